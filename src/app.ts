@@ -1,0 +1,96 @@
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import view from '@fastify/view';
+import { Eta } from 'eta';
+import { pino, type Logger } from 'pino';
+import { systemClock, type Clock } from './clock.js';
+import { cryptoRandom, type Random } from './random.js';
+import type { Tenant } from './tenant/model.js';
+import type { Store } from './store/types.js';
+import { createMemoryStore } from './store/memory-store.js';
+import { createTokenKeys, deriveKey } from './oauth/keys.js';
+import { createTokenIssuer } from './oauth/tokens.js';
+import { createOtpService } from './otp/otp-service.js';
+import { createOutbox } from './otp/outbox.js';
+import { createUserService } from './users/user-service.js';
+import { createSessionService } from './login/sessions.js';
+import { createAuthorizationService } from './login/authorization-service.js';
+import { createLoginService } from './login/login-service.js';
+import { createCookieJar } from './http/cookies.js';
+import { installErrorHandling } from './http/error-handler.js';
+import type { AppDeps } from './deps.js';
+import type { PersistentKeys } from './config/data-dir.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { loginScreenRoutes } from './routes/login-screens.js';
+import { tokenRoutes } from './routes/token.js';
+import { wellKnownRoutes } from './routes/well-known.js';
+import { devMailboxRoutes } from './routes/dev-mailbox.js';
+
+export interface AppOptions {
+  issuer: string;
+  tenant: Tenant;
+  keys: PersistentKeys;
+  devRoutes?: boolean;
+  clock?: Clock;
+  random?: Random;
+  store?: Store;
+  logger?: Logger;
+}
+
+export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
+
+/**
+ * The composition root: builds every service once and registers the route groups. It never listens,
+ * so tests drive it with app.inject() or listen on a port of their choosing.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? cryptoRandom;
+  const log = options.logger ?? pino({ level: 'silent' });
+  const store = options.store ?? createMemoryStore(clock);
+  const { tenant, issuer } = options;
+  const master = options.keys.masterSecret;
+
+  const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
+  const keys = await createTokenKeys(options.keys.signingJwk, master);
+  const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
+  const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac') });
+  const outbox = createOutbox({ store, clock, random, log });
+  const users = createUserService({ store, clock, random });
+  const sessions = createSessionService({ store, clock, random, tenant });
+  const authorization = createAuthorizationService({ tenant, store, clock, random, tokens, sessions });
+  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization });
+  const cookies = createCookieJar(issuer.startsWith('https:'));
+  await users.seed(tenant);
+
+  const deps: AppDeps = {
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, random, keys, tokens, otp, outbox, users, sessions,
+    authorization, login, cookies, eta, log,
+  };
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Requests are not logged one by one; codes, refusals and failures are, with their request id.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Behind a proxy (the Docker image, a dev tunnel) the client's address comes from X-Forwarded-For.
+    trustProxy: true,
+    genReqId: () => random.token(9),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  installErrorHandling(app, tenant);
+  await app.register(formbody);
+  await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
+  await app.register(view, { engine: { eta }, root: viewsDir, production: true });
+
+  await app.register(async (scope) => wellKnownRoutes(scope, deps));
+  await app.register(async (scope) => authorizeRoutes(scope, deps));
+  await app.register(async (scope) => loginScreenRoutes(scope, deps));
+  await app.register(async (scope) => tokenRoutes(scope, deps));
+  if (deps.devRoutes) await app.register(async (scope) => devMailboxRoutes(scope, deps));
+
+  app.addHook('onClose', async () => store.close());
+  app.decorate('deps', deps);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { TenantFile } from './tenant-schema.js';
+
+/** The tenant served when no tenant file is given: everything a local app needs to log in at once. */
+const appUrls = {
+  callbacks: ['http://localhost:3000', 'http://localhost:3000/callback'],
+  allowed_logout_urls: ['http://localhost:3000'],
+  web_origins: ['http://localhost:3000'],
+};
+
+export const defaultTenant: TenantFile = {
+  tenant: { friendly_name: 'Understudy' },
+  clients: [
+    {
+      name: 'Understudy SPA',
+      client_id: 'understudy-spa',
+      app_type: 'spa',
+      token_endpoint_auth_method: 'none',
+      ...appUrls,
+    },
+    {
+      name: 'Understudy Web',
+      client_id: 'understudy-web',
+      client_secret: 'understudy-web-secret',
+      app_type: 'regular_web',
+      token_endpoint_auth_method: 'client_secret_post',
+      ...appUrls,
+    },
+  ],
+  // Creation order matters: with both passwordless connections enabled, Universal Login shows the first.
+  connections: [
+    { name: 'email', strategy: 'email', options: { totp: { length: 6, time_step: 180 } } },
+    { name: 'sms', strategy: 'sms', options: { totp: { length: 6, time_step: 180 } } },
+  ],
+};

@@ -1,0 +1,101 @@
+import { ConfigError } from './config-error.js';
+
+/**
+ * Process settings, read from the environment and the command line exactly once, in src/server.ts.
+ * Nothing else in Understudy reads process.env.
+ */
+export interface RuntimeConfig {
+  port: number;
+  host: string;
+  /** Always ends with '/', as Auth0's `iss`. */
+  issuer: string;
+  dataDir: string;
+  tenantPath: string | undefined;
+  devRoutes: boolean;
+  logLevel: string;
+  /** `pretty` for people, `json` for machines; `auto` picks pretty on a terminal. */
+  logFormat: 'auto' | 'pretty' | 'json';
+  signingKey: string | undefined;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): RuntimeConfig {
+  const problems: string[] = [];
+  const args = parseArgs(argv, problems);
+
+  const port = parsePort(env.PORT ?? '4000', problems);
+  const host = env.HOST?.trim() || 'localhost';
+  const issuer = normalizeIssuer(env.ISSUER_BASE_URL ?? `http://localhost:${port}/`, problems);
+  const devRoutes = parseBoolean('UNDERSTUDY_DEV_ROUTES', env.UNDERSTUDY_DEV_ROUTES, true, problems);
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+
+  const logFormat = (env.LOG_FORMAT ?? 'auto').toLowerCase();
+  if (logFormat !== 'auto' && logFormat !== 'pretty' && logFormat !== 'json') {
+    problems.push(`LOG_FORMAT: must be auto, pretty or json, got "${env.LOG_FORMAT}"`);
+  }
+
+  if (problems.length) throw new ConfigError('the environment', problems);
+  return {
+    port,
+    host,
+    issuer,
+    dataDir: env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy',
+    tenantPath: args.config ?? (env.UNDERSTUDY_CONFIG?.trim() || undefined),
+    devRoutes,
+    logLevel,
+    logFormat: logFormat as RuntimeConfig['logFormat'],
+    signingKey: env.UNDERSTUDY_SIGNING_KEY?.trim() || undefined,
+  };
+}
+
+function parseArgs(argv: string[], problems: string[]): { config?: string } {
+  const out: { config?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--config' || arg === '-c') {
+      const value = argv[++i];
+      if (!value) problems.push('--config: needs a file path');
+      else out.config = value;
+    } else if (arg.startsWith('--config=')) {
+      out.config = arg.slice('--config='.length);
+    } else {
+      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>)`);
+    }
+  }
+  return out;
+}
+
+function parsePort(value: string, problems: string[]): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    problems.push(`PORT: must be an integer from 0 to 65535, got "${value}"`);
+    return 0;
+  }
+  return port;
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  problems.push(`${name}: must be true or false, got "${value}"`);
+  return fallback;
+}
+
+export function normalizeIssuer(value: string, problems: string[] = []): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push(`ISSUER_BASE_URL: must be an absolute http(s) URL, got "${value}"`);
+    return value;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push(`ISSUER_BASE_URL: must use http or https, got "${value}"`);
+  }
+  if (url.search || url.hash) problems.push(`ISSUER_BASE_URL: must not carry a query or fragment, got "${value}"`);
+  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  return `${url.origin}${path}`;
+}

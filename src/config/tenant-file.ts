@@ -1,0 +1,260 @@
+import { readFileSync } from 'node:fs';
+import { createHash, createHmac } from 'node:crypto';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { Value } from 'typebox/value';
+import { TenantFileSchema, type ClientEntry, type ConnectionEntry, type TenantFile } from './tenant-schema.js';
+import { ConfigError, formatPath } from './config-error.js';
+import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import {
+  PASSWORDLESS_OTP_GRANT,
+  type AppType,
+  type Client,
+  type Connection,
+  type ResourceServer,
+  type SeedUser,
+  type Tenant,
+} from '../tenant/model.js';
+
+export interface LoadedTenant {
+  tenant: Tenant;
+  /** Unknown keys, ignored: exports from Auth0 carry many that Understudy has no use for. */
+  ignoredKeys: string[];
+  /** Client ids and secrets Understudy made up because the file had none; printed at start-up. */
+  generated: string[];
+}
+
+/** Reads a tenant file, YAML or JSON by extension (YAML parses JSON too, so unknown extensions still work). */
+export function readTenantFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  try {
+    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`]);
+  }
+}
+
+/**
+ * Validates a tenant document and turns it into the run-time Tenant with every default filled in.
+ * `secretSeed` makes generated client secrets stable across restarts without being guessable.
+ */
+export function buildTenant(raw: unknown, source: string, secretSeed: string): LoadedTenant {
+  if (raw === null || raw === undefined) raw = {};
+  const ignoredKeys: string[] = [];
+  const problems: string[] = [];
+  for (const error of Value.Errors(TenantFileSchema, raw)) {
+    if (error.keyword === 'additionalProperties') {
+      const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
+      for (const name of names) ignoredKeys.push(formatPath(`${error.instancePath}/${name}`));
+    } else if (error.keyword !== 'boolean' && !isBranchNoise(error.keyword)) {
+      problems.push(`${formatPath(error.instancePath)}: ${error.message}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(source, dedupe(problems));
+
+  const file = stripUnknown(raw as TenantFile);
+  const generated: string[] = [];
+  const clients = (file.clients ?? []).map((entry) => buildClient(entry, secretSeed, generated));
+  checkUnique(clients.map((c) => c.clientId), (i) => `clients[${i}].client_id`, problems);
+  checkUnique((file.clients ?? []).map((c) => c.name), (i) => `clients[${i}].name`, problems);
+  (file.clients ?? []).forEach((entry, i) => {
+    for (const key of ['callbacks', 'allowed_logout_urls', 'web_origins'] as const) {
+      (entry[key] ?? []).forEach((url, j) => {
+        if (!isAbsoluteUrl(url)) problems.push(`clients[${i}].${key}[${j}]: must be an absolute URL, got "${url}"`);
+      });
+    }
+    if (entry.token_endpoint_auth_method === 'none' && entry.client_secret) {
+      problems.push(`clients[${i}].client_secret: a client with token_endpoint_auth_method "none" must not have a secret`);
+    }
+  });
+
+  const connections = (file.connections ?? []).map((entry, i) => buildConnection(entry, i, file.clients ?? [], clients, problems));
+  checkUnique(connections.map((c) => c.name), (i) => `connections[${i}].name`, problems);
+
+  const resourceServers: ResourceServer[] = (file.resourceServers ?? []).map((r) => ({
+    identifier: r.identifier,
+    name: r.name ?? r.identifier,
+    scopes: (r.scopes ?? []).map((s) => s.value),
+    tokenLifetime: r.token_lifetime ?? 86400,
+    permissions: r.token_dialect === 'access_token_authz' ? (r.scopes ?? []).map((s) => s.value) : undefined,
+  }));
+  checkUnique(resourceServers.map((r) => r.identifier), (i) => `resourceServers[${i}].identifier`, problems);
+
+  const users = (file.users ?? []).map((entry, i): SeedUser => {
+    const connection = connections.find((c) => c.name === entry.connection);
+    if (!connection) problems.push(`users[${i}].connection: no connection named "${entry.connection}"`);
+    let email = entry.email;
+    let phoneNumber = entry.phone_number;
+    if (email !== undefined) {
+      email = normalizeEmail(email);
+      if (!email) problems.push(`users[${i}].email: "${entry.email}" is not an email address`);
+    }
+    if (phoneNumber !== undefined) {
+      phoneNumber = normalizePhoneNumber(phoneNumber);
+      if (!phoneNumber) problems.push(`users[${i}].phone_number: "${entry.phone_number}" is not an E.164 phone number`);
+    }
+    if (connection?.strategy === 'sms' && !entry.phone_number) problems.push(`users[${i}].phone_number: required for an sms user`);
+    if (connection && connection.strategy !== 'sms' && !entry.email) problems.push(`users[${i}].email: required for a ${connection.strategy} user`);
+    if (connection?.kind === 'database' && !entry.password) problems.push(`users[${i}].password: required for a database user`);
+    return {
+      connection: entry.connection,
+      userId: entry.user_id,
+      email: email || undefined,
+      phoneNumber: phoneNumber || undefined,
+      name: entry.name,
+      nickname: entry.nickname,
+      givenName: entry.given_name,
+      familyName: entry.family_name,
+      picture: entry.picture,
+      password: entry.password,
+      emailVerified: entry.email_verified,
+      appMetadata: entry.app_metadata ?? {},
+      userMetadata: entry.user_metadata ?? {},
+      blocked: entry.blocked ?? false,
+    };
+  });
+
+  if (problems.length) throw new ConfigError(source, problems);
+
+  const branding = file.branding ?? file.tenant?.branding;
+  const tenant: Tenant = {
+    friendlyName: file.tenant?.friendly_name ?? 'Understudy',
+    branding: {
+      logoUrl: branding?.logo_url ?? file.tenant?.picture_url,
+      primaryColor: branding?.colors?.primary ?? '#635dff',
+      pageBackground: branding?.colors?.page_background ?? '#f3f4f8',
+    },
+    sessionLifetimeHours: file.tenant?.session_lifetime ?? 72,
+    idleSessionLifetimeHours: file.tenant?.idle_session_lifetime ?? 72,
+    clients,
+    connections,
+    resourceServers,
+    users,
+  };
+  return { tenant, ignoredKeys, generated };
+}
+
+// Errors for a union report every branch; the specific error is reported alongside them.
+function isBranchNoise(keyword: string): boolean {
+  return keyword === 'anyOf' || keyword === 'oneOf';
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+/** Drops the keys that produced warnings so the rest of the code sees only what it knows. */
+function stripUnknown(file: TenantFile): TenantFile {
+  return Value.Clean(TenantFileSchema, structuredClone(file)) as TenantFile;
+}
+
+function checkUnique(values: string[], pathOf: (i: number) => string, problems: string[]): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) problems.push(`${pathOf(i)}: "${v}" is used twice`);
+    seen.add(v);
+  });
+}
+
+function isAbsoluteUrl(value: string): boolean {
+  try {
+    const url = new URL(value.replace('*.', 'wildcard.'));
+    // Native apps register custom schemes (com.example.app://callback); script-bearing schemes never.
+    return !['javascript:', 'data:', 'vbscript:', 'file:'].includes(url.protocol);
+  } catch {
+    return false;
+  }
+}
+
+const defaultGrants: Record<AppType, string[]> = {
+  spa: ['authorization_code', 'implicit', 'refresh_token', PASSWORDLESS_OTP_GRANT],
+  native: ['authorization_code', 'implicit', 'refresh_token', PASSWORDLESS_OTP_GRANT],
+  regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', PASSWORDLESS_OTP_GRANT],
+  non_interactive: ['client_credentials'],
+};
+
+/** Auth0 client ids are 32 alphanumerics; derive one from the name so it is the same on every start. */
+function deriveClientId(name: string): string {
+  return createHash('sha256').update(`understudy:client:${name}`).digest('base64url').replace(/[-_]/g, '').slice(0, 32);
+}
+
+function buildClient(entry: ClientEntry, secretSeed: string, generated: string[]): Client {
+  const appType = entry.app_type ?? 'regular_web';
+  const method = entry.token_endpoint_auth_method ?? (appType === 'spa' || appType === 'native' ? 'none' : 'client_secret_post');
+  let clientId = entry.client_id;
+  if (!clientId) {
+    clientId = deriveClientId(entry.name);
+    generated.push(`client "${entry.name}": client_id ${clientId}`);
+  }
+  let clientSecret = entry.client_secret;
+  if (method !== 'none' && !clientSecret) {
+    clientSecret = createHmac('sha256', secretSeed).update(`client-secret:${clientId}`).digest('base64url');
+    generated.push(`client "${entry.name}": client_secret ${clientSecret}`);
+  }
+  const rt = entry.refresh_token ?? {};
+  return {
+    name: entry.name,
+    clientId,
+    clientSecret: method === 'none' ? undefined : clientSecret,
+    appType,
+    callbacks: entry.callbacks ?? [],
+    allowedLogoutUrls: entry.allowed_logout_urls ?? [],
+    webOrigins: entry.web_origins ?? entry.allowed_origins ?? [],
+    grantTypes: entry.grant_types ?? defaultGrants[appType],
+    tokenEndpointAuthMethod: method,
+    idTokenLifetime: entry.jwt_configuration?.lifetime_in_seconds ?? 36000,
+    refreshToken: {
+      rotationType: rt.rotation_type ?? 'non-rotating',
+      expirationType: rt.expiration_type ?? 'non-expiring',
+      leeway: rt.leeway ?? 0,
+      tokenLifetime: rt.infinite_token_lifetime ? Number.POSITIVE_INFINITY : (rt.token_lifetime ?? 2592000),
+      idleTokenLifetime: rt.infinite_idle_token_lifetime ? Number.POSITIVE_INFINITY : (rt.idle_token_lifetime ?? 1296000),
+    },
+  };
+}
+
+const socialNames: Record<string, string> = {
+  'google-oauth2': 'Google',
+  github: 'GitHub',
+  apple: 'Apple',
+  facebook: 'Facebook',
+  windowslive: 'Microsoft',
+  linkedin: 'LinkedIn',
+  twitter: 'Twitter',
+};
+
+function buildConnection(
+  entry: ConnectionEntry,
+  index: number,
+  clientEntries: ClientEntry[],
+  clients: Client[],
+  problems: string[],
+): Connection {
+  const kind = entry.strategy === 'email' || entry.strategy === 'sms' ? 'passwordless' : entry.strategy === 'auth0' ? 'database' : 'social';
+  const enabledClients = new Set<string>();
+  if (entry.enabled_clients === undefined) {
+    // A hand-written file that names no clients means "every client", the convenient reading for a mock.
+    for (const c of clients) enabledClients.add(c.clientId);
+  } else {
+    entry.enabled_clients.forEach((ref, j) => {
+      const i = clientEntries.findIndex((c) => c.name === ref || c.client_id === ref);
+      const client = clients[i];
+      if (!client) problems.push(`connections[${index}].enabled_clients[${j}]: no client named "${ref}"`);
+      else enabledClients.add(client.clientId);
+    });
+  }
+  return {
+    name: entry.name,
+    strategy: entry.strategy,
+    kind,
+    enabledClients,
+    otp: { length: entry.options?.totp?.length ?? 6, timeStepSeconds: entry.options?.totp?.time_step ?? 180 },
+    disableSignup: entry.options?.disable_signup ?? false,
+    displayName: entry.display_name ?? socialNames[entry.strategy] ?? entry.name,
+  };
+}

@@ -1,0 +1,158 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * The tenant file, in the key names of Auth0's Deploy CLI (tenant.yaml) and Management API, so an
+ * exported tenant needs little editing. Objects are closed (`additionalProperties: false`) only so
+ * that unknown keys can be listed in one warning; src/config/tenant-file.ts treats them as warnings,
+ * not errors, because exports carry many keys Understudy has no use for.
+ */
+const Url = Type.String({ minLength: 1 });
+const closed = { additionalProperties: false } as const;
+
+const Branding = Type.Object(
+  {
+    logo_url: Type.Optional(Url),
+    colors: Type.Optional(
+      Type.Object(
+        {
+          primary: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{3,8}$' })),
+          page_background: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{3,8}$' })),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+const TenantSettings = Type.Object(
+  {
+    friendly_name: Type.Optional(Type.String()),
+    picture_url: Type.Optional(Url),
+    session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    idle_session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    branding: Type.Optional(Branding),
+  },
+  closed,
+);
+
+const RefreshToken = Type.Object(
+  {
+    rotation_type: Type.Optional(Type.Union([Type.Literal('rotating'), Type.Literal('non-rotating')])),
+    expiration_type: Type.Optional(Type.Union([Type.Literal('expiring'), Type.Literal('non-expiring')])),
+    leeway: Type.Optional(Type.Integer({ minimum: 0 })),
+    token_lifetime: Type.Optional(Type.Integer({ minimum: 1 })),
+    idle_token_lifetime: Type.Optional(Type.Integer({ minimum: 1 })),
+    infinite_token_lifetime: Type.Optional(Type.Boolean()),
+    infinite_idle_token_lifetime: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+const ClientSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    client_id: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._~-]+$' })),
+    client_secret: Type.Optional(Type.String({ minLength: 1 })),
+    description: Type.Optional(Type.String()),
+    logo_uri: Type.Optional(Url),
+    app_type: Type.Optional(
+      Type.Union([Type.Literal('spa'), Type.Literal('regular_web'), Type.Literal('native'), Type.Literal('non_interactive')]),
+    ),
+    callbacks: Type.Optional(Type.Array(Url)),
+    allowed_logout_urls: Type.Optional(Type.Array(Url)),
+    web_origins: Type.Optional(Type.Array(Url)),
+    allowed_origins: Type.Optional(Type.Array(Url)),
+    grant_types: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    token_endpoint_auth_method: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('client_secret_post'), Type.Literal('client_secret_basic')]),
+    ),
+    jwt_configuration: Type.Optional(
+      Type.Object({ lifetime_in_seconds: Type.Optional(Type.Integer({ minimum: 1 })), alg: Type.Optional(Type.Literal('RS256')) }, closed),
+    ),
+    refresh_token: Type.Optional(RefreshToken),
+  },
+  closed,
+);
+
+const ConnectionSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    strategy: Type.String({ minLength: 1 }),
+    display_name: Type.Optional(Type.String()),
+    enabled_clients: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    options: Type.Optional(
+      Type.Object(
+        {
+          totp: Type.Optional(
+            Type.Object(
+              {
+                length: Type.Optional(Type.Integer({ minimum: 4, maximum: 12 })),
+                time_step: Type.Optional(Type.Integer({ minimum: 1 })),
+              },
+              closed,
+            ),
+          ),
+          disable_signup: Type.Optional(Type.Boolean()),
+          brute_force_protection: Type.Optional(Type.Boolean()),
+          name: Type.Optional(Type.String()),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+const ResourceServerSchema = Type.Object(
+  {
+    identifier: Type.String({ minLength: 1 }),
+    name: Type.Optional(Type.String()),
+    scopes: Type.Optional(
+      Type.Array(Type.Object({ value: Type.String({ minLength: 1 }), description: Type.Optional(Type.String()) }, closed)),
+    ),
+    token_lifetime: Type.Optional(Type.Integer({ minimum: 1, maximum: 2592000 })),
+    signing_alg: Type.Optional(Type.Literal('RS256')),
+    enforce_policies: Type.Optional(Type.Boolean()),
+    token_dialect: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('access_token_authz')])),
+  },
+  closed,
+);
+
+const Metadata = Type.Record(Type.String(), Type.Unknown());
+
+const UserSchema = Type.Object(
+  {
+    connection: Type.String({ minLength: 1 }),
+    user_id: Type.Optional(Type.String({ minLength: 1 })),
+    email: Type.Optional(Type.String({ minLength: 3 })),
+    email_verified: Type.Optional(Type.Boolean()),
+    phone_number: Type.Optional(Type.String({ minLength: 2 })),
+    name: Type.Optional(Type.String()),
+    nickname: Type.Optional(Type.String()),
+    given_name: Type.Optional(Type.String()),
+    family_name: Type.Optional(Type.String()),
+    picture: Type.Optional(Url),
+    password: Type.Optional(Type.String({ minLength: 1 })),
+    blocked: Type.Optional(Type.Boolean()),
+    app_metadata: Type.Optional(Metadata),
+    user_metadata: Type.Optional(Metadata),
+  },
+  closed,
+);
+
+export const TenantFileSchema = Type.Object(
+  {
+    tenant: Type.Optional(TenantSettings),
+    branding: Type.Optional(Branding),
+    clients: Type.Optional(Type.Array(ClientSchema)),
+    connections: Type.Optional(Type.Array(ConnectionSchema)),
+    resourceServers: Type.Optional(Type.Array(ResourceServerSchema)),
+    users: Type.Optional(Type.Array(UserSchema)),
+  },
+  closed,
+);
+
+export type TenantFile = Static<typeof TenantFileSchema>;
+export type ClientEntry = Static<typeof ClientSchema>;
+export type ConnectionEntry = Static<typeof ConnectionSchema>;

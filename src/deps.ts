@@ -1,0 +1,47 @@
+import type { Eta } from 'eta';
+import type { Logger } from 'pino';
+import type { Clock } from './clock.js';
+import type { Random } from './random.js';
+import type { Store } from './store/types.js';
+import type { Tenant } from './tenant/model.js';
+import type { TokenKeys } from './oauth/keys.js';
+import type { TokenIssuer } from './oauth/tokens.js';
+import type { OtpService } from './otp/otp-service.js';
+import type { Outbox } from './otp/outbox.js';
+import type { UserService } from './users/user-service.js';
+import type { SessionService } from './login/sessions.js';
+import type { AuthorizationService } from './login/authorization-service.js';
+import type { LoginService } from './login/login-service.js';
+import type { CookieJar } from './http/cookies.js';
+
+/** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
+export interface AppDeps {
+  issuer: string;
+  devRoutes: boolean;
+  tenant: Tenant;
+  store: Store;
+  clock: Clock;
+  random: Random;
+  keys: TokenKeys;
+  tokens: TokenIssuer;
+  otp: OtpService;
+  outbox: Outbox;
+  users: UserService;
+  sessions: SessionService;
+  authorization: AuthorizationService;
+  login: LoginService;
+  cookies: CookieJar;
+  eta: Eta;
+  log: Logger;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's services, for tests and tools that hold the app (routes receive them directly). */
+    deps: AppDeps;
+  }
+  interface FastifyContextConfig {
+    /** Errors on this route are shown on the error page instead of as JSON. */
+    page?: boolean;
+  }
+}

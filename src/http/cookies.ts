@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CookieSerializeOptions } from '@fastify/cookie';
+
+/**
+ * Auth0's browser cookies: `auth0` (the SSO session) and `did` (the device, which binds a login
+ * transaction to the browser that started it). Over HTTPS they are `SameSite=None; Secure` with a
+ * `_compat` twin for browsers that reject SameSite=None; over plain HTTP (localhost) they are `Lax`,
+ * which still reaches same-site iframes such as auth0-spa-js's silent authentication on localhost.
+ */
+export const SESSION_COOKIE = 'auth0';
+export const DEVICE_COOKIE = 'did';
+
+export interface CookieJar {
+  read(request: FastifyRequest, name: string): string | undefined;
+  write(reply: FastifyReply, name: string, value: string, maxAgeSeconds: number): void;
+  clear(reply: FastifyReply, name: string): void;
+}
+
+export function createCookieJar(secure: boolean): CookieJar {
+  const base: CookieSerializeOptions = { path: '/', httpOnly: true, signed: true };
+  const main: CookieSerializeOptions = secure ? { ...base, secure: true, sameSite: 'none' } : { ...base, sameSite: 'lax' };
+  const compat: CookieSerializeOptions = { ...base, secure: true };
+
+  const unsign = (request: FastifyRequest, raw: string | undefined): string | undefined => {
+    if (!raw) return undefined;
+    const result = request.unsignCookie(raw);
+    return result.valid && result.value ? result.value : undefined;
+  };
+
+  return {
+    read(request, name) {
+      return unsign(request, request.cookies[name]) ?? (secure ? unsign(request, request.cookies[`${name}_compat`]) : undefined);
+    },
+    write(reply, name, value, maxAgeSeconds) {
+      reply.setCookie(name, value, { ...main, maxAge: maxAgeSeconds });
+      if (secure) reply.setCookie(`${name}_compat`, value, { ...compat, maxAge: maxAgeSeconds });
+    },
+    clear(reply, name) {
+      reply.clearCookie(name, main);
+      if (secure) reply.clearCookie(`${name}_compat`, compat);
+    },
+  };
+}

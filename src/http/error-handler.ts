@@ -1,0 +1,44 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../errors.js';
+import type { Tenant } from '../tenant/model.js';
+import { errorResult } from '../oauth/authorization-response.js';
+import { sendAuthorizationResult } from './authorization-reply.js';
+import { renderScreen } from './screens.js';
+
+/**
+ * The one place where errors become responses. An OAuthError carrying a verified redirect goes back
+ * to the client; on browser routes the rest is shown on the error page; on API routes it is
+ * `{"error","error_description"}` JSON. Anything unexpected is logged in full and answered with a
+ * generic server_error, so no stack trace or internal message ever reaches a client.
+ */
+export function installErrorHandling(app: FastifyInstance, tenant: Tenant): void {
+  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => {
+    const oauth = toOAuthError(error);
+    if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ error: oauth.error, description: oauth.message }, 'request refused');
+
+    if (oauth.redirect) return sendAuthorizationResult(reply, errorResult(oauth.redirect, oauth.error, oauth.message));
+    return sendError(request, reply, tenant, oauth);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, tenant, new OAuthError('not_found', `Not found: ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, error: OAuthError): FastifyReply | Promise<FastifyReply> {
+  reply.headers(error.headers);
+  const wantsPage = request.routeOptions.config?.page ?? (request.method === 'GET' && /text\/html/.test(request.headers.accept ?? ''));
+  if (wantsPage) {
+    return renderScreen(reply, tenant, 'error', { errorCode: error.error, errorDescription: error.message, trackingId: request.id }, error.status);
+  }
+  return reply.status(error.status).header('Cache-Control', 'no-store').send(error.toJSON());
+}
+
+function toOAuthError(error: FastifyError | OAuthError): OAuthError {
+  if (error instanceof OAuthError) return error;
+  // Fastify's own 4xx (malformed JSON, unsupported media type, body too large, schema validation).
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new OAuthError('invalid_request', error.message, { status });
+  return new OAuthError('server_error', 'The server could not handle this request. Details are in its log.', { status: 500, cause: error });
+}

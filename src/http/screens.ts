@@ -1,0 +1,55 @@
+import type { FastifyReply } from 'fastify';
+import type { Tenant } from '../tenant/model.js';
+
+/**
+ * The common view model of every Universal Login page: tenant branding, the application's name and
+ * Auth0's page titles ("Enter your email code to log in | <App>").
+ */
+export type ScreenName =
+  | 'login-id'
+  | 'login-password'
+  | 'login-passwordless-email-code'
+  | 'login-passwordless-sms-otp'
+  | 'social-consent'
+  | 'error';
+
+const titles: Record<ScreenName, string> = {
+  'login-id': 'Log in',
+  'login-password': 'Enter your password',
+  'login-passwordless-email-code': 'Enter your email code to log in',
+  'login-passwordless-sms-otp': 'Enter your phone code to log in',
+  'social-consent': 'Continue',
+  error: 'Error',
+};
+
+export function renderScreen(
+  reply: FastifyReply,
+  tenant: Tenant,
+  screen: ScreenName,
+  data: Record<string, unknown> & { appName?: string | undefined },
+  status = 200,
+): FastifyReply | Promise<FastifyReply> {
+  const appName = data.appName ?? tenant.friendlyName;
+  return reply
+    .status(status)
+    .header('Cache-Control', 'no-store')
+    .header('X-Frame-Options', 'DENY')
+    .header('Content-Security-Policy', "frame-ancestors 'none'")
+    .type('text/html; charset=utf-8')
+    .view(`screens/${screen}`, {
+      error: undefined,
+      notice: undefined,
+      ...data,
+      screen,
+      appName,
+      tenantName: tenant.friendlyName,
+      branding: tenant.branding,
+      initials: initialsOf(tenant.friendlyName),
+      pageTitle: `${titles[screen]} | ${appName}`,
+    });
+}
+
+function initialsOf(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? `${words[0]?.[0]}${words[1]?.[0]}` : name.slice(0, 2)).toUpperCase() || 'U';
+}

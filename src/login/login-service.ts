@@ -1,0 +1,152 @@
+import type { Eta } from 'eta';
+import type { Session, Transaction, User } from '../store/types.js';
+import { findClient, findConnection, type Connection, type Tenant } from '../tenant/model.js';
+import { enabledConnections } from '../tenant/connection-rules.js';
+import { normalizeEmail, normalizeIdentifier } from '../otp/identifiers.js';
+import type { OtpService, OtpVerification } from '../otp/otp-service.js';
+import type { Outbox } from '../otp/outbox.js';
+import { composeMessage } from '../otp/message-templates.js';
+import type { UserService } from '../users/user-service.js';
+import type { AuthorizationService } from './authorization-service.js';
+
+/**
+ * What each Universal Login screen does with what the user typed, without any HTTP: the routes turn
+ * a ScreenOutcome into a redirect or into the same screen shown again with its error.
+ */
+export type ScreenOutcome =
+  | { kind: 'redirect'; location: string; session?: Session }
+  | { kind: 'retry'; error: string; status: number; notice?: undefined }
+  | { kind: 'notice'; notice: string };
+
+export const SCREEN_TEXT = {
+  invalidEmail: 'Email is not valid.',
+  invalidPhone: 'Phone number is not valid.',
+  wrongCode: 'The code you entered is invalid',
+  expiredCode: 'The code you entered has expired. Select Resend to get a new one.',
+  tooManyAttempts: "You've reached the maximum number of attempts. Please try to login again.",
+  signupDisabled: 'Sign ups are not allowed for this connection.',
+  blocked: 'Your account has been blocked. Contact the administrator of this application.',
+  wrongPassword: 'Wrong email or password',
+  codeResent: 'We sent a new code. Only the newest code works.',
+  unknownConnection: 'That sign-in option is not available for this application.',
+} as const;
+
+export interface LoginService {
+  submitIdentifier(txn: Transaction, form: { username?: string | undefined; connection?: string | undefined }): Promise<ScreenOutcome>;
+  resendCode(txn: Transaction): Promise<ScreenOutcome>;
+  submitCode(txn: Transaction, code: string): Promise<ScreenOutcome>;
+  submitPassword(txn: Transaction, password: string): Promise<ScreenOutcome>;
+  submitSocial(txn: Transaction, connectionName: string, profile: { email?: string | undefined; name?: string | undefined }): Promise<ScreenOutcome>;
+}
+
+export function challengePath(connection: Connection, txnId: string): string {
+  const screen = connection.strategy === 'sms' ? 'passwordless-sms-challenge' : 'passwordless-email-challenge';
+  return `/u/login/${screen}?state=${encodeURIComponent(txnId)}`;
+}
+
+export function createLoginService(deps: {
+  tenant: Tenant;
+  eta: Eta;
+  otp: OtpService;
+  outbox: Outbox;
+  users: UserService;
+  authorization: AuthorizationService;
+}): LoginService {
+  const { tenant, eta, otp, outbox, users, authorization } = deps;
+  const retry = (error: string, status = 400): ScreenOutcome => ({ kind: 'retry', error, status });
+  const state = (txn: Transaction): string => encodeURIComponent(txn.id);
+
+  async function sendCode(txn: Transaction, connection: Connection, recipient: string): Promise<void> {
+    const issued = await otp.issue({
+      connection: connection.name,
+      recipient,
+      length: connection.otp.length,
+      ttlSeconds: connection.otp.timeStepSeconds,
+    });
+    const client = findClient(tenant, txn.clientId);
+    await outbox.send(composeMessage(eta, { tenant, client, connection, to: recipient, code: issued.code, link: null, expiresAt: issued.expiresAt }));
+  }
+
+  async function finish(txn: Transaction, user: User): Promise<ScreenOutcome> {
+    if (user.blocked) return retry(SCREEN_TEXT.blocked, 401);
+    await users.recordLogin(user.user_id);
+    const session = await authorization.authenticate(txn, user);
+    return { kind: 'redirect', location: `/authorize/resume?state=${state(txn)}`, session };
+  }
+
+  const connectionOf = (txn: Transaction): Connection | undefined => findConnection(tenant, txn.connection);
+
+  const verificationError: Record<Exclude<OtpVerification, { ok: true }>['reason'], string> = {
+    wrong_code: SCREEN_TEXT.wrongCode,
+    no_code: SCREEN_TEXT.wrongCode,
+    expired: SCREEN_TEXT.expiredCode,
+    too_many_attempts: SCREEN_TEXT.tooManyAttempts,
+  };
+
+  return {
+    async submitIdentifier(txn, form) {
+      const client = findClient(tenant, txn.clientId);
+      if (form.connection) {
+        const social = client && enabledConnections(tenant, client).find((c) => c.name === form.connection && c.kind === 'social');
+        if (!social) return retry(SCREEN_TEXT.unknownConnection);
+        return { kind: 'redirect', location: `/u/login/social?state=${state(txn)}&connection=${encodeURIComponent(social.name)}` };
+      }
+      const connection = connectionOf(txn);
+      if (!connection) return retry(SCREEN_TEXT.unknownConnection);
+      const input = form.username ?? '';
+
+      if (connection.kind === 'database') {
+        const email = normalizeEmail(input);
+        if (!email) return retry(SCREEN_TEXT.invalidEmail);
+        await authorization.remember(txn, email);
+        return { kind: 'redirect', location: `/u/login/password?state=${state(txn)}` };
+      }
+
+      const strategy = connection.strategy === 'sms' ? 'sms' : 'email';
+      const recipient = normalizeIdentifier(strategy, input, 'US');
+      if (!recipient) return retry(strategy === 'sms' ? SCREEN_TEXT.invalidPhone : SCREEN_TEXT.invalidEmail);
+      const existing = await users.findPasswordlessUser(connection, recipient);
+      if (!existing && connection.disableSignup) return retry(SCREEN_TEXT.signupDisabled);
+      if (existing?.blocked) return retry(SCREEN_TEXT.blocked, 401);
+      await authorization.remember(txn, recipient);
+      await sendCode(txn, connection, recipient);
+      return { kind: 'redirect', location: challengePath(connection, txn.id) };
+    },
+
+    async resendCode(txn) {
+      const connection = connectionOf(txn);
+      if (!connection || !txn.identifier) return retry(SCREEN_TEXT.wrongCode);
+      await sendCode(txn, connection, txn.identifier);
+      return { kind: 'notice', notice: SCREEN_TEXT.codeResent };
+    },
+
+    async submitCode(txn, code) {
+      const connection = connectionOf(txn);
+      if (!connection || !txn.identifier) return retry(SCREEN_TEXT.wrongCode);
+      const result = await otp.verify({ connection: connection.name, recipient: txn.identifier, code });
+      if (!result.ok) return retry(verificationError[result.reason], result.reason === 'too_many_attempts' ? 429 : 400);
+      const user = await users.passwordlessUser(connection, txn.identifier);
+      if (!user) return retry(SCREEN_TEXT.signupDisabled);
+      return finish(txn, user);
+    },
+
+    async submitPassword(txn, password) {
+      const connection = connectionOf(txn);
+      if (!connection || connection.kind !== 'database' || !txn.identifier) return retry(SCREEN_TEXT.wrongPassword);
+      const user = await users.checkPassword(connection, txn.identifier, password);
+      if (!user) return retry(SCREEN_TEXT.wrongPassword);
+      return finish(txn, user);
+    },
+
+    async submitSocial(txn, connectionName, profile) {
+      const client = findClient(tenant, txn.clientId);
+      const connection = client && enabledConnections(tenant, client).find((c) => c.name === connectionName && c.kind === 'social');
+      if (!connection) return retry(SCREEN_TEXT.unknownConnection);
+      const email = normalizeEmail(profile.email ?? '');
+      if (!email) return retry(SCREEN_TEXT.invalidEmail);
+      const user = await users.socialUser(connection, { email, name: profile.name?.trim() || undefined });
+      await authorization.remember(txn, email, connection.name);
+      return finish({ ...txn, connection: connection.name }, user);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { OAuthError, type ErrorRedirect } from '../errors.js';
+import { findClient, findResourceServer, type Client, type Tenant } from '../tenant/model.js';
+import { isAllowedUrl } from './redirect-uri.js';
+import { isWellFormedChallenge, type PkceMethod } from './pkce.js';
+
+/**
+ * GET /authorize, checked in the order that decides how an error may be answered: until the client
+ * and its redirect_uri are known good, errors are rendered on Understudy's own error page (never a
+ * redirect: that would make an open redirector); after that they go back to the client.
+ */
+export type ResponseMode = ErrorRedirect['responseMode'];
+
+export interface AuthorizeRequest {
+  client: Client;
+  redirectUri: string;
+  responseType: string;
+  responseTypes: Set<string>;
+  responseMode: ResponseMode;
+  scope: string;
+  audience: string | undefined;
+  state: string | undefined;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: PkceMethod | undefined;
+  connection: string | undefined;
+  prompt: string | undefined;
+  maxAge: number | undefined;
+  loginHint: string | undefined;
+  screenHint: string | undefined;
+  uiLocales: string | undefined;
+}
+
+const RESPONSE_TYPES = new Set(['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token']);
+const RESPONSE_MODES: ResponseMode[] = ['query', 'fragment', 'form_post', 'web_message'];
+const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
+
+type Query = Record<string, unknown>;
+
+/** A single string parameter; a repeated one is ambiguous and refused (RFC 6749 §3.1). */
+function param(query: Query, name: string, redirect?: ErrorRedirect): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    throw new OAuthError('invalid_request', `Parameter ${name} must be given once`, redirect ? { redirect } : {});
+  }
+  return value === '' ? undefined : value;
+}
+
+export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRequest {
+  const clientId = param(query, 'client_id');
+  if (!clientId) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
+  const client = findClient(tenant, clientId);
+  if (!client) throw new OAuthError('invalid_request', `Unknown client: ${clientId}`);
+
+  const redirectUri = param(query, 'redirect_uri');
+  if (!redirectUri) throw new OAuthError('invalid_request', 'Missing required parameter: redirect_uri');
+  if (!isAllowedUrl(redirectUri, client.callbacks)) {
+    throw new OAuthError(
+      'invalid_request',
+      `Callback URL mismatch. ${redirectUri} is not in the list of allowed callback URLs for the application "${client.name}".`,
+    );
+  }
+
+  // From here on the client and the redirect_uri are trusted, so errors go back to the client.
+  const state = param(query, 'state');
+  const responseType = normalizeResponseType(param(query, 'response_type'));
+  const rawMode = param(query, 'response_mode');
+  const defaultMode: ResponseMode = responseType === 'code' || !responseType ? 'query' : 'fragment';
+  const responseMode = RESPONSE_MODES.includes(rawMode as ResponseMode) ? (rawMode as ResponseMode) : defaultMode;
+  const redirect: ErrorRedirect = { redirectUri, responseMode, state };
+  const fail = (error: ConstructorParameters<typeof OAuthError>[0], description: string): OAuthError =>
+    new OAuthError(error, description, { redirect });
+
+  if (rawMode && !RESPONSE_MODES.includes(rawMode as ResponseMode)) {
+    throw fail('invalid_request', `Unsupported response_mode: ${rawMode}`);
+  }
+  if (!responseType) throw fail('invalid_request', 'Missing required parameter: response_type');
+  if (!RESPONSE_TYPES.has(responseType)) throw fail('unsupported_response_type', `Unsupported response type: ${responseType}`);
+  const responseTypes = new Set(responseType.split(' '));
+  if ((responseTypes.has('token') || responseTypes.has('id_token')) && responseMode === 'query') {
+    throw fail('invalid_request', `response_mode=query is not allowed with response_type=${responseType}`);
+  }
+  if (responseTypes.has('code') && !client.grantTypes.includes('authorization_code')) {
+    throw fail('unauthorized_client', 'Grant type \'authorization_code\' not allowed for the client.');
+  }
+  if ((responseTypes.has('token') || responseTypes.has('id_token')) && !client.grantTypes.includes('implicit')) {
+    throw fail('unauthorized_client', 'Grant type \'implicit\' not allowed for the client.');
+  }
+
+  const scope = normalizeScope(param(query, 'scope', redirect));
+  const nonce = param(query, 'nonce', redirect);
+  if (responseTypes.has('id_token') && !nonce) throw fail('invalid_request', 'Missing required parameter: nonce');
+
+  const codeChallenge = param(query, 'code_challenge', redirect);
+  const rawMethod = param(query, 'code_challenge_method', redirect);
+  let codeChallengeMethod: PkceMethod | undefined;
+  if (codeChallenge) {
+    codeChallengeMethod = (rawMethod ?? 'plain') as PkceMethod;
+    if (codeChallengeMethod !== 'S256' && codeChallengeMethod !== 'plain') {
+      throw fail('invalid_request', `Unsupported code_challenge_method: ${rawMethod}. Use S256 or plain.`);
+    }
+    if (!isWellFormedChallenge(codeChallenge, codeChallengeMethod)) {
+      throw fail('invalid_request', `The code_challenge is malformed for code_challenge_method=${codeChallengeMethod}`);
+    }
+  } else if (rawMethod) {
+    throw fail('invalid_request', 'code_challenge_method was sent without code_challenge');
+  }
+
+  const prompt = param(query, 'prompt', redirect);
+  if (prompt) {
+    const values = prompt.split(' ').filter(Boolean);
+    if (values.some((v) => !PROMPTS.has(v)) || (values.includes('none') && values.length > 1)) {
+      throw fail('invalid_request', `Unsupported prompt: ${prompt}`);
+    }
+  }
+
+  const rawMaxAge = param(query, 'max_age', redirect);
+  let maxAge: number | undefined;
+  if (rawMaxAge !== undefined) {
+    maxAge = Number(rawMaxAge);
+    if (!/^\d+$/.test(rawMaxAge) || !Number.isSafeInteger(maxAge)) throw fail('invalid_request', 'max_age must be a non-negative integer');
+  }
+
+  const audience = param(query, 'audience', redirect);
+  if (audience && !findResourceServer(tenant, audience)) throw fail('access_denied', `Service not found: ${audience}`);
+
+  return {
+    client,
+    redirectUri,
+    responseType,
+    responseTypes,
+    responseMode,
+    scope,
+    audience,
+    state,
+    nonce,
+    codeChallenge,
+    codeChallengeMethod,
+    connection: param(query, 'connection', redirect),
+    prompt,
+    maxAge,
+    loginHint: param(query, 'login_hint', redirect),
+    screenHint: param(query, 'screen_hint', redirect),
+    uiLocales: param(query, 'ui_locales', redirect),
+  };
+}
+
+/** `id_token code` and `code id_token` mean the same; keep one spelling. */
+function normalizeResponseType(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const parts = value.split(' ').filter(Boolean);
+  const order = ['code', 'id_token', 'token'];
+  return parts.sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(' ');
+}
+
+export function normalizeScope(scope: string | undefined): string {
+  return [...new Set((scope ?? '').split(/\s+/).filter(Boolean))].join(' ');
+}
+
+export function scopeSet(scope: string): Set<string> {
+  return new Set(scope.split(' ').filter(Boolean));
+}

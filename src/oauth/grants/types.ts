@@ -1,0 +1,25 @@
+import type { Clock } from '../../clock.js';
+import type { Store } from '../../store/types.js';
+import type { Tenant } from '../../tenant/model.js';
+import type { AuthenticatedClient } from '../client-auth.js';
+import type { TokenIssuer } from '../tokens.js';
+
+/** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
+export interface TokenResponse {
+  access_token: string;
+  id_token?: string;
+  refresh_token?: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+}
+
+export interface GrantContext {
+  tenant: Tenant;
+  store: Store;
+  clock: Clock;
+  tokens: TokenIssuer;
+}
+
+/** One grant type; the registry in ./index.ts maps `grant_type` values to these. */
+export type GrantHandler = (params: Record<string, unknown>, caller: AuthenticatedClient, ctx: GrantContext) => Promise<TokenResponse>;

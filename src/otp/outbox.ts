@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { Message, MessageFilter, Store } from '../store/types.js';
+
+/**
+ * Understudy sends no email and no SMS: every code or link becomes a message in the dev mailbox
+ * (store + live notification) and a log line, which is how users and tests read their codes.
+ */
+export interface OutgoingMessage {
+  channel: 'email' | 'sms';
+  to: string;
+  from: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  code: string | null;
+  link: string | null;
+  connection: string;
+  clientId: string | null;
+  expiresAt: number;
+}
+
+export interface Outbox {
+  send(message: OutgoingMessage): Promise<Message>;
+  list(filter: MessageFilter): Promise<Message[]>;
+  /** The newest message matching the filter, waiting up to `waitMs` for one to arrive. */
+  waitForLatest(filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<Message | undefined>;
+  /** Any message newer than filter.after, waiting up to `waitMs`; for the mailbox page's live update. */
+  waitForNew(filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<Message[]>;
+  clear(): Promise<void>;
+}
+
+export function createOutbox(deps: { store: Store; clock: Clock; random: Random; log: Logger }): Outbox {
+  const { store, clock, random, log } = deps;
+  const arrivals = new EventEmitter();
+  arrivals.setMaxListeners(0);
+  let sequence = 0;
+
+  // Ids sort in arrival order, which makes `after=<id>` meaningful in every store.
+  const nextId = (): string => `msg_${clock.now().toString(36).padStart(9, '0')}${(sequence++ % 1296).toString(36).padStart(2, '0')}${random.hex(3)}`;
+
+  const matches = (m: Message, f: MessageFilter): boolean => (!f.to || m.to === f.to) && (!f.channel || m.channel === f.channel);
+
+  async function waitFor<T>(check: () => Promise<T | undefined>, filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<T | undefined> {
+    const found = await check();
+    if (found !== undefined || waitMs <= 0) return found;
+    return new Promise<T | undefined>((resolve) => {
+      let done = false;
+      const finish = (value: T | undefined): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        arrivals.off('message', onMessage);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onMessage = (m: Message): void => {
+        if (matches(m, filter)) void check().then((value) => value !== undefined && finish(value));
+      };
+      const onAbort = (): void => finish(undefined);
+      const timer = setTimeout(() => void check().then(finish), waitMs);
+      arrivals.on('message', onMessage);
+      signal?.addEventListener('abort', onAbort);
+      // A message may have landed between the first check and subscribing.
+      void check().then((value) => value !== undefined && finish(value));
+    });
+  }
+
+  return {
+    async send(outgoing) {
+      const message: Message = {
+        id: nextId(),
+        channel: outgoing.channel,
+        to: outgoing.to,
+        from: outgoing.from,
+        subject: outgoing.subject,
+        text: outgoing.text,
+        html: outgoing.html,
+        code: outgoing.code,
+        link: outgoing.link,
+        connection: outgoing.connection,
+        client_id: outgoing.clientId,
+        created_at: new Date(clock.now()).toISOString(),
+        expires_at: new Date(outgoing.expiresAt).toISOString(),
+      };
+      await store.appendMessage(message);
+      log.info({ channel: message.channel, to: message.to, code: message.code, link: message.link, messageId: message.id }, `${message.channel === 'sms' ? 'SMS' : 'email'} to ${message.to}: ${message.text.split('\n')[0]}`);
+      arrivals.emit('message', message);
+      return message;
+    },
+    list: (filter) => store.listMessages(filter),
+    waitForLatest: (filter, waitMs, signal) =>
+      waitFor(async () => (await store.listMessages(filter))[0], filter, waitMs, signal),
+    async waitForNew(filter, waitMs, signal) {
+      return (await waitFor(async () => {
+        const found = await store.listMessages(filter);
+        return found.length ? found : undefined;
+      }, filter, waitMs, signal)) ?? [];
+    },
+    clear: () => store.clearMessages(),
+  };
+}

@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
+import { sendAuthorizationResult } from '../http/authorization-reply.js';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+
+const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
+
+/** GET /authorize starts a login (or answers from the SSO session); GET /authorize/resume finishes it. */
+export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { tenant, cookies, authorization, random } = deps;
+
+  app.get('/authorize', { config: { page: true } }, async (request, reply) => {
+    const authorizeRequest = parseAuthorizeRequest(request.query as Record<string, unknown>, tenant);
+    const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
+    cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
+    const outcome = await authorization.begin(authorizeRequest, { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
+    if (outcome.kind === 'respond') return sendAuthorizationResult(reply, outcome.result);
+    return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
+  });
+
+  app.get('/authorize/resume', { config: { page: true } }, async (request, reply) => {
+    const { state } = request.query as { state?: unknown };
+    const result = await authorization.resume(typeof state === 'string' ? state : undefined, cookies.read(request, DEVICE_COOKIE));
+    return sendAuthorizationResult(reply, result);
+  });
+}

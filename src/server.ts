@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { loadRuntimeConfig } from './config/runtime.js';
+import { ConfigError } from './config/config-error.js';
+import { loadPersistentKeys } from './config/data-dir.js';
+import { buildTenant, readTenantFile } from './config/tenant-file.js';
+import { defaultTenant } from './config/default-tenant.js';
+import { buildApp } from './app.js';
+import { deriveKey } from './oauth/keys.js';
+
+/** Process entry: read config once, build the app, listen, and close cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const runtime = loadRuntimeConfig(process.env, process.argv.slice(2));
+  const pretty = runtime.logFormat === 'pretty' || (runtime.logFormat === 'auto' && process.stdout.isTTY === true);
+  const log = pretty
+    ? pino({ level: runtime.logLevel }, (await import('pino-pretty')).default({ ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }))
+    : pino({ level: runtime.logLevel });
+  const keys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
+  const source = runtime.tenantPath ?? 'the embedded default tenant';
+  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
+  const { tenant, ignoredKeys, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
+  if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
+
+  const app = await buildApp({ issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log });
+  const shutdown = (signal: string): void => {
+    log.info(`${signal} received, closing`);
+    const force = setTimeout(() => process.exit(0), 3000);
+    force.unref();
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: runtime.port, host: runtime.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : runtime.port;
+  const lines = [
+    `Understudy is serving "${tenant.friendlyName}" (${source})`,
+    `  issuer        ${runtime.issuer}`,
+    `  listening on  http://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
+    runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox` : '  dev routes    off',
+    '  clients:',
+    ...tenant.clients.map((c) => `    ${c.name.padEnd(20)} client_id=${c.clientId}${c.clientSecret ? `  client_secret=${c.clientSecret}` : '  (public)'}`),
+    '  connections:  ' + tenant.connections.map((c) => `${c.name} (${c.strategy})`).join(', '),
+    ...generated.map((g) => `  generated ${g}`),
+  ];
+  log.info({ issuer: runtime.issuer, port }, `\n${lines.join('\n')}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Understudy failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,151 @@
+import type { Clock } from '../clock.js';
+import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, Session, Store, Transaction, User } from './types.js';
+
+/** Bounds memory in long-running demo instances; the mailbox keeps the newest messages. */
+const MAX_MESSAGES = 5000;
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The in-process store: plain Maps. Each method runs to completion without awaiting, which is what
+ * makes "consume" and "record attempt" atomic on Node's single thread.
+ */
+export function createMemoryStore(clock: Clock): Store {
+  const transactions = new Map<string, Transaction>();
+  const otps = new Map<string, OtpChallenge>();
+  const codes = new Map<string, AuthorizationCode>();
+  const users = new Map<string, User>();
+  const userIndex = new Map<string, string>();
+  const sessions = new Map<string, Session>();
+  let messages: Message[] = [];
+
+  const live = <T extends { expiresAt: number }>(item: T | undefined): T | undefined =>
+    item && item.expiresAt > clock.now() ? item : undefined;
+
+  const sweep = (): void => {
+    const now = clock.now();
+    for (const map of [transactions, otps, codes, sessions] as Map<string, { expiresAt: number }>[]) {
+      for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
+    }
+  };
+  const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
+  timer.unref();
+
+  const indexKey = (connection: string, identifier: string): string => `${connection}\u0000${identifier}`;
+  const copy = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : structuredClone(value));
+
+  return {
+    async createTransaction(txn) {
+      transactions.set(txn.id, structuredClone(txn));
+    },
+    async getTransaction(id) {
+      return copy(live(transactions.get(id)));
+    },
+    async updateTransaction(id, patch) {
+      const txn = live(transactions.get(id));
+      if (!txn) return undefined;
+      Object.assign(txn, structuredClone(patch));
+      return copy(txn);
+    },
+    async finishTransaction(id) {
+      const txn = live(transactions.get(id));
+      if (!txn?.authenticated) return undefined;
+      transactions.delete(id);
+      return txn;
+    },
+
+    async replaceOtpChallenge(challenge) {
+      otps.set(challenge.key, { ...challenge });
+    },
+    async recordOtpAttempt(key) {
+      const challenge = otps.get(key);
+      if (!challenge) return undefined;
+      challenge.attempts += 1;
+      return { ...challenge };
+    },
+    async markOtpExhausted(key, id) {
+      const challenge = otps.get(key);
+      if (challenge?.id === id) challenge.exhausted = true;
+    },
+    async consumeOtpChallenge(key, id) {
+      const challenge = otps.get(key);
+      if (challenge?.id !== id || challenge.exhausted) return false;
+      otps.delete(key);
+      return true;
+    },
+
+    async saveAuthorizationCode(code) {
+      codes.set(code.code, { ...code });
+    },
+    async consumeAuthorizationCode(code) {
+      const found = codes.get(code);
+      codes.delete(code);
+      return live(found);
+    },
+
+    async getUser(userId) {
+      return copy(users.get(userId));
+    },
+    async findUser(connection, identifier) {
+      const id = userIndex.get(indexKey(connection, identifier));
+      return id ? copy(users.get(id)) : undefined;
+    },
+    async insertUser(user, identifier) {
+      const key = indexKey(user.connection, identifier);
+      const existing = userIndex.get(key);
+      if (existing) return copy(users.get(existing)) as User;
+      users.set(user.user_id, structuredClone(user));
+      userIndex.set(key, user.user_id);
+      return structuredClone(user);
+    },
+    async updateUser(userId, patch) {
+      const user = users.get(userId);
+      if (!user) return undefined;
+      Object.assign(user, structuredClone(patch));
+      return structuredClone(user);
+    },
+
+    async createSession(session) {
+      sessions.set(session.id, structuredClone(session));
+    },
+    async getSession(id) {
+      return copy(live(sessions.get(id)));
+    },
+    async updateSession(id, patch) {
+      const session = live(sessions.get(id));
+      if (!session) return undefined;
+      Object.assign(session, structuredClone(patch));
+      return structuredClone(session);
+    },
+    async deleteSession(id) {
+      sessions.delete(id);
+    },
+
+    async appendMessage(message) {
+      messages.push(structuredClone(message));
+      if (messages.length > MAX_MESSAGES) messages = messages.slice(-MAX_MESSAGES);
+    },
+    async listMessages(filter: MessageFilter) {
+      let start = 0;
+      if (filter.after) {
+        const index = messages.findIndex((m) => m.id === filter.after);
+        // An id that is gone (the mailbox was cleared since) counts as the start: every message is newer.
+        start = index + 1;
+      }
+      const out: Message[] = [];
+      for (let i = messages.length - 1; i >= start; i--) {
+        const m = messages[i] as Message;
+        if (filter.to && m.to !== filter.to) continue;
+        if (filter.channel && m.channel !== filter.channel) continue;
+        out.push(structuredClone(m));
+      }
+      return out;
+    },
+    async clearMessages() {
+      messages = [];
+    },
+
+    async close() {
+      clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * Everything Understudy remembers goes through this interface. Methods are async (so SQLite and Redis
+ * stores fit behind it), atomic, and named for what the caller means, e.g. `consumeAuthorizationCode`
+ * returns the code once and never again. Every implementation runs test/store/store-contract.ts.
+ */
+
+/** A login in progress: created by /authorize, finished by /authorize/resume. */
+export interface Transaction {
+  /** Understudy's own id: the `state` on /u/login/* URLs, never the client's state. */
+  id: string;
+  /** The browser that started it (the `did` cookie); screens and resume refuse other browsers. */
+  deviceId: string;
+  clientId: string;
+  redirectUri: string;
+  responseType: string;
+  responseMode: 'query' | 'fragment' | 'form_post' | 'web_message';
+  scope: string;
+  audience: string | undefined;
+  /** The client's own state, echoed back byte for byte. */
+  clientState: string | undefined;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: 'S256' | 'plain' | undefined;
+  maxAge: number | undefined;
+  prompt: string | undefined;
+  /** The connection the screens present (decided at /authorize), and the one finally used. */
+  connection: string;
+  loginHint: string | undefined;
+  uiLocales: string | undefined;
+  /** The identifier entered on login-id, normalised. */
+  identifier: string | undefined;
+  /** Set when the user proved who they are; /authorize/resume then issues the response. */
+  authenticated: { userId: string; connection: string; authTime: number; sessionId: string } | undefined;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The one live code for a recipient on a connection (only the latest is valid). */
+export interface OtpChallenge {
+  /** `${connection}:${recipient}` */
+  key: string;
+  id: string;
+  codeHash: string;
+  attempts: number;
+  /** Set once the attempts ran out: the code stays refused. */
+  exhausted: boolean;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  userId: string;
+  scope: string;
+  audience: string | undefined;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: 'S256' | 'plain' | undefined;
+  authTime: number;
+  /** Whether /authorize carried max_age: the ID token then must carry auth_time. */
+  maxAgeRequested: boolean;
+  sessionId: string;
+  expiresAt: number;
+}
+
+export interface Identity {
+  provider: string;
+  connection: string;
+  user_id: string;
+  isSocial: boolean;
+}
+
+/** A user, in the Management API's field names. */
+export interface User {
+  user_id: string;
+  connection: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  phone_verified?: boolean;
+  name: string;
+  nickname: string;
+  given_name?: string;
+  family_name?: string;
+  picture: string;
+  identities: Identity[];
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  blocked: boolean;
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  logins_count: number;
+  /** scrypt hash, database users only; never leaves the server. */
+  password_hash?: string;
+}
+
+/** The SSO session behind the `auth0` cookie. */
+export interface Session {
+  id: string;
+  userId: string;
+  deviceId: string;
+  authTime: number;
+  /** Client ids that received tokens through this session. */
+  clients: string[];
+  createdAt: number;
+  lastActiveAt: number;
+  /** Absolute end (session_lifetime). The idle limit is checked against lastActiveAt. */
+  expiresAt: number;
+}
+
+/** An email or SMS that Understudy "sent": the dev mailbox shows these instead. */
+export interface Message {
+  id: string;
+  channel: 'email' | 'sms';
+  to: string;
+  from: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  code: string | null;
+  link: string | null;
+  connection: string;
+  client_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface MessageFilter {
+  to?: string | undefined;
+  channel?: 'email' | 'sms' | undefined;
+  /** Only messages newer than this message id. */
+  after?: string | undefined;
+}
+
+export interface Store {
+  createTransaction(txn: Transaction): Promise<void>;
+  getTransaction(id: string): Promise<Transaction | undefined>;
+  updateTransaction(id: string, patch: Partial<Omit<Transaction, 'id'>>): Promise<Transaction | undefined>;
+  /** Removes and returns an authenticated transaction, so a second resume finds nothing. */
+  finishTransaction(id: string): Promise<Transaction | undefined>;
+
+  /** Stores the new code for its key, replacing (and so invalidating) any earlier one. */
+  replaceOtpChallenge(challenge: OtpChallenge): Promise<void>;
+  /** Counts one attempt before any comparison and returns the challenge as it is after counting. */
+  recordOtpAttempt(key: string): Promise<OtpChallenge | undefined>;
+  markOtpExhausted(key: string, id: string): Promise<void>;
+  /** Deletes the challenge if it is still the one with this id; false when someone else used it first. */
+  consumeOtpChallenge(key: string, id: string): Promise<boolean>;
+
+  saveAuthorizationCode(code: AuthorizationCode): Promise<void>;
+  /** Returns the code once; every later call (and any call after expiry) returns undefined. */
+  consumeAuthorizationCode(code: string): Promise<AuthorizationCode | undefined>;
+
+  getUser(userId: string): Promise<User | undefined>;
+  findUser(connection: string, identifier: string): Promise<User | undefined>;
+  /** Inserts the user unless one with the same connection + identifier exists; returns the stored one. */
+  insertUser(user: User, identifier: string): Promise<User>;
+  updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
+
+  createSession(session: Session): Promise<void>;
+  getSession(id: string): Promise<Session | undefined>;
+  updateSession(id: string, patch: Partial<Omit<Session, 'id'>>): Promise<Session | undefined>;
+  deleteSession(id: string): Promise<void>;
+
+  appendMessage(message: Message): Promise<void>;
+  /** Newest first. */
+  listMessages(filter: MessageFilter): Promise<Message[]>;
+  clearMessages(): Promise<void>;
+
+  close(): Promise<void>;
+}

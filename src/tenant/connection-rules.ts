@@ -1,0 +1,49 @@
+import { OAuthError } from '../errors.js';
+import type { Client, Connection, Tenant } from './model.js';
+
+/**
+ * Which login Universal Login presents to a client, by Auth0's rules for passwordless with
+ * Identifier First:
+ *  - a database connection is enabled: passwordless only when /authorize names it (`connection=email|sms`),
+ *    otherwise the database (identifier + password) login;
+ *  - no database, both SMS and email: the passwordless connection created first;
+ *  - no database, one of them: that one, shown with the client's social connections.
+ * A `connection` parameter that is not enabled for the client is an error.
+ */
+export type LoginPlan =
+  | { kind: 'passwordless'; connection: Connection; socials: Connection[] }
+  | { kind: 'database'; connection: Connection; socials: Connection[] }
+  | { kind: 'social'; connection: Connection }
+  | { kind: 'social-only'; socials: Connection[] };
+
+export function enabledConnections(tenant: Tenant, client: Client): Connection[] {
+  return tenant.connections.filter((c) => c.enabledClients.has(client.clientId));
+}
+
+export function planLogin(tenant: Tenant, client: Client, requested: string | undefined): LoginPlan {
+  const enabled = enabledConnections(tenant, client);
+  const socials = enabled.filter((c) => c.kind === 'social');
+
+  if (requested) {
+    const connection = enabled.find((c) => c.name === requested);
+    if (!connection) {
+      const exists = tenant.connections.some((c) => c.name === requested);
+      throw new OAuthError(
+        'invalid_request',
+        exists ? `the connection "${requested}" is not enabled for this client` : `the connection "${requested}" was not found`,
+      );
+    }
+    if (connection.kind === 'social') return { kind: 'social', connection };
+    return { kind: connection.kind, connection, socials: [] };
+  }
+
+  const database = enabled.find((c) => c.kind === 'database');
+  if (database) return { kind: 'database', connection: database, socials };
+
+  // tenant.connections is in creation order, so the first passwordless one is the one created first.
+  const passwordless = enabled.find((c) => c.kind === 'passwordless');
+  if (passwordless) return { kind: 'passwordless', connection: passwordless, socials };
+
+  if (socials.length) return { kind: 'social-only', socials };
+  throw new OAuthError('invalid_request', 'no connections enabled for the client');
+}

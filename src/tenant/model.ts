@@ -1,0 +1,110 @@
+/**
+ * The tenant as Understudy uses it at run time: clients, connections, APIs and seed users, already
+ * validated and with every default filled in. Built once at start-up from the tenant file (or the
+ * embedded default tenant) by src/config/tenant-file.ts.
+ */
+export type AppType = 'spa' | 'regular_web' | 'native' | 'non_interactive';
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_post' | 'client_secret_basic';
+
+export const PASSWORDLESS_OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
+
+export interface RefreshTokenPolicy {
+  rotationType: 'rotating' | 'non-rotating';
+  expirationType: 'expiring' | 'non-expiring';
+  leeway: number;
+  tokenLifetime: number;
+  idleTokenLifetime: number;
+}
+
+export interface Client {
+  name: string;
+  clientId: string;
+  /** Undefined for public clients (token_endpoint_auth_method none). */
+  clientSecret: string | undefined;
+  appType: AppType;
+  callbacks: string[];
+  allowedLogoutUrls: string[];
+  webOrigins: string[];
+  grantTypes: string[];
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  idTokenLifetime: number;
+  refreshToken: RefreshTokenPolicy;
+}
+
+export type Strategy = 'email' | 'sms' | 'auth0' | string;
+
+export interface Connection {
+  name: string;
+  strategy: Strategy;
+  kind: 'passwordless' | 'database' | 'social';
+  /** Client ids of the clients that may use this connection. */
+  enabledClients: Set<string>;
+  otp: { length: number; timeStepSeconds: number };
+  disableSignup: boolean;
+  /** Label on the social button, e.g. "Google". */
+  displayName: string;
+}
+
+export interface ResourceServer {
+  identifier: string;
+  name: string;
+  scopes: string[];
+  tokenLifetime: number;
+  /** Adds a `permissions` claim (RBAC "Add Permissions in the Access Token"). */
+  permissions: string[] | undefined;
+}
+
+export interface SeedUser {
+  connection: string;
+  userId: string | undefined;
+  email: string | undefined;
+  phoneNumber: string | undefined;
+  name: string | undefined;
+  nickname: string | undefined;
+  givenName: string | undefined;
+  familyName: string | undefined;
+  picture: string | undefined;
+  password: string | undefined;
+  emailVerified: boolean | undefined;
+  appMetadata: Record<string, unknown>;
+  userMetadata: Record<string, unknown>;
+  blocked: boolean;
+}
+
+export interface Branding {
+  logoUrl: string | undefined;
+  primaryColor: string;
+  pageBackground: string;
+}
+
+export interface Tenant {
+  friendlyName: string;
+  branding: Branding;
+  /** Hours, as Auth0's tenant settings. */
+  sessionLifetimeHours: number;
+  idleSessionLifetimeHours: number;
+  clients: Client[];
+  /** In creation order: the order decides which passwordless connection Universal Login presents. */
+  connections: Connection[];
+  resourceServers: ResourceServer[];
+  users: SeedUser[];
+}
+
+export function findClient(tenant: Tenant, clientId: string | undefined): Client | undefined {
+  if (!clientId) return undefined;
+  return tenant.clients.find((c) => c.clientId === clientId);
+}
+
+export function findConnection(tenant: Tenant, name: string | undefined): Connection | undefined {
+  if (!name) return undefined;
+  return tenant.connections.find((c) => c.name === name);
+}
+
+export function findResourceServer(tenant: Tenant, identifier: string | undefined): ResourceServer | undefined {
+  if (!identifier) return undefined;
+  return tenant.resourceServers.find((r) => r.identifier === identifier);
+}
+
+export function isConfidential(client: Client): boolean {
+  return client.tokenEndpointAuthMethod !== 'none';
+}

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { Store, User } from '../store/types.js';
+import type { Connection, SeedUser, Tenant } from '../tenant/model.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+/**
+ * Users as Auth0 creates them: `email|<24 hex>` / `sms|<24 hex>` on first passwordless login,
+ * `auth0|…` for database users, `<strategy>|…` for social ones; the same identifier always maps to
+ * the same user on a connection.
+ */
+export interface UserService {
+  /** The user for this identifier, created on first use unless sign-up is off (then undefined). */
+  passwordlessUser(connection: Connection, identifier: string, opts?: { mayCreate?: boolean }): Promise<User | undefined>;
+  findPasswordlessUser(connection: Connection, identifier: string): Promise<User | undefined>;
+  socialUser(connection: Connection, profile: { email: string; name?: string }): Promise<User>;
+  /** The database user when the password is right. */
+  checkPassword(connection: Connection, email: string, password: string): Promise<User | undefined>;
+  recordLogin(userId: string): Promise<User | undefined>;
+  seed(tenant: Tenant): Promise<void>;
+}
+
+export function createUserService(deps: { store: Store; clock: Clock; random: Random }): UserService {
+  const { store, clock, random } = deps;
+  const nowIso = (): string => new Date(clock.now()).toISOString();
+
+  function build(connection: Connection, id: string, fields: Partial<User>): User {
+    const provider = connection.kind === 'database' ? 'auth0' : connection.strategy;
+    const now = nowIso();
+    const rawId = id.includes('|') ? id.slice(id.indexOf('|') + 1) : id;
+    const identifier = fields.email ?? fields.phone_number ?? '';
+    const name = fields.name ?? identifier;
+    return {
+      user_id: `${provider}|${rawId}`,
+      connection: connection.name,
+      name,
+      nickname: fields.nickname ?? (fields.email ? fields.email.split('@')[0] ?? name : name),
+      picture: fields.picture ?? avatarUrl(fields.email ?? identifier, name),
+      identities: [{ provider, connection: connection.name, user_id: rawId, isSocial: connection.kind === 'social' }],
+      app_metadata: {},
+      user_metadata: {},
+      blocked: false,
+      created_at: now,
+      updated_at: now,
+      logins_count: 0,
+      ...fields,
+    };
+  }
+
+  const identityFields = (connection: Connection, identifier: string): Partial<User> =>
+    connection.strategy === 'sms'
+      ? { phone_number: identifier, phone_verified: true }
+      : { email: identifier, email_verified: true };
+
+  return {
+    findPasswordlessUser: (connection, identifier) => store.findUser(connection.name, identifier),
+
+    async passwordlessUser(connection, identifier, opts = {}) {
+      const existing = await store.findUser(connection.name, identifier);
+      if (existing) return existing;
+      if (connection.disableSignup || opts.mayCreate === false) return undefined;
+      return store.insertUser(build(connection, random.hex(12), identityFields(connection, identifier)), identifier);
+    },
+
+    async socialUser(connection, profile) {
+      const existing = await store.findUser(connection.name, profile.email);
+      if (existing) return existing;
+      // Social ids are stable per email so a demo user keeps the same `sub` across restarts.
+      const digest = createHash('sha256').update(`${connection.name}:${profile.email}`).digest();
+      const id = connection.strategy === 'google-oauth2' || connection.strategy === 'github'
+        ? BigInt(`0x${digest.subarray(0, 8).toString('hex')}`).toString().padStart(21, '1').slice(0, 21)
+        : digest.subarray(0, 12).toString('hex');
+      const fields: Partial<User> = { email: profile.email, email_verified: true };
+      if (profile.name) fields.name = profile.name;
+      return store.insertUser(build(connection, id, fields), profile.email);
+    },
+
+    async checkPassword(connection, email, password) {
+      const user = await store.findUser(connection.name, email);
+      // Hash even for unknown users so response time does not reveal which emails exist.
+      const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      return ok && user ? user : undefined;
+    },
+
+    async recordLogin(userId) {
+      const user = await store.getUser(userId);
+      if (!user) return undefined;
+      const now = nowIso();
+      return store.updateUser(userId, { last_login: now, updated_at: now, logins_count: user.logins_count + 1 });
+    },
+
+    async seed(tenant) {
+      for (const seed of tenant.users) {
+        const connection = tenant.connections.find((c) => c.name === seed.connection);
+        if (!connection) continue;
+        const identifier = (connection.strategy === 'sms' ? seed.phoneNumber : seed.email) as string;
+        await store.insertUser(build(connection, seed.userId ?? random.hex(12), seededFields(connection, seed)), identifier);
+      }
+    },
+  };
+}
+
+function seededFields(connection: Connection, seed: SeedUser): Partial<User> {
+  const fields: Partial<User> = { app_metadata: seed.appMetadata, user_metadata: seed.userMetadata, blocked: seed.blocked };
+  if (seed.email) {
+    fields.email = seed.email;
+    fields.email_verified = seed.emailVerified ?? connection.kind !== 'database';
+  }
+  if (seed.phoneNumber) {
+    fields.phone_number = seed.phoneNumber;
+    fields.phone_verified = true;
+  }
+  if (seed.name) fields.name = seed.name;
+  if (seed.nickname) fields.nickname = seed.nickname;
+  if (seed.givenName) fields.given_name = seed.givenName;
+  if (seed.familyName) fields.family_name = seed.familyName;
+  if (seed.picture) fields.picture = seed.picture;
+  if (seed.password) fields.password_hash = hashPassword(seed.password);
+  return fields;
+}
+
+/** Auth0's default picture: Gravatar, falling back to an initials avatar on Auth0's CDN. */
+function avatarUrl(identifier: string, name: string): string {
+  const md5 = createHash('md5').update(identifier.trim().toLowerCase()).digest('hex');
+  const initials = (name.replace(/[^a-zA-Z]/g, '').slice(0, 2) || 'us').toLowerCase();
+  return `https://s.gravatar.com/avatar/${md5}?s=480&r=pg&d=https%3A%2F%2Fcdn.auth0.com%2Favatars%2F${initials}.png`;
+}

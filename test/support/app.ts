@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { createManualClock, type ManualClock } from '../../src/clock.js';
+import { buildTenant } from '../../src/config/tenant-file.js';
+import { defaultTenant } from '../../src/config/default-tenant.js';
+import type { PersistentKeys } from '../../src/config/data-dir.js';
+import type { Store } from '../../src/store/types.js';
+
+let keys: Promise<PersistentKeys> | undefined;
+
+/** One RSA key per test worker: generating one takes longer than most tests. */
+export function testKeys(): Promise<PersistentKeys> {
+  keys ??= (async () => {
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    return { signingJwk: await exportJWK(privateKey), masterSecret: randomBytes(32) };
+  })();
+  return keys;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  clock: ManualClock;
+  issuer: string;
+}
+
+export const TEST_ISSUER = 'http://understudy.test/';
+
+/** An app on a manual clock with the given tenant file (the embedded default when none is given). */
+export async function buildTestApp(options: { tenant?: unknown; issuer?: string; store?: Store; clock?: ManualClock; devRoutes?: boolean } = {}): Promise<TestApp> {
+  const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
+  const issuer = options.issuer ?? TEST_ISSUER;
+  const { tenant } = buildTenant(options.tenant ?? defaultTenant, 'test tenant', 'test-secret-seed');
+  const app = await buildApp({
+    issuer,
+    tenant,
+    keys: await testKeys(),
+    clock,
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.devRoutes !== undefined ? { devRoutes: options.devRoutes } : {}),
+  });
+  return { app, clock, issuer };
+}
