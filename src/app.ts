@@ -12,6 +12,7 @@ import type { Store } from './store/types.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createTokenKeys, deriveKey } from './oauth/keys.js';
 import { createTokenIssuer } from './oauth/tokens.js';
+import { createRefreshTokenService } from './oauth/refresh-tokens.js';
 import { createOtpService } from './otp/otp-service.js';
 import { createOutbox } from './otp/outbox.js';
 import { createUserService } from './users/user-service.js';
@@ -25,6 +26,9 @@ import type { PersistentKeys } from './config/data-dir.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { loginScreenRoutes } from './routes/login-screens.js';
 import { tokenRoutes } from './routes/token.js';
+import { magicLinkRoutes, passwordlessStartRoutes } from './routes/passwordless.js';
+import { logoutRoutes } from './routes/logout.js';
+import { registerApiCors } from './http/cors.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 
@@ -56,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
   const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
+  const refreshTokens = createRefreshTokenService({ store, clock, random });
   const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac') });
   const outbox = createOutbox({ store, clock, random, log });
   const users = createUserService({ store, clock, random });
@@ -66,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await users.seed(tenant);
 
   const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, random, keys, tokens, otp, outbox, users, sessions,
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
     authorization, login, cookies, eta, log,
   };
 
@@ -87,7 +92,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => wellKnownRoutes(scope, deps));
   await app.register(async (scope) => authorizeRoutes(scope, deps));
   await app.register(async (scope) => loginScreenRoutes(scope, deps));
-  await app.register(async (scope) => tokenRoutes(scope, deps));
+  await app.register(async (scope) => magicLinkRoutes(scope, deps));
+  await app.register(async (scope) => logoutRoutes(scope, deps));
+  // The endpoints browsers call with fetch share one CORS policy.
+  await app.register(async (scope) => {
+    await registerApiCors(scope, tenant);
+    await tokenRoutes(scope, deps);
+    await passwordlessStartRoutes(scope, deps);
+  });
   if (deps.devRoutes) await app.register(async (scope) => devMailboxRoutes(scope, deps));
 
   app.addHook('onClose', async () => store.close());

@@ -6,6 +6,7 @@ import type { Store } from './store/types.js';
 import type { Tenant } from './tenant/model.js';
 import type { TokenKeys } from './oauth/keys.js';
 import type { TokenIssuer } from './oauth/tokens.js';
+import type { RefreshTokenService } from './oauth/refresh-tokens.js';
 import type { OtpService } from './otp/otp-service.js';
 import type { Outbox } from './otp/outbox.js';
 import type { UserService } from './users/user-service.js';
@@ -24,6 +25,7 @@ export interface AppDeps {
   random: Random;
   keys: TokenKeys;
   tokens: TokenIssuer;
+  refreshTokens: RefreshTokenService;
   otp: OtpService;
   outbox: Outbox;
   users: UserService;

@@ -20,7 +20,16 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'not_found'
   | 'too_many_requests'
-  | 'server_error';
+  | 'server_error'
+  // Auth0's /passwordless/start codes.
+  | 'bad.client_id'
+  | 'bad.connection'
+  | 'bad.email'
+  | 'bad.phone_number'
+  | 'bad.authParams'
+  | 'bad.send'
+  | 'bad.request'
+  | 'signup_disabled';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,

@@ -31,6 +31,7 @@ const TenantSettings = Type.Object(
     picture_url: Type.Optional(Url),
     session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     idle_session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    allowed_logout_urls: Type.Optional(Type.Array(Url)),
     branding: Type.Optional(Branding),
   },
   closed,

@@ -11,6 +11,7 @@ export type ScreenName =
   | 'login-passwordless-email-code'
   | 'login-passwordless-sms-otp'
   | 'social-consent'
+  | 'logged-out'
   | 'error';
 
 const titles: Record<ScreenName, string> = {
@@ -19,6 +20,7 @@ const titles: Record<ScreenName, string> = {
   'login-passwordless-email-code': 'Enter your email code to log in',
   'login-passwordless-sms-otp': 'Enter your phone code to log in',
   'social-consent': 'Continue',
+  'logged-out': 'Logged out',
   error: 'Error',
 };
 

@@ -29,6 +29,8 @@ export interface AuthorizationService {
   remember(transaction: Transaction, identifier: string, connection?: string): Promise<void>;
   /** Marks the transaction authenticated and opens the SSO session; the caller sets its cookie. */
   authenticate(transaction: Transaction, user: User): Promise<Session>;
+  /** The response for a request that authenticated without the screens (a magic link). */
+  complete(request: AuthorizeRequest, user: User, session: Session): Promise<AuthorizationResult>;
   /** Issues the response for an authenticated transaction, once. */
   resume(id: string | undefined, deviceId: string | undefined): Promise<AuthorizationResult>;
 }
@@ -180,6 +182,8 @@ export function createAuthorizationService(deps: {
       });
       return session;
     },
+
+    complete: (request, user, session) => respond(snapshot(request), user, session),
 
     async resume(id, deviceId) {
       const transaction = await loadTransaction(id, deviceId);

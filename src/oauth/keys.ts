@@ -21,6 +21,8 @@ export interface TokenKeys {
   sign(payload: JWTPayload): Promise<string>;
   /** Checks signature, issuer and expiry against `now` (the injected clock, in ms). */
   verify(token: string, issuer: string, now: number): Promise<JWTPayload>;
+  /** Signature and issuer only: an id_token_hint stays usable after it expired. */
+  verifyIgnoringExpiry(token: string, issuer: string): Promise<JWTPayload>;
   seal(payload: JWTPayload, issuer: string): Promise<string>;
   unseal(token: string, issuer: string, now: number): Promise<JWTPayload>;
 }
@@ -43,6 +45,8 @@ export async function createTokenKeys(signingJwk: JWK, masterSecret: Buffer): Pr
     sign: (payload) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid }).sign(privateKey),
     verify: async (token, issuer, now) =>
       (await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'], currentDate: new Date(now) })).payload,
+    verifyIgnoringExpiry: async (token, issuer) =>
+      (await jwtVerify(token, publicKey, { issuer, algorithms: ['RS256'], currentDate: new Date(0) })).payload,
     seal: (payload, issuer) => new EncryptJWT(payload).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', iss: issuer }).encrypt(sealKey),
     unseal: async (token, issuer, now) => (await jwtDecrypt(token, sealKey, { issuer, currentDate: new Date(now) })).payload,
   };

@@ -31,6 +31,8 @@ export interface TokenIssuer {
   /** The scopes that will really be granted: OIDC scopes plus those defined on the audience's API. */
   grantedScope(scope: string, audience: string | undefined): string;
   accessToken(grant: Grant): Promise<IssuedAccessToken>;
+  /** client_credentials: a JWT for the API with `sub` `<client_id>@clients` and `gty` client-credentials. */
+  machineAccessToken(client: Client, audience: string, scope: string): Promise<IssuedAccessToken>;
   idToken(
     grant: Grant,
     extra: { nonce?: string | undefined; authTime?: number | undefined; accessToken?: string; code?: string },
@@ -78,6 +80,25 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       if (grant.gty) payload.gty = grant.gty;
       if (grant.sessionId) payload.sid = grant.sessionId;
       if (api.permissions) payload.permissions = [...scopes].filter((s) => api.scopes.includes(s));
+      return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
+    },
+
+    async machineAccessToken(client, audience, scope) {
+      const api = findResourceServer(tenant, audience);
+      if (!api) throw new Error(`no API ${audience}`);
+      const iat = nowSeconds();
+      const payload: Record<string, unknown> = {
+        iss: issuer,
+        sub: `${client.clientId}@clients`,
+        aud: api.identifier,
+        iat,
+        exp: iat + api.tokenLifetime,
+        jti: random.token(16),
+        scope,
+        gty: 'client-credentials',
+        azp: client.clientId,
+      };
+      if (api.permissions) payload.permissions = scope.split(' ').filter(Boolean);
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
 

@@ -1,48 +1,35 @@
-import type { FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
+import { OAuthError } from '../errors.js';
 import { exchangeToken } from '../oauth/grants/index.js';
+import { authenticateClient, stringField } from '../oauth/client-auth.js';
 import { bearerToken, userinfo } from '../oauth/userinfo.js';
-import { originOf } from '../oauth/redirect-uri.js';
-import type { Tenant } from '../tenant/model.js';
 
-/**
- * The endpoints browser SDKs call with fetch: POST /oauth/token and /userinfo. CORS answers only
- * origins some client registered (web origins, allowed origins or callback origins), and the
- * preflight allows the `Auth0-Client` telemetry header that auth0-spa-js sends.
- */
+/** POST /oauth/token, POST /oauth/revoke and GET|POST /userinfo (CORS comes from the enclosing scope). */
 export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const allowedOrigins = registeredOrigins(deps.tenant);
-  await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin !== undefined && allowedOrigins.has(origin)),
-    methods: ['GET', 'POST'],
-    allowedHeaders: ['Content-Type', 'Authorization', 'Auth0-Client', 'DPoP'],
-    maxAge: 86400,
-  });
+  const bodyOf = (request: FastifyRequest): Record<string, unknown> =>
+    request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
 
   app.post('/oauth/token', async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const response = await exchangeToken(deps, request.headers.authorization, typeof body === 'object' ? body : {});
+    const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
 
-  const handleUserinfo = async (request: { headers: Record<string, string | string[] | undefined>; body?: unknown }) => {
+  // RFC 7009: 200 with an empty body whether or not the token was known, so it reveals nothing.
+  app.post('/oauth/revoke', async (request, reply) => {
+    const body = bodyOf(request);
+    const { client } = authenticateClient(deps.tenant, request.headers.authorization, body);
+    const token = stringField(body, 'token');
+    if (!token) throw new OAuthError('invalid_request', 'Missing required parameter: token');
+    await deps.refreshTokens.revoke(client, token);
+    return reply.status(200).header('Cache-Control', 'no-store').send();
+  });
+
+  const handleUserinfo = async (request: FastifyRequest) => {
     const header = request.headers.authorization;
-    const fromBody = (request.body as Record<string, unknown> | undefined)?.access_token;
-    const token = bearerToken(typeof header === 'string' ? header : undefined) ?? (typeof fromBody === 'string' ? fromBody : undefined);
-    return userinfo(deps, token);
+    const fromBody = bodyOf(request).access_token;
+    return userinfo(deps, bearerToken(header) ?? (typeof fromBody === 'string' ? fromBody : undefined));
   };
   app.get('/userinfo', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
   app.post('/userinfo', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
-}
-
-function registeredOrigins(tenant: Tenant): Set<string> {
-  const origins = new Set<string>();
-  for (const client of tenant.clients) {
-    for (const url of [...client.webOrigins, ...client.callbacks]) {
-      const origin = originOf(url);
-      if (origin) origins.add(origin);
-    }
-  }
-  return origins;
 }

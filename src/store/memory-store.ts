@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, Session, Store, Transaction, User } from './types.js';
+import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, RefreshToken, Session, Store, Transaction, User } from './types.js';
 
 /** Bounds memory in long-running demo instances; the mailbox keeps the newest messages. */
 const MAX_MESSAGES = 5000;
@@ -16,6 +16,7 @@ export function createMemoryStore(clock: Clock): Store {
   const users = new Map<string, User>();
   const userIndex = new Map<string, string>();
   const sessions = new Map<string, Session>();
+  const refreshTokens = new Map<string, RefreshToken>();
   let messages: Message[] = [];
 
   const live = <T extends { expiresAt: number }>(item: T | undefined): T | undefined =>
@@ -26,6 +27,7 @@ export function createMemoryStore(clock: Clock): Store {
     for (const map of [transactions, otps, codes, sessions] as Map<string, { expiresAt: number }>[]) {
       for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
     }
+    for (const [key, value] of refreshTokens) if (Math.min(value.expiresAt, value.idleExpiresAt) <= now) refreshTokens.delete(key);
   };
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
   timer.unref();
@@ -102,6 +104,33 @@ export function createMemoryStore(clock: Clock): Store {
       if (!user) return undefined;
       Object.assign(user, structuredClone(patch));
       return structuredClone(user);
+    },
+
+    async saveRefreshToken(token) {
+      refreshTokens.set(token.tokenHash, { ...token });
+    },
+    async getRefreshToken(tokenHash) {
+      const token = refreshTokens.get(tokenHash);
+      return token && Math.min(token.expiresAt, token.idleExpiresAt) > clock.now() ? { ...token } : undefined;
+    },
+    async markRefreshTokenRotated(tokenHash, now) {
+      const token = refreshTokens.get(tokenHash);
+      if (!token) return undefined;
+      const before = { ...token };
+      token.rotatedAt ??= now;
+      return before;
+    },
+    async touchRefreshToken(tokenHash, idleExpiresAt) {
+      const token = refreshTokens.get(tokenHash);
+      if (token) token.idleExpiresAt = idleExpiresAt;
+    },
+    async revokeRefreshTokenFamily(familyId) {
+      for (const [key, value] of refreshTokens) if (value.familyId === familyId) refreshTokens.delete(key);
+    },
+    async revokeRefreshTokensOf(userId, clientId) {
+      for (const [key, value] of refreshTokens) {
+        if (value.userId === userId && (!clientId || value.clientId === clientId)) refreshTokens.delete(key);
+      }
     },
 
     async createSession(session) {

@@ -111,6 +111,27 @@ export interface Session {
   expiresAt: number;
 }
 
+/**
+ * A refresh token, stored under the SHA-256 of its value. Tokens that rotate into each other share a
+ * family: reuse of a rotated token outside the leeway revokes the whole family (breach detection).
+ */
+export interface RefreshToken {
+  tokenHash: string;
+  familyId: string;
+  clientId: string;
+  userId: string;
+  scope: string;
+  audience: string | undefined;
+  sessionId: string | undefined;
+  createdAt: number;
+  /** When this token was exchanged for a newer one (rotation); undefined while it is the newest. */
+  rotatedAt: number | undefined;
+  /** Absolute end of the family (token_lifetime), carried from token to token. */
+  expiresAt: number;
+  /** Idle end: each use pushes it out by idle_token_lifetime. */
+  idleExpiresAt: number;
+}
+
 /** An email or SMS that Understudy "sent": the dev mailbox shows these instead. */
 export interface Message {
   id: string;
@@ -159,6 +180,19 @@ export interface Store {
   /** Inserts the user unless one with the same connection + identifier exists; returns the stored one. */
   insertUser(user: User, identifier: string): Promise<User>;
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
+
+  saveRefreshToken(token: RefreshToken): Promise<void>;
+  getRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
+  /**
+   * Marks a token as rotated at `now` and returns it as it was before, so of two concurrent
+   * exchanges exactly one sees `rotatedAt` undefined.
+   */
+  markRefreshTokenRotated(tokenHash: string, now: number): Promise<RefreshToken | undefined>;
+  touchRefreshToken(tokenHash: string, idleExpiresAt: number): Promise<void>;
+  /** Deletes every token of the family. */
+  revokeRefreshTokenFamily(familyId: string): Promise<void>;
+  /** Deletes every refresh token of a user, or of a user for one client. */
+  revokeRefreshTokensOf(userId: string, clientId?: string): Promise<void>;
 
   createSession(session: Session): Promise<void>;
   getSession(id: string): Promise<Session | undefined>;

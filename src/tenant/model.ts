@@ -83,6 +83,8 @@ export interface Tenant {
   /** Hours, as Auth0's tenant settings. */
   sessionLifetimeHours: number;
   idleSessionLifetimeHours: number;
+  /** Where /v2/logout may return to when no client_id is given. */
+  allowedLogoutUrls: string[];
   clients: Client[];
   /** In creation order: the order decides which passwordless connection Universal Login presents. */
   connections: Connection[];

@@ -1,11 +1,18 @@
 import { OAuthError } from '../../errors.js';
 import { authenticateClient, stringField } from '../client-auth.js';
 import { authorizationCodeGrant } from './authorization-code.js';
+import { clientCredentialsGrant } from './client-credentials.js';
+import { passwordlessOtpGrant } from './passwordless-otp.js';
+import { refreshTokenGrant } from './refresh-token.js';
+import { PASSWORDLESS_OTP_GRANT } from '../../tenant/model.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
 
 /** POST /oauth/token: authenticate the client, then hand over to the handler of its grant_type. */
 const grants: Record<string, GrantHandler> = {
   authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+  [PASSWORDLESS_OTP_GRANT]: passwordlessOtpGrant,
 };
 
 export async function exchangeToken(ctx: GrantContext, authorization: string | undefined, body: Record<string, unknown>): Promise<TokenResponse> {

@@ -1,7 +1,10 @@
 import type { Clock } from '../../clock.js';
 import type { Store } from '../../store/types.js';
 import type { Tenant } from '../../tenant/model.js';
+import type { OtpService } from '../../otp/otp-service.js';
+import type { UserService } from '../../users/user-service.js';
 import type { AuthenticatedClient } from '../client-auth.js';
+import type { RefreshTokenService } from '../refresh-tokens.js';
 import type { TokenIssuer } from '../tokens.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
@@ -19,6 +22,9 @@ export interface GrantContext {
   store: Store;
   clock: Clock;
   tokens: TokenIssuer;
+  refreshTokens: RefreshTokenService;
+  otp: OtpService;
+  users: UserService;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */

@@ -1,0 +1,32 @@
+import { OAuthError, invalidGrant } from '../../errors.js';
+import { normalizeScope, scopeSet } from '../authorize-request.js';
+import { stringField } from '../client-auth.js';
+import { UNKNOWN_REFRESH_TOKEN } from '../refresh-tokens.js';
+import type { GrantHandler } from './types.js';
+import { userTokenResponse } from './user-tokens.js';
+
+/** RFC 6749 §6: new tokens for a refresh token, optionally for a narrower scope. */
+export const refreshTokenGrant: GrantHandler = async (params, caller, ctx) => {
+  const token = stringField(params, 'refresh_token');
+  if (!token) throw new OAuthError('invalid_request', 'Missing required parameter: refresh_token');
+  const { record, next } = await ctx.refreshTokens.exchange(caller.client, token);
+
+  let scope = record.scope;
+  const requested = stringField(params, 'scope');
+  if (requested) {
+    const granted = scopeSet(record.scope);
+    const narrower = normalizeScope(requested);
+    if (narrower.split(' ').some((s) => !granted.has(s))) {
+      throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope granted to the refresh token');
+    }
+    scope = narrower;
+  }
+
+  const user = await ctx.store.getUser(record.userId);
+  if (!user) throw invalidGrant("The refresh_token was generated for a user who doesn't exist anymore.");
+  if (user.blocked) {
+    await ctx.store.revokeRefreshTokensOf(user.user_id);
+    throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
+  }
+  return userTokenResponse(ctx, { client: caller.client, user, scope, audience: record.audience, sessionId: record.sessionId, refreshToken: next });
+};
