@@ -3,6 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { Value } from 'typebox/value';
+import { Settings } from 'typebox/system';
 import { TenantFileSchema, type ClientEntry, type ConnectionEntry, type TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
@@ -47,7 +48,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   if (raw === null || raw === undefined) raw = {};
   const ignoredKeys: string[] = [];
   const problems: string[] = [];
-  for (const error of Value.Errors(TenantFileSchema, raw)) {
+  for (const error of allSchemaErrors(raw)) {
     if (error.keyword === 'additionalProperties') {
       const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
       for (const name of names) ignoredKeys.push(formatPath(`${error.instancePath}/${name}`));
@@ -138,6 +139,21 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     users,
   };
   return { tenant, ignoredKeys, generated };
+}
+
+/**
+ * TypeBox stops collecting after `maxErrors` (default 8), and every unknown key costs two errors, so an
+ * export full of unknown keys would hide the real problems behind them. The tenant file is trusted local
+ * input: collect everything, then put the global setting back.
+ */
+function allSchemaErrors(raw: unknown): ReturnType<typeof Value.Errors> {
+  const previous = Settings.Get().maxErrors;
+  Settings.Set({ maxErrors: Number.MAX_SAFE_INTEGER });
+  try {
+    return Value.Errors(TenantFileSchema, raw);
+  } finally {
+    Settings.Set({ maxErrors: previous });
+  }
 }
 
 // Errors for a union report every branch; the specific error is reported alongside them.
