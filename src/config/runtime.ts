@@ -24,7 +24,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   const problems: string[] = [];
   const args = parseArgs(argv, problems);
 
-  const port = parsePort(env.PORT ?? '4000', problems);
+  const port = parsePort(env.PORT?.trim() || '4000', problems);
   const host = env.HOST?.trim() || 'localhost';
   const issuer = normalizeIssuer(env.ISSUER_BASE_URL ?? `http://localhost:${port}/`, problems);
   const devRoutes = parseBoolean('UNDERSTUDY_DEV_ROUTES', env.UNDERSTUDY_DEV_ROUTES, true, problems);

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { loadRuntimeConfig, normalizeIssuer } from '../../src/config/runtime.js';
+import { ConfigError } from '../../src/config/config-error.js';
+
+/** The problems a bad environment or command line produces (fails the test when it is accepted). */
+function problemsOf(env: NodeJS.ProcessEnv, argv: string[] = []): string[] {
+  try {
+    loadRuntimeConfig(env, argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError, but the configuration was accepted');
+}
+
+describe('loadRuntimeConfig', () => {
+  it('defaults to localhost:4000 with the issuer on that port, dev routes on, and the embedded tenant', () => {
+    expect(loadRuntimeConfig({}, [])).toEqual({
+      port: 4000,
+      host: 'localhost',
+      issuer: 'http://localhost:4000/',
+      dataDir: './.understudy',
+      tenantPath: undefined,
+      devRoutes: true,
+      logLevel: 'info',
+      logFormat: 'auto',
+      signingKey: undefined,
+    });
+  });
+
+  it('reads PORT, HOST, UNDERSTUDY_DATA_DIR, LOG_LEVEL, LOG_FORMAT and UNDERSTUDY_SIGNING_KEY', () => {
+    const config = loadRuntimeConfig({
+      PORT: '5001',
+      HOST: '0.0.0.0',
+      UNDERSTUDY_DATA_DIR: ' /var/lib/understudy ',
+      LOG_LEVEL: 'DEBUG',
+      LOG_FORMAT: 'json',
+      UNDERSTUDY_SIGNING_KEY: '  {"kty":"RSA"}\n',
+    });
+    expect(config).toMatchObject({
+      port: 5001,
+      host: '0.0.0.0',
+      issuer: 'http://localhost:5001/',
+      dataDir: '/var/lib/understudy',
+      logLevel: 'debug',
+      logFormat: 'json',
+      signingKey: '{"kty":"RSA"}',
+    });
+  });
+
+  describe('PORT', () => {
+    it.each(['0', '1', '8080', '65535'])('accepts %s', (port) => {
+      expect(loadRuntimeConfig({ PORT: port }).port).toBe(Number(port));
+    });
+
+    it.each(['abc', '-1', '65536', '80.5', '4000abc'])('refuses %j, naming PORT', (port) => {
+      const problems = problemsOf({ PORT: port });
+      expect(problems).toEqual([expect.stringMatching(/^PORT: .*must be an integer/)]);
+      expect(problems[0]).toContain(`"${port}"`);
+    });
+
+    it('treats an empty PORT as unset (4000), as compose files pass "PORT=" for an unset variable', () => {
+      expect(loadRuntimeConfig({ PORT: '' }).port).toBe(4000);
+      expect(loadRuntimeConfig({ PORT: '  ' }).port).toBe(4000);
+    });
+  });
+
+  describe('ISSUER_BASE_URL', () => {
+    it.each([
+      ['http://localhost:4000', 'http://localhost:4000/'],
+      ['https://auth.example.com', 'https://auth.example.com/'],
+      ['https://auth.example.com/', 'https://auth.example.com/'],
+      ['https://example.com/understudy', 'https://example.com/understudy/'],
+      ['https://example.com/understudy/', 'https://example.com/understudy/'],
+      ['HTTPS://Auth.Example.COM:443', 'https://auth.example.com/'],
+    ])('%s becomes the issuer %s, always with a trailing slash', (value, issuer) => {
+      expect(loadRuntimeConfig({ ISSUER_BASE_URL: value }).issuer).toBe(issuer);
+      expect(normalizeIssuer(value)).toBe(issuer);
+    });
+
+    it('is independent of PORT when given', () => {
+      expect(loadRuntimeConfig({ PORT: '4000', ISSUER_BASE_URL: 'https://login.example.test' })).toMatchObject({
+        port: 4000,
+        issuer: 'https://login.example.test/',
+      });
+    });
+
+    it.each(['localhost:4000/x', 'not a url', 'ftp://example.com/', 'https://example.com/?tenant=a', 'https://example.com/#x'])(
+      'refuses %j, naming ISSUER_BASE_URL',
+      (value) => {
+        expect(problemsOf({ ISSUER_BASE_URL: value })).toEqual([expect.stringMatching(/^ISSUER_BASE_URL: /)]);
+      },
+    );
+  });
+
+  describe('tenant file: --config and UNDERSTUDY_CONFIG', () => {
+    it.each([
+      [['--config', 'tenant.yaml']],
+      [['--config=tenant.yaml']],
+      [['-c', 'tenant.yaml']],
+    ])('reads the path from %j', (argv) => {
+      expect(loadRuntimeConfig({}, argv).tenantPath).toBe('tenant.yaml');
+    });
+
+    it('reads the path from UNDERSTUDY_CONFIG, trimmed', () => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_CONFIG: ' ./config/tenant.json ' }).tenantPath).toBe('./config/tenant.json');
+      expect(loadRuntimeConfig({ UNDERSTUDY_CONFIG: '   ' }).tenantPath).toBeUndefined();
+    });
+
+    it('prefers --config over UNDERSTUDY_CONFIG', () => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_CONFIG: 'from-env.yaml' }, ['--config', 'from-cli.yaml']).tenantPath).toBe('from-cli.yaml');
+    });
+
+    it('refuses --config without a path, naming --config', () => {
+      expect(problemsOf({}, ['--config'])).toEqual([expect.stringMatching(/^--config: /)]);
+    });
+  });
+
+  describe('UNDERSTUDY_DEV_ROUTES', () => {
+    it.each(['false', 'FALSE', '0', 'no', 'off'])('%j turns the dev routes off', (value) => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_DEV_ROUTES: value }).devRoutes).toBe(false);
+    });
+
+    it.each(['true', 'True', '1', 'yes', 'on', ''])('%j keeps the dev routes on', (value) => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_DEV_ROUTES: value }).devRoutes).toBe(true);
+    });
+
+    it.each(['maybe', 'disabled', '2'])('refuses %j, naming UNDERSTUDY_DEV_ROUTES', (value) => {
+      expect(problemsOf({ UNDERSTUDY_DEV_ROUTES: value })).toEqual([expect.stringMatching(/^UNDERSTUDY_DEV_ROUTES: /)]);
+    });
+  });
+
+  describe('logging', () => {
+    it('refuses an unknown LOG_LEVEL and LOG_FORMAT, naming each', () => {
+      expect(problemsOf({ LOG_LEVEL: 'verbose' })).toEqual([expect.stringMatching(/^LOG_LEVEL: /)]);
+      expect(problemsOf({ LOG_FORMAT: 'xml' })).toEqual([expect.stringMatching(/^LOG_FORMAT: /)]);
+    });
+  });
+
+  describe('command line', () => {
+    it.each([[['--port', '4000']], [['tenant.yaml']], [['--verbose']]])('refuses the unknown argument in %j, naming it', (argv) => {
+      const problems = problemsOf({}, argv);
+      expect(problems[0]).toMatch(new RegExp(`^${argv[0]!.replace(/[-.]/g, '\\$&')}: unknown argument`));
+    });
+  });
+
+  it('reports every problem at once, in one ConfigError', () => {
+    const problems = problemsOf({ PORT: 'eighty', UNDERSTUDY_DEV_ROUTES: 'perhaps', LOG_LEVEL: 'loud' }, ['--bogus']);
+    expect(problems).toHaveLength(4);
+    for (const name of ['PORT', 'UNDERSTUDY_DEV_ROUTES', 'LOG_LEVEL', '--bogus']) {
+      expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^${name}: `)));
+    }
+  });
+});
