@@ -37,12 +37,12 @@ ENV npm_config_nodedir=/usr/local
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-# tsc emits only JavaScript: copy every other file under src/ (the views' templates, any static asset)
-# beside the compiled code, where the server resolves them relative to its own file (dist/views, ...).
+# `npm run build` compiles src/ and copies src/views to dist/views (scripts/copy-views.mjs), where the
+# server resolves its templates relative to its own file.
 RUN npm run build \
- && (cd src && find . -type f ! -name '*.ts' ! -name '*.tsx' ! -name '*.mts' ! -name '*.cts' -exec cp --parents -n {} ../dist/ \;) \
- && test -f dist/server.js \
+ && test -f dist/server.js && test -d dist/views \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------
