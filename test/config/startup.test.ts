@@ -1,0 +1,206 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The real entry point as users start it: a bad tenant file stops it with each bad key path on stderr
+ * and a non-zero exit code; a good one serves, and SIGTERM stops it cleanly.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Generous bounds: a cold `node --import tsx` start takes seconds on a busy CI machine.
+const WAIT_MS = 45_000;
+const STOP_MS = 10_000;
+const SPAWN_TEST = { timeout: 60_000 };
+
+interface Running {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const children: ChildProcess[] = [];
+let dir: string;
+
+function start(args: string[], env: Record<string, string> = {}): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+    cwd: ROOT,
+    // Only what the test chooses: no UNDERSTUDY_* or PORT leaking in from the shell that runs the tests.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', UNDERSTUDY_DATA_DIR: join(dir, 'data'), LOG_FORMAT: 'json', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Resolves with `promise`, or rejects after `ms` with what the process said so far. */
+function within<T>(promise: Promise<T>, ms: number, what: string, run: Running): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The first stdout line that contains `text`, waiting for it as output arrives (fails if the process exits first). */
+function waitForLine(run: Running, text: string): Promise<string> {
+  const found = new Promise<string>((resolve, reject) => {
+    const check = (): boolean => {
+      const line = run.stdout().split('\n').find((l) => l.includes(text));
+      if (line === undefined) return false;
+      run.child.stdout!.off('data', onData);
+      resolve(line);
+      return true;
+    };
+    const onData = (): void => void check();
+    run.child.stdout!.on('data', onData);
+    void run.exited.then(({ code }) => {
+      if (!check()) reject(new Error(`exited with ${code} before printing "${text}"\nstdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`));
+    });
+    check();
+  });
+  return within(found, WAIT_MS, `a line containing "${text}"`, run);
+}
+
+function writeTenant(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'understudy-startup-'));
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('start-up with a bad configuration', SPAWN_TEST, () => {
+  it('a tenant file with wrong types exits non-zero and names each bad key path on stderr', async () => {
+    const file = writeTenant(
+      'wrong-types.yaml',
+      `
+rules: []
+clients:
+  - name: Good SPA
+    app_type: spa
+    custom_login_page: '<html>'
+  - name: Bad Web
+    callbacks: 'http://localhost:3000/callback'
+connections:
+  - name: email
+    strategy: email
+    options:
+      totp:
+        length: 3
+users:
+  - connection: email
+    email: 42
+`,
+    );
+    const run = start(['--config', file]);
+    const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    for (const path of ['clients[1].callbacks', 'connections[0].options.totp.length', 'users[0].email']) expect(run.stderr()).toContain(path);
+    expect(run.stderr()).toContain(file);
+    // Unknown keys are no error, and a configuration problem is not reported as a crash.
+    expect(run.stderr()).not.toContain('custom_login_page');
+    expect(run.stderr()).not.toMatch(/failed to start|\n\s+at /);
+  });
+
+  it('a tenant file with dangling references exits non-zero and names each one', async () => {
+    const file = writeTenant(
+      'dangling.json',
+      JSON.stringify({
+        clients: [
+          { name: 'One', client_id: 'same', app_type: 'spa' },
+          { name: 'Two', client_id: 'same', app_type: 'spa' },
+        ],
+        connections: [{ name: 'email', strategy: 'email', enabled_clients: ['Three'] }],
+        users: [{ connection: 'sms', phone_number: '+15551234567' }],
+      }),
+    );
+    const run = start([], { UNDERSTUDY_CONFIG: file });
+    const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
+    expect(code).not.toBe(0);
+    for (const path of ['clients[1].client_id', 'connections[0].enabled_clients[0]', 'users[0].connection']) expect(run.stderr()).toContain(path);
+  });
+
+  it('a tenant file that does not exist exits non-zero and names the file', async () => {
+    const missing = join(dir, 'no-such-tenant.yaml');
+    const run = start(['--config', missing]);
+    const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
+    expect(code).not.toBe(0);
+    expect(run.stderr()).toContain(missing);
+  });
+
+  it('a bad environment exits non-zero and names each variable and argument', async () => {
+    const run = start(['--verbose'], { PORT: 'eighty', UNDERSTUDY_DEV_ROUTES: 'perhaps' });
+    const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
+    expect(code).not.toBe(0);
+    for (const name of ['PORT', 'UNDERSTUDY_DEV_ROUTES', '--verbose']) expect(run.stderr()).toContain(name);
+  });
+});
+
+describe('start-up with a good configuration', SPAWN_TEST, () => {
+  it('serves /healthz on the port it prints, warns about unknown keys, and exits 0 promptly on SIGTERM', async () => {
+    const file = writeTenant(
+      'good.yaml',
+      `
+tenant:
+  friendly_name: Startup Test
+clients:
+  - name: Startup SPA
+    client_id: startup-spa
+    app_type: spa
+    callbacks: ['http://localhost:3000/callback']
+    custom_login_page_on: false
+connections:
+  - name: email
+    strategy: email
+`,
+    );
+    const run = start(['--config', file], { ISSUER_BASE_URL: 'http://127.0.0.1:4999' });
+    const line = await waitForLine(run, 'issuer');
+    const log = JSON.parse(line) as { issuer: string; port: number; msg: string };
+    expect(log.issuer).toBe('http://127.0.0.1:4999/');
+    expect(log.port).toBeGreaterThan(0);
+    expect(log.msg).toContain(`listening on  http://127.0.0.1:${log.port}`);
+    expect(log.msg).toContain('startup-spa');
+    expect(run.stdout()).toContain('clients[0].custom_login_page_on');
+
+    const health = await fetch(`http://127.0.0.1:${log.port}/healthz`, { signal: AbortSignal.timeout(WAIT_MS) });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    const stopping = Date.now();
+    run.child.kill('SIGTERM');
+    const { code, signal } = await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    // The server's own fallback exits at 3 s; a clean close is well within it.
+    expect(Date.now() - stopping).toBeLessThan(3_000);
+  });
+
+  it('starts the embedded default tenant without a tenant file', async () => {
+    const run = start([]);
+    const log = JSON.parse(await waitForLine(run, 'issuer')) as { port: number; msg: string };
+    expect(log.msg).toContain('understudy-spa');
+    expect(log.msg).toContain('understudy-web');
+    const discovery = await fetch(`http://127.0.0.1:${log.port}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(WAIT_MS) });
+    expect(discovery.status).toBe(200);
+    run.child.kill('SIGTERM');
+    expect((await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run)).code).toBe(0);
+  });
+});
