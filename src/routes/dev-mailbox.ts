@@ -76,5 +76,6 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
 function recipientKey(to: string | undefined): string | undefined {
   if (!to) return undefined;
   if (to.includes('@')) return normalizeEmail(to) || to.trim().toLowerCase();
-  return normalizePhoneNumber(to) || to.trim();
+  // An unencoded `+` in a query string arrives as a space: `?to=+15551234567` means +15551234567.
+  return normalizePhoneNumber(/^ [\d(]/.test(to) ? `+${to.slice(1)}` : to) || to.trim();
 }

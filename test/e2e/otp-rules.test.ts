@@ -99,6 +99,34 @@ describe('OTP rules on the challenge screens', () => {
     expect(alertText(refused.body)).toBe(EXPIRED);
   });
 
+  it('gives a working code on Resend after the previous one expired', async () => {
+    t = await buildTestApp();
+    const { s, path, id } = await atChallenge('expired-resend@example.com');
+    t.clock.advance(181_000);
+    await postChallenge(s, path, { action: 'resend' });
+    const fresh = await latestMessage(t.app, 'expired-resend@example.com', id);
+    expect((await postChallenge(s, path, { code: fresh.code })).statusCode).toBe(302);
+  });
+
+  it('counts parallel wrong guesses, so a burst of them still kills the code', async () => {
+    t = await buildTestApp();
+    const { s, path, code } = await atChallenge('burst@example.com');
+    const burst = await Promise.all(Array.from({ length: 5 }, () => postChallenge(s, path, { code: wrongOf(code) })));
+    expect(burst.every((r) => r.statusCode >= 400)).toBe(true);
+    const right = await postChallenge(s, path, { code });
+    expect(right.headers.location).toBeUndefined();
+    expect(alertText(right.body)).toBe(TOO_MANY);
+  });
+
+  it('issues one authorization code when /authorize/resume is requested twice at once', async () => {
+    t = await buildTestApp();
+    const { s, path, code } = await atChallenge('race@example.com');
+    await postChallenge(s, path, { code });
+    const results = await Promise.all([s.browser.get(resumePath(s)), s.browser.get(resumePath(s))]);
+    const withCode = results.filter((r) => r.statusCode === 302 && new URL(String(r.headers.location)).searchParams.has('code'));
+    expect(withCode).toHaveLength(1);
+  });
+
   it('takes length and lifetime from options.totp: 8 digits, valid at 299 s, expired at 301 s', async () => {
     t = await buildTestApp({
       tenant: {
@@ -229,8 +257,10 @@ describe('dev mailbox API', () => {
     expect(emails[0].id > emails[1].id).toBe(true);
     expect(Date.parse(emails[0].created_at)).toBeGreaterThan(Date.parse(emails[1].created_at));
     expect((await api('/_dev/api/messages?channel=sms')).json().messages.map((m: { to: string }) => m.to)).toEqual(['+15551234567']);
-    // A phone number is matched however it is typed.
+    // A phone number is matched however it is typed, even with the `+` left unencoded in the URL.
     expect((await api(`/_dev/api/messages?to=${enc('+1 555 123 4567')}`)).json().messages).toHaveLength(1);
+    expect((await api('/_dev/api/messages?to=+15551234567')).json().messages).toHaveLength(1);
+    expect((await api('/_dev/api/messages/latest?to=+15551234567')).statusCode).toBe(200);
     expect((await api('/_dev/api/messages?to=list@example.com&channel=sms')).json()).toEqual({ messages: [] });
     expect((await api('/_dev/api/messages')).json().messages).toHaveLength(3);
   });
