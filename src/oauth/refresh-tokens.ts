@@ -78,7 +78,7 @@ export function createRefreshTokenService(deps: { store: Store; clock: Clock; ra
       }
       const before = await store.markRefreshTokenRotated(hash, now);
       if (!before) throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
-      if (before.rotatedAt !== undefined && now - before.rotatedAt > policy.leeway * 1000) {
+      if (before.rotatedAt !== undefined && now - before.rotatedAt >= policy.leeway * 1000) {
         await store.revokeRefreshTokenFamily(record.familyId);
         throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
       }
