@@ -157,6 +157,15 @@ describe('/authorize and the authorization code', () => {
       expect(message.response).toMatchObject({ error: 'login_required', state: 'st-123' });
     });
 
+    it('lets the web_message page load in the SDK\'s hidden iframe (no frame-blocking headers)', async () => {
+      const first = await login();
+      const silent = await first.browser.get(authorizeUrl({ ...base, prompt: 'none', response_mode: 'web_message' }));
+      expect(silent.statusCode).toBe(200);
+      expect(JSON.parse(/var authorizationResponse = (.*);/.exec(silent.body)?.[1] ?? 'null').response.code).toEqual(expect.any(String));
+      expect(silent.headers['x-frame-options']).toBeUndefined();
+      expect(String(silent.headers['content-security-policy'] ?? '')).not.toContain("frame-ancestors 'none'");
+    });
+
     it('puts code and state in the fragment with response_mode=fragment', async () => {
       const first = await login();
       const again = await first.browser.get(authorizeUrl({ ...base, response_mode: 'fragment' }));
@@ -249,6 +258,14 @@ describe('/authorize and the authorization code', () => {
       t.clock.advance(61_000);
       const again = await first.browser.get(authorizeUrl({ ...base, max_age: '60' }));
       expect(String(again.headers.location)).toMatch(/^\/u\/login\/identifier\?state=/);
+    });
+
+    it('answers prompt=none with login_required when the session is older than max_age', async () => {
+      const first = await login();
+      t.clock.advance(120_000);
+      const params = callbackOf(await first.browser.get(authorizeUrl({ ...base, prompt: 'none', max_age: '60' }))).searchParams;
+      expect(params.get('error')).toBe('login_required');
+      expect(params.get('code')).toBeNull();
     });
 
     it('does not share the session with another browser', async () => {

@@ -90,6 +90,18 @@ describe('OTP rules on the challenge screens', () => {
     expect(accepted.statusCode).toBe(302);
   });
 
+  it('lets "Edit" go back to login-id, and then only the code sent to the new identifier works', async () => {
+    t = await buildTestApp();
+    const { s, code: firstCode } = await atChallenge('first@example.com');
+    const edit = await s.browser.get(`/u/login/identifier?state=${enc(s.state)}`);
+    expect(edit.statusCode).toBe(200);
+    expect(edit.body).toMatch(/name="username"[^>]*value="first@example.com"|value="first@example.com"[^>]*name="username"/);
+    const path = await reachChallenge(s, 'second@example.com');
+    const second = await latestMessage(t.app, 'second@example.com');
+    expect(alertText((await postChallenge(s, path, { code: firstCode })).body)).toBe(WRONG);
+    expect((await postChallenge(s, path, { code: second.code })).statusCode).toBe(302);
+  });
+
   it('refuses a code once its lifetime (180 s by default) has passed', async () => {
     t = await buildTestApp();
     const { s, path, code } = await atChallenge('expiry@example.com');
