@@ -19,7 +19,8 @@ export interface CookieJar {
 export function createCookieJar(secure: boolean): CookieJar {
   const base: CookieSerializeOptions = { path: '/', httpOnly: true, signed: true };
   const main: CookieSerializeOptions = secure ? { ...base, secure: true, sameSite: 'none' } : { ...base, sameSite: 'lax' };
-  const compat: CookieSerializeOptions = { ...base, secure: true };
+  // No SameSite at all (false): @fastify/cookie would otherwise default the twin to Lax.
+  const compat: CookieSerializeOptions = { ...base, secure: true, sameSite: false };
 
   const unsign = (request: FastifyRequest, raw: string | undefined): string | undefined => {
     if (!raw) return undefined;
