@@ -31,6 +31,7 @@ import { logoutRoutes } from './routes/logout.js';
 import { registerApiCors } from './http/cors.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
+import { devCaRoutes } from './routes/dev-ca.js';
 
 export interface AppOptions {
   issuer: string;
@@ -41,6 +42,10 @@ export interface AppOptions {
   random?: Random;
   store?: Store;
   logger?: Logger;
+  /** Serve HTTPS with this certificate and key (PEM); Fastify takes them at construction. */
+  https?: { key: string; cert: string };
+  /** HTTPS mode's local CA certificate (PEM), served at /_dev/ca.pem when dev routes are on. */
+  localCaPem?: string;
 }
 
 export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
@@ -83,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: true,
     genReqId: () => random.token(9),
     routerOptions: { ignoreTrailingSlash: true },
+    ...(options.https ? { https: options.https } : {}),
   });
   installErrorHandling(app, tenant);
   await app.register(formbody);
@@ -101,6 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await passwordlessStartRoutes(scope, deps);
   });
   if (deps.devRoutes) await app.register(async (scope) => devMailboxRoutes(scope, deps));
+  const caPem = options.https ? options.localCaPem : undefined;
+  if (deps.devRoutes && caPem) await app.register(async (scope) => devCaRoutes(scope, caPem));
 
   app.addHook('onClose', async () => store.close());
   app.decorate('deps', deps);

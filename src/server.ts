@@ -21,7 +21,12 @@ async function main(): Promise<void> {
   const { tenant, ignoredKeys, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
   if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
 
-  const app = await buildApp({ issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log });
+  // HTTPS mode's X.509 code loads only when it is on, so plain HTTP starts as lean as before.
+  const tls = runtime.tls ? await (await import('./tls/prepare.js')).prepareTls(runtime.tls, runtime.dataDir) : undefined;
+  const app = await buildApp({
+    issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log,
+    ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
+  });
   const shutdown = (signal: string): void => {
     log.info(`${signal} received, closing`);
     const force = setTimeout(() => process.exit(0), 3000);
@@ -37,8 +42,10 @@ async function main(): Promise<void> {
   const lines = [
     `Understudy is serving "${tenant.friendlyName}" (${source})`,
     `  issuer        ${runtime.issuer}`,
-    `  listening on  http://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
+    `  listening on  ${tls ? 'https' : 'http'}://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
     runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox` : '  dev routes    off',
+    ...(tls?.summary ?? []),
+    ...(tls?.localCa && runtime.devRoutes ? [`  CA download   ${runtime.issuer}_dev/ca.pem`] : []),
     '  clients:',
     ...tenant.clients.map((c) => `    ${c.name.padEnd(20)} client_id=${c.clientId}${c.clientSecret ? `  client_secret=${c.clientSecret}` : '  (public)'}`),
     '  connections:  ' + tenant.connections.map((c) => `${c.name} (${c.strategy})`).join(', '),

@@ -1,4 +1,5 @@
 import { ConfigError } from './config-error.js';
+import { parseTlsConfig, type TlsConfig } from './tls-options.js';
 
 /**
  * Process settings, read from the environment and the command line exactly once, in src/server.ts.
@@ -16,6 +17,8 @@ export interface RuntimeConfig {
   /** `pretty` for people, `json` for machines; `auto` picks pretty on a terminal. */
   logFormat: 'auto' | 'pretty' | 'json';
   signingKey: string | undefined;
+  /** HTTPS mode; undefined serves plain HTTP. */
+  tls: TlsConfig | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -26,7 +29,15 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
 
   const port = parsePort(env.PORT?.trim() || '4000', problems);
   const host = env.HOST?.trim() || 'localhost';
-  const issuer = normalizeIssuer(env.ISSUER_BASE_URL ?? `http://localhost:${port}/`, problems);
+  const httpsEnv = env.UNDERSTUDY_HTTPS?.trim() ? parseBoolean('UNDERSTUDY_HTTPS', env.UNDERSTUDY_HTTPS.trim(), false, problems) : undefined;
+  const tls = parseTlsConfig(
+    { flag: args.https === true, https: httpsEnv, hosts: env.UNDERSTUDY_TLS_HOSTS, cert: env.UNDERSTUDY_TLS_CERT, key: env.UNDERSTUDY_TLS_KEY },
+    problems,
+  );
+  const issuer = normalizeIssuer(env.ISSUER_BASE_URL ?? `${tls ? 'https' : 'http'}://localhost:${port}/`, problems);
+  if (tls && issuer.startsWith('http:')) problems.push(`ISSUER_BASE_URL: must be https:// in HTTPS mode (--https / UNDERSTUDY_HTTPS), got "${env.ISSUER_BASE_URL}"`);
+  // The issuer's own host is always among the names the generated certificate covers.
+  if (tls?.source === 'local-ca' && issuer.startsWith('https:')) tls.hosts.push(new URL(issuer).hostname);
   const devRoutes = parseBoolean('UNDERSTUDY_DEV_ROUTES', env.UNDERSTUDY_DEV_ROUTES, true, problems);
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -47,11 +58,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     logLevel,
     logFormat: logFormat as RuntimeConfig['logFormat'],
     signingKey: env.UNDERSTUDY_SIGNING_KEY?.trim() || undefined,
+    tls,
   };
 }
 
-function parseArgs(argv: string[], problems: string[]): { config?: string } {
-  const out: { config?: string } = {};
+function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean } {
+  const out: { config?: string; https?: boolean } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--config' || arg === '-c') {
@@ -60,8 +72,10 @@ function parseArgs(argv: string[], problems: string[]): { config?: string } {
       else out.config = value;
     } else if (arg.startsWith('--config=')) {
       out.config = arg.slice('--config='.length);
+    } else if (arg === '--https') {
+      out.https = true;
     } else {
-      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>)`);
+      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --https)`);
     }
   }
   return out;

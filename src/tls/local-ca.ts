@@ -1,0 +1,110 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isIP } from 'node:net';
+import { createCa, createServerCertificate, subjectAltNames } from './issue.js';
+
+/**
+ * A local certificate authority for HTTPS mode, kept in `<dataDir>/tls/`: the CA (10 years) is made
+ * once and reused, so a user trusts it once; the server certificate (397 days, the most browsers
+ * accept) is re-issued when the host list changes, it expires within 30 days, or the CA changed.
+ */
+export const DEFAULT_TLS_HOSTS = ['localhost', '127.0.0.1', '::1'];
+const DAY_MS = 86_400_000;
+const RENEW_BEFORE_MS = 30 * DAY_MS;
+const CA_LIFETIME_MS = 3650 * DAY_MS;
+const SERVER_LIFETIME_MS = 397 * DAY_MS;
+
+export interface LocalCertificates {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  /** Where the CA certificate is, for NODE_EXTRA_CA_CERTS / curl --cacert. */
+  caPath: string;
+  /** The names the server certificate covers, in SAN order. */
+  hosts: string[];
+  /** What this call made anew (false: reused from the data folder). */
+  created: { ca: boolean; server: boolean };
+  serverValidTo: Date;
+}
+
+interface Pair {
+  cert: X509Certificate;
+  certPem: string;
+  keyPem: string;
+}
+
+export async function ensureLocalCertificates(dataDir: string, extraHosts: readonly string[] = [], now: Date = new Date()): Promise<LocalCertificates> {
+  const dir = join(dataDir, 'tls');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const paths = { ca: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
+  const hosts = tlsHostList(extraHosts);
+
+  const storedCa = readPair(paths.ca, paths.caKey);
+  const caReused = storedCa !== undefined && storedCa.cert.ca && usableAt(storedCa.cert, now);
+  const ca = caReused ? storedCa : writePair(paths.ca, paths.caKey, await createCa(now, CA_LIFETIME_MS));
+
+  const storedServer = readPair(paths.cert, paths.key);
+  const serverReused =
+    caReused &&
+    storedServer !== undefined &&
+    storedServer.cert.checkIssued(ca.cert) &&
+    storedServer.cert.verify(ca.cert.publicKey) &&
+    usableAt(storedServer.cert, now) &&
+    sameHosts(subjectAltNames(storedServer.certPem), hosts);
+  const server = serverReused ? storedServer : writePair(paths.cert, paths.key, await createServerCertificate(ca.certPem, ca.keyPem, hosts, now, SERVER_LIFETIME_MS));
+
+  return {
+    caPem: ca.certPem,
+    certPem: server.certPem,
+    keyPem: server.keyPem,
+    caPath: paths.ca,
+    hosts,
+    created: { ca: !caReused, server: !serverReused },
+    serverValidTo: new Date(server.cert.validTo),
+  };
+}
+
+/** The defaults first, then the extra hosts; lower-cased, IPv6 without brackets, no duplicates. */
+export function tlsHostList(extra: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const raw of [...DEFAULT_TLS_HOSTS, ...extra]) {
+    const host = canonicalHost(raw);
+    if (host && !out.includes(host)) out.push(host);
+  }
+  return out;
+}
+
+function canonicalHost(raw: string): string {
+  const host = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  // The URL parser writes an IPv6 address in its one short form (0:0:0:0:0:0:0:1 → [::1]).
+  return isIP(host) === 6 ? new URL(`http://[${host}]/`).hostname.slice(1, -1) : host;
+}
+
+function sameHosts(found: string[], wanted: string[]): boolean {
+  const names = new Set(found.map(canonicalHost));
+  return names.size === wanted.length && wanted.every((h) => names.has(h));
+}
+
+function usableAt(cert: X509Certificate, now: Date): boolean {
+  return Date.parse(cert.validFrom) <= now.getTime() && Date.parse(cert.validTo) - now.getTime() > RENEW_BEFORE_MS;
+}
+
+/** The stored certificate and its key, or undefined when either is missing, unreadable or they do not match. */
+function readPair(certPath: string, keyPath: string): Pair | undefined {
+  if (!existsSync(certPath) || !existsSync(keyPath)) return undefined;
+  try {
+    const certPem = readFileSync(certPath, 'utf8');
+    const keyPem = readFileSync(keyPath, 'utf8');
+    const cert = new X509Certificate(certPem);
+    return cert.checkPrivateKey(createPrivateKey(keyPem)) ? { cert, certPem, keyPem } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writePair(certPath: string, keyPath: string, pem: { certPem: string; keyPem: string }): Pair {
+  writeFileSync(keyPath, pem.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, pem.certPem, { mode: 0o644 });
+  return { cert: new X509Certificate(pem.certPem), ...pem };
+}
