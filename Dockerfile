@@ -10,8 +10,10 @@
 # On a machine without a container registry: run shared/tools/offline-node-image once, then build with
 # `podman build --pull=never --network host --format docker ...` (`--format docker` keeps HEALTHCHECK).
 
-# ---- build: all dependencies, compile TypeScript, then drop the dev dependencies -------------------
-FROM node:20-slim AS build
+# ---- deps: every dependency (to build with) and apart from them the production subset -------------
+# Both depend on package*.json only, so a change under src/ reuses them as they are, and the runtime's
+# node_modules layer with them.
+FROM node:20-slim AS deps
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
@@ -35,15 +37,18 @@ RUN set -eu; \
     fi
 ENV npm_config_nodedir=/usr/local
 RUN npm ci --no-audit --no-fund
+RUN mkdir /prod \
+ && cp -a package.json package-lock.json node_modules /prod/ \
+ && cd /prod && npm prune --omit=dev --no-audit --no-fund
 
+# ---- build: compile TypeScript -----------------------------------------------------------------------
+FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
 # `npm run build` compiles src/ and copies src/views to dist/views (scripts/copy-views.mjs), where the
 # server resolves its templates relative to its own file.
-RUN npm run build \
- && test -f dist/server.js && test -d dist/views \
- && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build && test -f dist/server.js && test -d dist/views
 
 # ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------
 FROM node:20-slim
@@ -56,8 +61,8 @@ ENV NODE_ENV=production \
 RUN mkdir -p /data && chown node:node /data
 
 # Owned by root and read-only to `node`: only /data is writable.
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /prod/node_modules ./node_modules
+COPY package.json ./package.json
 COPY --from=build /app/dist ./dist
 COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 

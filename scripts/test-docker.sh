@@ -220,6 +220,8 @@ else
   if compose up -d --no-build >"$logdir/compose.log" 2>&1; then
     cctr=$(podman ps -a --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" --format '{{.Names}}' | head -n 1)
     echo "  container $cctr"
+    # Informational: which tenant the service loaded (the mounted docker/tenant.example.yaml, we expect).
+    podman logs "$cctr" 2>&1 | grep -m1 -o 'serving "[^"]*" ([^)]*)' | sed 's/^/  /' || true
     if [ -n "$cctr" ] && healthy_s=$(wait_healthz "$COMPOSE_PORT" "$cctr" "$t0") && image_healthcheck "$cctr"; then
       timing "compose up -> /healthz answers" "$healthy_s"
       pass "compose health: /healthz on port $COMPOSE_PORT $healthy_s s after podman-compose up; healthcheck healthy"
