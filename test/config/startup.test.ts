@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 
 /**
  * The real entry point as users start it: a bad tenant file stops it with each bad key path on stderr
@@ -22,17 +22,19 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const children: ChildProcess[] = [];
+/** Children by the test that started them, so concurrent tests each clean up only their own. */
+const children = new Map<string, ChildProcess[]>();
 let dir: string;
 
-function start(args: string[], env: Record<string, string> = {}): Running {
+function start(ctx: TestContext, args: string[], env: Record<string, string> = {}): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
     cwd: ROOT,
     // Only what the test chooses: no UNDERSTUDY_* or PORT leaking in from the shell that runs the tests.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', UNDERSTUDY_DATA_DIR: join(dir, 'data'), LOG_FORMAT: 'json', ...env },
+    // A data folder per test: concurrent first starts would otherwise race to write the same key files.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, PORT: '0', HOST: '127.0.0.1', UNDERSTUDY_DATA_DIR: join(dir, `data-${ctx.task.id}`), LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
+  children.set(ctx.task.id, [...(children.get(ctx.task.id) ?? []), child]);
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -81,13 +83,15 @@ function writeTenant(name: string, text: string): string {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'understudy-startup-'));
 });
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+afterEach((ctx) => {
+  for (const child of children.get(ctx.task.id) ?? []) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  children.delete(ctx.task.id);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Sequential on purpose: side by side on a busy two-core machine, each start only gets slower.
 describe('start-up with a bad configuration', SPAWN_TEST, () => {
-  it('a tenant file with wrong types exits non-zero and names each bad key path on stderr', async () => {
+  it('a tenant file with wrong types exits non-zero and names each bad key path on stderr', async (ctx) => {
     const file = writeTenant(
       'wrong-types.yaml',
       `
@@ -109,7 +113,7 @@ users:
     email: 42
 `,
     );
-    const run = start(['--config', file]);
+    const run = start(ctx, ['--config', file]);
     const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
@@ -120,7 +124,7 @@ users:
     expect(run.stderr()).not.toMatch(/failed to start|\n\s+at /);
   });
 
-  it('a tenant file with dangling references exits non-zero and names each one', async () => {
+  it('a tenant file with dangling references exits non-zero and names each one', async (ctx) => {
     const file = writeTenant(
       'dangling.json',
       JSON.stringify({
@@ -132,22 +136,22 @@ users:
         users: [{ connection: 'sms', phone_number: '+15551234567' }],
       }),
     );
-    const run = start([], { UNDERSTUDY_CONFIG: file });
+    const run = start(ctx, [], { UNDERSTUDY_CONFIG: file });
     const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
     expect(code).not.toBe(0);
     for (const path of ['clients[1].client_id', 'connections[0].enabled_clients[0]', 'users[0].connection']) expect(run.stderr()).toContain(path);
   });
 
-  it('a tenant file that does not exist exits non-zero and names the file', async () => {
+  it('a tenant file that does not exist exits non-zero and names the file', async (ctx) => {
     const missing = join(dir, 'no-such-tenant.yaml');
-    const run = start(['--config', missing]);
+    const run = start(ctx, ['--config', missing]);
     const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
     expect(code).not.toBe(0);
     expect(run.stderr()).toContain(missing);
   });
 
-  it('a bad environment exits non-zero and names each variable and argument', async () => {
-    const run = start(['--verbose'], { PORT: 'eighty', UNDERSTUDY_DEV_ROUTES: 'perhaps' });
+  it('a bad environment exits non-zero and names each variable and argument', async (ctx) => {
+    const run = start(ctx, ['--verbose'], { PORT: 'eighty', UNDERSTUDY_DEV_ROUTES: 'perhaps' });
     const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
     expect(code).not.toBe(0);
     for (const name of ['PORT', 'UNDERSTUDY_DEV_ROUTES', '--verbose']) expect(run.stderr()).toContain(name);
@@ -155,7 +159,7 @@ users:
 });
 
 describe('start-up with a good configuration', SPAWN_TEST, () => {
-  it('serves /healthz on the port it prints, warns about unknown keys, and exits 0 promptly on SIGTERM', async () => {
+  it('serves /healthz on the port it prints, warns about unknown keys, and exits 0 promptly on SIGTERM', async (ctx) => {
     const file = writeTenant(
       'good.yaml',
       `
@@ -172,7 +176,7 @@ connections:
     strategy: email
 `,
     );
-    const run = start(['--config', file], { ISSUER_BASE_URL: 'http://127.0.0.1:4999' });
+    const run = start(ctx, ['--config', file], { ISSUER_BASE_URL: 'http://127.0.0.1:4999' });
     const line = await waitForLine(run, 'issuer');
     const log = JSON.parse(line) as { issuer: string; port: number; msg: string };
     expect(log.issuer).toBe('http://127.0.0.1:4999/');
@@ -193,8 +197,8 @@ connections:
     expect(Date.now() - stopping).toBeLessThan(3_000);
   });
 
-  it('starts the embedded default tenant without a tenant file', async () => {
-    const run = start([]);
+  it('starts the embedded default tenant without a tenant file', async (ctx) => {
+    const run = start(ctx, []);
     const log = JSON.parse(await waitForLine(run, 'issuer')) as { port: number; msg: string };
     expect(log.msg).toContain('understudy-spa');
     expect(log.msg).toContain('understudy-web');
