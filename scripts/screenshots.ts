@@ -1,0 +1,284 @@
+/**
+ * Screenshots of the Universal Login screens and the dev mailbox, taken by walking real logins in
+ * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts`; the PNGs land in
+ * docs/screenshots/. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and never
+ * downloads a browser.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp } from '../src/app.js';
+import { buildTenant } from '../src/config/tenant-file.js';
+import { defaultTenant } from '../src/config/default-tenant.js';
+
+const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
+const CLIENT_ID = 'understudy-spa';
+const CALLBACK = 'http://localhost:3000/callback';
+const DESKTOP = { width: 1280, height: 800 };
+const MOBILE = { width: 390, height: 844 };
+
+/** A tenant with one passwordless connection and two social ones, branded, for login-id-social.png. */
+const socialTenant = {
+  tenant: { friendly_name: 'Acme Corp', branding: { colors: { primary: '#0a66c2', page_background: '#eef2f7' } } },
+  clients: [
+    {
+      name: 'Acme Dashboard',
+      client_id: CLIENT_ID,
+      app_type: 'spa',
+      token_endpoint_auth_method: 'none',
+      callbacks: [CALLBACK],
+      web_origins: ['http://localhost:3000'],
+    },
+  ],
+  connections: [
+    { name: 'email', strategy: 'email' },
+    { name: 'google-oauth2', strategy: 'google-oauth2' },
+    { name: 'github', strategy: 'github' },
+  ],
+};
+
+/** A database connection, for the password screen. */
+const databaseTenant = {
+  tenant: { friendly_name: 'Northwind', branding: { colors: { primary: '#1f7a4d' } } },
+  clients: [{ name: 'Northwind Portal', client_id: CLIENT_ID, app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: [CALLBACK] }],
+  connections: [{ name: 'Username-Password-Authentication', strategy: 'auth0' }],
+  users: [{ connection: 'Username-Password-Authentication', email: 'dana@example.com', password: 'correct horse battery staple' }],
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startApp(rawTenant: unknown, name: string): Promise<{ app: FastifyInstance; origin: string }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const keys = { signingJwk: await exportJWK(privateKey), masterSecret: randomBytes(32) };
+  const { tenant } = buildTenant(rawTenant, name, 'screenshots');
+  const app = await buildApp({ issuer: `${origin}/`, tenant, keys, devRoutes: true });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { app, origin };
+}
+
+function authorizeUrl(origin: string, params: Record<string, string> = {}): string {
+  const verifier = randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    client_id: CLIENT_ID,
+    redirect_uri: CALLBACK,
+    response_type: 'code',
+    scope: 'openid profile email',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: randomBytes(12).toString('base64url'),
+    ...params,
+  });
+  return `${origin}/authorize?${query}`;
+}
+
+async function latestCode(origin: string, to: string): Promise<string> {
+  const response = await fetch(`${origin}/_dev/api/messages/latest?to=${encodeURIComponent(to)}&wait=5000`);
+  if (!response.ok) throw new Error(`no message for ${to}: ${response.status}`);
+  return ((await response.json()) as { code: string }).code;
+}
+
+async function shoot(page: Page, file: string, fullPage = false): Promise<void> {
+  // No blinking caret or half-finished transitions in the pictures.
+  await page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
+  await page.evaluate(() => document.fonts.ready);
+  const path = `${OUT}${file}`;
+  await page.screenshot({ path, fullPage });
+  report(file);
+}
+
+function report(file: string): void {
+  console.log(`  ${file.padEnd(28)} ${(statSync(`${OUT}${file}`).size / 1024).toFixed(0).padStart(4)} KB`);
+}
+
+async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-US', isMobile: viewport === MOBILE, hasTouch: viewport === MOBILE });
+  return { context, page: await context.newPage() };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const primary = await startApp(defaultTenant, 'the embedded default tenant');
+  const social = await startApp(socialTenant, 'the social tenant');
+  const database = await startApp(databaseTenant, 'the database tenant');
+  try {
+    const { origin } = primary;
+    console.log(`Understudy at ${origin}, screenshots to ${OUT}`);
+
+    // Email: login-id, the code challenge, a wrong code.
+    const email = 'jane.doe@example.com';
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(origin));
+      await page.waitForSelector('#username');
+      await shoot(page, 'login-id.png');
+      await page.fill('#username', email);
+      await Promise.all([page.waitForURL(/passwordless-email-challenge/), page.click('button[value="default"]')]);
+      await page.waitForSelector('#code');
+      await shoot(page, 'email-code.png');
+      const right = await latestCode(origin, email);
+      const wrong = right === '000000' ? '111111' : '000000';
+      await page.fill('#code', wrong);
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('[role="alert"]');
+      await shoot(page, 'email-code-error.png');
+      // Resend: the notice, and an older code that the mailbox shows as replaced.
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="resend"]')]);
+      await page.waitForSelector('[role="status"]');
+      await shoot(page, 'email-code-resent.png');
+      await context.close();
+    }
+
+    // login-id with an invalid identifier (the alert on the first screen).
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(origin));
+      await page.fill('#username', 'jane.doe@');
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('[role="alert"]');
+      await shoot(page, 'login-id-error.png');
+      await context.close();
+    }
+
+    // SMS: connection=sms, a phone number, the text-message challenge.
+    const phone = '+14155552671';
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(origin, { connection: 'sms' }));
+      await page.waitForSelector('#username');
+      await page.fill('#username', phone);
+      await Promise.all([page.waitForURL(/passwordless-sms-challenge/), page.click('button[value="default"]')]);
+      await page.waitForSelector('#code');
+      await shoot(page, 'sms-code.png');
+      await context.close();
+    }
+
+    // A second email and SMS recipient so the mailbox has a few messages in each column.
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(origin));
+      await page.fill('#username', 'sam.lee@example.org');
+      await Promise.all([page.waitForURL(/passwordless-email-challenge/), page.click('button[value="default"]')]);
+      await page.goto(authorizeUrl(origin, { connection: 'sms' }));
+      await page.fill('#username', '+447700900123');
+      await Promise.all([page.waitForURL(/passwordless-sms-challenge/), page.click('button[value="default"]')]);
+      await context.close();
+    }
+
+    // Mobile: login-id and the email challenge at phone width.
+    {
+      const { context, page } = await newPage(browser, MOBILE);
+      await page.goto(authorizeUrl(origin));
+      await page.waitForSelector('#username');
+      await shoot(page, 'login-id-mobile.png');
+      await page.fill('#username', 'alex.morgan.with.a.long.address@example-company.com');
+      await Promise.all([page.waitForURL(/passwordless-email-challenge/), page.click('button[value="default"]')]);
+      await page.waitForSelector('#code');
+      await shoot(page, 'email-code-mobile.png');
+      await context.close();
+    }
+
+    // The dev mailbox, then its empty state.
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(`${origin}/_dev/mailbox`);
+      await page.waitForSelector('.message');
+      await page.waitForTimeout(300);
+      await shoot(page, 'mailbox.png', true);
+      // The email as sent (messages/email.eta), in the card's sandboxed preview.
+      const card = page.locator('#email .message').first();
+      await card.locator('.toggle').click();
+      await card.locator('iframe.preview').waitFor();
+      await page.waitForTimeout(300);
+      await card.screenshot({ path: `${OUT}mailbox-email-preview.png` });
+      report('mailbox-email-preview.png');
+      await context.close();
+    }
+    {
+      const { context, page } = await newPage(browser, MOBILE);
+      await page.goto(`${origin}/_dev/mailbox`);
+      await page.waitForSelector('.message');
+      await page.waitForTimeout(300);
+      await shoot(page, 'mailbox-mobile.png');
+      await context.close();
+    }
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(`${social.origin}/_dev/mailbox`);
+      await page.waitForSelector('.empty');
+      await page.waitForTimeout(300);
+      await shoot(page, 'mailbox-empty.png');
+      await context.close();
+    }
+
+    // An unknown client at /authorize.
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(origin, { client_id: 'no-such-client' }));
+      await shoot(page, 'error.png');
+      await context.close();
+    }
+
+    // Passwordless + Google + GitHub on a branded tenant.
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(social.origin));
+      await page.waitForSelector('#username');
+      await shoot(page, 'login-id-social.png');
+      // The stand-in for the provider's own page.
+      await Promise.all([page.waitForURL(/\/u\/login\/social/), page.click('button[value="google-oauth2"]')]);
+      await page.waitForSelector('#email');
+      await shoot(page, 'social-consent.png');
+      await context.close();
+    }
+
+    // Database connection: the password screen and its error.
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(database.origin));
+      await page.fill('#username', 'dana@example.com');
+      await Promise.all([page.waitForURL(/\/u\/login\/password/), page.click('button[value="default"]')]);
+      await page.fill('#password', 'not the password');
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('[role="alert"]');
+      await shoot(page, 'login-password-error.png');
+    }
+    {
+      const { context, page } = await newPage(browser, MOBILE);
+      await page.goto(authorizeUrl(social.origin));
+      await page.waitForSelector('#username');
+      await shoot(page, 'login-id-social-mobile.png');
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await primary.app.close();
+    await social.app.close();
+    await database.app.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
