@@ -9,8 +9,9 @@ import type { UserService } from '../users/user-service.js';
 import { authenticateClient } from '../oauth/client-auth.js';
 
 /**
- * POST /passwordless/start with Auth0's contract: `send` absent means a magic link, confidential
- * clients authenticate, and every refusal is a 400 `bad.*` error with Auth0's description.
+ * POST /passwordless/start with Auth0's contract: `send` absent means a magic link for email and a
+ * code for SMS (Auth0 texts codes; node-auth0's sendSMS sends no `send`), confidential clients
+ * authenticate, and every refusal is a 400 `bad.*` error with Auth0's description.
  */
 const ALLOWED = new Set(['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'email', 'phone_number', 'send', 'authParams']);
 const SEND = new Set(['code', 'link', 'link_ios', 'link_android']);
@@ -41,7 +42,7 @@ export async function startPasswordless(
   }
 
   const connection = resolveConnection(deps.tenant, client.clientId, body.connection);
-  const send = body.send ?? 'link';
+  const send = body.send ?? (connection.strategy === 'sms' ? 'code' : 'link');
   if (typeof send !== 'string' || !SEND.has(send)) throw new OAuthError('bad.send', 'send must be one of code, link');
   const authParams = body.authParams ?? {};
   if (typeof authParams !== 'object' || authParams === null || Array.isArray(authParams)) {

@@ -28,7 +28,17 @@ export interface TestApp {
 export const TEST_ISSUER = 'http://understudy.test/';
 
 /** An app on a manual clock with the given tenant file (the embedded default when none is given). */
-export async function buildTestApp(options: { tenant?: unknown; issuer?: string; store?: Store; clock?: ManualClock; devRoutes?: boolean } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: {
+    tenant?: unknown;
+    issuer?: string;
+    store?: Store;
+    clock?: ManualClock;
+    devRoutes?: boolean;
+    /** Serve HTTPS (buildApp's `https`), with the local CA served at /_dev/ca.pem when `localCaPem` is given. */
+    https?: { key: string; cert: string; localCaPem?: string };
+  } = {},
+): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
   const issuer = options.issuer ?? TEST_ISSUER;
   const { tenant } = buildTenant(options.tenant ?? defaultTenant, 'test tenant', 'test-secret-seed');
@@ -39,6 +49,8 @@ export async function buildTestApp(options: { tenant?: unknown; issuer?: string;
     clock,
     ...(options.store ? { store: options.store } : {}),
     ...(options.devRoutes !== undefined ? { devRoutes: options.devRoutes } : {}),
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
+    ...(options.https?.localCaPem ? { localCaPem: options.https.localCaPem } : {}),
   });
   return { app, clock, issuer };
 }
