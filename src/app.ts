@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import { pino, type Logger } from 'pino';
-import { systemClock, type Clock } from './clock.js';
+import { createShiftableClock, systemClock, type Clock } from './clock.js';
 import { cryptoRandom, type Random } from './random.js';
 import type { Tenant } from './tenant/model.js';
 import type { Store } from './store/types.js';
@@ -29,6 +29,11 @@ import { tokenRoutes } from './routes/token.js';
 import { magicLinkRoutes, passwordlessStartRoutes } from './routes/passwordless.js';
 import { logoutRoutes } from './routes/logout.js';
 import { registerApiCors } from './http/cors.js';
+import { devControlRoutes } from './routes/dev-control.js';
+import { managementRoutes } from './routes/management.js';
+import { withManagementApi } from './management/management-api.js';
+import { createFixedCodes } from './dev/fixed-codes.js';
+import { createDeliveryFaults } from './dev/delivery-faults.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { devCaRoutes } from './routes/dev-ca.js';
@@ -55,19 +60,23 @@ export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
  * so tests drive it with app.inject() or listen on a port of their choosing.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const clock = options.clock ?? systemClock;
+  // The dev API shifts this clock; tests may still drive the source clock they pass in.
+  const clock = createShiftableClock(options.clock ?? systemClock);
   const random = options.random ?? cryptoRandom;
   const log = options.logger ?? pino({ level: 'silent' });
   const store = options.store ?? createMemoryStore(clock);
-  const { tenant, issuer } = options;
+  const { issuer } = options;
+  const tenant = withManagementApi(options.tenant, issuer);
   const master = options.keys.masterSecret;
 
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
   const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
   const refreshTokens = createRefreshTokenService({ store, clock, random });
-  const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac') });
-  const outbox = createOutbox({ store, clock, random, log });
+  const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock);
+  const faults = createDeliveryFaults();
+  const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) });
+  const outbox = createOutbox({ store, clock, random, log, faults });
   const users = createUserService({ store, clock, random });
   const sessions = createSessionService({ store, clock, random, tenant });
   const authorization = createAuthorizationService({ tenant, store, clock, random, tokens, sessions });
@@ -76,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await users.seed(tenant);
 
   const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
     authorization, login, cookies, eta, log,
   };
 
@@ -106,7 +115,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tokenRoutes(scope, deps);
     await passwordlessStartRoutes(scope, deps);
   });
-  if (deps.devRoutes) await app.register(async (scope) => devMailboxRoutes(scope, deps));
+  await app.register(async (scope) => managementRoutes(scope, deps));
+  if (deps.devRoutes) {
+    await app.register(async (scope) => devMailboxRoutes(scope, deps));
+    await app.register(async (scope) => devControlRoutes(scope, deps));
+  }
   const caPem = options.https ? options.localCaPem : undefined;
   if (deps.devRoutes && caPem) await app.register(async (scope) => devCaRoutes(scope, caPem));
 

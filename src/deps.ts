@@ -1,6 +1,6 @@
 import type { Eta } from 'eta';
 import type { Logger } from 'pino';
-import type { Clock } from './clock.js';
+import type { ShiftableClock } from './clock.js';
 import type { Random } from './random.js';
 import type { Store } from './store/types.js';
 import type { Tenant } from './tenant/model.js';
@@ -14,6 +14,8 @@ import type { SessionService } from './login/sessions.js';
 import type { AuthorizationService } from './login/authorization-service.js';
 import type { LoginService } from './login/login-service.js';
 import type { CookieJar } from './http/cookies.js';
+import type { FixedCodes } from './dev/fixed-codes.js';
+import type { DeliveryFaults } from './dev/delivery-faults.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -21,7 +23,9 @@ export interface AppDeps {
   devRoutes: boolean;
   tenant: Tenant;
   store: Store;
-  clock: Clock;
+  clock: ShiftableClock;
+  fixedCodes: FixedCodes;
+  faults: DeliveryFaults;
   random: Random;
   keys: TokenKeys;
   tokens: TokenIssuer;

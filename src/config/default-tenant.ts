@@ -25,6 +25,21 @@ export const defaultTenant: TenantFile = {
       token_endpoint_auth_method: 'client_secret_post',
       ...appUrls,
     },
+    {
+      name: 'Understudy M2M',
+      client_id: 'understudy-m2m',
+      client_secret: 'understudy-m2m-secret',
+      app_type: 'non_interactive',
+      token_endpoint_auth_method: 'client_secret_post',
+    },
+  ],
+  // Any audience whose path is /api/v2/ names the Management API of this Understudy.
+  clientGrants: [
+    {
+      client_id: 'Understudy M2M',
+      audience: 'http://localhost/api/v2/',
+      scope: ['read:users', 'create:users', 'update:users', 'delete:users', 'read:clients', 'read:connections'],
+    },
   ],
   // Creation order matters: with both passwordless connections enabled, Universal Login shows the first.
   connections: [

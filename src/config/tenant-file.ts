@@ -120,6 +120,30 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     };
   });
 
+  const clientRef = (ref: string): Client | undefined => {
+    const i = (file.clients ?? []).findIndex((c) => c.name === ref || c.client_id === ref);
+    return clients[i];
+  };
+  const clientGrants = (file.clientGrants ?? []).map((grant, i) => {
+    const client = clientRef(grant.client_id);
+    if (!client) problems.push(`clientGrants[${i}].client_id: no client named "${grant.client_id}"`);
+    return { clientId: client?.clientId ?? grant.client_id, audience: grant.audience, scopes: grant.scope ?? [] };
+  });
+  const claims = (file.claims ?? []).map((claim, i) => {
+    if (RESERVED_CLAIMS.has(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
+    if ((claim.from === undefined) === (claim.value === undefined)) problems.push(`claims[${i}]: give exactly one of "from" and "value"`);
+    const ids = (claim.clients ?? []).map((ref, j) => {
+      const client = clientRef(ref);
+      if (!client) problems.push(`claims[${i}].clients[${j}]: no client named "${ref}"`);
+      return client?.clientId ?? ref;
+    });
+    return { name: claim.name, from: claim.from, value: claim.value, clients: ids, audiences: claim.audiences ?? [], tokens: claim.tokens ?? ['id_token', 'access_token'] };
+  });
+  const fixedCodes = (file.dev?.fixed_codes ?? []).map((rule, i) => {
+    if (rule.until !== undefined && Number.isNaN(Date.parse(rule.until))) problems.push(`dev.fixed_codes[${i}].until: "${rule.until}" is not an ISO time`);
+    return { match: rule.match, code: rule.code, until: rule.until };
+  });
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const branding = file.branding ?? file.tenant?.branding;
@@ -137,6 +161,9 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     connections,
     resourceServers,
     users,
+    clientGrants,
+    claims,
+    dev: { fixedCodes },
   };
   return { tenant, ignoredKeys, generated };
 }
@@ -155,6 +182,12 @@ function allSchemaErrors(raw: unknown): ReturnType<typeof Value.Errors> {
     Settings.Set({ maxErrors: previous });
   }
 }
+
+// Claims a rule may not set: the protocol's own, which clients validate.
+const RESERVED_CLAIMS = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'azp', 'nonce', 'auth_time', 'at_hash', 'c_hash', 'sid', 'scope', 'gty',
+  'permissions', 'org_id', 'org_name', 'acr', 'amr', 'cnf',
+]);
 
 // Errors for a union report every branch; the specific error is reported alongside them.
 function isBranchNoise(keyword: string): boolean {

@@ -142,6 +142,40 @@ const UserSchema = Type.Object(
   closed,
 );
 
+const FixedCode = Type.Object(
+  {
+    match: Type.String({ minLength: 1 }),
+    code: Type.String({ pattern: '^[0-9]{4,12}$' }),
+    until: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  closed,
+);
+
+const Dev = Type.Object({ fixed_codes: Type.Optional(Type.Array(FixedCode)) }, closed);
+
+/** Deploy CLI's clientGrants: which client may get client_credentials tokens for which API and scopes. */
+const ClientGrantSchema = Type.Object(
+  {
+    client_id: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    scope: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
+  closed,
+);
+
+/** Custom claims, the usual job of an Auth0 Action: from user metadata or a constant. */
+const ClaimSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    from: Type.Optional(Type.String({ pattern: '^(app_metadata|user_metadata)(\\.[^.]+)*$' })),
+    value: Type.Optional(Type.Unknown()),
+    clients: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    audiences: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    tokens: Type.Optional(Type.Array(Type.Union([Type.Literal('id_token'), Type.Literal('access_token')]))),
+  },
+  closed,
+);
+
 export const TenantFileSchema = Type.Object(
   {
     tenant: Type.Optional(TenantSettings),
@@ -150,6 +184,9 @@ export const TenantFileSchema = Type.Object(
     connections: Type.Optional(Type.Array(ConnectionSchema)),
     resourceServers: Type.Optional(Type.Array(ResourceServerSchema)),
     users: Type.Optional(Type.Array(UserSchema)),
+    clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),
+    claims: Type.Optional(Type.Array(ClaimSchema)),
+    dev: Type.Optional(Dev),
   },
   closed,
 );

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../errors.js';
+import { ManagementError } from '../management/management-error.js';
 import type { Tenant } from '../tenant/model.js';
 import { errorResult } from '../oauth/authorization-response.js';
 import { sendAuthorizationResult } from './authorization-reply.js';
@@ -12,7 +13,17 @@ import { renderScreen } from './screens.js';
  * generic server_error, so no stack trace or internal message ever reaches a client.
  */
 export function installErrorHandling(app: FastifyInstance, tenant: Tenant): void {
-  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | OAuthError | ManagementError, request, reply) => {
+    // The Management API answers in its own shape, also for Fastify's errors (bad JSON, bad media type).
+    if (!(error instanceof ManagementError) && request.url.startsWith('/api/v2/') && !(error instanceof OAuthError)) {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      if (status >= 500) request.log.error({ err: error }, 'request failed');
+      error = new ManagementError(status, status >= 500 ? 'Internal error' : error.message, status >= 500 ? 'internal_error' : 'invalid_body');
+    }
+    if (error instanceof ManagementError) {
+      request.log.info({ errorCode: error.errorCode, description: error.message }, 'management request refused');
+      return reply.status(error.statusCode).send(error.toJSON());
+    }
     const oauth = toOAuthError(error);
     if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ error: oauth.error, description: oauth.message }, 'request refused');

@@ -135,7 +135,8 @@ export function createAuthorizationService(deps: {
 
       const prompts = new Set((request.prompt ?? '').split(' '));
       const session = await sessions.current(browser.sessionId);
-      const tooOld = session !== undefined && request.maxAge !== undefined && nowSeconds() - session.authTime > request.maxAge;
+      // max_age=0 means "authenticate now" (OIDC Core §3.1.2.1), whatever the session's age.
+      const tooOld = session !== undefined && request.maxAge !== undefined && (request.maxAge === 0 || nowSeconds() - session.authTime > request.maxAge);
       if (session && !prompts.has('login') && !tooOld) {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked) {

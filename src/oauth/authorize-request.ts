@@ -1,6 +1,6 @@
 import { OAuthError, type ErrorRedirect } from '../errors.js';
 import { findClient, findResourceServer, type Client, type Tenant } from '../tenant/model.js';
-import { isAllowedUrl } from './redirect-uri.js';
+import { isAllowedUrl, originOf } from './redirect-uri.js';
 import { isWellFormedChallenge, type PkceMethod } from './pkce.js';
 
 /**
@@ -65,8 +65,15 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   const state = param(query, 'state');
   const responseType = normalizeResponseType(param(query, 'response_type'));
   const rawMode = param(query, 'response_mode');
-  const defaultMode: ResponseMode = responseType === 'code' || !responseType ? 'query' : 'fragment';
+  // Tokens in the response default to the fragment; codes, and errors about the response type itself, to the query.
+  const defaultMode: ResponseMode = responseType && responseType !== 'code' && RESPONSE_TYPES.has(responseType) ? 'fragment' : 'query';
   const responseMode = RESPONSE_MODES.includes(rawMode as ResponseMode) ? (rawMode as ResponseMode) : defaultMode;
+  // As Auth0: web_message posts only to an origin in the client's Allowed Web Origins (matched as
+  // registered, so `http://localhost:3000/` does not count); otherwise a 400 page and nothing is posted,
+  // so auth0-spa-js's silent authentication times out exactly as it does against Auth0.
+  if (responseMode === 'web_message' && !isAllowedUrl(originOf(redirectUri) ?? '', client.webOrigins)) {
+    throw new OAuthError('invalid_request', `The specified redirect_uri '${redirectUri}' does not have a registered origin.`);
+  }
   const redirect: ErrorRedirect = { redirectUri, responseMode, state };
   const fail = (error: ConstructorParameters<typeof OAuthError>[0], description: string): OAuthError =>
     new OAuthError(error, description, { redirect });

@@ -6,6 +6,7 @@ import { findResourceServer, type Client, type Tenant } from '../tenant/model.js
 import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
+import { customClaims } from './custom-claims.js';
 
 /**
  * Tokens shaped as Auth0 issues them: RS256 ID tokens for the client, RS256 access tokens for an
@@ -68,6 +69,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       }
       const scopes = scopeSet(scope);
       const payload: Record<string, unknown> = {
+        ...customClaims(tenant, { token: 'access_token', client: grant.client, user: grant.user, audience: api.identifier }),
         iss: issuer,
         sub: grant.user.user_id,
         aud: scopes.has('openid') ? [api.identifier, userinfoAudience] : api.identifier,
@@ -105,6 +107,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
     async idToken(grant, extra) {
       const iat = nowSeconds();
       const payload: Record<string, unknown> = {
+        ...customClaims(tenant, { token: 'id_token', client: grant.client, user: grant.user }),
         ...profileClaims(grant.user, scopeSet(grant.scope)),
         iss: issuer,
         aud: grant.client.clientId,

@@ -23,14 +23,21 @@ export interface OtpService {
   verify(args: { connection: string; recipient: string; code: string }): Promise<OtpVerification>;
 }
 
-export function createOtpService(deps: { store: Store; clock: Clock; random: Random; secret: Buffer }): OtpService {
-  const { store, clock, random, secret } = deps;
+export function createOtpService(deps: {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  secret: Buffer;
+  /** A pinned code for this recipient (dev fixed codes), else a random one is drawn. */
+  fixedCodeFor?: (recipient: string) => string | undefined;
+}): OtpService {
+  const { store, clock, random, secret, fixedCodeFor } = deps;
   const keyOf = (connection: string, recipient: string): string => `${connection}:${recipient}`;
 
   return {
     async issue({ connection, recipient, length, ttlSeconds }) {
       const key = keyOf(connection, recipient);
-      const code = random.digits(length);
+      const code = fixedCodeFor?.(recipient) ?? random.digits(length);
       const now = clock.now();
       const expiresAt = now + ttlSeconds * 1000;
       await store.replaceOtpChallenge({

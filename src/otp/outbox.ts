@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { Message, MessageFilter, Store } from '../store/types.js';
+import { DeliveryError, type DeliveryFaults } from '../dev/delivery-faults.js';
 
 /**
  * Understudy sends no email and no SMS: every code or link becomes a message in the dev mailbox
@@ -32,8 +33,8 @@ export interface Outbox {
   clear(): Promise<void>;
 }
 
-export function createOutbox(deps: { store: Store; clock: Clock; random: Random; log: Logger }): Outbox {
-  const { store, clock, random, log } = deps;
+export function createOutbox(deps: { store: Store; clock: Clock; random: Random; log: Logger; faults?: DeliveryFaults }): Outbox {
+  const { store, clock, random, log, faults } = deps;
   const arrivals = new EventEmitter();
   arrivals.setMaxListeners(0);
   let sequence = 0;
@@ -68,8 +69,19 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
     });
   }
 
+  async function deliver(message: Message): Promise<void> {
+    await store.appendMessage(message);
+    log.info(
+      { channel: message.channel, to: message.to, code: message.code, link: message.link, messageId: message.id },
+      `${message.channel === 'sms' ? 'SMS' : 'email'} to ${message.to}: ${message.text.split('\n')[0]}`,
+    );
+    arrivals.emit('message', message);
+  }
+
   return {
     async send(outgoing) {
+      const fault = faults?.take(outgoing.to, outgoing.channel);
+      if (fault?.kind === 'fail') throw new DeliveryError(outgoing.channel, outgoing.to);
       const message: Message = {
         id: nextId(),
         channel: outgoing.channel,
@@ -85,9 +97,12 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
         created_at: new Date(clock.now()).toISOString(),
         expires_at: new Date(outgoing.expiresAt).toISOString(),
       };
-      await store.appendMessage(message);
-      log.info({ channel: message.channel, to: message.to, code: message.code, link: message.link, messageId: message.id }, `${message.channel === 'sms' ? 'SMS' : 'email'} to ${message.to}: ${message.text.split('\n')[0]}`);
-      arrivals.emit('message', message);
+      if (fault?.kind === 'delay') {
+        // Arrives later, as a slow provider's would; the sender is answered at once.
+        setTimeout(() => void deliver(message), fault.delayMs).unref();
+      } else {
+        await deliver(message);
+      }
       return message;
     },
     list: (filter) => store.listMessages(filter),

@@ -133,6 +133,17 @@ export function createMemoryStore(clock: Clock): Store {
       }
     },
 
+    async listUsers() {
+      return [...users.values()].map((u) => structuredClone(u));
+    },
+    async deleteUser(userId) {
+      if (!users.delete(userId)) return false;
+      for (const [key, id] of userIndex) if (id === userId) userIndex.delete(key);
+      for (const [key, s] of sessions) if (s.userId === userId) sessions.delete(key);
+      for (const [key, t] of refreshTokens) if (t.userId === userId) refreshTokens.delete(key);
+      return true;
+    },
+
     async createSession(session) {
       sessions.set(session.id, structuredClone(session));
     },
@@ -170,6 +181,11 @@ export function createMemoryStore(clock: Clock): Store {
       return out;
     },
     async clearMessages() {
+      messages = [];
+    },
+
+    async reset() {
+      for (const map of [transactions, otps, codes, users, userIndex, sessions, refreshTokens] as Map<string, unknown>[]) map.clear();
       messages = [];
     },
 

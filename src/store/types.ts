@@ -180,6 +180,10 @@ export interface Store {
   /** Inserts the user unless one with the same connection + identifier exists; returns the stored one. */
   insertUser(user: User, identifier: string): Promise<User>;
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
+  /** Every user, in creation order (the Management API pages and filters them). */
+  listUsers(): Promise<User[]>;
+  /** Deletes the user with its identifier index, sessions and refresh tokens; false when unknown. */
+  deleteUser(userId: string): Promise<boolean>;
 
   saveRefreshToken(token: RefreshToken): Promise<void>;
   getRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
@@ -204,5 +208,7 @@ export interface Store {
   listMessages(filter: MessageFilter): Promise<Message[]>;
   clearMessages(): Promise<void>;
 
+  /** Forgets everything (users, sessions, codes, tokens, messages): back to an empty store. */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -77,6 +77,24 @@ export interface Branding {
   pageBackground: string;
 }
 
+export interface ClientGrant {
+  clientId: string;
+  audience: string;
+  scopes: string[];
+}
+
+export interface ClaimRule {
+  name: string;
+  /** `app_metadata.roles`-style path into the user, or undefined for a constant `value`. */
+  from: string | undefined;
+  value: unknown;
+  /** Client ids; empty means every client. */
+  clients: string[];
+  /** API identifiers whose access tokens get the claim; empty means every access token. */
+  audiences: string[];
+  tokens: ('id_token' | 'access_token')[];
+}
+
 export interface Tenant {
   friendlyName: string;
   branding: Branding;
@@ -90,6 +108,9 @@ export interface Tenant {
   connections: Connection[];
   resourceServers: ResourceServer[];
   users: SeedUser[];
+  clientGrants: ClientGrant[];
+  claims: ClaimRule[];
+  dev: { fixedCodes: { match: string; code: string; until: string | undefined }[] };
 }
 
 export function findClient(tenant: Tenant, clientId: string | undefined): Client | undefined {

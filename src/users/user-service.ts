@@ -18,6 +18,10 @@ export interface UserService {
   /** The database user when the password is right. */
   checkPassword(connection: Connection, email: string, password: string): Promise<User | undefined>;
   recordLogin(userId: string): Promise<User | undefined>;
+  /** Management API create: undefined when the connection already has this identifier. */
+  create(connection: Connection, fields: Partial<User> & { password?: string }): Promise<User | undefined>;
+  /** Management API update: metadata objects merge one level deep and `null` deletes a key, as Auth0. */
+  update(userId: string, patch: Partial<User> & { password?: string }): Promise<User | undefined>;
   seed(tenant: Tenant): Promise<void>;
 }
 
@@ -90,6 +94,30 @@ export function createUserService(deps: { store: Store; clock: Clock; random: Ra
       return store.updateUser(userId, { last_login: now, updated_at: now, logins_count: user.logins_count + 1 });
     },
 
+    async create(connection, fields) {
+      const { password, user_id: requestedId, ...rest } = fields;
+      const identifier = (connection.strategy === 'sms' ? rest.phone_number : rest.email) as string;
+      if (await store.findUser(connection.name, identifier)) return undefined;
+      const user = build(connection, requestedId ?? random.hex(12), {
+        ...rest,
+        ...(rest.phone_number !== undefined ? { phone_verified: rest.phone_verified ?? false } : {}),
+        ...(rest.email !== undefined ? { email_verified: rest.email_verified ?? false } : {}),
+        ...(password ? { password_hash: hashPassword(password) } : {}),
+      });
+      return store.insertUser(user, identifier);
+    },
+
+    async update(userId, patch) {
+      const user = await store.getUser(userId);
+      if (!user) return undefined;
+      const { password, app_metadata, user_metadata, ...rest } = patch;
+      const next: Partial<User> = { ...rest, updated_at: nowIso() };
+      if (app_metadata) next.app_metadata = mergeMetadata(user.app_metadata, app_metadata);
+      if (user_metadata) next.user_metadata = mergeMetadata(user.user_metadata, user_metadata);
+      if (password) next.password_hash = hashPassword(password);
+      return store.updateUser(userId, next);
+    },
+
     async seed(tenant) {
       for (const seed of tenant.users) {
         const connection = tenant.connections.find((c) => c.name === seed.connection);
@@ -99,6 +127,15 @@ export function createUserService(deps: { store: Store; clock: Clock; random: Ra
       }
     },
   };
+}
+
+function mergeMetadata(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 function seededFields(connection: Connection, seed: SeedUser): Partial<User> {

@@ -1,12 +1,14 @@
 import { OAuthError } from '../../errors.js';
-import { findResourceServer } from '../../tenant/model.js';
+import { findResourceServer, type ResourceServer, type Tenant } from '../../tenant/model.js';
+import { isManagementGrantAudience, managementAudience } from '../../management/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
 
 /**
- * Machine-to-machine tokens (RFC 6749 §4.4) for a confidential client and an API. Every client is
- * treated as granted every scope the API defines; `scope` narrows that set.
+ * Machine-to-machine tokens (RFC 6749 §4.4) for a confidential client and an API. The scopes come
+ * from the tenant's client grants; an API that no grant mentions is open to every client with all its
+ * scopes (convenient for a mock), while the Management API always needs a grant, as in Auth0.
  */
 export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx) => {
   if (caller.method === 'none') throw new OAuthError('unauthorized_client', 'Client authentication is required for client_credentials');
@@ -15,8 +17,23 @@ export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx) 
   const api = findResourceServer(ctx.tenant, audience);
   if (!api) throw new OAuthError('access_denied', `Service not found: ${audience}`);
 
+  const allowed = grantedScopes(ctx.tenant, caller.client.clientId, api, ctx.issuer);
+  if (!allowed) {
+    throw new OAuthError(
+      'access_denied',
+      `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
+    );
+  }
   const requested = normalizeScope(stringField(params, 'scope'));
-  const scope = requested ? requested.split(' ').filter((s) => api.scopes.includes(s)).join(' ') : api.scopes.join(' ');
+  const scope = requested ? requested.split(' ').filter((s) => allowed.includes(s)).join(' ') : allowed.join(' ');
   const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope);
   return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.scope };
 };
+
+function grantedScopes(tenant: Tenant, clientId: string, api: ResourceServer, issuer: string): string[] | undefined {
+  const isManagement = api.identifier === managementAudience(issuer);
+  const forApi = tenant.clientGrants.filter((g) => (isManagement ? isManagementGrantAudience(g.audience) : g.audience === api.identifier));
+  if (!isManagement && forApi.length === 0) return api.scopes;
+  const grant = forApi.find((g) => g.clientId === clientId);
+  return grant ? grant.scopes.filter((s) => api.scopes.includes(s)) : undefined;
+}

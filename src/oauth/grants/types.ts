@@ -18,6 +18,7 @@ export interface TokenResponse {
 }
 
 export interface GrantContext {
+  issuer: string;
   tenant: Tenant;
   store: Store;
   clock: Clock;

@@ -1,0 +1,50 @@
+/**
+ * Simulated delivery trouble, so apps can test their error paths: the next sends to a recipient fail
+ * (the screen shows a delivery error, /passwordless/start answers `sms_provider_error`) or arrive late.
+ */
+export interface DeliveryFault {
+  to: string;
+  channel: 'email' | 'sms' | undefined;
+  kind: 'fail' | 'delay';
+  delayMs: number;
+  /** How many sends it still affects. */
+  remaining: number;
+}
+
+export interface DeliveryFaults {
+  add(fault: DeliveryFault): void;
+  /** The fault for this send, counting it down; undefined when delivery is normal. */
+  take(to: string, channel: 'email' | 'sms'): DeliveryFault | undefined;
+  list(): DeliveryFault[];
+  reset(): void;
+}
+
+export class DeliveryError extends Error {
+  readonly channel: 'email' | 'sms';
+
+  constructor(channel: 'email' | 'sms', to: string) {
+    super(`Delivery of the ${channel === 'sms' ? 'SMS' : 'email'} to ${to} failed (a fault set through /_dev/api/faults)`);
+    this.name = 'DeliveryError';
+    this.channel = channel;
+  }
+}
+
+export function createDeliveryFaults(): DeliveryFaults {
+  let faults: DeliveryFault[] = [];
+  return {
+    add(fault) {
+      faults.push({ ...fault });
+    },
+    take(to, channel) {
+      const fault = faults.find((f) => f.to === to && (!f.channel || f.channel === channel));
+      if (!fault) return undefined;
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) faults = faults.filter((f) => f !== fault);
+      return { ...fault };
+    },
+    list: () => faults.map((f) => ({ ...f })),
+    reset() {
+      faults = [];
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { OAuthError } from '../errors.js';
+import { FIXED_CODE } from '../dev/fixed-codes.js';
+import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+
+/**
+ * The test-control plane: a clock tests can move, a reset between tests, fixed codes and simulated
+ * delivery faults, all at run time and without a restart.
+ */
+type Body = Record<string, unknown>;
+
+export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { clock, store, users, tenant, fixedCodes, faults, outbox } = deps;
+  const bodyOf = (body: unknown): Body => (body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {});
+  const clockState = () => ({ now: new Date(clock.now()).toISOString(), offset_seconds: Math.round(clock.offsetMs() / 1000) });
+
+  app.get('/_dev/api/clock', async () => clockState());
+  app.post('/_dev/api/clock', async (request) => {
+    const body = bodyOf(request.body);
+    if (typeof body.advance_seconds === 'number' && Number.isFinite(body.advance_seconds)) {
+      clock.advance(body.advance_seconds * 1000);
+    } else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set))) {
+      clock.set(Date.parse(body.set));
+    } else {
+      throw new OAuthError('invalid_request', 'Send {"advance_seconds": <number>} or {"set": "<ISO time>"}');
+    }
+    return clockState();
+  });
+  app.delete('/_dev/api/clock', async () => {
+    clock.reset();
+    return clockState();
+  });
+
+  app.post('/_dev/api/reset', async (_request, reply) => {
+    await store.reset();
+    await users.seed(tenant);
+    fixedCodes.reset();
+    faults.reset();
+    clock.reset();
+    await outbox.clear();
+    return reply.status(204).send();
+  });
+
+  app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: fixedCodes.list() }));
+  app.post('/_dev/api/fixed-codes', async (request, reply) => {
+    const body = bodyOf(request.body);
+    if (typeof body.match !== 'string' || !body.match.trim()) throw new OAuthError('invalid_request', 'match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
+    if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw new OAuthError('invalid_request', 'code must be 4 to 12 digits');
+    if (body.until !== undefined && (typeof body.until !== 'string' || Number.isNaN(Date.parse(body.until)))) {
+      throw new OAuthError('invalid_request', 'until must be an ISO time');
+    }
+    fixedCodes.add({ match: body.match, code: body.code, until: body.until as string | undefined });
+    return reply.status(201).send({ fixed_codes: fixedCodes.list() });
+  });
+  app.delete('/_dev/api/fixed-codes', async (_request, reply) => {
+    fixedCodes.clear();
+    return reply.status(204).send();
+  });
+
+  app.get('/_dev/api/faults', async () => ({ faults: faults.list() }));
+  app.post('/_dev/api/faults', async (request, reply) => {
+    const body = bodyOf(request.body);
+    const to = typeof body.to === 'string' ? normalizeEmail(body.to) || normalizePhoneNumber(body.to) : '';
+    if (!to) throw new OAuthError('invalid_request', 'to must be an email address or an E.164 phone number');
+    if (body.channel !== undefined && body.channel !== 'email' && body.channel !== 'sms') throw new OAuthError('invalid_request', 'channel must be "email" or "sms"');
+    if (body.kind !== 'fail' && body.kind !== 'delay') throw new OAuthError('invalid_request', 'kind must be "fail" or "delay"');
+    const delayMs = body.delay_ms === undefined ? 5000 : Number(body.delay_ms);
+    const times = body.times === undefined ? 1 : Number(body.times);
+    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new OAuthError('invalid_request', 'delay_ms must be 0 to 60000');
+    if (!Number.isInteger(times) || times < 1) throw new OAuthError('invalid_request', 'times must be a positive integer');
+    faults.add({ to, channel: body.channel as 'email' | 'sms' | undefined, kind: body.kind, delayMs, remaining: times });
+    return reply.status(201).send({ faults: faults.list() });
+  });
+  app.delete('/_dev/api/faults', async (_request, reply) => {
+    faults.reset();
+    return reply.status(204).send();
+  });
+}

@@ -1,0 +1,151 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import type { User } from '../store/types.js';
+import { findConnection } from '../tenant/model.js';
+import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { bearerToken } from '../oauth/userinfo.js';
+import { managementAudience } from '../management/management-api.js';
+import { ManagementError, badRequest, userNotFound } from '../management/management-error.js';
+import { parseUserQuery, publicUser } from '../management/user-query.js';
+
+/**
+ * A Management API v2 subset that node-auth0's ManagementClient drives: users (list, search, get,
+ * create, update, delete, by email), clients and connections. Every call needs a Bearer token for
+ * `<issuer>api/v2/` carrying the route's scope.
+ */
+type Query = Record<string, string | undefined>;
+
+const USER_FIELDS = ['email', 'email_verified', 'phone_number', 'phone_verified', 'name', 'nickname', 'given_name', 'family_name', 'picture', 'blocked', 'app_metadata', 'user_metadata', 'password', 'user_id'] as const;
+
+export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { store, users, tenant, keys, issuer, clock } = deps;
+  const audience = managementAudience(issuer);
+
+  async function authorize(request: FastifyRequest, scope: string): Promise<void> {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) throw new ManagementError(401, 'Missing authentication', 'missing_authentication');
+    let payload: Record<string, unknown>;
+    try {
+      payload = await keys.verify(token, issuer, clock.now());
+    } catch {
+      throw new ManagementError(401, 'Invalid token', 'invalid_token');
+    }
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!audiences.includes(audience)) throw new ManagementError(401, 'Bad audience: ' + audiences.join(' '), 'invalid_token');
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    if (!scopes.includes(scope)) throw new ManagementError(403, `Insufficient scope, expected any of: ${scope}`, 'insufficient_scope');
+  }
+
+  const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
+
+  app.get('/api/v2/users', async (request) => {
+    await authorize(request, 'read:users');
+    const query = request.query as Query;
+    const matches = query.q ? parseUserQuery(query.q) : () => true;
+    const all = (await store.listUsers()).filter((u) => (!query.connection || u.connection === query.connection) && matches(u));
+    const perPage = Math.min(Math.max(Number(query.per_page ?? 50) || 50, 1), 100);
+    const page = Math.max(Number(query.page ?? 0) || 0, 0);
+    const slice = all.slice(page * perPage, page * perPage + perPage).map(publicUser);
+    if (query.include_totals === 'true') return { start: page * perPage, limit: perPage, length: slice.length, total: all.length, users: slice };
+    return slice;
+  });
+
+  app.get('/api/v2/users-by-email', async (request) => {
+    await authorize(request, 'read:users');
+    const email = normalizeEmail((request.query as Query).email ?? '');
+    if (!email) throw badRequest('Query validation error: email must be an email address');
+    return (await store.listUsers()).filter((u) => u.email === email).map(publicUser);
+  });
+
+  app.get('/api/v2/users/:id', async (request) => {
+    await authorize(request, 'read:users');
+    return publicUser(await userOr404((request.params as { id: string }).id));
+  });
+
+  app.post('/api/v2/users', async (request, reply) => {
+    await authorize(request, 'create:users');
+    const body = userBody(request.body);
+    const connection = findConnection(tenant, typeof body.connection === 'string' ? body.connection : undefined);
+    if (!connection) throw badRequest(body.connection ? `The connection does not exist: ${String(body.connection)}` : 'Payload validation error: Missing required property: connection');
+    if (connection.kind === 'social') throw badRequest('Users of social connections cannot be created');
+    const fields = userFields(body);
+    if (connection.strategy === 'sms' ? !fields.phone_number : !fields.email) {
+      throw badRequest(`Payload validation error: Missing required property: ${connection.strategy === 'sms' ? 'phone_number' : 'email'}`);
+    }
+    if (connection.kind === 'database' && !fields.password) throw badRequest('Payload validation error: Missing required property: password');
+    const created = await users.create(connection, fields);
+    if (!created) throw new ManagementError(409, 'The user already exists.', 'auth0_idp_error');
+    return reply.status(201).send(publicUser(created));
+  });
+
+  app.patch('/api/v2/users/:id', async (request) => {
+    await authorize(request, 'update:users');
+    const id = (request.params as { id: string }).id;
+    await userOr404(id);
+    const { user_id: _ignored, ...fields } = userFields(userBody(request.body));
+    return publicUser((await users.update(id, fields)) ?? (await userOr404(id)));
+  });
+
+  app.delete('/api/v2/users/:id', async (request, reply) => {
+    await authorize(request, 'delete:users');
+    await store.deleteUser((request.params as { id: string }).id);
+    return reply.status(204).send();
+  });
+
+  app.get('/api/v2/clients', async (request) => {
+    await authorize(request, 'read:clients');
+    const withKeys = await authorize(request, 'read:client_keys').then(() => true, () => false);
+    return tenant.clients.map((c) => ({
+      client_id: c.clientId,
+      name: c.name,
+      app_type: c.appType,
+      callbacks: c.callbacks,
+      allowed_logout_urls: c.allowedLogoutUrls,
+      web_origins: c.webOrigins,
+      grant_types: c.grantTypes,
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+      ...(withKeys && c.clientSecret ? { client_secret: c.clientSecret } : {}),
+    }));
+  });
+
+  app.get('/api/v2/connections', async (request) => {
+    await authorize(request, 'read:connections');
+    return tenant.connections.map((c) => ({
+      id: `con_${c.name}`,
+      name: c.name,
+      strategy: c.strategy,
+      enabled_clients: [...c.enabledClients],
+      options: c.kind === 'passwordless' ? { totp: { length: c.otp.length, time_step: c.otp.timeStepSeconds }, disable_signup: c.disableSignup } : {},
+    }));
+  });
+}
+
+function userBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Payload validation error: expected a JSON object');
+  return body as Record<string, unknown>;
+}
+
+/** Picks and checks the writable user fields of a create or update body. */
+function userFields(body: Record<string, unknown>): Partial<User> & { password?: string } {
+  const out: Record<string, unknown> = {};
+  for (const key of USER_FIELDS) {
+    const value = body[key];
+    if (value === undefined) continue;
+    const wantsObject = key === 'app_metadata' || key === 'user_metadata';
+    const wantsBoolean = key === 'email_verified' || key === 'phone_verified' || key === 'blocked';
+    const ok = wantsObject ? value !== null && typeof value === 'object' && !Array.isArray(value) : wantsBoolean ? typeof value === 'boolean' : typeof value === 'string';
+    if (!ok) throw badRequest(`Payload validation error: ${key} has the wrong type`);
+    out[key] = value;
+  }
+  if (typeof out.email === 'string') {
+    out.email = normalizeEmail(out.email) || fail('Payload validation error: email is not an email address');
+  }
+  if (typeof out.phone_number === 'string') {
+    out.phone_number = normalizePhoneNumber(out.phone_number) || fail('Payload validation error: phone_number must be E.164, e.g. +15551234567');
+  }
+  return out as Partial<User> & { password?: string };
+}
+
+function fail(message: string): never {
+  throw badRequest(message);
+}
