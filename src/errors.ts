@@ -29,7 +29,9 @@ export type OAuthErrorCode =
   | 'bad.authParams'
   | 'bad.send'
   | 'bad.request'
-  | 'signup_disabled';
+  | 'signup_disabled'
+  | 'sms_provider_error'
+  | 'email_provider_error';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,

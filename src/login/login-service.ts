@@ -6,6 +6,7 @@ import { normalizeEmail, normalizeIdentifier } from '../otp/identifiers.js';
 import type { OtpService, OtpVerification } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
 import { composeMessage } from '../otp/message-templates.js';
+import { DeliveryError } from '../dev/delivery-faults.js';
 import type { UserService } from '../users/user-service.js';
 import type { AuthorizationService } from './authorization-service.js';
 
@@ -28,6 +29,8 @@ export const SCREEN_TEXT = {
   blocked: 'Your account has been blocked. Contact the administrator of this application.',
   wrongPassword: 'Wrong email or password',
   codeResent: 'We sent a new code. Only the newest code works.',
+  emailNotSent: "We couldn't send the email. Please try again.",
+  smsNotSent: "We couldn't send the text message. Please try again.",
   unknownConnection: 'That sign-in option is not available for this application.',
 } as const;
 
@@ -55,6 +58,17 @@ export function createLoginService(deps: {
   const { tenant, eta, otp, outbox, users, authorization } = deps;
   const retry = (error: string, status = 400): ScreenOutcome => ({ kind: 'retry', error, status });
   const state = (txn: Transaction): string => encodeURIComponent(txn.id);
+
+  /** Sends a new code; a delivery failure becomes the screen's error instead of a crash. */
+  async function trySendCode(txn: Transaction, connection: Connection, recipient: string): Promise<ScreenOutcome | undefined> {
+    try {
+      await sendCode(txn, connection, recipient);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      return retry(err.channel === 'sms' ? SCREEN_TEXT.smsNotSent : SCREEN_TEXT.emailNotSent, 502);
+    }
+  }
 
   async function sendCode(txn: Transaction, connection: Connection, recipient: string): Promise<void> {
     const issued = await otp.issue({
@@ -108,16 +122,16 @@ export function createLoginService(deps: {
       const existing = await users.findPasswordlessUser(connection, recipient);
       if (!existing && connection.disableSignup) return retry(SCREEN_TEXT.signupDisabled);
       if (existing?.blocked) return retry(SCREEN_TEXT.blocked, 401);
+      const failed = await trySendCode(txn, connection, recipient);
+      if (failed) return failed;
       await authorization.remember(txn, recipient);
-      await sendCode(txn, connection, recipient);
       return { kind: 'redirect', location: challengePath(connection, txn.id) };
     },
 
     async resendCode(txn) {
       const connection = connectionOf(txn);
       if (!connection || !txn.identifier) return retry(SCREEN_TEXT.wrongCode);
-      await sendCode(txn, connection, txn.identifier);
-      return { kind: 'notice', notice: SCREEN_TEXT.codeResent };
+      return (await trySendCode(txn, connection, txn.identifier)) ?? { kind: 'notice', notice: SCREEN_TEXT.codeResent };
     },
 
     async submitCode(txn, code) {

@@ -7,6 +7,7 @@ import type { Outbox } from '../otp/outbox.js';
 import { composeMessage } from '../otp/message-templates.js';
 import type { UserService } from '../users/user-service.js';
 import { authenticateClient } from '../oauth/client-auth.js';
+import { DeliveryError } from '../dev/delivery-faults.js';
 
 /**
  * POST /passwordless/start with Auth0's contract: `send` absent means a magic link for email and a
@@ -55,9 +56,16 @@ export async function startPasswordless(
 
   const issued = await deps.otp.issue({ connection: connection.name, recipient, length: connection.otp.length, ttlSeconds: connection.otp.timeStepSeconds });
   const link = send === 'code' ? null : magicLink(deps.issuer, client.clientId, connection, recipient, issued.code, authParams as Record<string, unknown>);
-  await deps.outbox.send(
-    composeMessage(deps.eta, { tenant: deps.tenant, client, connection, to: recipient, code: link ? null : issued.code, link, expiresAt: issued.expiresAt }),
-  );
+  try {
+    await deps.outbox.send(
+      composeMessage(deps.eta, { tenant: deps.tenant, client, connection, to: recipient, code: link ? null : issued.code, link, expiresAt: issued.expiresAt }),
+    );
+  } catch (err) {
+    if (!(err instanceof DeliveryError)) throw err;
+    // Twilio's "unreachable destination" code, in the shape Auth0 relays provider errors.
+    if (err.channel === 'sms') throw new OAuthError('sms_provider_error', `${err.message} (Code: 30003)`);
+    throw new OAuthError('email_provider_error', err.message);
+  }
 
   const id = existing?.user_id.split('|')[1] ?? recipient;
   return connection.strategy === 'sms'
