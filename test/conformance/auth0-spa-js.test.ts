@@ -5,6 +5,7 @@ import type * as SpaV1 from 'auth0-spa-js-v1';
 import { launchChromium } from './support/chromium.js';
 import {
   CLIENT_ID,
+  CLIENT_ID_NO_WEB_ORIGINS,
   SDK_V1,
   SDK_V2,
   at,
@@ -99,7 +100,7 @@ describe(`${SDK_V2.label} (v2 API)`, () => {
   /** loginWithRedirect → screens → back on /v2/callback → handleRedirectCallback; the client stays on window.spa. */
   async function loginWithRedirect(options: V2Options, identifier: string) {
     await page.goto(`${env.appOrigin}/v2/`);
-    const authorize = page.waitForRequest((r) => isAuthorize(r, { client_id: CLIENT_ID, response_type: 'code', response_mode: 'query' }));
+    const authorize = page.waitForRequest((r) => isAuthorize(r, { client_id: options.clientId, response_type: 'code', response_mode: 'query' }));
     await page.evaluate(async (opts) => {
       const w = window as unknown as AppWindow;
       const client = await w.auth0.createAuth0Client(opts);
@@ -308,6 +309,35 @@ describe(`${SDK_V2.label} (v2 API)`, () => {
     await silent;
     expect(outcome.authenticated).toBe(false);
     expect(outcome.error).toEqual({ error: 'login_required', error_description: 'Login required' });
+  }, TEST_TIMEOUT);
+
+  test(`${SDK_V2.label}: silent authentication from an origin missing from Allowed Web Origins gets a 400 page and times out, as on Auth0`, async () => {
+    const email = uniqueEmail('v2-no-web-origin');
+    const options = { ...v2Options(), clientId: CLIENT_ID_NO_WEB_ORIGINS };
+    // Redirect login needs only the callback URL (the token exchange's CORS allows callback origins).
+    const first = await loginWithRedirect(options, email);
+    expect(first.user).toMatchObject({ email });
+
+    await page.goto(`${env.appOrigin}/v2/`);
+    const silent = page.waitForRequest((r) => isAuthorize(r, { client_id: CLIENT_ID_NO_WEB_ORIGINS, prompt: 'none', response_mode: 'web_message' }));
+    const outcome = await page.evaluate(async (opts) => {
+      const w = window as unknown as AppWindow;
+      w.spa = new w.auth0.Auth0Client({ ...opts, authorizeTimeoutInSeconds: 2 });
+      try {
+        await w.spa.getTokenSilently();
+        return null;
+      } catch (err) {
+        const e = err as SdkErrorShape;
+        return { error: e.error, error_description: e.error_description };
+      }
+    }, options);
+    const silentRequest = await silent;
+    expect((await silentRequest.response())?.status()).toBe(400);
+    // In the iframe Chromium shows its own "blocked" page (the error page is not frameable); the page itself names the problem.
+    const page400 = await fetch(silentRequest.url());
+    expect(page400.status).toBe(400);
+    expect(await page400.text()).toContain(`The specified redirect_uri &#39;${env.appOrigin}/v2/callback&#39; does not have a registered origin.`);
+    expect(outcome).toEqual({ error: 'timeout', error_description: 'Timeout' });
   }, TEST_TIMEOUT);
 
   test(`${SDK_V2.label}: loginWithRedirect with the SMS connection (${PHONE}) → handleRedirectCallback → getUser`, async () => {

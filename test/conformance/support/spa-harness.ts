@@ -38,6 +38,8 @@ export const SDK_V2 = sdk('v2', '@auth0/auth0-spa-js');
 export const SDK_V1 = sdk('v1', 'auth0-spa-js-v1');
 
 export const CLIENT_ID = 'conformance-spa';
+/** The same app registered without Allowed Web Origins (callbacks only), as a misconfigured Auth0 application. */
+export const CLIENT_ID_NO_WEB_ORIGINS = 'conformance-spa-no-web-origins';
 
 /** A clock that follows real time: the SDK checks `exp`/`iat` against the browser's clock. */
 export function realTimeClock(): ManualClock {
@@ -115,6 +117,14 @@ export function conformanceTenant(appOrigin: string): unknown {
         web_origins: [appOrigin],
         // What Auth0's dashboard sets for an SPA that turns on refresh token rotation.
         refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 2592000, idle_token_lifetime: 1296000 },
+      },
+      {
+        name: 'Conformance SPA without web origins',
+        client_id: CLIENT_ID_NO_WEB_ORIGINS,
+        app_type: 'spa',
+        token_endpoint_auth_method: 'none',
+        callbacks: [appOrigin, ...pages],
+        allowed_logout_urls: [appOrigin, ...pages],
       },
     ],
     connections: [
