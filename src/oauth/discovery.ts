@@ -12,6 +12,8 @@ export function discoveryDocument(issuer: string): Record<string, unknown> {
     token_endpoint: `${issuer}oauth/token`,
     userinfo_endpoint: `${issuer}userinfo`,
     jwks_uri: `${issuer}.well-known/jwks.json`,
+    // Auth0 publishes it; openid-client's tokenRevocation refuses to run without it.
+    revocation_endpoint: `${issuer}oauth/revoke`,
     scopes_supported: [
       'openid', 'profile', 'offline_access', 'name', 'given_name', 'family_name', 'nickname', 'email', 'email_verified',
       'picture', 'created_at', 'identities', 'phone', 'address',
