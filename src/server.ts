@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   const keys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
   const source = runtime.tenantPath ?? 'the embedded default tenant';
   const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
-  const { tenant, ignoredKeys, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
+  const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
+  for (const warning of warnings) log.warn(warning);
   if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
 
   // HTTPS mode's X.509 code loads only when it is on, so plain HTTP starts as lean as before.

@@ -21,6 +21,8 @@ export interface LoadedTenant {
   tenant: Tenant;
   /** Unknown keys, ignored: exports from Auth0 carry many that Understudy has no use for. */
   ignoredKeys: string[];
+  /** Values Understudy reads differently from Auth0 (e.g. an unknown app_type run as regular_web). */
+  warnings: string[];
   /** Client ids and secrets Understudy made up because the file had none; printed at start-up. */
   generated: string[];
 }
@@ -60,7 +62,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
 
   const file = stripUnknown(raw as TenantFile);
   const generated: string[] = [];
-  const clients = (file.clients ?? []).map((entry) => buildClient(entry, secretSeed, generated));
+  const warnings: string[] = [];
+  const clients = (file.clients ?? []).map((entry, i) => buildClient(entry, secretSeed, generated, (m) => warnings.push(`clients[${i}].app_type: ${m}`)));
   checkUnique(clients.map((c) => c.clientId), (i) => `clients[${i}].client_id`, problems);
   checkUnique((file.clients ?? []).map((c) => c.name), (i) => `clients[${i}].name`, problems);
   (file.clients ?? []).forEach((entry, i) => {
@@ -74,7 +77,12 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     }
   });
 
-  const connections = (file.connections ?? []).map((entry, i) => buildConnection(entry, i, file.clients ?? [], clients, problems));
+  const connections = [
+    ...(file.connections ?? []).map((entry, i) => buildConnection(entry, `connections[${i}]`, file.clients ?? [], clients, problems)),
+    ...(file.databases ?? []).map((entry, i) =>
+      buildConnection({ ...entry, strategy: 'auth0' }, `databases[${i}]`, file.clients ?? [], clients, problems),
+    ),
+  ];
   checkUnique(connections.map((c) => c.name), (i) => `connections[${i}].name`, problems);
 
   const resourceServers: ResourceServer[] = (file.resourceServers ?? []).map((r) => ({
@@ -120,6 +128,11 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     };
   });
 
+  checkUnique(
+    users.map((u) => `${u.connection}:${u.phoneNumber && !u.email ? u.phoneNumber : (u.email ?? u.phoneNumber ?? '')}`),
+    (i) => `users[${i}]`,
+    problems,
+  );
   const clientRef = (ref: string): Client | undefined => {
     const i = (file.clients ?? []).findIndex((c) => c.name === ref || c.client_id === ref);
     return clients[i];
@@ -165,7 +178,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     claims,
     dev: { fixedCodes },
   };
-  return { tenant, ignoredKeys, generated };
+  return { tenant, ignoredKeys, warnings, generated };
 }
 
 /**
@@ -233,8 +246,12 @@ function deriveClientId(name: string): string {
   return createHash('sha256').update(`understudy:client:${name}`).digest('base64url').replace(/[-_]/g, '').slice(0, 32);
 }
 
-function buildClient(entry: ClientEntry, secretSeed: string, generated: string[]): Client {
-  const appType = entry.app_type ?? 'regular_web';
+const APP_TYPES: AppType[] = ['spa', 'regular_web', 'native', 'non_interactive'];
+
+function buildClient(entry: ClientEntry, secretSeed: string, generated: string[], warn: (message: string) => void): Client {
+  let appType: AppType = 'regular_web';
+  if (entry.app_type && APP_TYPES.includes(entry.app_type as AppType)) appType = entry.app_type as AppType;
+  else if (entry.app_type) warn(`"${entry.app_type}" runs as regular_web`);
   const method = entry.token_endpoint_auth_method ?? (appType === 'spa' || appType === 'native' ? 'none' : 'client_secret_post');
   let clientId = entry.client_id;
   if (!clientId) {
@@ -280,7 +297,7 @@ const socialNames: Record<string, string> = {
 
 function buildConnection(
   entry: ConnectionEntry,
-  index: number,
+  path: string,
   clientEntries: ClientEntry[],
   clients: Client[],
   problems: string[],
@@ -294,7 +311,7 @@ function buildConnection(
     entry.enabled_clients.forEach((ref, j) => {
       const i = clientEntries.findIndex((c) => c.name === ref || c.client_id === ref);
       const client = clients[i];
-      if (!client) problems.push(`connections[${index}].enabled_clients[${j}]: no client named "${ref}"`);
+      if (!client) problems.push(`${path}.enabled_clients[${j}]: no client named "${ref}"`);
       else enabledClients.add(client.clientId);
     });
   }

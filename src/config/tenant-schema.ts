@@ -57,9 +57,8 @@ const ClientSchema = Type.Object(
     client_secret: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Optional(Type.String()),
     logo_uri: Type.Optional(Url),
-    app_type: Type.Optional(
-      Type.Union([Type.Literal('spa'), Type.Literal('regular_web'), Type.Literal('native'), Type.Literal('non_interactive')]),
-    ),
+    // Any string: exports also carry Auth0's SSO-integration types, which run here as regular_web.
+    app_type: Type.Optional(Type.String({ minLength: 1 })),
     callbacks: Type.Optional(Type.Array(Url)),
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
     web_origins: Type.Optional(Type.Array(Url)),
@@ -182,6 +181,8 @@ export const TenantFileSchema = Type.Object(
     branding: Type.Optional(Branding),
     clients: Type.Optional(Type.Array(ClientSchema)),
     connections: Type.Optional(Type.Array(ConnectionSchema)),
+    // Deploy CLI exports list database connections apart from the others.
+    databases: Type.Optional(Type.Array(Type.Object({ ...ConnectionSchema.properties, strategy: Type.Optional(Type.Literal('auth0')) }, closed))),
     resourceServers: Type.Optional(Type.Array(ResourceServerSchema)),
     users: Type.Optional(Type.Array(UserSchema)),
     clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),

@@ -310,8 +310,33 @@ describe('buildTenant: errors name the bad key path', () => {
     expect(problems).toEqual([expect.stringMatching(/^clients\[0\]\.callbacks\[1\]: .*"\/callback"/)]);
   });
 
-  it('an unknown app_type: clients[0].app_type', () => {
-    expect(problemsOf({ clients: [{ name: 'A', app_type: 'desktop' }] })).toEqual([expect.stringMatching(/^clients\[0\]\.app_type: /)]);
+  it('an app_type of the wrong type: clients[0].app_type', () => {
+    expect(problemsOf({ clients: [{ name: 'A', app_type: 7 }] })).toEqual([expect.stringMatching(/^clients\[0\]\.app_type: /)]);
+  });
+
+  it('an app_type Understudy does not model (resource_server, sso_integration…) runs as regular_web with a warning', () => {
+    const { tenant, warnings } = buildTenant({ clients: [{ name: 'A', app_type: 'resource_server' }] }, 'test', 'seed');
+    expect(tenant.clients[0]?.appType).toBe('regular_web');
+    expect(warnings).toEqual([expect.stringMatching(/^clients\[0\]\.app_type: "resource_server" runs as regular_web/)]);
+  });
+
+  it('databases from a Deploy CLI export are database connections, with paths under databases[…]', () => {
+    const { tenant } = buildTenant(
+      { clients: [{ name: 'A' }], databases: [{ name: 'Username-Password-Authentication', enabled_clients: ['A'] }] },
+      'test',
+      'seed',
+    );
+    expect(tenant.connections.map((c) => [c.name, c.kind])).toEqual([['Username-Password-Authentication', 'database']]);
+    expect(problemsOf({ clients: [{ name: 'A' }], databases: [{ name: 'db', enabled_clients: ['B'] }] })).toEqual([
+      expect.stringMatching(/^databases\[0\]\.enabled_clients\[0\]: no client named "B"/),
+    ]);
+  });
+
+  it('two seed users with the same identifier on one connection: users[1]', () => {
+    const doc = { connections: [connection({ name: 'email', strategy: 'email' })] };
+    expect(problemsOf({ ...doc, users: [{ connection: 'email', email: 'a@example.com' }, { connection: 'email', email: 'A@example.com' }] })).toEqual([
+      expect.stringMatching(/^users\[1\]: /),
+    ]);
   });
 
   it('an sms user without a usable phone number: users[0].phone_number', () => {
