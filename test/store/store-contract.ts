@@ -412,6 +412,52 @@ export function storeContract(name: string, makeStore: (clock: ManualClock) => P
       });
     });
 
+    describe('user administration', () => {
+      it('listUsers returns every user in creation order, as copies', async () => {
+        await store.insertUser(user({ user_id: 'email|aaaaaaaaaaaaaaaaaaaaaaaa', email: 'a@example.com' }), 'a@example.com');
+        await store.insertUser(user({ user_id: 'email|bbbbbbbbbbbbbbbbbbbbbbbb', email: 'b@example.com' }), 'b@example.com');
+        const listed = await store.listUsers();
+        expect(listed.map((u) => u.email)).toEqual(['a@example.com', 'b@example.com']);
+        listed[0]!.name = 'mutated';
+        expect((await store.getUser('email|aaaaaaaaaaaaaaaaaaaaaaaa'))?.name).toBe('jane@example.com');
+      });
+
+      it('deleteUser removes the user, its identifier, its sessions and its refresh tokens; unknown ids answer false', async () => {
+        const jane = user();
+        await store.insertUser(jane, 'jane@example.com');
+        await store.createSession(session());
+        await store.saveRefreshToken(refreshToken());
+        expect(await store.deleteUser(jane.user_id)).toBe(true);
+        expect(await store.getUser(jane.user_id)).toBeUndefined();
+        expect(await store.findUser('email', 'jane@example.com')).toBeUndefined();
+        expect(await store.getSession('sess_1')).toBeUndefined();
+        expect(await store.getRefreshToken('rt_hash_1')).toBeUndefined();
+        expect(await store.deleteUser(jane.user_id)).toBe(false);
+        // The identifier is free again.
+        const again = await store.insertUser(user({ user_id: 'email|cccccccccccccccccccccccc' }), 'jane@example.com');
+        expect(again.user_id).toBe('email|cccccccccccccccccccccccc');
+      });
+
+      it('reset forgets everything', async () => {
+        await store.createTransaction(transaction());
+        await store.replaceOtpChallenge(challenge());
+        await store.saveAuthorizationCode(authCode());
+        await store.insertUser(user(), 'jane@example.com');
+        await store.createSession(session());
+        await store.saveRefreshToken(refreshToken());
+        await store.appendMessage(message());
+        await store.reset();
+        expect(await store.getTransaction('txn_1')).toBeUndefined();
+        expect(await store.recordOtpAttempt('email:jane@example.com')).toBeUndefined();
+        expect(await store.consumeAuthorizationCode('code_1')).toBeUndefined();
+        expect(await store.listUsers()).toEqual([]);
+        expect(await store.findUser('email', 'jane@example.com')).toBeUndefined();
+        expect(await store.getSession('sess_1')).toBeUndefined();
+        expect(await store.getRefreshToken('rt_hash_1')).toBeUndefined();
+        expect(await store.listMessages({})).toEqual([]);
+      });
+    });
+
     describe('refresh tokens', () => {
       it('returns a saved token by its hash, field for field; unknown hashes find nothing', async () => {
         const saved = refreshToken();
