@@ -1,0 +1,173 @@
+/**
+ * Helpers for your own end-to-end tests against a running Understudy: read one-time codes from the
+ * dev mailbox, move its clock, reset it between tests, pin codes and simulate delivery trouble, and
+ * walk the login screens with Playwright. Built on the public dev API only (`/_dev/api/*`).
+ *
+ *   import { createUnderstudyClient, loginWithPasswordless } from 'understudy/testing';
+ */
+export interface DevMessage {
+  id: string;
+  channel: 'email' | 'sms';
+  to: string;
+  from: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  code: string | null;
+  link: string | null;
+  connection: string;
+  client_id: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface WaitOptions {
+  to: string;
+  channel?: 'email' | 'sms';
+  /** Only a message newer than this one (e.g. the code of a resend). */
+  after?: string;
+  /** How long to wait for it; 10 s by default. */
+  timeoutMs?: number;
+}
+
+export interface UnderstudyClient {
+  waitForMessage(options: WaitOptions): Promise<DevMessage>;
+  /** The code of the newest message, or the `verification_code` of its magic link. */
+  waitForCode(options: WaitOptions): Promise<string>;
+  messages(filter?: { to?: string; channel?: 'email' | 'sms' }): Promise<DevMessage[]>;
+  clearMessages(): Promise<void>;
+  /** Back to the tenant file: users, sessions, codes, messages, fixed codes, faults and clock. */
+  reset(): Promise<void>;
+  clock: {
+    now(): Promise<Date>;
+    advance(seconds: number): Promise<Date>;
+    set(time: Date | string): Promise<Date>;
+    reset(): Promise<Date>;
+  };
+  fixedCodes: {
+    add(rule: { match: string; code: string; until?: string }): Promise<void>;
+    clear(): Promise<void>;
+  };
+  faults: {
+    add(fault: { to: string; channel?: 'email' | 'sms'; kind: 'fail' | 'delay'; delay_ms?: number; times?: number }): Promise<void>;
+    clear(): Promise<void>;
+  };
+}
+
+export class UnderstudyError extends Error {
+  readonly status: number;
+  readonly body: unknown;
+
+  constructor(message: string, status: number, body: unknown) {
+    super(message);
+    this.name = 'UnderstudyError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** The dev API's longest wait per request; longer timeouts are made of several requests. */
+const MAX_WAIT_MS = 30_000;
+
+export function createUnderstudyClient(baseUrl: string, options: { token?: string; fetch?: typeof fetch } = {}): UnderstudyClient {
+  const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
+  const doFetch = options.fetch ?? fetch;
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const response = await doFetch(new URL(path, base), {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (response.status >= 400 && response.status !== 404) {
+      const description = (json as { error_description?: string } | undefined)?.error_description ?? text;
+      throw new UnderstudyError(`${method} ${path} answered ${response.status}: ${description}`, response.status, json);
+    }
+    return { status: response.status, json };
+  }
+
+  async function waitForMessage({ to, channel, after, timeoutMs = 10_000 }: WaitOptions): Promise<DevMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const wait = Math.max(0, Math.min(MAX_WAIT_MS, deadline - Date.now()));
+      const query = new URLSearchParams({ to, wait: String(wait) });
+      if (channel) query.set('channel', channel);
+      if (after) query.set('after', after);
+      const { status, json } = await call('GET', `_dev/api/messages/latest?${query}`);
+      if (status === 200) return json as DevMessage;
+      if (Date.now() >= deadline) throw new UnderstudyError(`No message for ${to} within ${timeoutMs} ms`, 404, json);
+    }
+  }
+
+  const clockDate = (json: unknown): Date => new Date((json as { now: string }).now);
+
+  return {
+    waitForMessage,
+    async waitForCode(options) {
+      const message = await waitForMessage(options);
+      const code = message.code ?? (message.link ? new URL(message.link).searchParams.get('verification_code') : null);
+      if (!code) throw new UnderstudyError(`The message ${message.id} carries no code`, 200, message);
+      return code;
+    },
+    async messages(filter = {}) {
+      const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
+      return ((await call('GET', `_dev/api/messages?${query}`)).json as { messages: DevMessage[] }).messages;
+    },
+    async clearMessages() {
+      await call('DELETE', '_dev/api/messages');
+    },
+    async reset() {
+      await call('POST', '_dev/api/reset', {});
+    },
+    clock: {
+      now: async () => clockDate((await call('GET', '_dev/api/clock')).json),
+      advance: async (seconds) => clockDate((await call('POST', '_dev/api/clock', { advance_seconds: seconds })).json),
+      set: async (time) => clockDate((await call('POST', '_dev/api/clock', { set: new Date(time).toISOString() })).json),
+      reset: async () => clockDate((await call('DELETE', '_dev/api/clock')).json),
+    },
+    fixedCodes: {
+      add: async (rule) => void (await call('POST', '_dev/api/fixed-codes', rule)),
+      clear: async () => void (await call('DELETE', '_dev/api/fixed-codes')),
+    },
+    faults: {
+      add: async (fault) => void (await call('POST', '_dev/api/faults', fault)),
+      clear: async () => void (await call('DELETE', '_dev/api/faults')),
+    },
+  };
+}
+
+/** The parts of a Playwright `Page` this helper uses, so Playwright stays your dependency, not ours. */
+export interface PageLike {
+  fill(selector: string, value: string): Promise<void>;
+  click(selector: string): Promise<unknown>;
+  waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
+}
+
+/**
+ * Completes Understudy's Identifier First screens in a page that your app sent to /authorize:
+ * enters the email or phone number, reads the code from the dev mailbox, enters it.
+ */
+export async function loginWithPasswordless(
+  page: PageLike,
+  options: { client: UnderstudyClient; email?: string; phone?: string; timeoutMs?: number },
+): Promise<void> {
+  const to = options.email ?? options.phone;
+  if (!to) throw new Error('loginWithPasswordless needs an email or a phone');
+  const timeout = options.timeoutMs ?? 10_000;
+  const channel = options.email ? 'email' : 'sms';
+  const recipient = options.email ? options.email.trim().toLowerCase() : to.replace(/[^\d+]/g, '');
+  const previous = (await options.client.messages({ to: recipient, channel }))[0]?.id;
+
+  await page.waitForSelector('#username', { timeout });
+  await page.fill('#username', to);
+  await page.click('button[name="action"][value="default"]');
+  const code = await options.client.waitForCode({ to: recipient, channel, timeoutMs: timeout, ...(previous ? { after: previous } : {}) });
+  await page.waitForSelector('#code', { timeout });
+  await page.fill('#code', code);
+  await page.click('button[name="action"][value="default"]');
+}
