@@ -51,6 +51,7 @@ export function createAuthorizationService(deps: {
     request: Pick<Transaction, 'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge'>,
     user: User,
     session: { id: string; authTime: number },
+    options: { refreshTokenAllowed?: boolean } = {},
   ): Promise<AuthorizationResult> {
     const client = findClient(tenant, request.clientId);
     if (!client) throw new OAuthError('invalid_request', `Unknown client: ${request.clientId}`);
@@ -77,6 +78,7 @@ export function createAuthorizationService(deps: {
         maxAgeRequested: request.maxAge !== undefined,
         sessionId: session.id,
         expiresAt: clock.now() + AUTHORIZATION_CODE_TTL_MS,
+        ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
       });
       params.code = code;
     }
@@ -184,7 +186,8 @@ export function createAuthorizationService(deps: {
       return session;
     },
 
-    complete: (request, user, session) => respond(snapshot(request), user, session),
+    // Magic links only: Auth0 issues no refresh token for a login made by link.
+    complete: (request, user, session) => respond(snapshot(request), user, session, { refreshTokenAllowed: false }),
 
     async resume(id, deviceId) {
       const transaction = await loadTransaction(id, deviceId);

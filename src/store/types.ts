@@ -63,6 +63,8 @@ export interface AuthorizationCode {
   maxAgeRequested: boolean;
   sessionId: string;
   expiresAt: number;
+  /** False for codes from magic links: Auth0 gives those no refresh token. */
+  refreshTokenAllowed?: boolean;
 }
 
 export interface Identity {

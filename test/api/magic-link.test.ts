@@ -47,6 +47,15 @@ describe('magic links: GET /passwordless/verify_redirect', () => {
     expect(claims.sub).toMatch(/^email\|[0-9a-f]{24}$/);
   });
 
+  it('gives no refresh token, even with offline_access (Auth0: refresh tokens only for OTP logins)', async () => {
+    const opened = await new Browser(t.app).get(await requestLink('offline@example.com', { scope: 'openid offline_access' }));
+    const code = new URL(String(opened.headers.location)).searchParams.get('code')!;
+    const tokens = await exchangeCode(t.app, { client_id: WEB, client_secret: WEB_SECRET, code });
+    expect(tokens.statusCode, tokens.body).toBe(200);
+    expect(tokens.json().id_token).toBeTruthy();
+    expect(tokens.json().refresh_token).toBeUndefined();
+  });
+
   it('does not let a public client exchange a link code without PKCE', async () => {
     const response = await post(t.app, '/passwordless/start', {
       client_id: SPA,

@@ -38,6 +38,6 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     sessionId: grant.sessionId,
     nonce: grant.nonce,
     authTime: grant.maxAgeRequested ? grant.authTime : undefined,
-    refreshToken: 'issue',
+    refreshToken: grant.refreshTokenAllowed === false ? undefined : 'issue',
   });
 };
