@@ -61,11 +61,11 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
   function renderIdentifier(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): unknown {
     const client = findClient(tenant, txn.clientId);
     const connection = findConnection(tenant, txn.connection);
-    let socials: { name: string; displayName: string }[] = [];
+    let socials: { name: string; displayName: string; strategy: string }[] = [];
     if (client) {
       const plan = planLogin(tenant, client, undefined);
       if (plan.kind === 'social-only' || ('connection' in plan && plan.connection.name === txn.connection && 'socials' in plan)) {
-        socials = plan.socials.map((s) => ({ name: s.name, displayName: s.displayName }));
+        socials = plan.socials.map((s) => ({ name: s.name, displayName: s.displayName, strategy: s.strategy }));
       }
     }
     const identifierKind = !connection || connection.kind === 'social' ? null : connection.strategy === 'sms' ? 'phone' : 'email';
