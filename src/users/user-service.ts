@@ -123,7 +123,9 @@ export function createUserService(deps: { store: Store; clock: Clock; random: Ra
         const connection = tenant.connections.find((c) => c.name === seed.connection);
         if (!connection) continue;
         const identifier = (connection.strategy === 'sms' ? seed.phoneNumber : seed.email) as string;
-        await store.insertUser(build(connection, seed.userId ?? random.hex(12), seededFields(connection, seed)), identifier);
+        // Without an id in the file, derive one, so a seeded user keeps its user_id across resets and restarts.
+        const id = seed.userId ?? createHash('sha256').update(`seed:${connection.name}:${identifier}`).digest('hex').slice(0, 24);
+        await store.insertUser(build(connection, id, seededFields(connection, seed)), identifier);
       }
     },
   };
