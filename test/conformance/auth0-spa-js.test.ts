@@ -47,7 +47,7 @@ let page: Page;
 
 beforeAll(async () => {
   [browser, env] = await Promise.all([launchChromium(), startConformanceEnv()]);
-}, 120_000);
+}, 300_000); // room for a one-time `apt-get install chromium`
 
 afterAll(async () => {
   await Promise.allSettled([browser?.close(), env?.close()]);
@@ -55,7 +55,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   context = await browser.newContext();
-  context.setDefaultTimeout(20_000);
+  context.setDefaultTimeout(30_000);
   page = await context.newPage();
 });
 

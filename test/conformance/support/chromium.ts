@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -61,28 +61,37 @@ function isDebianLike(): boolean {
   }
 }
 
-function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (result.status !== 0) throw new Error(`\`${command} ${args.join(' ')}\` failed (${result.error?.message ?? `exit ${result.status}`}). ${INSTALL_HINT}`);
+/** Runs a command with its output on the terminal (apt-get's own progress), without blocking the test worker. */
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const fail = (why: string) => reject(new Error(`\`${command} ${args.join(' ')}\` failed (${why}). ${INSTALL_HINT}`));
+    child.on('error', (err) => fail(err.message));
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : fail(signal ? `signal ${signal}` : `exit ${code}`)));
+  });
 }
 
-let located: string | undefined;
+let located: Promise<string> | undefined;
 
 /** The browser's path, installing Debian's chromium when that is possible and nothing was found. */
-export function ensureChromium(): string {
-  if (located) return located;
-  const found = findChromium();
-  if (found) return (located = found);
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!root || !isDebianLike()) throw new Error(`No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, chromium and google-chrome on PATH). ${INSTALL_HINT}`);
-  process.stderr.write('[conformance] No Chromium found: installing Debian\'s "chromium" package with apt-get (about 100 MB, once)…\n');
-  const started = Date.now();
-  run('apt-get', ['update']);
-  run('apt-get', ['install', '-y', 'chromium']);
-  const installed = findChromium();
-  if (!installed) throw new Error(`apt-get installed chromium but no executable was found afterwards. ${INSTALL_HINT}`);
-  process.stderr.write(`[conformance] Installed ${installed} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return (located = installed);
+export function ensureChromium(): Promise<string> {
+  located ??= (async () => {
+    const found = findChromium();
+    if (found) return found;
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!root || !isDebianLike()) {
+      throw new Error(`No Chromium found (looked at CHROME_PATH, /usr/bin/chromium, chromium and google-chrome on PATH). ${INSTALL_HINT}`);
+    }
+    process.stderr.write('[conformance] No Chromium found: installing Debian\'s "chromium" package with apt-get (about 115 packages, 113 MB, once)…\n');
+    const started = Date.now();
+    await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
+    await run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', 'chromium']);
+    const installed = findChromium();
+    if (!installed) throw new Error(`apt-get installed chromium but no executable was found afterwards. ${INSTALL_HINT}`);
+    process.stderr.write(`[conformance] Installed ${installed} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    return installed;
+  })();
+  return located;
 }
 
 /**
@@ -90,5 +99,5 @@ export function ensureChromium(): string {
  * directory (removed on close), and every test opens its own context on top of it.
  */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: CHROMIUM_ARGS });
 }
