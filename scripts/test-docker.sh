@@ -12,12 +12,13 @@
 #
 # Notes on this podman setup (rootful podman 4.3, netavark, runc, cgroupfs, no systemd):
 # - Published ports work (netavark's port forwarding), so no host networking is used at run time. The
-#   build needs `--network host` only so that `RUN npm ci` reaches the npm registry the way the host does.
+#   build uses `--network host` only so that `RUN npm ci` reaches the npm registry the way the host does.
 # - Without systemd, podman schedules no periodic healthchecks (it logs "unable to get systemd connection
 #   to add healthchecks") and a container's health stays "starting": this script runs the HEALTHCHECK by
 #   hand with `podman healthcheck run`, which is what sets the status that `podman inspect` shows.
-# - podman-compose 1.0.x ignores `build.network`, so compose is started with --no-build on the image
-#   built in step 2.
+# - `RUN npm ci` also reaches the registry from podman's default bridge network here (a plain
+#   `podman-compose build` works); --network host is kept as the offline-node-image tool advises.
+# - Compose is started with --no-build, so it runs the very image that step 2 built and step 3 tested.
 # Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000).
 set -euo pipefail
 export LC_ALL=C
@@ -220,11 +221,12 @@ else
   if compose up -d --no-build >"$logdir/compose.log" 2>&1; then
     cctr=$(podman ps -a --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" --format '{{.Names}}' | head -n 1)
     echo "  container $cctr"
-    # Informational: which tenant the service loaded (the mounted docker/tenant.example.yaml, we expect).
-    podman logs "$cctr" 2>&1 | grep -m1 -o 'serving "[^"]*" ([^)]*)' | sed 's/^/  /' || true
     if [ -n "$cctr" ] && healthy_s=$(wait_healthz "$COMPOSE_PORT" "$cctr" "$t0") && image_healthcheck "$cctr"; then
       timing "compose up -> /healthz answers" "$healthy_s"
       pass "compose health: /healthz on port $COMPOSE_PORT $healthy_s s after podman-compose up; healthcheck healthy"
+      # Which tenant the service loaded: the mounted docker/tenant.example.yaml is expected.
+      tenant=$(podman logs "$cctr" 2>&1 | grep -o 'serving .\{0,120\}(/config/[^)]*)' | tr -d '\\' || true)
+      echo "  tenant: ${tenant:-the log names no tenant file under /config}"
       t0=$(now)
       if login_check "http://localhost:$COMPOSE_PORT" "http://localhost:$COMPOSE_PORT/"; then
         timing "login check (compose)" "$(since "$t0")"
