@@ -5,13 +5,13 @@ import type { Tenant } from '../tenant/model.js';
 
 /**
  * CORS for the endpoints browser SDKs call with fetch (/oauth/token, /oauth/revoke, /userinfo,
- * /passwordless/start): only origins some client registered (web origins or callback origins), and a
+ * /passwordless/start): only origins some client registered (allowed origins, web origins or callback origins), and a
  * preflight that allows the `Auth0-Client` telemetry header auth0-spa-js sends.
  */
 export async function registerApiCors(scope: FastifyInstance, tenant: Tenant): Promise<void> {
   const allowed = new Set<string>();
   for (const client of tenant.clients) {
-    for (const url of [...client.webOrigins, ...client.callbacks]) {
+    for (const url of [...client.allowedOrigins, ...client.webOrigins, ...client.callbacks]) {
       const origin = originOf(url);
       if (origin) allowed.add(origin);
     }

@@ -24,7 +24,10 @@ export interface Client {
   appType: AppType;
   callbacks: string[];
   allowedLogoutUrls: string[];
+  /** Allowed Web Origins: where web_message responses (silent auth, popups) may be posted. */
   webOrigins: string[];
+  /** Allowed Origins (CORS), besides the web origins and callback origins. */
+  allowedOrigins: string[];
   grantTypes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   idTokenLifetime: number;
