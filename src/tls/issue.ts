@@ -69,9 +69,3 @@ export async function createServerCertificate(caPem: string, caKeyPem: string, h
 async function exportKeyPem(key: CryptoKey): Promise<string> {
   return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
 }
-
-/** The DNS and IP names in a certificate's subjectAltName extension. */
-export function subjectAltNames(certPem: string): string[] {
-  const san = new x509.X509Certificate(certPem).getExtension(x509.SubjectAlternativeNameExtension);
-  return san ? san.names.items.filter((n) => n.type === 'dns' || n.type === 'ip').map((n) => n.value) : [];
-}

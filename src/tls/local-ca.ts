@@ -2,12 +2,12 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-import { createCa, createServerCertificate, subjectAltNames } from './issue.js';
 
 /**
  * A local certificate authority for HTTPS mode, kept in `<dataDir>/tls/`: the CA (10 years) is made
  * once and reused, so a user trusts it once; the server certificate (397 days, the most browsers
  * accept) is re-issued when the host list changes, it expires within 30 days, or the CA changed.
+ * Reuse needs only node:crypto; the X.509 library (./issue.ts) loads only to make certificates.
  */
 export const DEFAULT_TLS_HOSTS = ['localhost', '127.0.0.1', '::1'];
 const DAY_MS = 86_400_000;
@@ -42,7 +42,8 @@ export async function ensureLocalCertificates(dataDir: string, extraHosts: reado
 
   const storedCa = readPair(paths.ca, paths.caKey);
   const caReused = storedCa !== undefined && storedCa.cert.ca && usableAt(storedCa.cert, now);
-  const ca = caReused ? storedCa : writePair(paths.ca, paths.caKey, await createCa(now, CA_LIFETIME_MS));
+  const issue = (): Promise<typeof import('./issue.js')> => import('./issue.js');
+  const ca = caReused ? storedCa : writePair(paths.ca, paths.caKey, await (await issue()).createCa(now, CA_LIFETIME_MS));
 
   const storedServer = readPair(paths.cert, paths.key);
   const serverReused =
@@ -51,8 +52,10 @@ export async function ensureLocalCertificates(dataDir: string, extraHosts: reado
     storedServer.cert.checkIssued(ca.cert) &&
     storedServer.cert.verify(ca.cert.publicKey) &&
     usableAt(storedServer.cert, now) &&
-    sameHosts(subjectAltNames(storedServer.certPem), hosts);
-  const server = serverReused ? storedServer : writePair(paths.cert, paths.key, await createServerCertificate(ca.certPem, ca.keyPem, hosts, now, SERVER_LIFETIME_MS));
+    sameHosts(sanHosts(storedServer.cert), hosts);
+  const server = serverReused
+    ? storedServer
+    : writePair(paths.cert, paths.key, await (await issue()).createServerCertificate(ca.certPem, ca.keyPem, hosts, now, SERVER_LIFETIME_MS));
 
   return {
     caPem: ca.certPem,
@@ -79,6 +82,11 @@ function canonicalHost(raw: string): string {
   const host = raw.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
   // The URL parser writes an IPv6 address in its one short form (0:0:0:0:0:0:0:1 → [::1]).
   return isIP(host) === 6 ? new URL(`http://[${host}]/`).hostname.slice(1, -1) : host;
+}
+
+/** DNS and IP names from Node's rendering of subjectAltName ("DNS:localhost, IP Address:127.0.0.1"); any other kind stays prefixed and so never matches. */
+function sanHosts(cert: X509Certificate): string[] {
+  return (cert.subjectAltName ?? '').split(', ').map((entry) => entry.replace(/^(DNS|IP Address):/, ''));
 }
 
 function sameHosts(found: string[], wanted: string[]): boolean {
