@@ -9,19 +9,11 @@ import { DeliveryError, type DeliveryFaults } from '../dev/delivery-faults.js';
  * Understudy sends no email and no SMS: every code or link becomes a message in the dev mailbox
  * (store + live notification) and a log line, which is how users and tests read their codes.
  */
-export interface OutgoingMessage {
-  channel: 'email' | 'sms';
-  to: string;
-  from: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  code: string | null;
-  link: string | null;
-  connection: string;
+/** A message as the senders hand it over; the outbox adds the id and the times. */
+export type OutgoingMessage = Omit<Message, 'id' | 'client_id' | 'created_at' | 'expires_at'> & {
   clientId: string | null;
   expiresAt: number;
-}
+};
 
 export interface Outbox {
   send(message: OutgoingMessage): Promise<Message>;

@@ -5,21 +5,9 @@
  *
  *   import { createUnderstudyClient, loginWithPasswordless } from 'understudy/testing';
  */
-export interface DevMessage {
-  id: string;
-  channel: 'email' | 'sms';
-  to: string;
-  from: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-  code: string | null;
-  link: string | null;
-  connection: string;
-  client_id: string | null;
-  created_at: string;
-  expires_at: string;
-}
+import type { Message as DevMessage } from '../store/types.js';
+
+export type { DevMessage };
 
 export interface WaitOptions {
   to: string;

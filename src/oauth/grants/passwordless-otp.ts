@@ -2,6 +2,7 @@ import { OAuthError, invalidGrant } from '../../errors.js';
 import type { Connection } from '../../tenant/model.js';
 import { enabledConnections } from '../../tenant/connection-rules.js';
 import { normalizeIdentifier } from '../../otp/identifiers.js';
+import { otpFailureDescription } from '../../otp/otp-errors.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
@@ -12,27 +13,17 @@ import { userTokenResponse } from './user-tokens.js';
  * with `username`, `otp` and `realm` (email|sms), and Auth0's exact error descriptions, which SDKs
  * match on. No browser, so no SSO session; the ID token carries no nonce.
  */
-export const OTP_ERRORS = {
-  wrongEmail: 'Wrong email or verification code.',
-  wrongPhone: 'Wrong phone number or verification code.',
-  expired: 'The verification code has expired. Please try to login again.',
-  tooManyAttempts: "You've reached the maximum number of attempts. Please try to login again.",
-} as const;
-
 export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx) => {
   for (const name of ['username', 'otp', 'realm']) {
     if (!stringField(params, name)) throw new OAuthError('invalid_request', `Missing required parameter: ${name}`);
   }
   const connection = passwordlessConnection(ctx.tenant.connections, enabledConnections(ctx.tenant, caller.client), stringField(params, 'realm')!);
   const strategy = connection.strategy === 'sms' ? 'sms' : 'email';
-  const wrong = strategy === 'sms' ? OTP_ERRORS.wrongPhone : OTP_ERRORS.wrongEmail;
   const recipient = normalizeIdentifier(strategy, stringField(params, 'username')!);
-  if (!recipient) throw invalidGrant(wrong);
+  if (!recipient) throw invalidGrant(otpFailureDescription('malformed', strategy));
 
   const result = await ctx.otp.verify({ connection: connection.name, recipient, code: stringField(params, 'otp')! });
-  if (!result.ok) {
-    throw invalidGrant(result.reason === 'expired' ? OTP_ERRORS.expired : result.reason === 'too_many_attempts' ? OTP_ERRORS.tooManyAttempts : wrong);
-  }
+  if (!result.ok) throw invalidGrant(otpFailureDescription(result.reason, strategy));
   const user = await ctx.users.passwordlessUser(connection, recipient);
   if (!user) throw new OAuthError('access_denied', 'Signups are disabled for this connection.');
   if (user.blocked) throw new OAuthError('unauthorized', 'user is blocked');
