@@ -95,7 +95,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.get('/api/v2/clients', async (request) => {
     await authorize(request, 'read:clients');
     const withKeys = await authorize(request, 'read:client_keys').then(() => true, () => false);
-    return tenant.clients.map((c) => ({
+    return withTotals(request.query as Query, 'clients', tenant.clients.map((c) => ({
       client_id: c.clientId,
       name: c.name,
       app_type: c.appType,
@@ -105,19 +105,31 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
       grant_types: c.grantTypes,
       token_endpoint_auth_method: c.tokenEndpointAuthMethod,
       ...(withKeys && c.clientSecret ? { client_secret: c.clientSecret } : {}),
-    }));
+    })));
   });
 
   app.get('/api/v2/connections', async (request) => {
     await authorize(request, 'read:connections');
-    return tenant.connections.map((c) => ({
+    return withTotals(request.query as Query, 'connections', tenant.connections.map((c) => ({
       id: `con_${c.name}`,
       name: c.name,
       strategy: c.strategy,
       enabled_clients: [...c.enabledClients],
       options: c.kind === 'passwordless' ? { totp: { length: c.otp.length, time_step: c.otp.timeStepSeconds }, disable_signup: c.disableSignup } : {},
-    }));
+    })));
   });
+}
+
+/**
+ * A list as Auth0 answers it: an array, or with `include_totals=true` (node-auth0 v7 sends it by
+ * default and reads the named key) `{start, limit, length, total, <key>}`, paged by page/per_page.
+ */
+function withTotals(query: Query, key: string, all: unknown[]): unknown {
+  if (query.include_totals !== 'true') return all;
+  const perPage = Math.min(Math.max(Number(query.per_page ?? 50) || 50, 1), 100);
+  const page = Math.max(Number(query.page ?? 0) || 0, 0);
+  const slice = all.slice(page * perPage, page * perPage + perPage);
+  return { start: page * perPage, limit: perPage, length: slice.length, total: all.length, [key]: slice };
 }
 
 function userBody(body: unknown): Record<string, unknown> {

@@ -298,6 +298,15 @@ describe('Management API v2 (/api/v2)', () => {
       expect(withKeys.find((c: { client_id: string }) => c.client_id === 'understudy-web').client_secret).toBe('understudy-web-secret');
     });
 
+    it('wraps clients and connections in {start, limit, length, total, <key>} with include_totals=true', async () => {
+      const clients = await ok(api('GET', 'clients?include_totals=true&per_page=2&page=1'));
+      expect(clients).toMatchObject({ start: 2, limit: 2, length: 2, total: 6 });
+      expect(clients.clients.map((c: { client_id: string }) => c.client_id)).toEqual(['understudy-m2m', 'reader']);
+      const connections = await ok(api('GET', 'connections?include_totals=true&take=50'));
+      expect(connections).toMatchObject({ start: 0, length: 3, total: 3 });
+      expect(connections.connections.map((c: { name: string }) => c.name)).toEqual(['email', 'sms', DB]);
+    });
+
     it('lists connections with name and strategy', async () => {
       const connections = await ok(api('GET', 'connections'));
       expect(connections.map((c: { name: string; strategy: string }) => [c.name, c.strategy])).toEqual([
