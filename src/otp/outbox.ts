@@ -30,6 +30,8 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
   const arrivals = new EventEmitter();
   arrivals.setMaxListeners(0);
   let sequence = 0;
+  /** Delayed deliveries (a delay fault) not yet made; clearing the mailbox cancels them. */
+  const inFlight = new Set<NodeJS.Timeout>();
 
   // Ids sort in arrival order, which makes `after=<id>` meaningful in every store.
   const nextId = (): string => `msg_${clock.now().toString(36).padStart(9, '0')}${(sequence++ % 1296).toString(36).padStart(2, '0')}${random.hex(3)}`;
@@ -91,7 +93,11 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
       };
       if (fault?.kind === 'delay') {
         // Arrives later, as a slow provider's would; the sender is answered at once.
-        setTimeout(() => void deliver(message), fault.delayMs).unref();
+        const timer = setTimeout(() => {
+          inFlight.delete(timer);
+          void deliver(message);
+        }, fault.delayMs).unref();
+        inFlight.add(timer);
       } else {
         await deliver(message);
       }
@@ -106,6 +112,10 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
         return found.length ? found : undefined;
       }, filter, waitMs, signal)) ?? [];
     },
-    clear: () => store.clearMessages(),
+    clear: () => {
+      for (const timer of inFlight) clearTimeout(timer);
+      inFlight.clear();
+      return store.clearMessages();
+    },
   };
 }

@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { Browser, alertText } from '../support/browser.js';
-import { CALLBACK, SPA, WEB, WEB_SECRET, authorizeUrl, latestMessage, passwordlessLogin, pkcePair } from '../support/flows.js';
+import { CALLBACK, SPA, WEB, WEB_SECRET, authorizeUrl, exchangeCode, latestMessage, passwordlessLogin, pkcePair } from '../support/flows.js';
 import { enterIdentifier, postChallenge, reachChallenge, startLogin } from '../support/screens.js';
 import { OTP_GRANT, errorOf, post, token } from '../support/api.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
@@ -89,6 +89,23 @@ describe('the test-control plane (/_dev/api)', () => {
       expect(decodeJwt(response.json().id_token).iat).toBe(iat);
       const m2m = await token(t.app, { grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: 'understudy-m2m-secret', audience: `${t.issuer}api/v2/` });
       expect(decodeJwt(m2m.json().access_token).iat).toBe(iat);
+    });
+
+    it('advance_seconds also expires authorization codes (5 min) and SSO sessions (72 h)', async () => {
+      await setup();
+      const { callback, verifier, browser } = await passwordlessLogin(t.app, { identifier: 'clocked@example.com' });
+      await dev('POST', 'clock', { advance_seconds: 301 });
+      const late = await exchangeCode(t.app, { client_id: SPA, code: callback.searchParams.get('code')!, code_verifier: verifier });
+      expect(late.statusCode).toBe(403);
+      expect(late.json().error).toBe('invalid_grant');
+
+      const silent = () => {
+        const { challenge } = pkcePair();
+        return browser.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256' }));
+      };
+      expect(new URL(String((await silent()).headers.location)).searchParams.get('code')).toBeTruthy();
+      await dev('POST', 'clock', { advance_seconds: 72 * 3600 });
+      expect(new URL(String((await silent()).headers.location)).searchParams.get('error')).toBe('login_required');
     });
 
     it('DELETE returns to the real (source) time with offset 0', async () => {
@@ -307,6 +324,16 @@ describe('the test-control plane (/_dev/api)', () => {
       expect(waited.statusCode, waited.body).toBe(200);
       expect(waited.json().code).toMatch(/^\d{6}$/);
       expect((await otpLogin('late@example.com', waited.json().code)).statusCode).toBe(200);
+    });
+
+    it('reset drops a delayed message still in flight, so it never lands in the next test', async () => {
+      await setup();
+      await dev('POST', 'faults', { to: 'inflight@example.com', kind: 'delay', delay_ms: 100 });
+      expect((await post(t.app, '/passwordless/start', { client_id: SPA, connection: 'email', email: 'inflight@example.com', send: 'code' })).statusCode).toBe(200);
+      expect((await dev('POST', 'reset')).statusCode).toBe(204);
+      // Bounded real-time wait, well past the delay: nothing may arrive.
+      const waited = await t.app.inject({ method: 'GET', url: '/_dev/api/messages/latest?to=inflight@example.com&wait=600' });
+      expect(waited.statusCode).toBe(404);
     });
 
     it.each([
