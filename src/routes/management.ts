@@ -81,8 +81,14 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.patch('/api/v2/users/:id', async (request) => {
     await authorize(request, 'update:users');
     const id = (request.params as { id: string }).id;
-    await userOr404(id);
+    const current = await userOr404(id);
     const { user_id: _ignored, ...fields } = userFields(userBody(request.body));
+    // A new email or phone number is the user's login identifier: it may not belong to another user.
+    for (const field of ['email', 'phone_number'] as const) {
+      const next = fields[field];
+      const holder = next && next !== current[field] ? await store.findUser(current.connection, next) : undefined;
+      if (holder && holder.user_id !== id) throw new ManagementError(400, `The specified new ${field} already exists`, 'auth0_idp_error');
+    }
     return publicUser((await users.update(id, fields)) ?? (await userOr404(id)));
   });
 

@@ -102,6 +102,14 @@ export function createMemoryStore(clock: Clock): Store {
     async updateUser(userId, patch) {
       const user = users.get(userId);
       if (!user) return undefined;
+      // A changed email or phone number that was the user's identifier moves its index entry along.
+      for (const field of ['email', 'phone_number'] as const) {
+        const before = user[field];
+        const after = patch[field];
+        if (!before || !after || before === after || userIndex.get(indexKey(user.connection, before)) !== userId) continue;
+        userIndex.delete(indexKey(user.connection, before));
+        userIndex.set(indexKey(user.connection, after), userId);
+      }
       Object.assign(user, structuredClone(patch));
       return structuredClone(user);
     },

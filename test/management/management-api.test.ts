@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeJwt } from 'jose';
 import type { LightMyRequestResponse } from 'fastify';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
@@ -264,6 +265,30 @@ describe('Management API v2 (/api/v2)', () => {
       expect(patched.name).toBe('Jane D');
       expect(patched.user_id).toBe(JANE_ID);
       expect(await ok(api('GET', `users/${id}`))).toEqual(patched);
+    });
+
+    it('PATCH of email moves the login: the new address logs in as the same user, the old one is a new user', async () => {
+      const id = encodeURIComponent(JANE_ID);
+      expect((await ok(api('PATCH', `users/${id}`, { email: 'jane.doe@example.com' }))).email).toBe('jane.doe@example.com');
+      const subOf = async (email: string): Promise<string> => {
+        expect((await post(t.app, '/passwordless/start', { client_id: SPA, connection: 'email', email, send: 'code' })).statusCode).toBe(200);
+        const { code } = await latestMessage(t.app, email);
+        const r = await token(t.app, { grant_type: OTP_GRANT, client_id: SPA, realm: 'email', username: email, otp: code, scope: 'openid' });
+        expect(r.statusCode, r.body).toBe(200);
+        return String(decodeJwt(r.json().id_token).sub);
+      };
+      expect(await subOf('jane.doe@example.com')).toBe(JANE_ID);
+      expect(await subOf('jane@example.com')).not.toBe(JANE_ID);
+    });
+
+    it('refuses PATCH of email to an address another user of the connection has (400 auth0_idp_error)', async () => {
+      const r = await api('PATCH', `users/${encodeURIComponent(JANE_ID)}`, { email: 'bob@example.com' });
+      expect(mgmtError(r)).toEqual({
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: 'The specified new email already exists', errorCode: 'auth0_idp_error' },
+      });
+      expect((await ok(api('GET', `users/${encodeURIComponent(JANE_ID)}`))).email).toBe('jane@example.com');
+      expect(await ok(api('GET', 'users-by-email?email=bob%40example.com'))).toHaveLength(1);
     });
 
     it('answers PATCH of an unknown user with 404 inexistent_user', async () => {
