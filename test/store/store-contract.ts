@@ -438,6 +438,14 @@ export function storeContract(name: string, makeStore: (clock: ManualClock) => P
         expect(again.user_id).toBe('email|cccccccccccccccccccccccc');
       });
 
+      it('updateUser with a new email moves the identifier: the new address finds the user, the old one nothing', async () => {
+        const jane = user();
+        await store.insertUser(jane, 'jane@example.com');
+        await store.updateUser(jane.user_id, { email: 'jane.new@example.com' });
+        expect((await store.findUser('email', 'jane.new@example.com'))?.user_id).toBe(jane.user_id);
+        expect(await store.findUser('email', 'jane@example.com')).toBeUndefined();
+      });
+
       it('reset forgets everything', async () => {
         await store.createTransaction(transaction());
         await store.replaceOtpChallenge(challenge());
