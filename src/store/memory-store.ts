@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, RefreshToken, Session, Store, Transaction, User } from './types.js';
+import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, Passkey, RefreshToken, Session, Store, Transaction, User } from './types.js';
 
 /** Bounds memory in long-running demo instances; the mailbox keeps the newest messages. */
 const MAX_MESSAGES = 5000;
@@ -17,6 +17,7 @@ export function createMemoryStore(clock: Clock): Store {
   const userIndex = new Map<string, string>();
   const sessions = new Map<string, Session>();
   const refreshTokens = new Map<string, RefreshToken>();
+  const passkeys = new Map<string, Passkey>();
   let messages: Message[] = [];
 
   const live = <T extends { expiresAt: number }>(item: T | undefined): T | undefined =>
@@ -149,7 +150,30 @@ export function createMemoryStore(clock: Clock): Store {
       for (const [key, id] of userIndex) if (id === userId) userIndex.delete(key);
       for (const [key, s] of sessions) if (s.userId === userId) sessions.delete(key);
       for (const [key, t] of refreshTokens) if (t.userId === userId) refreshTokens.delete(key);
+      for (const [key, p] of passkeys) if (p.userId === userId) passkeys.delete(key);
       return true;
+    },
+
+    async savePasskey(passkey) {
+      if (passkeys.has(passkey.id)) return false;
+      passkeys.set(passkey.id, structuredClone(passkey));
+      return true;
+    },
+    async findPasskey(id) {
+      return copy(passkeys.get(id));
+    },
+    async listPasskeys(userId) {
+      return [...passkeys.values()].filter((p) => userId === undefined || p.userId === userId).map((p) => structuredClone(p));
+    },
+    async updatePasskeyCounter(id, counter, lastUsedAt) {
+      const passkey = passkeys.get(id);
+      if (!passkey) return false;
+      passkey.counter = counter;
+      passkey.lastUsedAt = lastUsedAt;
+      return true;
+    },
+    async deletePasskey(id) {
+      return passkeys.delete(id);
     },
 
     async createSession(session) {
@@ -193,7 +217,7 @@ export function createMemoryStore(clock: Clock): Store {
     },
 
     async reset() {
-      for (const map of [transactions, otps, codes, users, userIndex, sessions, refreshTokens] as Map<string, unknown>[]) map.clear();
+      for (const map of [transactions, otps, codes, users, userIndex, sessions, refreshTokens, passkeys] as Map<string, unknown>[]) map.clear();
       messages = [];
     },
 

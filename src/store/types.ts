@@ -31,6 +31,12 @@ export interface Transaction {
   identifier: string | undefined;
   /** Set when the user proved who they are; /authorize/resume then issues the response. */
   authenticated: { userId: string; connection: string; authTime: number; sessionId: string } | undefined;
+  /**
+   * The WebAuthn challenge of the ceremony the current screen started (base64url), bound to this
+   * login: a passkey answer is only checked against it. Optional, so stores that keep transactions
+   * as JSON need nothing new.
+   */
+  webauthnChallenge?: string | undefined;
   createdAt: number;
   expiresAt: number;
 }
@@ -97,6 +103,26 @@ export interface User {
   logins_count: number;
   /** scrypt hash, database users only; never leaves the server. */
   password_hash?: string;
+}
+
+/**
+ * A WebAuthn credential (passkey) of a database user, registered on the passkey-enrollment screen.
+ * The id is the credential id as the browser reports it (base64url); it is unique across users.
+ */
+export interface Passkey {
+  id: string;
+  userId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter; 0 for authenticators that do not count. */
+  counter: number;
+  transports: string[];
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  /** The authenticator model's AAGUID (all zeros when unknown). */
+  aaguid: string;
+  createdAt: string;
+  lastUsedAt: string | undefined;
 }
 
 /** The SSO session behind the `auth0` cookie. */
@@ -184,8 +210,18 @@ export interface Store {
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
   /** Every user, in creation order (the Management API pages and filters them). */
   listUsers(): Promise<User[]>;
-  /** Deletes the user with its identifier index, sessions and refresh tokens; false when unknown. */
+  /** Deletes the user with its identifier index, sessions, refresh tokens and passkeys; false when unknown. */
   deleteUser(userId: string): Promise<boolean>;
+
+  /** Stores a new passkey; false (and nothing stored) when a passkey with its id exists already. */
+  savePasskey(passkey: Passkey): Promise<boolean>;
+  findPasskey(id: string): Promise<Passkey | undefined>;
+  /** A user's passkeys, or every passkey when no user is given; oldest first. */
+  listPasskeys(userId?: string): Promise<Passkey[]>;
+  /** Records a use: the new signature counter and when; false when the passkey is gone. */
+  updatePasskeyCounter(id: string, counter: number, lastUsedAt: string): Promise<boolean>;
+  /** False when unknown. */
+  deletePasskey(id: string): Promise<boolean>;
 
   saveRefreshToken(token: RefreshToken): Promise<void>;
   getRefreshToken(tokenHash: string): Promise<RefreshToken | undefined>;
@@ -210,7 +246,7 @@ export interface Store {
   listMessages(filter: MessageFilter): Promise<Message[]>;
   clearMessages(): Promise<void>;
 
-  /** Forgets everything (users, sessions, codes, tokens, messages): back to an empty store. */
+  /** Forgets everything (users, passkeys, sessions, codes, tokens, messages): back to an empty store. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
-import type { AuthorizationCode, Message, OtpChallenge, RefreshToken, Session, Store, Transaction, User } from '../../src/store/types.js';
+import type { AuthorizationCode, Message, OtpChallenge, Passkey, RefreshToken, Session, Store, Transaction, User } from '../../src/store/types.js';
 
 /**
  * The behaviour every Store must have, whatever keeps the data (memory now; SQLite and Redis later).
@@ -463,6 +463,72 @@ export function storeContract(name: string, makeStore: (clock: ManualClock) => P
         expect(await store.getSession('sess_1')).toBeUndefined();
         expect(await store.getRefreshToken('rt_hash_1')).toBeUndefined();
         expect(await store.listMessages({})).toEqual([]);
+      });
+    });
+
+    describe('passkeys', () => {
+      const passkey = (overrides: Partial<Passkey> = {}): Passkey => ({
+        id: 'cred_1',
+        userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
+        publicKey: 'pQECAyYgASFYIK',
+        counter: 0,
+        transports: ['internal'],
+        deviceType: 'singleDevice',
+        backedUp: false,
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        createdAt: '2026-03-01T10:00:00.000Z',
+        lastUsedAt: undefined,
+        ...overrides,
+      });
+
+      it('saves a passkey once: a second save with the same id is refused and changes nothing', async () => {
+        expect(await store.savePasskey(passkey())).toBe(true);
+        expect(await store.savePasskey(passkey({ userId: 'auth0|bbbbbbbbbbbbbbbbbbbbbbbb' }))).toBe(false);
+        expect(await store.findPasskey('cred_1')).toEqual(passkey());
+        expect(await store.findPasskey('cred_unknown')).toBeUndefined();
+      });
+
+      it('lists one user\'s passkeys or all of them, oldest first, as copies', async () => {
+        await store.savePasskey(passkey({ id: 'cred_a' }));
+        await store.savePasskey(passkey({ id: 'cred_b', userId: 'auth0|bbbbbbbbbbbbbbbbbbbbbbbb' }));
+        await store.savePasskey(passkey({ id: 'cred_c' }));
+        expect((await store.listPasskeys('auth0|aaaaaaaaaaaaaaaaaaaaaaaa')).map((p) => p.id)).toEqual(['cred_a', 'cred_c']);
+        const all = await store.listPasskeys();
+        expect(all.map((p) => p.id)).toEqual(['cred_a', 'cred_b', 'cred_c']);
+        all[0]!.counter = 99;
+        expect((await store.findPasskey('cred_a'))?.counter).toBe(0);
+        expect(await store.listPasskeys('auth0|nobody')).toEqual([]);
+      });
+
+      it('updatePasskeyCounter records the counter and the time of use; unknown ids answer false', async () => {
+        await store.savePasskey(passkey());
+        expect(await store.updatePasskeyCounter('cred_1', 7, '2026-03-01T11:00:00.000Z')).toBe(true);
+        expect(await store.findPasskey('cred_1')).toMatchObject({ counter: 7, lastUsedAt: '2026-03-01T11:00:00.000Z' });
+        expect(await store.updatePasskeyCounter('cred_unknown', 1, '2026-03-01T11:00:00.000Z')).toBe(false);
+      });
+
+      it('deletePasskey removes it once; deleteUser and reset remove a user\'s passkeys', async () => {
+        await store.savePasskey(passkey({ id: 'cred_a' }));
+        expect(await store.deletePasskey('cred_a')).toBe(true);
+        expect(await store.deletePasskey('cred_a')).toBe(false);
+        expect(await store.findPasskey('cred_a')).toBeUndefined();
+
+        const jane = user({ user_id: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa' });
+        await store.insertUser(jane, 'jane@example.com');
+        await store.savePasskey(passkey({ id: 'cred_b' }));
+        await store.savePasskey(passkey({ id: 'cred_c', userId: 'auth0|bbbbbbbbbbbbbbbbbbbbbbbb' }));
+        await store.deleteUser(jane.user_id);
+        expect((await store.listPasskeys()).map((p) => p.id)).toEqual(['cred_c']);
+        await store.reset();
+        expect(await store.listPasskeys()).toEqual([]);
+      });
+
+      it('a transaction keeps its WebAuthn challenge, and a patch replaces it', async () => {
+        await store.createTransaction(transaction());
+        await store.updateTransaction('txn_1', { webauthnChallenge: 'challenge-one' });
+        expect((await store.getTransaction('txn_1'))?.webauthnChallenge).toBe('challenge-one');
+        await store.updateTransaction('txn_1', { webauthnChallenge: 'challenge-two' });
+        expect((await store.getTransaction('txn_1'))?.webauthnChallenge).toBe('challenge-two');
       });
     });
 
