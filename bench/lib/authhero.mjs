@@ -1,0 +1,98 @@
+// AuthHero 0.162.0 as the third peer (for the full page-login figure). It is not a dev dependency: its
+// install compiles better-sqlite3 from source (about a minute or more), which would slow every
+// `npm ci`. The bench installs it on demand into bench/.peers/authhero, with a visible progress line,
+// and reports the column as "not installed: <reason>" when that is impossible.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { track } from './procs.mjs';
+
+// The newest self-consistent set this registry offers (../shared/research/authhero.md §9), pinned.
+export const AUTHHERO_PACKAGES = {
+  authhero: '0.162.0',
+  '@authhero/kysely-adapter': '10.23.0',
+  '@authhero/adapter-interfaces': '0.72.0',
+  hono: '4.13.19',
+  '@hono/zod-openapi': '0.19.10',
+  '@hono/node-server': '2.1.9',
+  kysely: '0.27.6',
+  'better-sqlite3': '12.11.1',
+};
+
+// Seven minutes were seen on a 2-core machine busy with other jobs.
+const INSTALL_TIMEOUT_MS = 12 * 60_000;
+
+export function authheroDir(benchDir) {
+  return join(benchDir, '.peers', 'authhero');
+}
+
+function installedMarker(dir) {
+  return join(dir, '.installed.json');
+}
+
+function isInstalled(dir) {
+  try {
+    return JSON.stringify(JSON.parse(readFileSync(installedMarker(dir), 'utf8'))) === JSON.stringify(AUTHHERO_PACKAGES);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure AuthHero is installed. Returns { ok: true, dir } or { ok: false, reason }. Installs only
+ * when `allowInstall` (the full run); `--quick` uses an existing install or skips the column.
+ */
+export async function ensureAuthHero(benchDir, { allowInstall, log }) {
+  const dir = authheroDir(benchDir);
+  if (!isInstalled(dir)) {
+    if (!allowInstall) return { ok: false, reason: 'not installed: --quick never installs it (run `npm run bench` once, or pass --no-authhero to silence)' };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: 'understudy-bench-authhero', private: true, type: 'module', dependencies: AUTHHERO_PACKAGES }, null, 2)}\n`,
+    );
+    log(`installing AuthHero ${AUTHHERO_PACKAGES.authhero} into bench/.peers/authhero (npm install; better-sqlite3 compiles from source, 1-3 min)`);
+    const result = await npmInstall(dir, log);
+    if (!result.ok) return { ok: false, reason: `not installed: ${result.reason}` };
+    writeFileSync(installedMarker(dir), JSON.stringify(AUTHHERO_PACKAGES));
+  }
+  // The harness lives in the repository; it is copied next to the packages it imports.
+  const harness = new URL('../peers/authhero/', import.meta.url);
+  for (const name of readdirSync(harness)) copyFileSync(new URL(name, harness), join(dir, name));
+  return { ok: true, dir };
+}
+
+function npmInstall(dir, log) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    track('npm install (AuthHero)', child);
+    let tail = '';
+    const keep = (chunk) => {
+      tail = (tail + chunk).slice(-3000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const ticker = setInterval(() => log(`  … still installing AuthHero (${Math.round((Date.now() - t0) / 1000)} s)`), 15_000);
+    const timer = setTimeout(() => {
+      log(`  AuthHero install took over ${INSTALL_TIMEOUT_MS / 60_000} min; stopping it (pid ${child.pid})`);
+      child.kill('SIGTERM');
+    }, INSTALL_TIMEOUT_MS);
+    child.once('error', (err) => {
+      clearInterval(ticker);
+      clearTimeout(timer);
+      resolve({ ok: false, reason: `npm could not run: ${err.message}` });
+    });
+    child.once('exit', (code, signal) => {
+      clearInterval(ticker);
+      clearTimeout(timer);
+      const lastLine = tail.trim().split('\n').filter((l) => /err|fail|not found|ETARGET|E404|ENOTFOUND/i.test(l)).slice(-2).join(' / ') || tail.trim().split('\n').slice(-1)[0] || '';
+      if (code === 0 && existsSync(join(dir, 'node_modules', 'authhero'))) {
+        log(`  AuthHero installed in ${Math.round((Date.now() - t0) / 1000)} s`);
+        resolve({ ok: true });
+      } else {
+        resolve({ ok: false, reason: `npm install ${signal ? `killed (${signal})` : `exited ${code}`}: ${lastLine.slice(0, 300)}` });
+      }
+    });
+  });
+}

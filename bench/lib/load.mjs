@@ -1,0 +1,22 @@
+// Fixed-concurrency HTTP load with autocannon (single endpoint, same request every time).
+import autocannon from 'autocannon';
+
+/**
+ * POSTs `body` to `url` for `seconds` with `connections` open connections; returns successful
+ * responses per second and latency percentiles (ms). Non-2xx answers and socket errors are reported,
+ * never counted as throughput.
+ */
+export async function hammer({ url, body, headers = { 'content-type': 'application/x-www-form-urlencoded' }, connections, seconds, method = 'POST' }) {
+  const result = await autocannon({ url, method, body, headers, connections, duration: seconds, pipelining: 1, timeout: 10 });
+  const ok = result['2xx'] ?? 0;
+  return {
+    perSecond: ok / (result.duration || seconds),
+    ok,
+    non2xx: result.non2xx ?? 0,
+    errors: result.errors ?? 0,
+    timeouts: result.timeouts ?? 0,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    mean: result.latency.average,
+  };
+}

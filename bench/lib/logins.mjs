@@ -1,0 +1,126 @@
+// The logins the benchmark times, one function per flow. Each builds a fresh browser (cookie jar) per
+// login, follows every hop the way a browser would (including GETs of the pages it then posts) and
+// checks the final tokens.
+import { CookieJar, FlowError, FORM, JSON_TYPE, form, locationPath, send } from './flows.mjs';
+
+export const UNDERSTUDY_WEB = { clientId: 'understudy-web', clientSecret: 'understudy-web-secret', redirectUri: 'http://localhost:3000/callback' };
+
+function assertTokens(text, wantIdToken) {
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new FlowError(`token response is not JSON: ${text.slice(0, 120)}`);
+  }
+  if (typeof json.access_token !== 'string') throw new FlowError(`no access_token: ${text.slice(0, 200)}`);
+  if (wantIdToken && typeof json.id_token !== 'string') throw new FlowError(`no id_token: ${text.slice(0, 200)}`);
+  return json;
+}
+
+/** Reads the newest code sent to `to` from Understudy's dev API. */
+async function understudyCode(pool, to) {
+  const res = await send(pool, { path: `/_dev/api/messages/latest?to=${encodeURIComponent(to)}`, expect: 200 });
+  const code = JSON.parse(res.text).code;
+  if (!code) throw new FlowError(`no code in the message for ${to}`);
+  return code;
+}
+
+/**
+ * Understudy's Authentication API login, as an app with embedded login does it:
+ * POST /passwordless/start (send=code) → read the code from the dev API → otp grant at /oauth/token.
+ */
+export async function understudyApiLogin(pool, email) {
+  const c = UNDERSTUDY_WEB;
+  await send(pool, {
+    method: 'POST',
+    path: '/passwordless/start',
+    headers: JSON_TYPE,
+    body: JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret, connection: 'email', email, send: 'code' }),
+    expect: 200,
+  });
+  const otp = await understudyCode(pool, email);
+  const res = await send(pool, {
+    method: 'POST',
+    path: '/oauth/token',
+    headers: FORM,
+    body: form({
+      grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      username: email,
+      otp,
+      realm: 'email',
+      scope: 'openid profile email',
+    }),
+    expect: 200,
+  });
+  assertTokens(res.text, true);
+}
+
+/**
+ * Understudy's Universal Login, as a browser does it: /authorize → GET and POST the identifier screen →
+ * GET the email challenge, read the code, POST it → /authorize/resume → code at the callback → token.
+ */
+export async function understudyPageLogin(pool, email, n) {
+  const c = UNDERSTUDY_WEB;
+  const jar = new CookieJar();
+  const state = `s${n}`;
+  const authorize = `/authorize?${form({ response_type: 'code', client_id: c.clientId, redirect_uri: c.redirectUri, scope: 'openid profile email', state, nonce: `n${n}` })}`;
+  let res = await send(pool, { path: authorize, jar, expect: 302 });
+  const identifier = locationPath(res.headers).path;
+  if (!identifier.startsWith('/u/login/identifier')) throw new FlowError(`/authorize went to ${identifier}`);
+  await send(pool, { path: identifier, jar, expect: 200 });
+  const txn = new URL(identifier, 'http://x').searchParams.get('state');
+  res = await send(pool, { method: 'POST', path: identifier, headers: FORM, body: form({ state: txn, username: email, action: 'default' }), jar, expect: 302 });
+  const challenge = locationPath(res.headers).path;
+  await send(pool, { path: challenge, jar, expect: 200 });
+  const code = await understudyCode(pool, email);
+  res = await send(pool, { method: 'POST', path: challenge, headers: FORM, body: form({ state: txn, code, action: 'default' }), jar, expect: 302 });
+  res = await send(pool, { path: locationPath(res.headers).path, jar, expect: 302 });
+  const callback = locationPath(res.headers).url;
+  const authCode = callback.searchParams.get('code');
+  if (!authCode || callback.searchParams.get('state') !== state) throw new FlowError(`resume did not return a code: ${res.headers.location}`);
+  res = await send(pool, {
+    method: 'POST',
+    path: '/oauth/token',
+    headers: FORM,
+    body: form({ grant_type: 'authorization_code', client_id: c.clientId, client_secret: c.clientSecret, code: authCode, redirect_uri: c.redirectUri }),
+    expect: 200,
+  });
+  assertTokens(res.text, true);
+}
+
+export const AUTHHERO_CLIENT = { clientId: 'benchclient', clientSecret: 'benchclient-secret', redirectUri: 'http://localhost:3000/callback' };
+
+/**
+ * AuthHero 0.162.0's server-rendered Universal Login (/u), the same page flow: /authorize → GET and POST
+ * /u/login/identifier → GET /u/enter-code, read the code (the harness keeps what its email provider
+ * was handed), POST it → code at the callback → token.
+ */
+export async function authheroPageLogin(pool, email, n) {
+  const c = AUTHHERO_CLIENT;
+  const jar = new CookieJar();
+  const state = `s${n}`;
+  const authorize = `/authorize?${form({ response_type: 'code', client_id: c.clientId, redirect_uri: c.redirectUri, scope: 'openid profile email', state, nonce: `n${n}`, ui_locales: 'en' })}`;
+  let res = await send(pool, { path: authorize, jar, expect: 302 });
+  const identifier = locationPath(res.headers).path;
+  if (!identifier.startsWith('/u/login/identifier')) throw new FlowError(`/authorize went to ${identifier}`);
+  await send(pool, { path: identifier, jar, expect: 200 });
+  res = await send(pool, { method: 'POST', path: identifier, headers: FORM, body: form({ username: email }), jar, expect: 302 });
+  const enterCode = locationPath(res.headers).path;
+  if (!enterCode.startsWith('/u/enter-code')) throw new FlowError(`identifier went to ${enterCode}`);
+  await send(pool, { path: enterCode, jar, expect: 200 });
+  const read = await send(pool, { path: `/_bench/code?to=${encodeURIComponent(email)}`, expect: 200 });
+  res = await send(pool, { method: 'POST', path: enterCode, headers: FORM, body: form({ code: read.text }), jar, expect: 302 });
+  const callback = locationPath(res.headers).url;
+  const authCode = callback.searchParams.get('code');
+  if (!authCode) throw new FlowError(`enter-code did not return a code: ${res.headers.location}`);
+  res = await send(pool, {
+    method: 'POST',
+    path: '/oauth/token',
+    headers: FORM,
+    body: form({ grant_type: 'authorization_code', client_id: c.clientId, client_secret: c.clientSecret, code: authCode, redirect_uri: c.redirectUri }),
+    expect: 200,
+  });
+  assertTokens(res.text, true);
+}

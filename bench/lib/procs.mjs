@@ -1,0 +1,144 @@
+// Child processes of the benchmark: every server is spawned here, tracked, and killed by its pid at the
+// end, on failure and on Ctrl-C. Nothing is ever killed by name.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+
+const children = new Set();
+
+/** A free loopback port: bind port 0, read it, release it. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Spawns `node <args>` (never through a shell or npm, so the pid is the server's own) with stdout
+ * discarded (servers that log per request write to /dev/null, as they would in a quiet CI job) and the
+ * last few kB of stderr kept for error messages.
+ */
+export function spawnNode(name, args, { env = {}, cwd, keepStdout = false } = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, NODE_ENV: 'production', ...env },
+    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  if (keepStdout) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      stdout = (stdout + chunk).slice(-20000);
+    });
+  }
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    exited,
+    get stderr() {
+      return stderr;
+    },
+    get stdout() {
+      return stdout;
+    },
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (handle.alive()) {
+        child.kill('SIGTERM');
+        const done = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+        if (!done && handle.alive()) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
+      children.delete(handle);
+    },
+  };
+  children.add(handle);
+  child.once('exit', () => children.delete(handle));
+  return handle;
+}
+
+/** Tracks a child spawned elsewhere (the AuthHero npm install) so Ctrl-C and the exit hook stop it too. */
+export function track(name, child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const handle = {
+    name,
+    child,
+    pid: child.pid,
+    alive: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (handle.alive()) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, sleep(3000)]);
+        if (handle.alive()) child.kill('SIGKILL');
+      }
+      children.delete(handle);
+    },
+  };
+  children.add(handle);
+  child.once('exit', () => children.delete(handle));
+  return handle;
+}
+
+export async function stopAll() {
+  await Promise.all([...children].map((c) => c.stop()));
+}
+
+// Last resort: whatever is still running when the bench exits (normally or by an uncaught error) dies with it.
+process.on('exit', () => {
+  for (const c of children) if (c.alive()) c.child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping ${children.size} server(s)\n`);
+    stopAll().finally(() => process.exit(130));
+  });
+}
+
+/** VmRSS of a process, in MiB (from /proc; undefined where /proc is missing). */
+export function rssMiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Polls `url` until it answers 200 (every `intervalMs`, at most `timeoutMs`); resolves with
+ * performance.now() at the moment the 200 arrived. Fails early when the process died.
+ */
+export async function waitFor200(url, handle, { timeoutMs = 20_000, intervalMs = 2 } = {}) {
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  while (performance.now() < deadline) {
+    if (handle && !handle.alive()) throw new Error(`${handle.name} exited before answering ${url}: ${handle.stderr.trim().slice(-1500)}`);
+    try {
+      const res = await request(url, { headersTimeout: 5000, bodyTimeout: 5000 });
+      const body = await res.body.text();
+      if (res.statusCode === 200) return { at: performance.now(), body };
+      last = `HTTP ${res.statusCode}`;
+    } catch (err) {
+      last = err.code ?? err.message;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`${handle?.name ?? url} did not answer 200 within ${timeoutMs} ms (last: ${last}). stderr: ${handle?.stderr.trim().slice(-1500) ?? ''}`);
+}

@@ -1,0 +1,509 @@
+#!/usr/bin/env node
+// `npm run bench` (full, under 10 minutes on 2 cores) and `npm run bench -- --quick` (under 60 s).
+// Understudy (compiled dist/, never tsx) side by side with oidc-provider, oauth2-mock-server, a bare
+// Fastify + jose route (the ceiling for a signing endpoint) and, for the page-login figure, AuthHero
+// 0.162.0. Prints one table and writes bench/results/latest.json. See bench/README.md.
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request } from 'undici';
+import { freePort, rssMiB, spawnNode, stopAll, waitFor200 } from './lib/procs.mjs';
+import { median, round } from './lib/stats.mjs';
+import { hammer } from './lib/load.mjs';
+import { runFlow } from './lib/flows.mjs';
+import { authheroPageLogin, understudyApiLogin, understudyPageLogin } from './lib/logins.mjs';
+import { joseLoop, nodeCryptoLoop } from './lib/signing.mjs';
+import { AUTHHERO_PACKAGES, ensureAuthHero } from './lib/authhero.mjs';
+
+const BENCH = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(BENCH, '..');
+const args = new Set(process.argv.slice(2));
+const QUICK = args.has('--quick');
+const NO_AUTHHERO = args.has('--no-authhero');
+
+// Every loop below is bounded by these counts and durations.
+const P = QUICK
+  ? { signMs: 300, signReps: 2, coldRuns: 3, tokenConnections: 20, tokenWarmS: 1, tokenS: 1.5, tokenReps: 2, users: 50, loginWarmMs: 700, loginMs: 2000, loginReps: 2, memLogins: 1000, scaleUsers: 10_000, scaleMs: 2000, scaleReps: 2 }
+  : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarmS: 2, tokenS: 8, tokenReps: 3, users: 50, loginWarmMs: 3000, loginMs: 8000, loginReps: 3, memLogins: 10_000, scaleUsers: 100_000, scaleMs: 8000, scaleReps: 3 };
+const BASELINE_USERS = 100;
+const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
+
+const t0 = Date.now();
+const log = (line) => process.stderr.write(`[bench ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const work = mkdtempSync(join(tmpdir(), 'understudy-bench-'));
+const API = 'https://bench.example/api';
+const M2M = { id: 'bench-m2m', secret: 'bench-m2m-secret' };
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  mode: QUICK ? 'quick' : 'full',
+  machine: {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGB: round(totalmem() / 1e9, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  },
+  params: P,
+  figures: {},
+  targets: [],
+  notes: [],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures: one RS256 key for every server, Understudy data folders and a bench tenant file.
+function fixtures() {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'bench' };
+  const keyFile = join(work, 'key.json');
+  writeFileSync(keyFile, JSON.stringify(jwk));
+  const dataDir = join(work, 'understudy-data');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, 'signing-key.json'), JSON.stringify(jwk));
+  writeFileSync(join(dataDir, 'master-secret'), randomBytes(32).toString('base64url'));
+  // The embedded default tenant's clients and connections, plus an API for client_credentials.
+  const tenant = {
+    tenant: { friendly_name: 'Understudy Bench' },
+    clients: [
+      { name: 'Understudy Web', client_id: 'understudy-web', client_secret: 'understudy-web-secret', app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', callbacks: ['http://localhost:3000/callback'], allowed_logout_urls: ['http://localhost:3000'], web_origins: ['http://localhost:3000'] },
+      { name: 'Bench M2M', client_id: M2M.id, client_secret: M2M.secret, app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post' },
+    ],
+    connections: [{ name: 'email', strategy: 'email', options: { totp: { length: 6, time_step: 180 } } }],
+    resourceServers: [{ identifier: API, name: 'Bench API', scopes: [{ value: 'read:bench' }] }],
+  };
+  const tenantFile = join(work, 'tenant.json');
+  writeFileSync(tenantFile, JSON.stringify(tenant));
+  return { jwk, keyFile, dataDir, tenantFile };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The servers. Each kind knows how to start, where its discovery is, and how to ask for one token.
+function serverKinds(fx) {
+  const understudyEnv = (port, dataDir) => ({
+    PORT: String(port), HOST: '127.0.0.1', ISSUER_BASE_URL: `http://127.0.0.1:${port}/`, UNDERSTUDY_DATA_DIR: dataDir,
+    UNDERSTUDY_CONFIG: fx.tenantFile, LOG_FORMAT: 'json', UNDERSTUDY_RATE_LIMITS: 'off',
+  });
+  const ccBody = (extra) => new URLSearchParams({ grant_type: 'client_credentials', client_id: M2M.id, client_secret: M2M.secret, scope: 'read:bench', ...extra }).toString();
+  return {
+    understudy: {
+      label: 'Understudy',
+      start: (port) => spawnNode('understudy', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
+      discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
+    },
+    'understudy-first': {
+      label: 'Understudy, first start (key generated)',
+      start: (port) => {
+        const dir = join(work, `first-${port}-${randomBytes(3).toString('hex')}`);
+        return spawnNode('understudy (first start)', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, dir) });
+      },
+      discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
+    },
+    'oidc-provider': {
+      label: 'oidc-provider 9.13.3',
+      start: (port) => spawnNode('oidc-provider', [join(BENCH, 'peers/oidc-provider.mjs')], { env: { PORT: String(port), KEY_FILE: fx.keyFile } }),
+      discovery: '/.well-known/openid-configuration', tokenPath: '/token', tokenBody: ccBody({ resource: API }),
+    },
+    'oauth2-mock-server': {
+      label: 'oauth2-mock-server 8.2.3',
+      start: (port) => spawnNode('oauth2-mock-server', [join(BENCH, 'peers/oauth2-mock-server.mjs')], { env: { PORT: String(port), KEY_FILE: fx.keyFile } }),
+      discovery: '/.well-known/openid-configuration', tokenPath: '/token', tokenBody: ccBody({ audience: API }),
+    },
+    'bare-fastify': {
+      label: 'bare Fastify + jose route',
+      start: (port) => spawnNode('bare fastify', [join(BENCH, 'peers/bare-fastify.mjs')], { env: { PORT: String(port), KEY_FILE: fx.keyFile } }),
+      discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
+    },
+    'bare-node': {
+      label: 'bare node:http (no token)',
+      start: (port) => spawnNode('bare node', [join(BENCH, 'peers/bare-node.mjs')], { env: { PORT: String(port) } }),
+      discovery: '/', tokenPath: undefined,
+    },
+  };
+}
+
+async function startServer(kind, name) {
+  const port = await freePort();
+  const handle = kind.start(port);
+  await waitFor200(`http://127.0.0.1:${port}${kind.discovery}`, handle);
+  return { handle, port, url: `http://127.0.0.1:${port}`, name };
+}
+
+/** One token, checked: an RS256 JWT for the bench API. Returns its decoded header and payload. */
+async function oneToken(server, kind) {
+  const res = await request(`${server.url}${kind.tokenPath}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: kind.tokenBody });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`${kind.label}: token endpoint answered ${res.statusCode}: ${text.slice(0, 300)}`);
+  const token = JSON.parse(text).access_token;
+  const [h, p] = String(token).split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+  if (header.alg !== 'RS256') throw new Error(`${kind.label}: access token is not RS256 (${header.alg})`);
+  return { header, payload };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (1) Signing limit
+async function signingLimit(fx) {
+  log(`(1) RS256 signing limit: ${P.signReps} × ${P.signMs} ms per variant`);
+  const nodeRuns = [];
+  const joseRuns = [];
+  const jose8Runs = [];
+  for (let r = 0; r < P.signReps; r++) {
+    nodeRuns.push(nodeCryptoLoop(fx.jwk, P.signMs));
+    joseRuns.push(await joseLoop(fx.jwk, P.signMs, 1));
+    jose8Runs.push(await joseLoop(fx.jwk, P.signMs, 8));
+  }
+  results.figures.signing = {
+    nodeCryptoPerCore: round(median(nodeRuns)),
+    josePerCoreSequential: round(median(joseRuns)),
+    jose8InFlight: round(median(jose8Runs)),
+    runs: { nodeCrypto: nodeRuns.map((x) => round(x)), jose: joseRuns.map((x) => round(x)), jose8: jose8Runs.map((x) => round(x)) },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (2) Cold start: spawn → first 200 on discovery, then the first token; RSS at that moment.
+async function coldStart(kinds) {
+  const order = ['bare-node', 'bare-fastify', 'understudy', 'understudy-first', 'oidc-provider', 'oauth2-mock-server'];
+  log(`(2) cold start: ${P.coldRuns} rounds × ${order.length} servers, interleaved`);
+  const runs = Object.fromEntries(order.map((k) => [k, { discovery: [], token: [], rss: [] }]));
+  for (let r = 0; r < P.coldRuns; r++) {
+    for (const key of r % 2 ? [...order].reverse() : order) {
+      const kind = kinds[key];
+      const port = await freePort();
+      const spawnedAt = performance.now();
+      const handle = kind.start(port);
+      try {
+        const { at } = await waitFor200(`http://127.0.0.1:${port}${kind.discovery}`, handle);
+        runs[key].discovery.push(at - spawnedAt);
+        if (kind.tokenPath) {
+          await oneToken({ url: `http://127.0.0.1:${port}` }, kind);
+          runs[key].token.push(performance.now() - spawnedAt);
+        }
+        runs[key].rss.push(rssMiB(handle.pid) * MB);
+      } finally {
+        await handle.stop();
+      }
+    }
+  }
+  results.figures.coldStart = Object.fromEntries(
+    order.map((k) => [k, {
+      label: kinds[k].label,
+      discoveryMs: round(median(runs[k].discovery)),
+      firstTokenMs: round(median(runs[k].token)),
+      rssAtFirstTokenMB: round(median(runs[k].rss), 1),
+      runs: { discoveryMs: runs[k].discovery.map((x) => round(x)), firstTokenMs: runs[k].token.map((x) => round(x)) },
+    }]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4) Token endpoint: client_credentials at fixed concurrency, all servers up at once, measured in
+// rounds (the order rotates each round) so each ratio compares runs made minutes apart at most.
+async function tokenEndpoint(kinds) {
+  const order = ['understudy', 'bare-fastify', 'oidc-provider', 'oauth2-mock-server'];
+  log(`(4) token endpoint: ${order.length} servers × ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (+${P.tokenWarmS} s warm-up each)`);
+  const servers = {};
+  for (const key of order) servers[key] = await startServer(kinds[key], key);
+  const out = {};
+  for (const key of order) {
+    const { header, payload } = await oneToken(servers[key], kinds[key]);
+    out[key] = { label: kinds[key].label, token: { typ: header.typ, alg: header.alg, aud: payload.aud }, rssAfterStartMB: round(rssMiB(servers[key].handle.pid) * MB, 1), runs: [] };
+    await hammer({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, seconds: P.tokenWarmS });
+  }
+  const ratios = { 'bare-fastify': [], 'oidc-provider': [], 'oauth2-mock-server': [] };
+  for (let r = 0; r < P.tokenReps; r++) {
+    const round_ = {};
+    const rotated = order.slice(r % order.length).concat(order.slice(0, r % order.length));
+    for (const key of rotated) {
+      const res = await hammer({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, seconds: P.tokenS });
+      out[key].runs.push(res);
+      round_[key] = res.perSecond;
+      if (res.non2xx || res.errors) log(`  ${key}: ${res.non2xx} non-2xx, ${res.errors} errors in round ${r + 1}`);
+    }
+    for (const peer of Object.keys(ratios)) ratios[peer].push(round_.understudy / round_[peer]);
+    log(`  round ${r + 1}: ${order.map((k) => `${k} ${round(round_[k])}/s`).join(', ')}`);
+  }
+  for (const key of order) {
+    const runs = out[key].runs;
+    Object.assign(out[key], {
+      perSecond: round(median(runs.map((x) => x.perSecond))),
+      p50: round(median(runs.map((x) => x.p50)), 1),
+      p99: round(median(runs.map((x) => x.p99)), 1),
+      failed: runs.reduce((s, x) => s + x.non2xx + x.errors, 0),
+      requests: runs.reduce((s, x) => s + x.ok, 0),
+      rssAfterLoadMB: round(rssMiB(servers[key].handle.pid) * MB, 1),
+      runs: runs.map((x) => ({ perSecond: round(x.perSecond), p50: x.p50, p99: x.p99, non2xx: x.non2xx, errors: x.errors })),
+    });
+  }
+  out.understudy.ratioTo = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(median(v), 3)]));
+  out.understudy.ratioRuns = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v.map((x) => round(x, 3))]));
+  results.figures.token = out;
+  for (const key of order) await servers[key].handle.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (5) Full logins: Understudy's API login and page login; AuthHero's page login in the same rounds.
+async function logins(kinds, authhero) {
+  log(`(5) full logins: ${P.loginReps} rounds × ${P.loginMs / 1000} s each flow, ${P.users} concurrent users${authhero.ok ? ', AuthHero page flow in the same rounds' : ''}`);
+  const us = await startServer(kinds.understudy, 'understudy');
+  let ah;
+  if (authhero.ok) ah = await startAuthHero(authhero.dir);
+  const apiLogin = (pool, w, i) => understudyApiLogin(pool, `api-${w}-${i % 2}@bench.example`);
+  const pageLogin = (pool, w, i) => understudyPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
+  const ahLogin = (pool, w, i) => authheroPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
+  const flow = (server, login, ms) => runFlow({ origin: server.url, concurrency: P.users, durationMs: ms, login });
+  await flow(us, apiLogin, P.loginWarmMs);
+  await flow(us, pageLogin, P.loginWarmMs);
+  if (ah) await flow(ah, ahLogin, P.loginWarmMs);
+  const runs = { api: [], page: [], authhero: [] };
+  const ratios = [];
+  for (let r = 0; r < P.loginReps; r++) {
+    runs.api.push(await flow(us, apiLogin, P.loginMs));
+    runs.page.push(await flow(us, pageLogin, P.loginMs));
+    if (ah) {
+      runs.authhero.push(await flow(ah, ahLogin, P.loginMs));
+      ratios.push(runs.page.at(-1).perSecond / runs.authhero.at(-1).perSecond);
+    }
+    log(`  round ${r + 1}: API ${round(runs.api.at(-1).perSecond)}/s, pages ${round(runs.page.at(-1).perSecond)}/s${ah ? `, AuthHero pages ${round(runs.authhero.at(-1).perSecond, 1)}/s` : ''}`);
+  }
+  const summary = (list) => ({
+    perSecond: round(median(list.map((x) => x.perSecond)), 1),
+    p50: round(median(list.map((x) => x.p50)), 1),
+    p99: round(median(list.map((x) => x.p99)), 1),
+    logins: list.reduce((s, x) => s + x.logins, 0),
+    errors: list.reduce((s, x) => s + x.errors, 0),
+    errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
+    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), logins: x.logins, errors: x.errors })),
+  });
+  results.figures.logins = {
+    concurrency: P.users,
+    understudyApi: summary(runs.api),
+    understudyPages: { ...summary(runs.page), rssAfterMB: round(rssMiB(us.handle.pid) * MB, 1) },
+    authhero: ah
+      ? { label: `AuthHero ${AUTHHERO_PACKAGES.authhero} (+ kysely-adapter ${AUTHHERO_PACKAGES['@authhero/kysely-adapter']}, SQLite in memory)`, ...summary(runs.authhero), rssAfterStartMB: ah.rssAfterStartMB, rssAfterMB: round(rssMiB(ah.handle.pid) * MB, 1), ratioUnderstudyPages: round(median(ratios), 1), ratioRuns: ratios.map((x) => round(x, 1)) }
+      : { skipped: authhero.reason },
+  };
+  await us.handle.stop();
+  if (ah) await ah.handle.stop();
+}
+
+async function startAuthHero(dir) {
+  const port = await freePort();
+  // SQLite in memory: no disk I/O at all, the most favourable storage for it (a file on a busy disk
+  // spends tens of ms per write in fsync).
+  const handle = spawnNode('authhero', [join(dir, 'server.mjs')], { cwd: dir, env: { PORT: String(port), DB_FILE: ':memory:' } });
+  await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle, { timeoutMs: 60_000 });
+  return { handle, port, url: `http://127.0.0.1:${port}`, rssAfterStartMB: round(rssMiB(handle.pid) * MB, 1) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (3) Memory: a fresh Understudy, RSS after start, then N API logins by N different users.
+async function memory(kinds) {
+  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users`);
+  const us = await startServer(kinds.understudy, 'understudy');
+  await sleep(1000);
+  const rssStart = rssMiB(us.handle.pid) * MB;
+  const run = await runFlow({
+    origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: P.memLogins,
+    login: (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i}@bench.example`),
+  });
+  const rssAfter = rssMiB(us.handle.pid) * MB;
+  results.figures.memory = {
+    rssAfterStartMB: round(rssStart, 1),
+    logins: run.logins,
+    errors: run.errors,
+    rssAfterLoginsMB: round(rssAfter, 1),
+    perSecond: round(run.perSecond, 1),
+  };
+  await us.handle.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (6) Scale: the API login at 100 preloaded users vs 100,000 users + 100,000 pending codes.
+async function scale(fx) {
+  log(`(6) scale: ${BASELINE_USERS} vs ${P.scaleUsers.toLocaleString('en')} preloaded users (+ one pending code each), ${P.scaleReps} rounds × ${P.scaleMs / 1000} s`);
+  const start = async (count) => {
+    const port = await freePort();
+    const readyFile = join(work, `ready-${count}.json`);
+    const handle = spawnNode(`understudy seeded ${count}`, ['--expose-gc', join(BENCH, 'peers/understudy-seeded.mjs')], {
+      env: { PORT: String(port), UNDERSTUDY_DATA_DIR: fx.dataDir, UNDERSTUDY_CONFIG: fx.tenantFile, SEED_USERS: String(count), READY_FILE: readyFile, UNDERSTUDY_RATE_LIMITS: 'off' },
+    });
+    await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle, { timeoutMs: 180_000 });
+    for (let i = 0; i < 100 && !existsSync(readyFile); i++) await sleep(20);
+    const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
+    return { handle, url: `http://127.0.0.1:${port}`, count, ready, rssReadyMB: rssMiB(handle.pid) * MB };
+  };
+  const small = await start(BASELINE_USERS);
+  const large = await start(P.scaleUsers);
+  // Worker w logs in as preloaded users w, w+50, w+100, … (random among its own), so no two workers
+  // ever share an address and every login replaces a pending code.
+  const login = (count) => (pool, w) => {
+    const mine = Math.floor((count - 1 - w) / P.users) + 1;
+    const index = w + P.users * Math.floor(Math.random() * mine);
+    return understudyApiLogin(pool, `seed${index}@bench.example`);
+  };
+  const flow = (s, ms) => runFlow({ origin: s.url, concurrency: P.users, durationMs: ms, login: login(s.count) });
+  await flow(small, P.loginWarmMs);
+  await flow(large, P.loginWarmMs);
+  const runs = { small: [], large: [] };
+  const p99Ratios = [];
+  for (let r = 0; r < P.scaleReps; r++) {
+    const pair = r % 2 ? ['large', 'small'] : ['small', 'large'];
+    for (const which of pair) runs[which].push(await flow(which === 'small' ? small : large, P.scaleMs));
+    p99Ratios.push(runs.large.at(-1).p99 / runs.small.at(-1).p99);
+    log(`  round ${r + 1}: ${BASELINE_USERS} users ${round(runs.small.at(-1).perSecond)}/s p99 ${round(runs.small.at(-1).p99, 1)} ms; ${P.scaleUsers} users ${round(runs.large.at(-1).perSecond)}/s p99 ${round(runs.large.at(-1).p99, 1)} ms`);
+  }
+  const summary = (s, list) => ({
+    users: s.count,
+    seedMs: round(s.ready.seedMs),
+    heapUsedAfterSeedMB: round(s.ready.memory.heapUsed / 1e6, 1),
+    rssAfterSeedMB: round(s.rssReadyMB, 1),
+    rssAfterLoadMB: round(rssMiB(s.handle.pid) * MB, 1),
+    perSecond: round(median(list.map((x) => x.perSecond)), 1),
+    p50: round(median(list.map((x) => x.p50)), 1),
+    p99: round(median(list.map((x) => x.p99)), 1),
+    errors: list.reduce((n, x) => n + x.errors, 0),
+    errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
+    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), logins: x.logins, errors: x.errors })),
+  });
+  const a = summary(small, runs.small);
+  const b = summary(large, runs.large);
+  const users = large.count - small.count;
+  results.figures.scale = {
+    preload: 'bench-only entry (bench/peers/understudy-seeded.mjs): buildApp from dist/, users.create + otp.issue per user before listen',
+    small: a,
+    large: b,
+    p99Ratio: round(median(p99Ratios), 2),
+    p99RatioRuns: p99Ratios.map((x) => round(x, 2)),
+    rssPerUserBytes: round(((large.rssReadyMB - small.rssReadyMB) * 1e6) / users),
+    heapPerUserBytes: round((large.ready.memory.heapUsed - small.ready.memory.heapUsed) / users),
+    rssGrowthDuringLoadMB: { small: round(a.rssAfterLoadMB - a.rssAfterSeedMB, 1), large: round(b.rssAfterLoadMB - b.rssAfterSeedMB, 1) },
+  };
+  await small.handle.stop();
+  await large.handle.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+function targets() {
+  const f = results.figures;
+  const t = [];
+  const add = (name, value, ok, goal) => t.push({ name, value, goal, met: value === undefined ? null : ok });
+  if (f.token) {
+    add('token endpoint vs bare Fastify + jose', f.token.understudy.ratioTo['bare-fastify'], f.token.understudy.ratioTo['bare-fastify'] >= 0.9, '≥ 0.90×');
+    add('token endpoint p99 (ms)', f.token.understudy.p99, f.token.understudy.p99 <= 12, '≤ 12 ms');
+  }
+  if (f.logins?.authhero && !f.logins.authhero.skipped) add('page login vs AuthHero 0.162', f.logins.authhero.ratioUnderstudyPages, f.logins.authhero.ratioUnderstudyPages >= 10, '≥ 10×');
+  else if (f.logins) t.push({ name: 'page login vs AuthHero 0.162', value: undefined, goal: '≥ 10×', met: null, note: f.logins.authhero?.skipped });
+  if (f.coldStart) add('first token after spawn, key on disk (ms)', f.coldStart.understudy.firstTokenMs, f.coldStart.understudy.firstTokenMs <= 200, '≤ 200 ms');
+  if (f.memory) {
+    add('idle RSS (MB)', f.memory.rssAfterStartMB, f.memory.rssAfterStartMB <= 70, '≤ 70 MB');
+    add(`RSS after ${f.memory.logins} logins (MB)`, f.memory.rssAfterLoginsMB, f.memory.rssAfterLoginsMB <= 100, '≤ 100 MB');
+  }
+  if (f.scale) add(`p99 at ${f.scale.large.users.toLocaleString('en')} users / at ${BASELINE_USERS}`, f.scale.p99Ratio, f.scale.p99Ratio <= 1.5, '≤ 1.5×');
+  results.targets = t;
+}
+
+// ---------------------------------------------------------------------------------------------
+function table() {
+  const f = results.figures;
+  const rows = [];
+  const row = (fig, subject, value, detail = '', target = '') => rows.push([fig, subject, value, detail, target]);
+  const n = (x, d = 0) => (x === undefined ? '–' : Number(x).toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  const tgt = (name) => {
+    const t = results.targets.find((x) => x.name.startsWith(name));
+    return t ? `${t.goal} ${t.met === null ? '(n/a)' : t.met ? 'met' : 'MISSED'}` : '';
+  };
+  if (f.signing) {
+    row('1 signing limit', 'node:crypto RS256, 1 core', `${n(f.signing.nodeCryptoPerCore)} sig/s`);
+    row('', 'jose SignJWT, 1 in flight', `${n(f.signing.josePerCoreSequential)} sig/s`);
+    row('', 'jose SignJWT, 8 in flight (thread pool)', `${n(f.signing.jose8InFlight)} sig/s`);
+  }
+  if (f.coldStart) {
+    for (const [k, v] of Object.entries(f.coldStart)) {
+      row(k === 'bare-node' ? '2 cold start' : '', v.label, `${n(v.discoveryMs)} ms`, `first token ${v.firstTokenMs === undefined ? '–' : `${n(v.firstTokenMs)} ms`}, RSS ${n(v.rssAtFirstTokenMB, 1)} MB`, k === 'understudy' ? tgt('first token') : '');
+    }
+  }
+  if (f.memory) {
+    row('3 memory', 'Understudy idle (after start)', `${n(f.memory.rssAfterStartMB, 1)} MB`, '', tgt('idle RSS'));
+    row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors`, tgt('RSS after'));
+    if (f.token) for (const [k, v] of Object.entries(f.token)) if (k !== 'understudy') row('', `${v.label}: start / after token load`, `${n(v.rssAfterStartMB, 1)} / ${n(v.rssAfterLoadMB, 1)} MB`, `${n(v.requests)} tokens`);
+  }
+  if (f.token) {
+    const u = f.token.understudy;
+    for (const [k, v] of Object.entries(f.token)) {
+      const ratio = k === 'understudy' ? '' : `Understudy = ${n(u.ratioTo[k], 2)}×`;
+      row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
+    }
+  }
+  if (f.logins) {
+    const l = f.logins;
+    row(`5 full login (${l.concurrency} users)`, 'Understudy API: start → code → otp grant', `${n(l.understudyApi.perSecond)} logins/s`, `p50 ${n(l.understudyApi.p50, 1)} ms, p99 ${n(l.understudyApi.p99, 1)} ms${l.understudyApi.errors ? `, ${l.understudyApi.errors} errors` : ''}`);
+    row('', 'Understudy pages: authorize → … → token', `${n(l.understudyPages.perSecond)} logins/s`, `p50 ${n(l.understudyPages.p50, 1)} ms, p99 ${n(l.understudyPages.p99, 1)} ms${l.understudyPages.errors ? `, ${l.understudyPages.errors} errors` : ''}`);
+    if (l.authhero.skipped) row('', 'AuthHero 0.162.0 pages', l.authhero.skipped, '', tgt('page login'));
+    else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}×${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
+  }
+  if (f.scale) {
+    const s = f.scale;
+    row('6 scale (API login)', `${n(s.small.users)} users preloaded`, `${n(s.small.perSecond)} logins/s`, `p50 ${n(s.small.p50, 1)} ms, p99 ${n(s.small.p99, 1)} ms`);
+    row('', `${n(s.large.users)} users + ${n(s.large.users)} pending codes`, `${n(s.large.perSecond)} logins/s`, `p50 ${n(s.large.p50, 1)} ms, p99 ${n(s.large.p99, 1)} ms; p99 ratio ${n(s.p99Ratio, 2)}×`, tgt('p99 at'));
+    row('', 'memory per preloaded user (+ code)', `${n(s.rssPerUserBytes)} B RSS`, `${n(s.heapPerUserBytes)} B heap; RSS ${n(s.large.rssAfterSeedMB, 1)} → ${n(s.large.rssAfterLoadMB, 1)} MB under load`);
+  }
+  const headers = ['figure', 'subject', 'value', 'detail', 'target'];
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  const m = results.machine;
+  const out = [
+    `Understudy bench (${results.mode}) — ${m.cores} cores, ${m.cpuModel}, Node ${m.node}, load average ${m.loadAverageAtStart.join(' ')} at start, ${m.loadAverageAtEnd?.join(' ')} at end; ${round(results.seconds)} s`,
+    line(headers),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+  ];
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+async function main() {
+  if (!existsSync(join(ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing: run `npm run build` first (npm run bench does)');
+  log(`${QUICK ? 'quick' : 'full'} run; ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${process.version}, load average ${results.machine.loadAverageAtStart.join(' ')}`);
+  const fx = fixtures();
+  const kinds = serverKinds(fx);
+  const authhero = NO_AUTHHERO ? { ok: false, reason: 'not run: --no-authhero' } : await ensureAuthHero(BENCH, { allowInstall: !QUICK, log });
+  if (!authhero.ok) log(`AuthHero column: ${authhero.reason}`);
+  const measuredFrom = Date.now();
+  await signingLimit(fx);
+  await coldStart(kinds);
+  await tokenEndpoint(kinds);
+  await logins(kinds, authhero);
+  await memory(kinds);
+  await scale(fx);
+  results.seconds = (Date.now() - measuredFrom) / 1000;
+  results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
+  targets();
+}
+
+let failed;
+try {
+  await main();
+} catch (err) {
+  failed = err;
+  results.error = err.stack ?? String(err);
+} finally {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+}
+results.machine.loadAverageAtEnd ??= loadavg().map((x) => round(x, 2));
+const resultsDir = join(BENCH, 'results');
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, failed ? 'failed.json' : QUICK ? 'quick.json' : 'latest.json');
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+if (!failed || Object.keys(results.figures).length) console.log(table());
+log(`results written to ${file.slice(ROOT.length + 1)}`);
+if (failed) {
+  process.stderr.write(`bench failed: ${failed.stack ?? failed}\n`);
+  process.exitCode = 1;
+}
