@@ -6,26 +6,21 @@ export function isAllowedUrl(candidate: string, allowed: string[]): boolean {
   return allowed.some((pattern) => (pattern.includes('*') ? matchesWildcard(candidate, pattern) : pattern === candidate));
 }
 
+/**
+ * The candidate must be the registered text with the `*` replaced by one DNS label (letters, digits,
+ * hyphens), character for character: no other host, port, userinfo, path, query or fragment, no
+ * percent-encoding or case variant. Compared as text, so no URL parser's forgiveness (`\`, `%2E`,
+ * `user@`) can turn a look-alike into a match. Only a star right after `scheme://` is a wildcard.
+ */
 function matchesWildcard(candidate: string, pattern: string): boolean {
-  let url: URL;
-  let registered: URL;
-  try {
-    url = new URL(candidate);
-    registered = new URL(pattern.replace('*.', 'wildcard-label.'));
-  } catch {
-    return false;
-  }
-  const suffix = registered.hostname.slice('wildcard-label'.length);
-  const label = url.hostname.slice(0, -suffix.length);
-  return (
-    pattern.indexOf('*') === pattern.indexOf('://') + 3 &&
-    url.protocol === registered.protocol &&
-    url.port === registered.port &&
-    url.hostname.endsWith(suffix) &&
-    /^[a-z0-9-]+$/i.test(label) &&
-    url.pathname === registered.pathname &&
-    url.search === registered.search
-  );
+  const star = pattern.indexOf('*');
+  const scheme = pattern.indexOf('://');
+  if (scheme < 0 || star !== scheme + 3 || pattern[star + 1] !== '.' || pattern.indexOf('*', star + 1) >= 0) return false;
+  const before = pattern.slice(0, star);
+  const after = pattern.slice(star + 1);
+  if (!candidate.startsWith(before) || !candidate.endsWith(after)) return false;
+  const label = candidate.slice(before.length, candidate.length - after.length);
+  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(label);
 }
 
 export function originOf(url: string): string | undefined {
