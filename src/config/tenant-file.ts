@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createHash, createHmac } from 'node:crypto';
 import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { Value } from 'typebox/value';
-import { Settings } from 'typebox/system';
-import { TenantFileSchema, type ClientEntry, type ConnectionEntry, type TenantFile } from './tenant-schema.js';
+import { createRequire } from 'node:module';
+import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
@@ -16,6 +14,22 @@ import {
   type SeedUser,
   type Tenant,
 } from '../tenant/model.js';
+
+// Start-up loads only what a valid tenant file needs: yaml for a YAML file, and TypeBox (hundreds of
+// modules, a third of the start-up time) only when the check compiled at build time
+// (scripts/emit-tenant-check.mjs) cannot vouch for the file. Run from TypeScript sources (tsx,
+// vitest) there is no compiled check, and TypeBox loads at once.
+const requireHere = createRequire(import.meta.url);
+type Validation = typeof import('./tenant-validation.js');
+const compiledCheck = ((): ((value: unknown) => boolean) | undefined => {
+  try {
+    return (requireHere('./tenant-check.cjs') as { Check(value: unknown): boolean }).Check;
+  } catch {
+    return undefined;
+  }
+})();
+let validation: Validation | undefined = compiledCheck ? undefined : await import('./tenant-validation.js');
+const fullValidation = (): Validation => (validation ??= requireHere('./tenant-validation.js') as Validation);
 
 export interface LoadedTenant {
   tenant: Tenant;
@@ -36,7 +50,7 @@ export function readTenantFile(path: string): unknown {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
   try {
-    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (requireHere('yaml') as typeof import('yaml')).parse(text);
   } catch (err) {
     throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`]);
   }
@@ -50,7 +64,9 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   if (raw === null || raw === undefined) raw = {};
   const ignoredKeys: string[] = [];
   const problems: string[] = [];
-  for (const error of allSchemaErrors(raw)) {
+  // What the compiled check accepts has no schema errors and no unknown keys.
+  const vouched = compiledCheck?.(raw) === true;
+  for (const error of vouched ? [] : fullValidation().allSchemaErrors(raw)) {
     if (error.keyword === 'additionalProperties') {
       const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
       for (const name of names) ignoredKeys.push(formatPath(`${error.instancePath}/${name}`));
@@ -60,7 +76,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   }
   if (problems.length) throw new ConfigError(source, dedupe(problems));
 
-  const file = stripUnknown(raw as TenantFile);
+  const file = vouched ? structuredClone(raw as TenantFile) : fullValidation().stripUnknown(raw as TenantFile);
   const generated: string[] = [];
   const warnings: string[] = [];
   const clients = (file.clients ?? []).map((entry, i) => buildClient(entry, secretSeed, generated, (m) => warnings.push(`clients[${i}].app_type: ${m}`)));
@@ -181,21 +197,6 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   return { tenant, ignoredKeys, warnings, generated };
 }
 
-/**
- * TypeBox stops collecting after `maxErrors` (default 8), and every unknown key costs two errors, so an
- * export full of unknown keys would hide the real problems behind them. The tenant file is trusted local
- * input: collect everything, then put the global setting back.
- */
-function allSchemaErrors(raw: unknown): ReturnType<typeof Value.Errors> {
-  const previous = Settings.Get().maxErrors;
-  Settings.Set({ maxErrors: Number.MAX_SAFE_INTEGER });
-  try {
-    return Value.Errors(TenantFileSchema, raw);
-  } finally {
-    Settings.Set({ maxErrors: previous });
-  }
-}
-
 // Claims a rule may not set: the protocol's own, which clients validate.
 const RESERVED_CLAIMS = new Set([
   'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'azp', 'nonce', 'auth_time', 'at_hash', 'c_hash', 'sid', 'scope', 'gty',
@@ -209,11 +210,6 @@ function isBranchNoise(keyword: string): boolean {
 
 function dedupe(items: string[]): string[] {
   return [...new Set(items)];
-}
-
-/** Drops the keys that produced warnings so the rest of the code sees only what it knows. */
-function stripUnknown(file: TenantFile): TenantFile {
-  return Value.Clean(TenantFileSchema, structuredClone(file)) as TenantFile;
 }
 
 function checkUnique(values: string[], pathOf: (i: number) => string, problems: string[]): void {

@@ -1,4 +1,13 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { createRequire } from 'node:module';
+import type { CountryCode } from 'libphonenumber-js/min';
+
+// libphonenumber's metadata (about 90 modules) loads on the first phone number, not at start-up:
+// most tenants never see one. Its CommonJS build can be loaded synchronously, where it is needed.
+type PhoneLib = typeof import('libphonenumber-js/min');
+let phoneLib: PhoneLib | undefined;
+const requireHere = createRequire(import.meta.url);
+const parsePhoneNumberFromString: PhoneLib['parsePhoneNumberFromString'] = (...args) =>
+  (phoneLib ??= requireHere('libphonenumber-js/min') as PhoneLib).parsePhoneNumberFromString(...args);
 
 /**
  * Identifier normalisation shared by the screens, /passwordless/start, the dev mailbox and the seed:
