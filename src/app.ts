@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import view from '@fastify/view';
@@ -22,6 +22,7 @@ import { createLoginService } from './login/login-service.js';
 import { createCookieJar } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { AppDeps } from './deps.js';
+import { OAuthError } from './errors.js';
 import type { PersistentKeys } from './config/data-dir.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { loginScreenRoutes } from './routes/login-screens.js';
@@ -37,6 +38,10 @@ import { createDeliveryFaults } from './dev/delivery-faults.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { devCaRoutes } from './routes/dev-ca.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { requireDevToken } from './http/dev-token.js';
+import type { TrustProxy } from './config/runtime.js';
 
 export interface AppOptions {
   issuer: string;
@@ -51,6 +56,22 @@ export interface AppOptions {
   https?: { key: string; cert: string };
   /** HTTPS mode's local CA certificate (PEM), served at /_dev/ca.pem when dev routes are on. */
   localCaPem?: string;
+  /** false turns every rate limit off (UNDERSTUDY_RATE_LIMITS=off); the tenant's `rate_limits` tune them. */
+  rateLimits?: boolean;
+  /** Whose X-Forwarded-For to believe (Fastify's trustProxy); none by default, so clients cannot pick their IP. */
+  trustProxy?: TrustProxy;
+  /** How many messages the dev mailbox keeps (memory store); 1000 by default. */
+  mailboxLimit?: number;
+  /** Bearer token that /_dev/api/* and the mailbox page require, when set. */
+  devToken?: string;
+}
+
+/** Request bodies above this are refused with 413; no Authentication API call comes near it. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** A hop count becomes the function Fastify runs for it (its types take no number). */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
@@ -64,7 +85,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const clock = createShiftableClock(options.clock ?? systemClock);
   const random = options.random ?? cryptoRandom;
   const log = options.logger ?? pino({ level: 'silent' });
-  const store = options.store ?? createMemoryStore(clock);
+  const store = options.store ?? createMemoryStore(clock, { maxMessages: options.mailboxLimit ?? 1000 });
   const { issuer } = options;
   const tenant = withManagementApi(options.tenant, issuer);
   const master = options.keys.masterSecret;
@@ -76,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock);
   const faults = createDeliveryFaults();
   const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) });
-  const outbox = createOutbox({ store, clock, random, log, faults });
+  const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
   const users = createUserService({ store, clock, random });
   const sessions = createSessionService({ store, clock, random, tenant });
   const authorization = createAuthorizationService({ tenant, store, clock, random, tokens, sessions });
@@ -84,17 +105,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
 
-  const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
-    authorization, login, cookies, eta, log,
-  };
-
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Requests are not logged one by one; codes, refusals and failures are, with their request id.
     logController: new LogController({ disableRequestLogging: true }),
-    // Behind a proxy (the Docker image, a dev tunnel) the client's address comes from X-Forwarded-For.
-    trustProxy: true,
+    // Only a proxy named in UNDERSTUDY_TRUST_PROXY may set the client's address (X-Forwarded-For);
+    // trusting every sender would let anyone choose the IP that rate limits count.
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
+    bodyLimit: BODY_LIMIT,
+    // A malformed path (bad percent-encoding) is answered like any other bad request, not in Fastify's own shape.
+    frameworkErrors: (_error, _request, reply) => {
+      const refusal = new OAuthError('invalid_request', 'The request URL is malformed');
+      void (reply as unknown as FastifyReply).status(refusal.status).header('Cache-Control', 'no-store').send(refusal.toJSON());
+    },
     genReqId: () => random.token(9),
     routerOptions: { ignoreTrailingSlash: true },
     ...(options.https ? { https: options.https } : {}),
@@ -103,6 +126,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(formbody);
   await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
   await app.register(view, { engine: { eta }, root: viewsDir, production: true });
+  await registerSecurityHeaders(app);
+  const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
+
+  const deps: AppDeps = {
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
+    authorization, login, cookies, eta, log, limits,
+  };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));
   await app.register(async (scope) => authorizeRoutes(scope, deps));
@@ -117,12 +147,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(async (scope) => managementRoutes(scope, deps));
   if (deps.devRoutes) {
-    await app.register(async (scope) => devMailboxRoutes(scope, deps));
-    await app.register(async (scope) => devControlRoutes(scope, deps));
+    await app.register(async (scope) => {
+      requireDevToken(scope, options.devToken);
+      await devMailboxRoutes(scope, deps);
+    });
+    await app.register(async (scope) => {
+      requireDevToken(scope, options.devToken);
+      await devControlRoutes(scope, deps);
+    });
   }
   const caPem = options.https ? options.localCaPem : undefined;
   if (deps.devRoutes && caPem) await app.register(async (scope) => devCaRoutes(scope, caPem));
 
+  // Closing: long polls on the mailbox answer now, so the requests in flight can finish (graceful shutdown).
+  app.addHook('preClose', async () => outbox.endWaits());
   app.addHook('onClose', async () => store.close());
   app.decorate('deps', deps);
   return app;

@@ -16,6 +16,7 @@ import type { LoginService } from './login/login-service.js';
 import type { CookieJar } from './http/cookies.js';
 import type { FixedCodes } from './dev/fixed-codes.js';
 import type { DeliveryFaults } from './dev/delivery-faults.js';
+import type { RateLimiter } from './http/rate-limits.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -39,6 +40,7 @@ export interface AppDeps {
   cookies: CookieJar;
   eta: Eta;
   log: Logger;
+  limits: RateLimiter;
 }
 
 declare module 'fastify' {

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
-import { loadRuntimeConfig } from './config/runtime.js';
+import { isLoopbackHost, loadRuntimeConfig } from './config/runtime.js';
 import { ConfigError } from './config/config-error.js';
 import { loadPersistentKeys } from './config/data-dir.js';
 import { buildTenant, readTenantFile } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
 import { buildApp } from './app.js';
 import { deriveKey } from './oauth/keys.js';
+
+/** How long SIGTERM waits for requests in flight (Kubernetes' default grace period is 30 s). */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Process entry: read config once, build the app, listen, and close cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -26,13 +29,32 @@ async function main(): Promise<void> {
   const tls = runtime.tls ? await (await import('./tls/prepare.js')).prepareTls(runtime.tls, runtime.dataDir) : undefined;
   const app = await buildApp({
     issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log,
+    rateLimits: runtime.rateLimits, trustProxy: runtime.trustProxy, mailboxLimit: runtime.mailboxLimit,
+    ...(runtime.devToken ? { devToken: runtime.devToken } : {}),
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
   });
+  // Graceful stop: no new connections, requests in flight finish (mailbox long polls are answered at
+  // once), then exit 0; whatever still runs after SHUTDOWN_GRACE_MS is cut off with exit code 1.
+  let stopping = false;
   const shutdown = (signal: string): void => {
-    log.info(`${signal} received, closing`);
-    const force = setTimeout(() => process.exit(0), 3000);
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: finishing requests in flight, then closing (at most ${SHUTDOWN_GRACE_MS / 1000} s)`);
+    const force = setTimeout(() => {
+      log.warn(`requests still in flight after ${SHUTDOWN_GRACE_MS / 1000} s; exiting without them`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
     force.unref();
-    app.close().then(() => process.exit(0), () => process.exit(1));
+    app.close().then(
+      () => {
+        log.info('closed');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'closing failed');
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
@@ -48,11 +70,19 @@ async function main(): Promise<void> {
     ...(tls?.summary ?? []),
     ...(tls?.localCa && runtime.devRoutes ? [`  CA download   ${runtime.issuer}_dev/ca.pem`] : []),
     '  clients:',
-    ...tenant.clients.map((c) => `    ${c.name.padEnd(20)} client_id=${c.clientId}${c.clientSecret ? `  client_secret=${c.clientSecret}` : '  (public)'}`),
+    // Secrets are printed for local development only: with dev routes off no secret reaches the log.
+    ...tenant.clients.map((c) => `    ${c.name.padEnd(20)} client_id=${c.clientId}${c.clientSecret ? `  client_secret=${runtime.devRoutes ? c.clientSecret : '(not shown with dev routes off)'}` : '  (public)'}`),
     '  connections:  ' + tenant.connections.map((c) => `${c.name} (${c.strategy})`).join(', '),
-    ...generated.map((g) => `  generated ${g}`),
+    ...(runtime.devRoutes ? generated.map((g) => `  generated ${g}`) : []),
   ];
   log.info({ issuer: runtime.issuer, port }, `\n${lines.join('\n')}`);
+  if (runtime.devRoutes && !isLoopbackHost(runtime.host)) {
+    log.warn(
+      runtime.devToken
+        ? `dev routes are on and ${runtime.host} is reachable beyond this machine; /_dev/api/* and the mailbox ask for UNDERSTUDY_DEV_TOKEN. Set UNDERSTUDY_DEV_ROUTES=false where no one needs them.`
+        : `dev routes are on and ${runtime.host} is reachable beyond this machine: anyone who can reach it can read every code in the dev mailbox and reset the tenant. Set UNDERSTUDY_DEV_TOKEN, or UNDERSTUDY_DEV_ROUTES=false.`,
+    );
+  }
 }
 
 main().catch((err: unknown) => {

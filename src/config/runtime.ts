@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ConfigError } from './config-error.js';
 import { parseTlsConfig, type TlsConfig } from './tls-options.js';
 
@@ -19,7 +20,18 @@ export interface RuntimeConfig {
   signingKey: string | undefined;
   /** HTTPS mode; undefined serves plain HTTP. */
   tls: TlsConfig | undefined;
+  /** UNDERSTUDY_RATE_LIMITS=off turns every rate limit off (load tests); the tenant file tunes them. */
+  rateLimits: boolean;
+  /** Which proxies' X-Forwarded-For to believe, in Fastify's `trustProxy` forms; false believes none. */
+  trustProxy: TrustProxy;
+  /** How many messages the dev mailbox keeps; the oldest go first. */
+  mailboxLimit: number;
+  /** When set, /_dev/api/* and the mailbox page need `Authorization: Bearer <token>` (the page also takes ?token=). */
+  devToken: string | undefined;
 }
+
+/** Fastify's trustProxy: every proxy (true), none (false), a hop count, or addresses and CIDR ranges. */
+export type TrustProxy = boolean | number | string;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -47,6 +59,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     problems.push(`LOG_FORMAT: must be auto, pretty or json, got "${env.LOG_FORMAT}"`);
   }
 
+  const rateLimits = parseBoolean('UNDERSTUDY_RATE_LIMITS', env.UNDERSTUDY_RATE_LIMITS?.trim(), true, problems);
+  const trustProxy = parseTrustProxy(env.UNDERSTUDY_TRUST_PROXY?.trim() ?? '', problems);
+  const mailboxLimit = parseMailboxLimit(env.UNDERSTUDY_MAILBOX_LIMIT?.trim() || '1000', problems);
+  const devToken = env.UNDERSTUDY_DEV_TOKEN?.trim() || undefined;
+  if (devToken !== undefined && devToken.length < 16) problems.push('UNDERSTUDY_DEV_TOKEN: must be at least 16 characters, so it cannot be guessed');
+
   if (problems.length) throw new ConfigError('the environment', problems);
   return {
     port,
@@ -59,6 +77,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     logFormat: logFormat as RuntimeConfig['logFormat'],
     signingKey: env.UNDERSTUDY_SIGNING_KEY?.trim() || undefined,
     tls,
+    rateLimits,
+    trustProxy,
+    mailboxLimit,
+    devToken,
   };
 }
 
@@ -96,6 +118,51 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
   if (/^(0|false|no|off)$/i.test(value)) return false;
   problems.push(`${name}: must be true or false, got "${value}"`);
   return fallback;
+}
+
+/**
+ * UNDERSTUDY_TRUST_PROXY in the forms Fastify's trustProxy takes: true/false, a hop count, or a
+ * comma-separated list of addresses, CIDR ranges and proxy-addr's names (loopback, linklocal, uniquelocal).
+ */
+function parseTrustProxy(value: string, problems: string[]): TrustProxy {
+  if (value === '') return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^(false|no|off)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length) {
+    problems.push(`UNDERSTUDY_TRUST_PROXY: must be true, false, a hop count, or addresses and CIDR ranges separated by commas; not understood: ${bad.map((b) => `"${b}"`).join(', ')}`);
+    return false;
+  }
+  return entries.join(',');
+}
+
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function parseMailboxLimit(value: string, problems: string[]): number {
+  const limit = Number(value);
+  if (!/^\d+$/.test(value) || limit < 1 || limit > 1_000_000) {
+    problems.push(`UNDERSTUDY_MAILBOX_LIMIT: must be an integer from 1 to 1000000, got "${value}"`);
+    return 1000;
+  }
+  return limit;
+}
+
+/** True for names and addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare);
+  return false;
 }
 
 export function normalizeIssuer(value: string, problems: string[] = []): string {

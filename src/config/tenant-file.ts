@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
+import { parseRateLimits } from './rate-limit-settings.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
   PASSWORDLESS_OTP_GRANT,
@@ -173,6 +174,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     return { match: rule.match, code: rule.code, until: rule.until };
   });
 
+  const rateLimits = parseRateLimits(file.rate_limits, problems, ignoredKeys);
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const branding = file.branding ?? file.tenant?.branding;
@@ -193,6 +196,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     clientGrants,
     claims,
     dev: { fixedCodes },
+    rateLimits,
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

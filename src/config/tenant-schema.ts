@@ -188,6 +188,8 @@ export const TenantFileSchema = Type.Object(
     clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),
     claims: Type.Optional(Type.Array(ClaimSchema)),
     dev: Type.Optional(Dev),
+    // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
+    rate_limits: Type.Optional(Type.Unknown()),
   },
   closed,
 );

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { originOf } from '../oauth/redirect-uri.js';
 import { redirectLocation, type AuthorizationResult } from '../oauth/authorization-response.js';
+import { securePage } from './security-headers.js';
 
 /** Sends an /authorize answer in its response mode. */
 export function sendAuthorizationResult(reply: FastifyReply, result: AuthorizationResult): FastifyReply | Promise<FastifyReply> {
@@ -10,13 +11,16 @@ export function sendAuthorizationResult(reply: FastifyReply, result: Authorizati
       return reply.status(200).type('text/html; charset=utf-8').view('oauth/form-post', {
         action: result.redirectUri,
         fields: Object.entries(result.params),
+        nonce: securePage(reply, 'form-post'),
       });
     case 'web_message': {
       // The message goes only to the redirect_uri's origin, which /authorize checked against the client.
       const response = { type: 'authorization_response', response: result.params };
+      // Frameable: auth0-spa-js runs it in a hidden iframe (src/http/security-headers.ts).
       return reply.status(200).type('text/html; charset=utf-8').view('oauth/web-message', {
         targetOriginJson: scriptJson(originOf(result.redirectUri) ?? ''),
         responseJson: scriptJson(response),
+        nonce: securePage(reply, 'web-message'),
       });
     }
     default:

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { Tenant } from '../tenant/model.js';
+import { securePage } from './security-headers.js';
 
 /**
  * The common view model of every Universal Login page: tenant branding, the application's name and
@@ -32,11 +33,11 @@ export function renderScreen(
   status = 200,
 ): FastifyReply | Promise<FastifyReply> {
   const appName = data.appName ?? tenant.friendlyName;
+  // CSP with nonces, frame-ancestors 'none' and X-Frame-Options: DENY (src/http/security-headers.ts).
+  const nonce = securePage(reply, 'screen');
   return reply
     .status(status)
     .header('Cache-Control', 'no-store')
-    .header('X-Frame-Options', 'DENY')
-    .header('Content-Security-Policy', "frame-ancestors 'none'")
     .type('text/html; charset=utf-8')
     .view(`screens/${screen}`, {
       error: undefined,
@@ -48,6 +49,7 @@ export function renderScreen(
       branding: tenant.branding,
       initials: initialsOf(tenant.friendlyName),
       pageTitle: `${titles[screen]} | ${appName}`,
+      nonce,
     });
 }
 

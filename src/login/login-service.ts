@@ -32,6 +32,8 @@ export const SCREEN_TEXT = {
   emailNotSent: "We couldn't send the email. Please try again.",
   smsNotSent: "We couldn't send the text message. Please try again.",
   unknownConnection: 'That sign-in option is not available for this application.',
+  // Understudy's wording; Auth0's text for this case is not documented.
+  tooManyRequests: 'Too many requests from here or for this address. Wait a while, then try again.',
 } as const;
 
 export interface LoginService {

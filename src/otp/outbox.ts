@@ -23,15 +23,27 @@ export interface Outbox {
   /** Any message newer than filter.after, waiting up to `waitMs`; for the mailbox page's live update. */
   waitForNew(filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<Message[]>;
   clear(): Promise<void>;
+  /** Answers every wait at once with what is there (on shutdown, so long polls do not hold it up). */
+  endWaits(): void;
 }
 
-export function createOutbox(deps: { store: Store; clock: Clock; random: Random; log: Logger; faults?: DeliveryFaults }): Outbox {
+export function createOutbox(deps: {
+  store: Store;
+  clock: Clock;
+  random: Random;
+  log: Logger;
+  faults?: DeliveryFaults;
+  /** The dev code line: the code and link in the log, at info. Off with the dev routes, so no code is ever logged. */
+  logCodes?: boolean;
+}): Outbox {
   const { store, clock, random, log, faults } = deps;
+  const logCodes = deps.logCodes ?? true;
   const arrivals = new EventEmitter();
   arrivals.setMaxListeners(0);
   let sequence = 0;
   /** Delayed deliveries (a delay fault) not yet made; clearing the mailbox cancels them. */
   const inFlight = new Set<NodeJS.Timeout>();
+  const ending = new AbortController();
 
   // Ids sort in arrival order, which makes `after=<id>` meaningful in every store.
   const nextId = (): string => `msg_${clock.now().toString(36).padStart(9, '0')}${(sequence++ % 1296).toString(36).padStart(2, '0')}${random.hex(3)}`;
@@ -40,7 +52,7 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
 
   async function waitFor<T>(check: () => Promise<T | undefined>, filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<T | undefined> {
     const found = await check();
-    if (found !== undefined || waitMs <= 0) return found;
+    if (found !== undefined || waitMs <= 0 || ending.signal.aborted) return found;
     return new Promise<T | undefined>((resolve) => {
       let done = false;
       const finish = (value: T | undefined): void => {
@@ -49,15 +61,18 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
         clearTimeout(timer);
         arrivals.off('message', onMessage);
         signal?.removeEventListener('abort', onAbort);
+        ending.signal.removeEventListener('abort', onEnd);
         resolve(value);
       };
       const onMessage = (m: Message): void => {
         if (matches(m, filter)) void check().then((value) => value !== undefined && finish(value));
       };
       const onAbort = (): void => finish(undefined);
+      const onEnd = (): void => void check().then(finish);
       const timer = setTimeout(() => void check().then(finish), waitMs);
       arrivals.on('message', onMessage);
       signal?.addEventListener('abort', onAbort);
+      ending.signal.addEventListener('abort', onEnd);
       // A message may have landed between the first check and subscribing.
       void check().then((value) => value !== undefined && finish(value));
     });
@@ -65,10 +80,15 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
 
   async function deliver(message: Message): Promise<void> {
     await store.appendMessage(message);
-    log.info(
-      { channel: message.channel, to: message.to, code: message.code, link: message.link, messageId: message.id },
-      `${message.channel === 'sms' ? 'SMS' : 'email'} to ${message.to}: ${message.text.split('\n')[0]}`,
-    );
+    const what = message.channel === 'sms' ? 'SMS' : 'email';
+    if (logCodes) {
+      log.info(
+        { channel: message.channel, to: message.to, code: message.code, link: message.link, messageId: message.id },
+        `${what} to ${message.to}: ${message.text.split('\n')[0]}`,
+      );
+    } else {
+      log.info({ channel: message.channel, to: message.to, messageId: message.id }, `${what} to ${message.to} (${message.code ? 'a code' : 'a link'}; not logged with dev routes off)`);
+    }
     arrivals.emit('message', message);
   }
 
@@ -117,5 +137,6 @@ export function createOutbox(deps: { store: Store; clock: Clock; random: Random;
       inFlight.clear();
       return store.clearMessages();
     },
+    endWaits: () => ending.abort(),
   };
 }

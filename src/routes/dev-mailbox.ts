@@ -4,6 +4,7 @@ import { OAuthError } from '../errors.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import type { MessageFilter } from '../store/types.js';
 import { scriptJson } from '../http/authorization-reply.js';
+import { securePage } from '../http/security-headers.js';
 
 /**
  * The dev mailbox: every email and SMS as a live web page and a JSON API that end-to-end tests poll
@@ -65,10 +66,11 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
 
   app.get('/_dev/mailbox', async (_request, reply) => {
     const initial = await outbox.list({});
+    const nonce = securePage(reply, 'mailbox');
     return reply
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial) });
+      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial), nonce });
   });
 }
 

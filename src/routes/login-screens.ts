@@ -3,7 +3,9 @@ import type { AppDeps } from '../deps.js';
 import type { Transaction } from '../store/types.js';
 import { findClient, findConnection } from '../tenant/model.js';
 import { planLogin } from '../tenant/connection-rules.js';
-import { challengePath, type ScreenOutcome } from '../login/login-service.js';
+import { challengePath, SCREEN_TEXT, type ScreenOutcome } from '../login/login-service.js';
+import { OAuthError } from '../errors.js';
+import { ipKey, recipientKey } from '../http/rate-limits.js';
 import { renderScreen, type ScreenName } from '../http/screens.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 
@@ -52,6 +54,21 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
     return rerender({ error: outcome.error }, outcome.status);
   }
 
+  /**
+   * Code-sending steps count against the `login_identifier` limit, per IP and per recipient. Over it,
+   * the screen is shown again with an alert (429, X-RateLimit-* headers) instead of sending a code.
+   */
+  async function limited(request: FastifyRequest, reply: FastifyReply, recipient: string | undefined): Promise<ScreenOutcome | undefined> {
+    try {
+      await deps.limits.enforce(request, reply, 'loginIdentifier', [ipKey(request), recipientKey(recipient)]);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof OAuthError) || err.error !== 'too_many_requests') throw err;
+      reply.headers(err.headers);
+      return { kind: 'retry', error: SCREEN_TEXT.tooManyRequests, status: 429 };
+    }
+  }
+
   // A finished step never runs twice: a repeated POST (double click, back button) goes on to resume,
   // which issues the response only once.
   const alreadyDone = (reply: FastifyReply, txn: Transaction): FastifyReply | undefined =>
@@ -85,7 +102,9 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const done = alreadyDone(reply, txn);
     if (done) return done;
     const form = formOf(request);
-    const outcome = await login.submitIdentifier(txn, { username: form.username, connection: form.connection });
+    // A social button sends no code; an identifier does (or starts a password login), so it counts.
+    const tooMany = form.connection ? undefined : await limited(request, reply, form.username);
+    const outcome = tooMany ?? (await login.submitIdentifier(txn, { username: form.username, connection: form.connection }));
     return follow(reply, outcome, (extra, status) => renderIdentifier(reply, { ...txn, identifier: form.username?.trim() }, extra, status));
   });
 
@@ -123,7 +142,8 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
       const stop = alreadyDone(reply, txn) ?? wrongScreen(reply, txn);
       if (stop) return stop;
       const form = formOf(request);
-      const outcome = form.action === 'resend' ? await login.resendCode(txn) : await login.submitCode(txn, form.code ?? '');
+      const outcome =
+        form.action === 'resend' ? ((await limited(request, reply, txn.identifier)) ?? (await login.resendCode(txn))) : await login.submitCode(txn, form.code ?? '');
       return follow(reply, outcome, (extra, status) => renderChallenge(reply, txn, extra, status));
     });
   }

@@ -1,14 +1,22 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { startPasswordless } from '../login/passwordless-start.js';
 import { openMagicLink } from '../login/magic-link.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+import { ipKey, recipientKey } from '../http/rate-limits.js';
 
 /** POST /passwordless/start (API, with CORS from the enclosing scope). */
 export async function passwordlessStartRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.post('/passwordless/start', async (request, reply) => {
-    const body = request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
+  const bodyOf = (body: unknown): Record<string, unknown> => (body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {});
+  // Auth0's limit is per IP; Understudy also counts per recipient (src/config/rate-limit-settings.ts).
+  const limit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const body = bodyOf(request.body);
+    await deps.limits.enforce(request, reply, 'passwordlessStart', [ipKey(request), recipientKey(body.email ?? body.phone_number)]);
+  };
+
+  app.post('/passwordless/start', { preHandler: limit }, async (request, reply) => {
+    const body = bodyOf(request.body);
     return reply.header('Cache-Control', 'no-store').send(await startPasswordless(deps, body, request.headers.authorization));
   });
 }

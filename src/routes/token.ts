@@ -1,16 +1,26 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
 import { exchangeToken } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
-import { bearerToken, userinfo } from '../oauth/userinfo.js';
+import { bearerToken, userinfo, userinfoSubject } from '../oauth/userinfo.js';
+import { ipKey } from '../http/rate-limits.js';
 
 /** POST /oauth/token, POST /oauth/revoke and GET|POST /userinfo (CORS comes from the enclosing scope). */
 export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const bodyOf = (request: FastifyRequest): Record<string, unknown> =>
     request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
 
-  app.post('/oauth/token', async (request, reply) => {
+  // Auth0 counts /oauth/token per tenant ("any request") and /userinfo per user; an unverifiable
+  // token is counted per IP instead (src/config/rate-limit-settings.ts).
+  const tokenLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
+  const userinfoLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (!deps.limits.active('userinfo')) return;
+    const subject = await userinfoSubject(deps, accessTokenOf(request));
+    await deps.limits.enforce(request, reply, 'userinfo', [subject ? `user:${subject}` : ipKey(request)]);
+  };
+
+  app.post('/oauth/token', { preHandler: tokenLimit }, async (request, reply) => {
     const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
@@ -25,11 +35,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     return reply.status(200).header('Cache-Control', 'no-store').send();
   });
 
-  const handleUserinfo = async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
+  const accessTokenOf = (request: FastifyRequest): string | undefined => {
     const fromBody = bodyOf(request).access_token;
-    return userinfo(deps, bearerToken(header) ?? (typeof fromBody === 'string' ? fromBody : undefined));
+    return bearerToken(request.headers.authorization) ?? (typeof fromBody === 'string' ? fromBody : undefined);
   };
-  app.get('/userinfo', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
-  app.post('/userinfo', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
+  const handleUserinfo = async (request: FastifyRequest) => userinfo(deps, accessTokenOf(request));
+  app.get('/userinfo', { preHandler: userinfoLimit }, async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
+  app.post('/userinfo', { preHandler: userinfoLimit }, async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { discoveryDocument } from '../oauth/discovery.js';
 
-/** Discovery, JWKS and the health probe: public, cacheable, computed once. */
+/** Discovery, JWKS and the health probes: public, cacheable, computed once. */
 export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const discovery = JSON.stringify(discoveryDocument(deps.issuer));
   const jwks = JSON.stringify(deps.keys.publicJwks);
@@ -10,5 +10,16 @@ export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/.well-known/openid-configuration', async (_request, reply) => reply.headers(publicJson).send(discovery));
   app.get('/.well-known/jwks.json', async (_request, reply) => reply.headers(publicJson).send(jwks));
+  // Liveness: the process answers. Readiness: the store answers too (a lookup that finds nothing).
+  // While closing, Fastify answers 503 to new requests, so a draining instance also reads as not ready.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (request, reply) => {
+    try {
+      await deps.store.getSession('readyz-probe');
+      return reply.header('Cache-Control', 'no-store').send({ status: 'ready' });
+    } catch (err) {
+      request.log.warn({ err }, 'readiness probe: the store did not answer');
+      return reply.status(503).header('Cache-Control', 'no-store').send({ status: 'unavailable', error: 'temporarily_unavailable', error_description: 'The store is not reachable' });
+    }
+  });
 }

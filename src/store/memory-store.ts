@@ -1,15 +1,16 @@
 import type { Clock } from '../clock.js';
 import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, Passkey, RefreshToken, Session, Store, Transaction, User } from './types.js';
 
-/** Bounds memory in long-running demo instances; the mailbox keeps the newest messages. */
-const MAX_MESSAGES = 5000;
+/** Bounds memory in long-running demo instances: the mailbox keeps the newest messages (UNDERSTUDY_MAILBOX_LIMIT). */
+export const DEFAULT_MAX_MESSAGES = 1000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The in-process store: plain Maps. Each method runs to completion without awaiting, which is what
  * makes "consume" and "record attempt" atomic on Node's single thread.
  */
-export function createMemoryStore(clock: Clock): Store {
+export function createMemoryStore(clock: Clock, options: { maxMessages?: number } = {}): Store {
+  const maxMessages = Math.max(1, options.maxMessages ?? DEFAULT_MAX_MESSAGES);
   const transactions = new Map<string, Transaction>();
   const otps = new Map<string, OtpChallenge>();
   const codes = new Map<string, AuthorizationCode>();
@@ -194,7 +195,7 @@ export function createMemoryStore(clock: Clock): Store {
 
     async appendMessage(message) {
       messages.push(structuredClone(message));
-      if (messages.length > MAX_MESSAGES) messages = messages.slice(-MAX_MESSAGES);
+      if (messages.length > maxMessages) messages = messages.slice(-maxMessages);
     },
     async listMessages(filter: MessageFilter) {
       let start = 0;

@@ -114,6 +114,22 @@ export interface Tenant {
   clientGrants: ClientGrant[];
   claims: ClaimRule[];
   dev: { fixedCodes: { match: string; code: string; until: string | undefined }[] };
+  /** Per-endpoint request limits (src/config/rate-limit-settings.ts); undefined means Auth0's defaults. */
+  rateLimits?: RateLimits;
+}
+
+/** At most `max` requests per `windowSeconds`, counted in fixed windows. */
+export interface RateLimit {
+  max: number;
+  windowSeconds: number;
+}
+
+/** Each limit, or false where it is off. */
+export interface RateLimits {
+  passwordlessStart: RateLimit | false;
+  loginIdentifier: RateLimit | false;
+  oauthToken: RateLimit | false;
+  userinfo: RateLimit | false;
 }
 
 export function findClient(tenant: Tenant, clientId: string | undefined): Client | undefined {

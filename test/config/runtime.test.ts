@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRuntimeConfig, normalizeIssuer } from '../../src/config/runtime.js';
+import { isLoopbackHost, loadRuntimeConfig, normalizeIssuer } from '../../src/config/runtime.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 /** The problems a bad environment or command line produces (fails the test when it is accepted). */
@@ -25,6 +25,10 @@ describe('loadRuntimeConfig', () => {
       logLevel: 'info',
       logFormat: 'auto',
       signingKey: undefined,
+      rateLimits: true,
+      trustProxy: false,
+      mailboxLimit: 1000,
+      devToken: undefined,
     });
   });
 
@@ -127,6 +131,57 @@ describe('loadRuntimeConfig', () => {
 
     it.each(['maybe', 'disabled', '2'])('refuses %j, naming UNDERSTUDY_DEV_ROUTES', (value) => {
       expect(problemsOf({ UNDERSTUDY_DEV_ROUTES: value })).toEqual([expect.stringMatching(/^UNDERSTUDY_DEV_ROUTES: /)]);
+    });
+  });
+
+  describe('hardening settings', () => {
+    it.each(['off', 'false', '0', 'no'])('UNDERSTUDY_RATE_LIMITS=%s turns the rate limits off', (value) => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_RATE_LIMITS: value }).rateLimits).toBe(false);
+    });
+
+    it('refuses an unclear UNDERSTUDY_RATE_LIMITS, naming it', () => {
+      expect(problemsOf({ UNDERSTUDY_RATE_LIMITS: 'sometimes' })).toEqual([expect.stringMatching(/^UNDERSTUDY_RATE_LIMITS: /)]);
+    });
+
+    it.each([
+      ['', false],
+      ['false', false],
+      ['true', true],
+      ['2', 2],
+      ['10.0.0.1', '10.0.0.1'],
+      ['10.0.0.0/8, 192.168.1.1', '10.0.0.0/8,192.168.1.1'],
+      ['loopback,fd00::/8', 'loopback,fd00::/8'],
+    ] as const)('UNDERSTUDY_TRUST_PROXY=%j trusts %j', (value, trust) => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_TRUST_PROXY: value }).trustProxy).toEqual(trust);
+    });
+
+    it.each(['everyone', '10.0.0.0/33', '10.0.0.1/x', '300.1.1.1', '10.0.0.1,,'])('refuses UNDERSTUDY_TRUST_PROXY=%j, naming it', (value) => {
+      expect(problemsOf({ UNDERSTUDY_TRUST_PROXY: value })).toEqual([expect.stringMatching(/^UNDERSTUDY_TRUST_PROXY: /)]);
+    });
+
+    it('reads UNDERSTUDY_MAILBOX_LIMIT and refuses anything but a positive integer', () => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_MAILBOX_LIMIT: '25' }).mailboxLimit).toBe(25);
+      for (const value of ['0', '-1', 'ten', '2.5']) expect(problemsOf({ UNDERSTUDY_MAILBOX_LIMIT: value })).toEqual([expect.stringMatching(/^UNDERSTUDY_MAILBOX_LIMIT: /)]);
+    });
+
+    it('reads UNDERSTUDY_DEV_TOKEN and refuses one short enough to guess', () => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_DEV_TOKEN: ' a-long-enough-dev-token ' }).devToken).toBe('a-long-enough-dev-token');
+      expect(problemsOf({ UNDERSTUDY_DEV_TOKEN: 'short' })).toEqual([expect.stringMatching(/^UNDERSTUDY_DEV_TOKEN: /)]);
+    });
+
+    it.each([
+      ['localhost', true],
+      ['127.0.0.1', true],
+      ['127.1.2.3', true],
+      ['::1', true],
+      ['[::1]', true],
+      ['app.localhost', true],
+      ['0.0.0.0', false],
+      ['::', false],
+      ['192.168.1.10', false],
+      ['example.com', false],
+    ] as const)('isLoopbackHost(%j) is %j', (host, loopback) => {
+      expect(isLoopbackHost(host)).toBe(loopback);
     });
   });
 

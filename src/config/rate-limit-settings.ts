@@ -1,0 +1,82 @@
+import type { RateLimit, RateLimits } from '../tenant/model.js';
+
+/**
+ * The tenant file's `rate_limits` (an Understudy key; Auth0 has no setting for it): Auth0's documented
+ * public-tier limits by default, each one tunable or switched off.
+ *
+ *   rate_limits:                 # `rate_limits: false` turns them all off
+ *     passwordless_start: { max: 50, window_seconds: 3600 }   # per IP, and per recipient
+ *     login_identifier: { max: 50, window_seconds: 3600 }     # per IP, and per recipient
+ *     oauth_token: { max: 30, window_seconds: 1 }             # the whole tenant
+ *     userinfo: false                                         # this one off
+ *
+ * Sources for the defaults: Auth0's "Rate Limit Configurations" pages for the Free and Self Service
+ * subscriptions (auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/
+ * rate-limit-configurations/free-public and /self-service-public), Authentication API table; see also
+ * shared/research/auth0-protocol.md sections 0, 2.1 and 6.1. Auth0 states each limit as a burst and a
+ * sustained rate (a token bucket); @fastify/rate-limit counts in fixed windows, so each default is
+ * `max` = the burst in a window of burst ÷ rate, which keeps both the burst and the long-run rate.
+ */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  // "Get Passwordless Code or Link, /passwordless/start: burst 50, 50 per hour, from an IP address."
+  // The per-recipient count (same figure) is Understudy's: it stops one address being flooded from many IPs.
+  passwordlessStart: { max: 50, windowSeconds: 3600 },
+  // Universal Login's identifier step sends the same code as /passwordless/start, so it gets the same limit.
+  loginIdentifier: { max: 50, windowSeconds: 3600 },
+  // "Get Token, /oauth/token: burst 30, 30 per second, any request" (tenant-wide, not per caller).
+  oauthToken: { max: 30, windowSeconds: 1 },
+  // "User Info, /userinfo: burst 10, 5 per minute, to a unique user ID": 10 per 120 s per user.
+  userinfo: { max: 10, windowSeconds: 120 },
+};
+
+const KEYS: Record<string, keyof RateLimits> = {
+  passwordless_start: 'passwordlessStart',
+  login_identifier: 'loginIdentifier',
+  oauth_token: 'oauthToken',
+  userinfo: 'userinfo',
+};
+
+export const RATE_LIMITS_OFF: RateLimits = { passwordlessStart: false, loginIdentifier: false, oauthToken: false, userinfo: false };
+
+/**
+ * Reads `rate_limits` from the tenant file (schema-free there, so each problem is named precisely
+ * here). Unknown limit names are listed in `ignored`, like other unknown tenant keys.
+ */
+export function parseRateLimits(raw: unknown, problems: string[], ignored: string[]): RateLimits {
+  if (raw === undefined || raw === null || raw === true) return { ...DEFAULT_RATE_LIMITS };
+  if (raw === false) return { ...RATE_LIMITS_OFF };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push('rate_limits: must be false or an object of limits such as { oauth_token: { max: 30, window_seconds: 1 } }');
+    return { ...DEFAULT_RATE_LIMITS };
+  }
+  const limits: RateLimits = { ...DEFAULT_RATE_LIMITS };
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    const key = KEYS[name];
+    if (!key) {
+      ignored.push(`rate_limits.${name}`);
+      continue;
+    }
+    const parsed = parseLimit(value, `rate_limits.${name}`, problems);
+    if (parsed !== undefined) limits[key] = parsed;
+  }
+  return limits;
+}
+
+function parseLimit(value: unknown, path: string, problems: string[]): RateLimit | false | undefined {
+  if (value === false) return false;
+  if (value === true) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(`${path}: must be false or { max: <requests>, window_seconds: <seconds> }`);
+    return undefined;
+  }
+  const { max, window_seconds: windowSeconds, ...rest } = value as Record<string, unknown>;
+  let ok = true;
+  for (const [field, n] of [['max', max], ['window_seconds', windowSeconds]] as const) {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      problems.push(`${path}.${field}: must be a whole number of at least 1, got ${JSON.stringify(n) ?? 'nothing'}`);
+      ok = false;
+    }
+  }
+  for (const extra of Object.keys(rest)) problems.push(`${path}.${extra}: unknown; a limit has only max and window_seconds`);
+  return ok && Object.keys(rest).length === 0 ? { max: max as number, windowSeconds: windowSeconds as number } : undefined;
+}

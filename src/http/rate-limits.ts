@@ -1,0 +1,92 @@
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { OAuthError } from '../errors.js';
+import type { RateLimits } from '../tenant/model.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../config/rate-limit-settings.js';
+
+/**
+ * Auth0's request limits, counted by @fastify/rate-limit's stores (one per limit, keys bounded by its
+ * LRU). A route counts a request under one or more keys (its IP, its recipient, its user), in order;
+ * the first key over its limit answers 429 `too_many_requests`, and every answer carries Auth0's
+ * X-RateLimit-Limit / -Remaining / -Reset (UTC epoch seconds) for the tightest key.
+ *
+ * The plugin's own route hook (`config.rateLimit`, or `fastify.rateLimit()` as a preHandler) runs at
+ * most once per request, so a second limit on the same route would be skipped; `createRateLimit` has
+ * no such guard, which is why every limit here is built with it.
+ */
+export type LimitName = keyof RateLimits;
+
+export interface RateLimiter {
+  /**
+   * Counts the request under each key (undefined keys are skipped) and sets the X-RateLimit headers;
+   * throws a 429 OAuthError, carrying the same headers, when a key is over its limit.
+   */
+  enforce(request: FastifyRequest, reply: FastifyReply, name: LimitName, keys: (string | undefined)[]): Promise<void>;
+  /** Whether the limit is on at all (routes skip work such as decoding a token when it is off). */
+  active(name: LimitName): boolean;
+}
+
+export const TOO_MANY_REQUESTS = 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.';
+const LRU_SIZE = 10_000;
+
+export async function registerRateLimits(app: FastifyInstance, settings: RateLimits | undefined, enabled: boolean): Promise<RateLimiter> {
+  const limits = enabled ? (settings ?? DEFAULT_RATE_LIMITS) : RATE_LIMITS_OFF;
+  // global: false: nothing is limited unless a route asks; the plugin only lends its stores.
+  await app.register(rateLimit, { global: false, cache: LRU_SIZE });
+  const pending = new WeakMap<FastifyRequest, string>();
+
+  const checkers = new Map<LimitName, ReturnType<FastifyInstance['createRateLimit']>>();
+  for (const name of Object.keys(limits) as LimitName[]) {
+    const limit = limits[name];
+    if (!limit) continue;
+    checkers.set(
+      name,
+      app.createRateLimit({ max: limit.max, timeWindow: limit.windowSeconds * 1000, keyGenerator: (request) => pending.get(request) ?? '' }),
+    );
+  }
+
+  return {
+    active: (name) => checkers.has(name),
+    async enforce(request, reply, name, keys) {
+      const check = checkers.get(name);
+      if (!check) return;
+      let tightest: { max: number; remaining: number; reset: number } | undefined;
+      for (const key of keys) {
+        if (!key) continue;
+        pending.set(request, key);
+        const result = await check(request);
+        pending.delete(request);
+        if (result.isAllowed) continue;
+        const reset = Math.ceil(Date.now() / 1000) + result.ttlInSeconds;
+        if (result.isExceeded) {
+          const headers = {
+            'X-RateLimit-Limit': String(result.max),
+            'X-RateLimit-Remaining': '0',
+            'X-RateLimit-Reset': String(reset),
+            'Retry-After': String(Math.max(1, result.ttlInSeconds)),
+          };
+          throw new OAuthError('too_many_requests', TOO_MANY_REQUESTS, { headers });
+        }
+        if (!tightest || result.remaining < tightest.remaining) tightest = { max: result.max, remaining: result.remaining, reset };
+      }
+      if (tightest) {
+        reply.header('X-RateLimit-Limit', String(tightest.max));
+        reply.header('X-RateLimit-Remaining', String(tightest.remaining));
+        reply.header('X-RateLimit-Reset', String(tightest.reset));
+      }
+    },
+  };
+}
+
+/** The rate-limit key of a recipient: an email address or a phone number, compared loosely. */
+export function recipientKey(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim().toLowerCase();
+  if (!trimmed) return undefined;
+  // Phone numbers as typed (+1 (555) 123-4567) and as normalised (+15551234567) share one key.
+  const key = trimmed.includes('@') ? trimmed : trimmed.replace(/[\s().-]/g, '');
+  return `to:${key.slice(0, 320)}`;
+}
+
+/** The client's address as the plugin keys it: IPv6 by its /64, so one host cannot rotate through its own range. */
+export const ipKey = (request: FastifyRequest): string => `ip:${normalizeIP(request.ip)}`;
