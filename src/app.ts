@@ -19,6 +19,7 @@ import { createUserService } from './users/user-service.js';
 import { createSessionService } from './login/sessions.js';
 import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
+import { createPasskeyService } from './login/passkeys.js';
 import { createCookieJar } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
 import type { AppDeps } from './deps.js';
@@ -101,7 +102,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const users = createUserService({ store, clock, random });
   const sessions = createSessionService({ store, clock, random, tenant });
   const authorization = createAuthorizationService({ tenant, store, clock, random, tokens, sessions });
-  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization });
+  const passkeys = createPasskeyService({ tenant, store, clock, issuer });
+  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys });
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
 
@@ -131,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const deps: AppDeps = {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
-    authorization, login, cookies, eta, log, limits,
+    authorization, login, passkeys, cookies, eta, log, limits,
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));

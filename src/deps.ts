@@ -13,6 +13,7 @@ import type { UserService } from './users/user-service.js';
 import type { SessionService } from './login/sessions.js';
 import type { AuthorizationService } from './login/authorization-service.js';
 import type { LoginService } from './login/login-service.js';
+import type { PasskeyService } from './login/passkeys.js';
 import type { CookieJar } from './http/cookies.js';
 import type { FixedCodes } from './dev/fixed-codes.js';
 import type { DeliveryFaults } from './dev/delivery-faults.js';
@@ -37,6 +38,7 @@ export interface AppDeps {
   sessions: SessionService;
   authorization: AuthorizationService;
   login: LoginService;
+  passkeys: PasskeyService;
   cookies: CookieJar;
   eta: Eta;
   log: Logger;

@@ -176,6 +176,14 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
 
   const rateLimits = parseRateLimits(file.rate_limits, problems, ignoredKeys);
 
+  const prompts = {
+    identifierFirst: file.prompts?.identifier_first ?? true,
+    webauthnPlatformFirstFactor: file.prompts?.webauthn_platform_first_factor ?? false,
+  };
+  if (prompts.webauthnPlatformFirstFactor && !prompts.identifierFirst) {
+    problems.push('prompts.webauthn_platform_first_factor: Identifier First + Biometrics needs identifier_first: true');
+  }
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const branding = file.branding ?? file.tenant?.branding;
@@ -196,6 +204,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     clientGrants,
     claims,
     dev: { fixedCodes },
+    prompts,
     rateLimits,
   };
   return { tenant, ignoredKeys, warnings, generated };

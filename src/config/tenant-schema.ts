@@ -141,6 +141,20 @@ const UserSchema = Type.Object(
   closed,
 );
 
+/**
+ * Deploy CLI's `prompts:` (the body of PATCH /api/v2/prompts): the Authentication Profile.
+ * Identifier + Password is identifier_first false; Identifier First + Biometrics adds
+ * webauthn_platform_first_factor. Other keys of an export (universal_login_experience, customText…)
+ * are reported as ignored.
+ */
+const Prompts = Type.Object(
+  {
+    identifier_first: Type.Optional(Type.Boolean()),
+    webauthn_platform_first_factor: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
 const FixedCode = Type.Object(
   {
     match: Type.String({ minLength: 1 }),
@@ -188,6 +202,7 @@ export const TenantFileSchema = Type.Object(
     clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),
     claims: Type.Optional(Type.Array(ClaimSchema)),
     dev: Type.Optional(Dev),
+    prompts: Type.Optional(Prompts),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
     rate_limits: Type.Optional(Type.Unknown()),
   },

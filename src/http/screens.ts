@@ -7,20 +7,26 @@ import { securePage } from './security-headers.js';
  * Auth0's page titles ("Enter your email code to log in | <App>").
  */
 export type ScreenName =
+  | 'login'
   | 'login-id'
   | 'login-password'
   | 'login-passwordless-email-code'
   | 'login-passwordless-sms-otp'
   | 'social-consent'
+  | 'login-passkey'
+  | 'passkey-enrollment'
   | 'logged-out'
   | 'error';
 
 const titles: Record<ScreenName, string> = {
+  login: 'Log in',
   'login-id': 'Log in',
   'login-password': 'Enter your password',
   'login-passwordless-email-code': 'Enter your email code to log in',
   'login-passwordless-sms-otp': 'Enter your phone code to log in',
   'social-consent': 'Continue',
+  'login-passkey': 'Log in with a passkey',
+  'passkey-enrollment': 'Create a passkey',
   'logged-out': 'Logged out',
   error: 'Error',
 };

@@ -3,7 +3,7 @@ import type { Random } from '../random.js';
 import { OAuthError } from '../errors.js';
 import type { Session, Store, Transaction, User } from '../store/types.js';
 import { findClient, type Tenant } from '../tenant/model.js';
-import { planLogin, type LoginPlan } from '../tenant/connection-rules.js';
+import { LoginProfileError, planLogin, type LoginPlan } from '../tenant/connection-rules.js';
 import type { AuthorizeRequest } from '../oauth/authorize-request.js';
 import type { AuthorizationResult } from '../oauth/authorization-response.js';
 import type { TokenIssuer } from '../oauth/tokens.js';
@@ -131,7 +131,8 @@ export function createAuthorizationService(deps: {
       try {
         plan = planLogin(tenant, request.client, request.connection);
       } catch (err) {
-        if (err instanceof OAuthError) err.redirect = redirect;
+        // A profile error is the tenant's setting, not the application's request: the page explains it.
+        if (err instanceof OAuthError && !(err instanceof LoginProfileError)) err.redirect = redirect;
         throw err;
       }
 
@@ -167,7 +168,9 @@ export function createAuthorizationService(deps: {
       const location =
         plan.kind === 'social'
           ? `/u/login/social?state=${state}&connection=${encodeURIComponent(plan.connection.name)}`
-          : `/u/login/identifier?state=${state}`;
+          : tenant.prompts.identifierFirst
+            ? `/u/login/identifier?state=${state}`
+            : `/u/login?state=${state}`;
       return { kind: 'login', transaction, plan, location };
     },
 

@@ -9,6 +9,7 @@ import { composeMessage } from '../otp/message-templates.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 import type { UserService } from '../users/user-service.js';
 import type { AuthorizationService } from './authorization-service.js';
+import { PASSKEY_TEXT, type PasskeyService } from './passkeys.js';
 
 /**
  * What each Universal Login screen does with what the user typed, without any HTTP: the routes turn
@@ -42,12 +43,26 @@ export interface LoginService {
   submitCode(txn: Transaction, code: string): Promise<ScreenOutcome>;
   submitPassword(txn: Transaction, password: string): Promise<ScreenOutcome>;
   submitSocial(txn: Transaction, connectionName: string, profile: { email?: string | undefined; name?: string | undefined }): Promise<ScreenOutcome>;
+  /** Identifier + Password profile: the single-page `login` screen. */
+  submitLogin(txn: Transaction, form: { username?: string | undefined; password?: string | undefined }): Promise<ScreenOutcome>;
+  /**
+   * A `passkey` assertion (JSON), from login-id (any of the tenant's passkeys) or from the passkey
+   * challenge after the identifier (`forIdentifier`: only that user's passkeys).
+   */
+  submitPasskey(txn: Transaction, field: string | undefined, forIdentifier: boolean): Promise<ScreenOutcome>;
+  /** passkey-enrollment: the `passkey` field (JSON of the new credential), or undefined to skip. */
+  enrolPasskey(txn: Transaction, field: string | undefined): Promise<ScreenOutcome>;
 }
 
 export function challengePath(connection: Connection, txnId: string): string {
   const screen = connection.strategy === 'sms' ? 'passwordless-sms-challenge' : 'passwordless-email-challenge';
   return `/u/login/${screen}?state=${encodeURIComponent(txnId)}`;
 }
+
+/** Auth0's passkey-enrollment prompt, offered after a password login with Identifier First + Biometrics. */
+export const PASSKEY_ENROLLMENT_PATH = '/u/passkey-enrollment';
+/** The passkey challenge after the identifier of a user with a passkey (Understudy's path; Auth0's is not documented). */
+export const PASSKEY_CHALLENGE_PATH = '/u/login/passkey';
 
 export function createLoginService(deps: {
   tenant: Tenant;
@@ -56,8 +71,10 @@ export function createLoginService(deps: {
   outbox: Outbox;
   users: UserService;
   authorization: AuthorizationService;
+  passkeys: PasskeyService;
 }): LoginService {
-  const { tenant, eta, otp, outbox, users, authorization } = deps;
+  const { tenant, eta, otp, outbox, users, authorization, passkeys } = deps;
+  const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
   const retry = (error: string, status = 400): ScreenOutcome => ({ kind: 'retry', error, status });
   const state = (txn: Transaction): string => encodeURIComponent(txn.id);
 
@@ -83,11 +100,13 @@ export function createLoginService(deps: {
     await outbox.send(composeMessage(eta, { tenant, client, connection, to: recipient, code: issued.code, link: null, expiresAt: issued.expiresAt }));
   }
 
-  async function finish(txn: Transaction, user: User): Promise<ScreenOutcome> {
+  /** `offerPasskey`: a password login with Identifier First + Biometrics goes by passkey-enrollment when the user has none. */
+  async function finish(txn: Transaction, user: User, offerPasskey = false): Promise<ScreenOutcome> {
     if (user.blocked) return retry(SCREEN_TEXT.blocked, 401);
     await users.recordLogin(user.user_id);
     const session = await authorization.authenticate(txn, user);
-    return { kind: 'redirect', location: `/authorize/resume?state=${state(txn)}`, session };
+    const enrol = offerPasskey && biometrics && !(await passkeys.hasPasskey(user.user_id));
+    return { kind: 'redirect', location: enrol ? `${PASSKEY_ENROLLMENT_PATH}?state=${state(txn)}` : `/authorize/resume?state=${state(txn)}`, session };
   }
 
   const connectionOf = (txn: Transaction): Connection | undefined => findConnection(tenant, txn.connection);
@@ -115,7 +134,8 @@ export function createLoginService(deps: {
         const email = normalizeEmail(input);
         if (!email) return retry(SCREEN_TEXT.invalidEmail);
         await authorization.remember(txn, email);
-        return { kind: 'redirect', location: `/u/login/password?state=${state(txn)}` };
+        const withPasskey = biometrics && (await passkeys.userWithPasskey(connection.name, email));
+        return { kind: 'redirect', location: `${withPasskey ? PASSKEY_CHALLENGE_PATH : '/u/login/password'}?state=${state(txn)}` };
       }
 
       const strategy = connection.strategy === 'sms' ? 'sms' : 'email';
@@ -151,7 +171,43 @@ export function createLoginService(deps: {
       if (!connection || connection.kind !== 'database' || !txn.identifier) return retry(SCREEN_TEXT.wrongPassword);
       const user = await users.checkPassword(connection, txn.identifier, password);
       if (!user) return retry(SCREEN_TEXT.wrongPassword);
+      return finish(txn, user, true);
+    },
+
+    async submitLogin(txn, form) {
+      const connection = connectionOf(txn);
+      if (!connection || connection.kind !== 'database') return retry(SCREEN_TEXT.unknownConnection);
+      const email = normalizeEmail(form.username ?? '');
+      if (!email) return retry(SCREEN_TEXT.invalidEmail);
+      await authorization.remember(txn, email);
+      const user = await users.checkPassword(connection, email, form.password ?? '');
+      if (!user) return retry(SCREEN_TEXT.wrongPassword);
       return finish(txn, user);
+    },
+
+    async submitPasskey(txn, field, forIdentifier) {
+      const connection = connectionOf(txn);
+      if (!biometrics || !connection || connection.kind !== 'database') return retry(SCREEN_TEXT.unknownConnection);
+      let owner: User | undefined;
+      if (forIdentifier) {
+        owner = txn.identifier ? await passkeys.userWithPasskey(connection.name, txn.identifier) : undefined;
+        if (!owner) return retry(PASSKEY_TEXT.unknown);
+      }
+      const result = await passkeys.authenticate(txn, field, owner?.user_id);
+      if (!result.ok) return retry(result.error);
+      const user = owner ?? (await passkeys.user(result.userId));
+      // A passkey of another connection's user (or of a deleted user) does not log in here.
+      if (!user || user.connection !== connection.name) return retry(PASSKEY_TEXT.unknown);
+      if (!owner && user.email) await authorization.remember(txn, user.email);
+      return finish(txn, user);
+    },
+
+    async enrolPasskey(txn, field) {
+      const resume = { kind: 'redirect', location: `/authorize/resume?state=${state(txn)}` } as const;
+      const user = txn.authenticated && (await passkeys.user(txn.authenticated.userId));
+      if (!user || field === undefined) return resume;
+      const result = await passkeys.register(txn, user, field);
+      return result.ok ? resume : retry(result.error);
     },
 
     async submitSocial(txn, connectionName, profile) {

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.js';
 import type { Transaction } from '../store/types.js';
 import { findClient, findConnection } from '../tenant/model.js';
 import { planLogin } from '../tenant/connection-rules.js';
-import { challengePath, SCREEN_TEXT, type ScreenOutcome } from '../login/login-service.js';
+import { challengePath, PASSKEY_CHALLENGE_PATH, PASSKEY_ENROLLMENT_PATH, SCREEN_TEXT, type ScreenOutcome } from '../login/login-service.js';
 import { OAuthError } from '../errors.js';
 import { ipKey, recipientKey } from '../http/rate-limits.js';
 import { renderScreen, type ScreenName } from '../http/screens.js';
@@ -17,7 +17,8 @@ import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 type Form = Record<string, string | undefined>;
 
 export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const { tenant, cookies, authorization, login } = deps;
+  const { tenant, cookies, authorization, login, passkeys } = deps;
+  const { identifierFirst, webauthnPlatformFirstFactor: biometrics } = tenant.prompts;
   const page = { config: { page: true } };
 
   const stateOf = (request: FastifyRequest): string | undefined => {
@@ -74,8 +75,12 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
   const alreadyDone = (reply: FastifyReply, txn: Transaction): FastifyReply | undefined =>
     txn.authenticated ? reply.redirect(`/authorize/resume?state=${enc(txn.id)}`, 302) : undefined;
 
+  // The Identifier + Password profile has one login page (/u/login); Identifier First has the steps.
+  const profileRedirect = (reply: FastifyReply, txn: Transaction): FastifyReply | undefined =>
+    identifierFirst ? undefined : reply.redirect(`/u/login?state=${enc(txn.id)}`, 302);
+
   // --- login-id -------------------------------------------------------------------------------
-  function renderIdentifier(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): unknown {
+  async function renderIdentifier(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): Promise<unknown> {
     const client = findClient(tenant, txn.clientId);
     const connection = findConnection(tenant, txn.connection);
     let socials: { name: string; displayName: string; strategy: string }[] = [];
@@ -86,22 +91,33 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
       }
     }
     const identifierKind = !connection || connection.kind === 'social' ? null : connection.strategy === 'sms' ? 'phone' : 'email';
+    // Identifier First + Biometrics: "Continue with a passkey" (a discoverable credential) on the database login.
+    const webauthnOptions = biometrics && connection?.kind === 'database' ? JSON.stringify(await passkeys.authenticationOptions(txn)) : undefined;
     return renderScreen(reply, tenant, 'login-id', {
       ...common(txn, '/u/login/identifier'),
       identifierKind,
       socials,
+      webauthnOptions,
       username: txn.identifier ?? txn.loginHint ?? '',
       ...extra,
     }, status);
   }
 
-  app.get('/u/login/identifier', page, async (request, reply) => renderIdentifier(reply, await loadTransaction(request), {}));
+  app.get('/u/login/identifier', page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    return profileRedirect(reply, txn) ?? renderIdentifier(reply, txn, {});
+  });
 
   app.post('/u/login/identifier', page, async (request, reply) => {
     const txn = await loadTransaction(request);
-    const done = alreadyDone(reply, txn);
+    const done = alreadyDone(reply, txn) ?? profileRedirect(reply, txn);
     if (done) return done;
     const form = formOf(request);
+    // ACUL's passkeyLogin posts the assertion as `passkey` on login-id.
+    if (form.passkey !== undefined) {
+      const outcome = await login.submitPasskey(txn, form.passkey, false);
+      return follow(reply, outcome, (extra, status) => renderIdentifier(reply, txn, extra, status));
+    }
     // A social button sends no code; an identifier does (or starts a password login), so it counts.
     const tooMany = form.connection ? undefined : await limited(request, reply, form.username);
     const outcome = tooMany ?? (await login.submitIdentifier(txn, { username: form.username, connection: form.connection }));
@@ -154,16 +170,111 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
 
   app.get('/u/login/password', page, async (request, reply) => {
     const txn = await loadTransaction(request);
+    const stop = profileRedirect(reply, txn);
+    if (stop) return stop;
     if (!txn.identifier) return reply.redirect(`/u/login/identifier?state=${enc(txn.id)}`, 302);
     return alreadyDone(reply, txn) ?? renderPassword(reply, txn, {});
   });
 
   app.post('/u/login/password', page, async (request, reply) => {
     const txn = await loadTransaction(request);
-    const done = alreadyDone(reply, txn);
+    const done = alreadyDone(reply, txn) ?? profileRedirect(reply, txn);
     if (done) return done;
     const outcome = await login.submitPassword(txn, formOf(request).password ?? '');
     return follow(reply, outcome, (extra, status) => renderPassword(reply, txn, extra, status));
+  });
+
+  // --- login (Identifier + Password profile) --------------------------------------------------
+  function renderLogin(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): unknown {
+    const client = findClient(tenant, txn.clientId);
+    const connection = findConnection(tenant, txn.connection);
+    const plan = client ? planLogin(tenant, client, undefined) : undefined;
+    const socials = plan && 'socials' in plan && (plan.kind === 'social-only' || plan.connection.name === txn.connection) ? plan.socials : [];
+    return renderScreen(reply, tenant, 'login', {
+      ...common(txn, '/u/login'),
+      database: connection?.kind === 'database',
+      socials: socials.map((s) => ({ name: s.name, displayName: s.displayName, strategy: s.strategy })),
+      username: txn.identifier ?? txn.loginHint ?? '',
+      ...extra,
+    }, status);
+  }
+
+  app.get('/u/login', page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    if (identifierFirst) return reply.redirect(`/u/login/identifier?state=${enc(txn.id)}`, 302);
+    return alreadyDone(reply, txn) ?? renderLogin(reply, txn, {});
+  });
+
+  app.post('/u/login', page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    if (identifierFirst) return reply.redirect(`/u/login/identifier?state=${enc(txn.id)}`, 302);
+    const done = alreadyDone(reply, txn);
+    if (done) return done;
+    const form = formOf(request);
+    const tooMany = form.connection ? undefined : await limited(request, reply, form.username);
+    const outcome =
+      tooMany ??
+      (form.connection
+        ? await login.submitIdentifier(txn, { connection: form.connection })
+        : await login.submitLogin(txn, { username: form.username, password: form.password }));
+    return follow(reply, outcome, (extra, status) => renderLogin(reply, { ...txn, identifier: form.username?.trim() }, extra, status));
+  });
+
+  // --- passkeys (Identifier First + Biometrics) -----------------------------------------------
+  async function renderPasskeyChallenge(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): Promise<unknown> {
+    const owner = txn.identifier ? await passkeys.userWithPasskey(txn.connection, txn.identifier) : undefined;
+    if (!owner) return reply.redirect(`/u/login/password?state=${enc(txn.id)}`, 302);
+    return renderScreen(reply, tenant, 'login-passkey', {
+      ...common(txn, PASSKEY_CHALLENGE_PATH),
+      identifier: txn.identifier,
+      webauthnOptions: JSON.stringify(await passkeys.authenticationOptions(txn, owner.user_id)),
+      passwordHref: `/u/login/password?state=${enc(txn.id)}`,
+      ...extra,
+    }, status);
+  }
+  const noPasskeys = (reply: FastifyReply, txn: Transaction): FastifyReply | undefined =>
+    !biometrics ? reply.redirect(`/u/login/identifier?state=${enc(txn.id)}`, 302) : !txn.identifier ? reply.redirect(`/u/login/identifier?state=${enc(txn.id)}`, 302) : undefined;
+
+  app.get(PASSKEY_CHALLENGE_PATH, page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    return alreadyDone(reply, txn) ?? noPasskeys(reply, txn) ?? renderPasskeyChallenge(reply, txn, {});
+  });
+
+  app.post(PASSKEY_CHALLENGE_PATH, page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    const stop = alreadyDone(reply, txn) ?? noPasskeys(reply, txn);
+    if (stop) return stop;
+    const outcome = await login.submitPasskey(txn, formOf(request).passkey, true);
+    return follow(reply, outcome, (extra, status) => renderPasskeyChallenge(reply, txn, extra, status));
+  });
+
+  // passkey-enrollment comes after the password, so its transaction is already authenticated; it
+  // ends (created or skipped) at /authorize/resume.
+  async function renderEnrollment(reply: FastifyReply, txn: Transaction, extra: Record<string, unknown>, status = 200): Promise<unknown> {
+    const user = txn.authenticated ? await passkeys.user(txn.authenticated.userId) : undefined;
+    if (!user) return reply.redirect(`/authorize/resume?state=${enc(txn.id)}`, 302);
+    return renderScreen(reply, tenant, 'passkey-enrollment', {
+      ...common(txn, PASSKEY_ENROLLMENT_PATH),
+      identifier: user.email ?? txn.identifier,
+      webauthnOptions: JSON.stringify(await passkeys.registrationOptions(txn, user)),
+      ...extra,
+    }, status);
+  }
+  const notAuthenticated = (reply: FastifyReply, txn: Transaction): FastifyReply | undefined =>
+    txn.authenticated && biometrics ? undefined : reply.redirect(txn.authenticated ? `/authorize/resume?state=${enc(txn.id)}` : `/u/login/identifier?state=${enc(txn.id)}`, 302);
+
+  app.get(PASSKEY_ENROLLMENT_PATH, page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    return notAuthenticated(reply, txn) ?? renderEnrollment(reply, txn, {});
+  });
+
+  app.post(PASSKEY_ENROLLMENT_PATH, page, async (request, reply) => {
+    const txn = await loadTransaction(request);
+    const stop = notAuthenticated(reply, txn);
+    if (stop) return stop;
+    const form = formOf(request);
+    const outcome = await login.enrolPasskey(txn, form.action === 'abort-passkey-enrollment' ? undefined : (form.passkey ?? ''));
+    return follow(reply, outcome, (extra, status) => renderEnrollment(reply, txn, extra, status));
   });
 
   // --- mock social provider -------------------------------------------------------------------

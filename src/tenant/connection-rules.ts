@@ -9,12 +9,28 @@ import type { Client, Connection, Tenant } from './model.js';
  *  - no database, both SMS and email: the passwordless connection created first;
  *  - no database, one of them: that one, shown with the client's social connections.
  * A `connection` parameter that is not enabled for the client is an error.
+ *
+ * With the Identifier + Password profile (`prompts.identifier_first: false`) passwordless connections
+ * are not offered at all, as in Auth0 where passwordless in Universal Login needs Identifier First:
+ * asking for one, or having nothing else, is a LoginProfileError, shown on the error page.
  */
 export type LoginPlan =
   | { kind: 'passwordless'; connection: Connection; socials: Connection[] }
   | { kind: 'database'; connection: Connection; socials: Connection[] }
   | { kind: 'social'; connection: Connection }
   | { kind: 'social-only'; socials: Connection[] };
+
+/** A login the tenant's Authentication Profile cannot present: the error page explains the setting. */
+export class LoginProfileError extends OAuthError {
+  constructor(description: string) {
+    super('invalid_request', description);
+    this.name = 'LoginProfileError';
+  }
+}
+
+const PROFILE_HINT =
+  'Passwordless connections in Universal Login need the Identifier First (or Identifier First + Biometrics) authentication profile; ' +
+  'this tenant uses Identifier + Password (prompts.identifier_first: false).';
 
 export function enabledConnections(tenant: Tenant, client: Client): Connection[] {
   return tenant.connections.filter((c) => c.enabledClients.has(client.clientId));
@@ -34,6 +50,9 @@ export function planLogin(tenant: Tenant, client: Client, requested: string | un
       );
     }
     if (connection.kind === 'social') return { kind: 'social', connection };
+    if (connection.kind === 'passwordless' && !tenant.prompts.identifierFirst) {
+      throw new LoginProfileError(`The connection "${requested}" is passwordless. ${PROFILE_HINT}`);
+    }
     return { kind: connection.kind, connection, socials: [] };
   }
 
@@ -41,9 +60,12 @@ export function planLogin(tenant: Tenant, client: Client, requested: string | un
   if (database) return { kind: 'database', connection: database, socials };
 
   // tenant.connections is in creation order, so the first passwordless one is the one created first.
-  const passwordless = enabled.find((c) => c.kind === 'passwordless');
+  const passwordless = tenant.prompts.identifierFirst ? enabled.find((c) => c.kind === 'passwordless') : undefined;
   if (passwordless) return { kind: 'passwordless', connection: passwordless, socials };
 
   if (socials.length) return { kind: 'social-only', socials };
+  if (enabled.some((c) => c.kind === 'passwordless')) {
+    throw new LoginProfileError(`This application has only passwordless connections. ${PROFILE_HINT}`);
+  }
   throw new OAuthError('invalid_request', 'no connections enabled for the client');
 }

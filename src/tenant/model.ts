@@ -114,6 +114,11 @@ export interface Tenant {
   clientGrants: ClientGrant[];
   claims: ClaimRule[];
   dev: { fixedCodes: { match: string; code: string; until: string | undefined }[] };
+  /**
+   * The Authentication Profile (Auth0's prompt settings): Identifier First (default), Identifier +
+   * Password (identifierFirst false) or Identifier First + Biometrics (webauthnPlatformFirstFactor).
+   */
+  prompts: { identifierFirst: boolean; webauthnPlatformFirstFactor: boolean };
   /** Per-endpoint request limits (src/config/rate-limit-settings.ts); undefined means Auth0's defaults. */
   rateLimits?: RateLimits;
 }
