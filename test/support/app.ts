@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppOptions } from '../../src/app.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
@@ -37,6 +37,8 @@ export async function buildTestApp(
     devRoutes?: boolean;
     /** Serve HTTPS (buildApp's `https`), with the local CA served at /_dev/ca.pem when `localCaPem` is given. */
     https?: { key: string; cert: string; localCaPem?: string };
+    /** buildApp's hardening switches, passed through when given. */
+    app?: Pick<AppOptions, 'rateLimits' | 'trustProxy' | 'mailboxLimit' | 'devToken' | 'logger'>;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
@@ -51,6 +53,7 @@ export async function buildTestApp(
     ...(options.devRoutes !== undefined ? { devRoutes: options.devRoutes } : {}),
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
     ...(options.https?.localCaPem ? { localCaPem: options.https.localCaPem } : {}),
+    ...options.app,
   });
   return { app, clock, issuer };
 }
