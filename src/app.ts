@@ -39,6 +39,7 @@ import { createDeliveryFaults } from './dev/delivery-faults.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { devPasskeyRoutes } from './routes/dev-passkeys.js';
+import { devPasskeyRoutes } from './routes/dev-passkeys.js';
 import { devCaRoutes } from './routes/dev-ca.js';
 import { devSnapshotRoutes } from './routes/dev-snapshot.js';
 import { importSnapshot, type Snapshot } from './store/snapshot.js';
@@ -167,6 +168,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(async (scope) => {
       requireDevToken(scope, options.devToken);
       await devMailboxRoutes(scope, deps);
+      await devPasskeyRoutes(scope, deps);
       await devPasskeyRoutes(scope, deps);
     });
     await app.register(async (scope) => {
