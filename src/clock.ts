@@ -29,28 +29,54 @@ export const epochSeconds = (clock: Clock): number => Math.floor(clock.now() / 1
 /**
  * The clock the app runs on: a source clock (real time, or a test's manual clock) plus an offset that
  * the dev API moves (`POST /_dev/api/clock`), so OTP expiry, codes, sessions and token times all shift
- * together while time keeps running.
+ * together while time keeps running. Replicas sharing a store share the offset: `share()` hands it
+ * the store's shared state, changes go there first, and `sync()` (run as each request starts) reads
+ * it back, so a clock moved on one replica is moved on all of them.
  */
 export interface ShiftableClock extends Clock {
   offsetMs(): number;
-  advance(ms: number): void;
-  set(epochMs: number): void;
-  reset(): void;
+  advance(ms: number): Promise<void>;
+  set(epochMs: number): Promise<void>;
+  reset(): Promise<void>;
+  /** Keeps the offset in shared state from now on (replicas); the current shared offset applies. */
+  share(shared: SharedOffset): Promise<void>;
+  /** Reads the shared offset again; a no-op for a clock of one process. */
+  sync(): Promise<void>;
 }
+
+/** Where replicas keep the offset (the store's SharedState). */
+export interface SharedOffset {
+  clockOffset(): Promise<number>;
+  setClockOffset(ms: number): Promise<void>;
+  addClockOffset(ms: number): Promise<number>;
+}
+
+export const isShiftableClock = (clock: Clock): clock is ShiftableClock => 'offsetMs' in clock && 'share' in clock;
 
 export function createShiftableClock(source: Clock = systemClock): ShiftableClock {
   let offset = 0;
+  let shared: SharedOffset | undefined;
   return {
     now: () => source.now() + offset,
     offsetMs: () => offset,
-    advance: (ms) => {
-      offset += ms;
+    advance: async (ms) => {
+      offset = shared ? await shared.addClockOffset(ms) : offset + ms;
     },
-    set: (epochMs) => {
-      offset = epochMs - source.now();
+    set: async (epochMs) => {
+      const next = epochMs - source.now();
+      if (shared) await shared.setClockOffset(next);
+      offset = next;
     },
-    reset: () => {
+    reset: async () => {
+      if (shared) await shared.setClockOffset(0);
       offset = 0;
+    },
+    share: async (state) => {
+      shared = state;
+      offset = await state.clockOffset();
+    },
+    sync: async () => {
+      if (shared) offset = await shared.clockOffset();
     },
   };
 }

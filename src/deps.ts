@@ -17,6 +17,7 @@ import type { PasskeyService } from './login/passkeys.js';
 import type { CookieJar } from './http/cookies.js';
 import type { FixedCodes } from './dev/fixed-codes.js';
 import type { DeliveryFaults } from './dev/delivery-faults.js';
+import type { Snapshot } from './store/snapshot.js';
 import type { RateLimiter } from './http/rate-limits.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
@@ -42,6 +43,8 @@ export interface AppDeps {
   cookies: CookieJar;
   eta: Eta;
   log: Logger;
+  /** The snapshot loaded at start (--seed), loaded again by /_dev/api/reset. */
+  snapshot?: Snapshot | undefined;
   limits: RateLimiter;
 }
 

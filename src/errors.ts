@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | 'not_found'
   | 'too_many_requests'
   | 'server_error'
+  // The store (Redis) cannot be reached: try again shortly.
+  | 'temporarily_unavailable'
   // Auth0's /passwordless/start codes.
   | 'bad.client_id'
   | 'bad.connection'
@@ -43,6 +45,7 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   not_found: 404,
   too_many_requests: 429,
   server_error: 500,
+  temporarily_unavailable: 503,
   unsupported_response_type: 400,
 };
 

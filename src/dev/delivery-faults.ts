@@ -12,11 +12,19 @@ export interface DeliveryFault {
 }
 
 export interface DeliveryFaults {
-  add(fault: DeliveryFault): void;
+  add(fault: DeliveryFault): Promise<void>;
   /** The fault for this send, counting it down; undefined when delivery is normal. */
-  take(to: string, channel: 'email' | 'sms'): DeliveryFault | undefined;
-  list(): DeliveryFault[];
-  reset(): void;
+  take(to: string, channel: 'email' | 'sms'): Promise<DeliveryFault | undefined>;
+  list(): Promise<DeliveryFault[]>;
+  reset(): Promise<void>;
+}
+
+/** Where replicas keep the faults (the store's SharedState); `takeFault` counts down in one step. */
+export interface SharedFaults {
+  addFault(fault: DeliveryFault): Promise<void>;
+  takeFault(to: string, channel: 'email' | 'sms'): Promise<DeliveryFault | undefined>;
+  listFaults(): Promise<DeliveryFault[]>;
+  resetFaults(): Promise<void>;
 }
 
 export class DeliveryError extends Error {
@@ -29,21 +37,29 @@ export class DeliveryError extends Error {
   }
 }
 
-export function createDeliveryFaults(): DeliveryFaults {
+export function createDeliveryFaults(shared?: SharedFaults): DeliveryFaults {
+  if (shared) {
+    return {
+      add: (fault) => shared.addFault({ ...fault }),
+      take: (to, channel) => shared.takeFault(to, channel),
+      list: () => shared.listFaults(),
+      reset: () => shared.resetFaults(),
+    };
+  }
   let faults: DeliveryFault[] = [];
   return {
-    add(fault) {
+    async add(fault) {
       faults.push({ ...fault });
     },
-    take(to, channel) {
+    async take(to, channel) {
       const fault = faults.find((f) => f.to === to && (!f.channel || f.channel === channel));
       if (!fault) return undefined;
       fault.remaining -= 1;
       if (fault.remaining <= 0) faults = faults.filter((f) => f !== fault);
       return { ...fault };
     },
-    list: () => faults.map((f) => ({ ...f })),
-    reset() {
+    list: async () => faults.map((f) => ({ ...f })),
+    async reset() {
       faults = [];
     },
   };

@@ -13,43 +13,64 @@ export interface FixedCodeRule {
 }
 
 export interface FixedCodes {
-  codeFor(recipient: string): string | undefined;
-  add(rule: FixedCodeRule): void;
-  list(): FixedCodeRule[];
+  codeFor(recipient: string): Promise<string | undefined>;
+  add(rule: FixedCodeRule): Promise<void>;
+  list(): Promise<FixedCodeRule[]>;
   /** Back to the rules of the tenant file. */
-  reset(): void;
-  clear(): void;
+  reset(): Promise<void>;
+  clear(): Promise<void>;
 }
 
 export const FIXED_CODE = /^[0-9]{4,12}$/;
 
-export function createFixedCodes(configured: FixedCodeRule[], clock: Clock): FixedCodes {
-  let rules: { rule: FixedCodeRule; pattern: RegExp }[] = [];
-  const compile = (rule: FixedCodeRule) => ({ rule, pattern: globToRegExp(rule.match.trim().toLowerCase()) });
-  const reset = (): void => {
-    rules = configured.map(compile);
+/** Where replicas keep the rules added at run time (the store's SharedState). */
+export interface SharedFixedCodes {
+  fixedCodeRules(): Promise<{ cleared: boolean; added: FixedCodeRule[] }>;
+  addFixedCodeRule(rule: FixedCodeRule): Promise<void>;
+  resetFixedCodeRules(cleared: boolean): Promise<void>;
+}
+
+/**
+ * `shared` (replicas on one Redis) keeps the run-time rules where every replica reads them, so a rule
+ * added through one replica applies to codes any replica issues.
+ */
+export function createFixedCodes(configured: FixedCodeRule[], clock: Clock, shared?: SharedFixedCodes): FixedCodes {
+  type Compiled = { rule: FixedCodeRule; pattern: RegExp };
+  const compile = (rule: FixedCodeRule): Compiled => ({ rule, pattern: globToRegExp(rule.match.trim().toLowerCase()) });
+  const fromFile = configured.map(compile);
+  // In one process: the current rules. With shared state, they are read from there each time.
+  let rules: Compiled[] = [...fromFile];
+  const current = async (): Promise<Compiled[]> => {
+    if (!shared) return rules;
+    const { cleared, added } = await shared.fixedCodeRules();
+    return [...(cleared ? [] : fromFile), ...added.map(compile)];
   };
-  reset();
 
   return {
-    codeFor(recipient) {
+    async codeFor(recipient) {
       const now = clock.now();
       const key = recipient.toLowerCase();
+      const all = await current();
       // Newest rule first, so a rule added at run time overrides the file's.
-      for (let i = rules.length - 1; i >= 0; i--) {
-        const { rule, pattern } = rules[i]!;
+      for (let i = all.length - 1; i >= 0; i--) {
+        const { rule, pattern } = all[i]!;
         if (rule.until && Date.parse(rule.until) <= now) continue;
         if (pattern.test(key)) return rule.code;
       }
       return undefined;
     },
-    add(rule) {
-      rules.push(compile(rule));
+    async add(rule) {
+      if (shared) await shared.addFixedCodeRule({ ...rule });
+      else rules.push(compile(rule));
     },
-    list: () => rules.map(({ rule }) => ({ ...rule })),
-    reset,
-    clear() {
-      rules = [];
+    list: async () => (await current()).map(({ rule }) => ({ ...rule })),
+    async reset() {
+      if (shared) await shared.resetFixedCodeRules(false);
+      else rules = [...fromFile];
+    },
+    async clear() {
+      if (shared) await shared.resetFixedCodeRules(true);
+      else rules = [];
     },
   };
 }

@@ -5,6 +5,9 @@ import type { Tenant } from '../tenant/model.js';
 import { errorResult } from '../oauth/authorization-response.js';
 import { sendAuthorizationResult } from './authorization-reply.js';
 import { renderScreen } from './screens.js';
+import { StoreUnavailableError } from '../store/store-errors.js';
+
+const UNAVAILABLE = 'The service is temporarily unavailable: its store cannot be reached. Try again shortly.';
 
 /**
  * The one place where errors become responses. An OAuthError carrying a verified redirect goes back
@@ -14,6 +17,14 @@ import { renderScreen } from './screens.js';
  */
 export function installErrorHandling(app: FastifyInstance, tenant: Tenant): void {
   app.setErrorHandler((error: FastifyError | OAuthError | ManagementError, request, reply) => {
+    // The store's server is away (Redis down): 503 temporarily_unavailable, in each API's own shape.
+    if (error instanceof StoreUnavailableError) {
+      request.log.warn({ err: error.message }, 'store unavailable: answered 503');
+      if (request.url.startsWith('/api/v2/')) {
+        return reply.status(503).header('Retry-After', '1').send(new ManagementError(503, UNAVAILABLE, 'temporarily_unavailable').toJSON());
+      }
+      error = new OAuthError('temporarily_unavailable', UNAVAILABLE, { headers: { 'Retry-After': '1' } });
+    }
     // The Management API answers in its own shape, also for Fastify's errors (bad JSON, bad media type).
     if (!(error instanceof ManagementError) && request.url.startsWith('/api/v2/') && !(error instanceof OAuthError)) {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;

@@ -29,7 +29,7 @@ export function createOtpService(deps: {
   random: Random;
   secret: Buffer;
   /** A pinned code for this recipient (dev fixed codes), else a random one is drawn. */
-  fixedCodeFor?: (recipient: string) => string | undefined;
+  fixedCodeFor?: (recipient: string) => string | undefined | Promise<string | undefined>;
 }): OtpService {
   const { store, clock, random, secret, fixedCodeFor } = deps;
   const keyOf = (connection: string, recipient: string): string => `${connection}:${recipient}`;
@@ -37,7 +37,7 @@ export function createOtpService(deps: {
   return {
     async issue({ connection, recipient, length, ttlSeconds }) {
       const key = keyOf(connection, recipient);
-      const code = fixedCodeFor?.(recipient) ?? random.digits(length);
+      const code = (await fixedCodeFor?.(recipient)) ?? random.digits(length);
       const now = clock.now();
       const expiresAt = now + ttlSeconds * 1000;
       await store.replaceOtpChallenge({

@@ -44,6 +44,9 @@ export function createOutbox(deps: {
   /** Delayed deliveries (a delay fault) not yet made; clearing the mailbox cancels them. */
   const inFlight = new Set<NodeJS.Timeout>();
   const ending = new AbortController();
+  // Replicas sharing a store hear of every replica's messages (pub/sub), their own included.
+  const shared = store.shared;
+  shared?.onMessage((message) => arrivals.emit('message', message));
 
   // Ids sort in arrival order, which makes `after=<id>` meaningful in every store.
   const nextId = (): string => `msg_${clock.now().toString(36).padStart(9, '0')}${(sequence++ % 1296).toString(36).padStart(2, '0')}${random.hex(3)}`;
@@ -53,8 +56,15 @@ export function createOutbox(deps: {
   async function waitFor<T>(check: () => Promise<T | undefined>, filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<T | undefined> {
     const found = await check();
     if (found !== undefined || waitMs <= 0 || ending.signal.aborted) return found;
-    return new Promise<T | undefined>((resolve) => {
+    return new Promise<T | undefined>((resolve, reject) => {
       let done = false;
+      // A look that fails (the store is away) is tried again on the next arrival; only the last one's failure is the answer.
+      const look = (): Promise<T | undefined> => check().catch(() => undefined);
+      const fail = (err: unknown): void => {
+        if (done) return;
+        reject(err); // settles first, so the cleanup's resolve below is ignored
+        finish(undefined);
+      };
       const finish = (value: T | undefined): void => {
         if (done) return;
         done = true;
@@ -65,16 +75,16 @@ export function createOutbox(deps: {
         resolve(value);
       };
       const onMessage = (m: Message): void => {
-        if (matches(m, filter)) void check().then((value) => value !== undefined && finish(value));
+        if (matches(m, filter)) void look().then((value) => value !== undefined && finish(value));
       };
       const onAbort = (): void => finish(undefined);
-      const onEnd = (): void => void check().then(finish);
-      const timer = setTimeout(() => void check().then(finish), waitMs);
+      const onEnd = (): void => void check().then(finish, fail);
+      const timer = setTimeout(() => void check().then(finish, fail), waitMs);
       arrivals.on('message', onMessage);
       signal?.addEventListener('abort', onAbort);
       ending.signal.addEventListener('abort', onEnd);
       // A message may have landed between the first check and subscribing.
-      void check().then((value) => value !== undefined && finish(value));
+      void look().then((value) => value !== undefined && finish(value));
     });
   }
 
@@ -89,12 +99,12 @@ export function createOutbox(deps: {
     } else {
       log.info({ channel: message.channel, to: message.to, messageId: message.id }, `${what} to ${message.to} (${message.code ? 'a code' : 'a link'}; not logged with dev routes off)`);
     }
-    arrivals.emit('message', message);
+    if (!shared) arrivals.emit('message', message);
   }
 
   return {
     async send(outgoing) {
-      const fault = faults?.take(outgoing.to, outgoing.channel);
+      const fault = await faults?.take(outgoing.to, outgoing.channel);
       if (fault?.kind === 'fail') throw new DeliveryError(outgoing.channel, outgoing.to);
       const message: Message = {
         id: nextId(),
@@ -115,7 +125,7 @@ export function createOutbox(deps: {
         // Arrives later, as a slow provider's would; the sender is answered at once.
         const timer = setTimeout(() => {
           inFlight.delete(timer);
-          void deliver(message);
+          deliver(message).catch((err: unknown) => log.error({ err, messageId: message.id }, 'a delayed message could not be stored'));
         }, fault.delayMs).unref();
         inFlight.add(timer);
       } else {

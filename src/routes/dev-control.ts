@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
 import { FIXED_CODE } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { importSnapshot } from '../store/snapshot.js';
 
 /**
  * The test-control plane: a clock tests can move, a reset between tests, fixed codes and simulated
@@ -19,30 +20,31 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.post('/_dev/api/clock', async (request) => {
     const body = bodyOf(request.body);
     if (typeof body.advance_seconds === 'number' && Number.isFinite(body.advance_seconds)) {
-      clock.advance(body.advance_seconds * 1000);
+      await clock.advance(body.advance_seconds * 1000);
     } else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set))) {
-      clock.set(Date.parse(body.set));
+      await clock.set(Date.parse(body.set));
     } else {
       throw new OAuthError('invalid_request', 'Send {"advance_seconds": <number>} or {"set": "<ISO time>"}');
     }
     return clockState();
   });
   app.delete('/_dev/api/clock', async () => {
-    clock.reset();
+    await clock.reset();
     return clockState();
   });
 
   app.post('/_dev/api/reset', async (_request, reply) => {
     await store.reset();
     await users.seed(tenant);
-    fixedCodes.reset();
-    faults.reset();
-    clock.reset();
+    if (deps.snapshot) await importSnapshot(store, deps.snapshot, tenant);
+    await fixedCodes.reset();
+    await faults.reset();
+    await clock.reset();
     await outbox.clear();
     return reply.status(204).send();
   });
 
-  app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: fixedCodes.list() }));
+  app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: await fixedCodes.list() }));
   app.post('/_dev/api/fixed-codes', async (request, reply) => {
     const body = bodyOf(request.body);
     if (typeof body.match !== 'string' || !body.match.trim()) throw new OAuthError('invalid_request', 'match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
@@ -50,15 +52,15 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     if (body.until !== undefined && (typeof body.until !== 'string' || Number.isNaN(Date.parse(body.until)))) {
       throw new OAuthError('invalid_request', 'until must be an ISO time');
     }
-    fixedCodes.add({ match: body.match, code: body.code, until: body.until as string | undefined });
-    return reply.status(201).send({ fixed_codes: fixedCodes.list() });
+    await fixedCodes.add({ match: body.match, code: body.code, until: body.until as string | undefined });
+    return reply.status(201).send({ fixed_codes: await fixedCodes.list() });
   });
   app.delete('/_dev/api/fixed-codes', async (_request, reply) => {
-    fixedCodes.clear();
+    await fixedCodes.clear();
     return reply.status(204).send();
   });
 
-  app.get('/_dev/api/faults', async () => ({ faults: faults.list() }));
+  app.get('/_dev/api/faults', async () => ({ faults: await faults.list() }));
   app.post('/_dev/api/faults', async (request, reply) => {
     const body = bodyOf(request.body);
     const to = typeof body.to === 'string' ? normalizeEmail(body.to) || normalizePhoneNumber(body.to) : '';
@@ -69,11 +71,11 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     const times = body.times === undefined ? 1 : Number(body.times);
     if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new OAuthError('invalid_request', 'delay_ms must be 0 to 60000');
     if (!Number.isInteger(times) || times < 1) throw new OAuthError('invalid_request', 'times must be a positive integer');
-    faults.add({ to, channel: body.channel as 'email' | 'sms' | undefined, kind: body.kind, delayMs, remaining: times });
-    return reply.status(201).send({ faults: faults.list() });
+    await faults.add({ to, channel: body.channel as 'email' | 'sms' | undefined, kind: body.kind, delayMs, remaining: times });
+    return reply.status(201).send({ faults: await faults.list() });
   });
   app.delete('/_dev/api/faults', async (_request, reply) => {
-    faults.reset();
+    await faults.reset();
     return reply.status(204).send();
   });
 }

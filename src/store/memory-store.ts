@@ -180,6 +180,9 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number 
     async createSession(session) {
       sessions.set(session.id, structuredClone(session));
     },
+    async listSessions() {
+      return [...sessions.values()].filter((s) => s.expiresAt > clock.now()).map((s) => structuredClone(s));
+    },
     async getSession(id) {
       return copy(live(sessions.get(id)));
     },

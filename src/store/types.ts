@@ -1,3 +1,7 @@
+import type { PersistentKeys } from '../config/data-dir.js';
+import type { FixedCodeRule } from '../dev/fixed-codes.js';
+import type { DeliveryFault } from '../dev/delivery-faults.js';
+
 /**
  * Everything Understudy remembers goes through this interface. Methods are async (so SQLite and Redis
  * stores fit behind it), atomic, and named for what the caller means, e.g. `consumeAuthorizationCode`
@@ -237,6 +241,8 @@ export interface Store {
   revokeRefreshTokensOf(userId: string, clientId?: string): Promise<void>;
 
   createSession(session: Session): Promise<void>;
+  /** Every live session, oldest first (snapshots export them). */
+  listSessions(): Promise<Session[]>;
   getSession(id: string): Promise<Session | undefined>;
   updateSession(id: string, patch: Partial<Omit<Session, 'id'>>): Promise<Session | undefined>;
   deleteSession(id: string): Promise<void>;
@@ -249,4 +255,42 @@ export interface Store {
   /** Forgets everything (users, passkeys, sessions, codes, tokens, messages): back to an empty store. */
   reset(): Promise<void>;
   close(): Promise<void>;
+
+  /**
+   * Throws StoreUnavailableError (store-errors.ts) when the store's server cannot be reached (/readyz asks it).
+   * In-process stores leave it out: they are always there.
+   */
+  ping?(): Promise<void>;
+  /**
+   * Keeps the first keys any process offered and returns the kept ones, so every process (and every
+   * restart) signs with the same key and derives the same cookie and code keys. Stores that do not
+   * outlive the process leave it out, and the data folder's keys are used as they are.
+   */
+  adoptKeys?(offered: PersistentKeys): Promise<PersistentKeys>;
+  /** Present on stores that several processes share (Redis): the state the replicas hold in common. */
+  shared?: SharedState;
 }
+
+/**
+ * The run-time test controls and live notifications that replicas must share: the dev clock's
+ * offset, fixed codes added at run time, delivery faults, and message arrivals (pub/sub).
+ */
+export interface SharedState {
+  clockOffset(): Promise<number>;
+  setClockOffset(ms: number): Promise<void>;
+  /** Adds to the offset in one step and returns the new one. */
+  addClockOffset(ms: number): Promise<number>;
+  /** Rules added at run time, in order; `cleared` drops the tenant file's rules. */
+  fixedCodeRules(): Promise<{ cleared: boolean; added: FixedCodeRule[] }>;
+  addFixedCodeRule(rule: FixedCodeRule): Promise<void>;
+  /** Forgets the added rules; `cleared` says whether the tenant file's rules are dropped too. */
+  resetFixedCodeRules(cleared: boolean): Promise<void>;
+  addFault(fault: DeliveryFault): Promise<void>;
+  /** The first fault for this send, counted down in one step (as DeliveryFaults.take). */
+  takeFault(to: string, channel: 'email' | 'sms'): Promise<DeliveryFault | undefined>;
+  listFaults(): Promise<DeliveryFault[]>;
+  resetFaults(): Promise<void>;
+  /** Calls the listener for every message any process appends (pub/sub); returns the unsubscribe. */
+  onMessage(listener: (message: Message) => void): () => void;
+}
+

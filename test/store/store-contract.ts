@@ -646,6 +646,18 @@ export function storeContract(name: string, makeStore: (clock: ManualClock) => P
         updated.clients.push('client_mutated_too');
         expect((await store.getSession('sess_1'))?.clients).toEqual(['client_1']);
       });
+
+      it('listSessions returns the live sessions oldest first, as copies', async () => {
+        await store.createSession(session({ id: 'sess_old', createdAt: T0 - MINUTE }));
+        await store.createSession(session({ id: 'sess_new', createdAt: T0, expiresAt: T0 + 10 * MINUTE }));
+        const listed = await store.listSessions();
+        expect(listed.map((s) => s.id)).toEqual(['sess_old', 'sess_new']);
+        expect(listed[0]).toEqual(session({ id: 'sess_old', createdAt: T0 - MINUTE }));
+        listed[0]!.clients.push('client_mutated');
+        expect((await store.getSession('sess_old'))?.clients).toEqual(['client_1']);
+        clock.set(T0 + 10 * MINUTE);
+        expect((await store.listSessions()).map((s) => s.id)).toEqual(['sess_old']);
+      });
     });
 
     describe('messages', () => {
