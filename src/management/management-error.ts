@@ -1,5 +1,7 @@
 /** Errors of the Management API, in its own wire shape: `{statusCode, error, message, errorCode}`. */
-const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict' };
+const reasons: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
+};
 
 export class ManagementError extends Error {
   readonly statusCode: number;
