@@ -5,7 +5,7 @@ import cookie from '@fastify/cookie';
 import view from '@fastify/view';
 import { Eta } from 'eta';
 import { pino, type Logger } from 'pino';
-import { createShiftableClock, systemClock, type Clock } from './clock.js';
+import { createShiftableClock, isShiftableClock, systemClock, type Clock } from './clock.js';
 import { cryptoRandom, type Random } from './random.js';
 import type { Tenant } from './tenant/model.js';
 import type { Store } from './store/types.js';
@@ -40,6 +40,8 @@ import { wellKnownRoutes } from './routes/well-known.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { devPasskeyRoutes } from './routes/dev-passkeys.js';
 import { devCaRoutes } from './routes/dev-ca.js';
+import { devSnapshotRoutes } from './routes/dev-snapshot.js';
+import { importSnapshot, type Snapshot } from './store/snapshot.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
@@ -52,7 +54,13 @@ export interface AppOptions {
   devRoutes?: boolean;
   clock?: Clock;
   random?: Random;
+  /**
+   * Where state lives (the memory store when left out). A store made with this app's clock (pass a
+   * ShiftableClock as `clock` and give it to the store too) expires things on the dev clock.
+   */
   store?: Store;
+  /** A snapshot (GET /_dev/api/snapshot) whose users are loaded at start and again on /_dev/api/reset. */
+  seed?: Snapshot;
   logger?: Logger;
   /** Serve HTTPS with this certificate and key (PEM); Fastify takes them at construction. */
   https?: { key: string; cert: string };
@@ -84,20 +92,22 @@ export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The dev API shifts this clock; tests may still drive the source clock they pass in.
-  const clock = createShiftableClock(options.clock ?? systemClock);
+  const clock = options.clock && isShiftableClock(options.clock) ? options.clock : createShiftableClock(options.clock ?? systemClock);
   const random = options.random ?? cryptoRandom;
   const log = options.logger ?? pino({ level: 'silent' });
   const store = options.store ?? createMemoryStore(clock, { maxMessages: options.mailboxLimit ?? 1000 });
   const { issuer } = options;
   const tenant = withManagementApi(options.tenant, issuer);
   const master = options.keys.masterSecret;
+  // Replicas on one store share the dev clock, fixed codes and faults through it.
+  if (store.shared) await clock.share(store.shared);
 
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
   const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
   const refreshTokens = createRefreshTokenService({ store, clock, random });
-  const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock);
-  const faults = createDeliveryFaults();
+  const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock, store.shared);
+  const faults = createDeliveryFaults(store.shared);
   const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) });
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
   const users = createUserService({ store, clock, random });
@@ -107,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys });
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
+  if (options.seed) await importSnapshot(store, options.seed, tenant);
 
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
@@ -126,6 +137,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.https ? { https: options.https } : {}),
   });
   installErrorHandling(app, tenant);
+  // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
+  // is away, on the last one known; the request's store calls then answer 503).
+  if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));
   await app.register(formbody);
   await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
   await app.register(view, { engine: { eta }, root: viewsDir, production: true });
@@ -134,7 +148,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const deps: AppDeps = {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
-    authorization, login, passkeys, cookies, eta, log, limits,
+    authorization, login, passkeys, cookies, eta, log, limits, snapshot: options.seed,
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));
@@ -158,6 +172,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(async (scope) => {
       requireDevToken(scope, options.devToken);
       await devControlRoutes(scope, deps);
+      await devSnapshotRoutes(scope, deps, options.keys);
     });
   }
   const caPem = options.https ? options.localCaPem : undefined;
