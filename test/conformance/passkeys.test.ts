@@ -197,7 +197,7 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
   );
 
   test(
-    'a passkey deleted through the dev API no longer logs in; the password still does',
+    'a passkey deleted on the dev mailbox page no longer logs in; the password still does',
     async () => {
       // Start clean: the dev API lists the user's passkeys (from the test before) and deletes them.
       const deleteAll = async (): Promise<number> => {
@@ -221,8 +221,17 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
       await page.waitForURL(/\/u\/passkey-enrollment\?/);
       await page.getByRole('button', { name: 'Create a passkey' }).click();
       await tokensAtCallback(verifier1);
-      expect(await deleteAll()).toBe(1);
+
+      // The dev mailbox page lists it under the user and deletes it.
+      const [created] = await understudy.deps.store.listPasskeys('auth0|dana-passkey');
+      await page.goto(`${domain}/_dev/mailbox`);
+      const listed = page.locator('#passkeys .user');
+      await expect(listed.getByRole('heading').textContent()).resolves.toContain(EMAIL);
+      await expect(listed.locator('code').textContent()).resolves.toBe(created!.id);
+      await page.getByRole('button', { name: `Delete passkey ${created!.id} of ${EMAIL}` }).click();
+      await page.locator('#passkeys-count', { hasText: /^0$/ }).waitFor();
       expect(await understudy.deps.store.listPasskeys('auth0|dana-passkey')).toEqual([]);
+      expect(await deleteAll()).toBe(0);
 
       await page.goto(`${domain}/v2/logout?client_id=${CLIENT_ID}&returnTo=${encodeURIComponent(callback)}`);
       await page.waitForURL((url) => url.href.startsWith(callback));
