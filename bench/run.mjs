@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { freePort, rssMiB, spawnNode, stopAll, waitFor200 } from './lib/procs.mjs';
+import { cpuMs, freePort, rssMiB, spawnNode, stopAll, waitFor200 } from './lib/procs.mjs';
 import { median, round } from './lib/stats.mjs';
 import { hammer } from './lib/load.mjs';
 import { runFlow } from './lib/flows.mjs';
@@ -26,7 +26,7 @@ const NO_AUTHHERO = args.has('--no-authhero');
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
-  ? { signMs: 300, signReps: 2, coldRuns: 3, tokenConnections: 20, tokenWarmS: 1, tokenS: 1.5, tokenReps: 2, users: 50, loginWarmMs: 700, loginMs: 2000, loginReps: 2, memLogins: 1000, scaleUsers: 10_000, scaleMs: 2000, scaleReps: 2 }
+  ? { signMs: 300, signReps: 2, coldRuns: 3, tokenConnections: 20, tokenWarmS: 0.5, tokenS: 1.5, tokenReps: 2, users: 50, loginWarmMs: 500, loginMs: 1500, loginReps: 2, memLogins: 1000, scaleUsers: 10_000, scaleMs: 1500, scaleReps: 2 }
   : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarmS: 2, tokenS: 8, tokenReps: 3, users: 50, loginWarmMs: 3000, loginMs: 8000, loginReps: 3, memLogins: 10_000, scaleUsers: 100_000, scaleMs: 8000, scaleReps: 3 };
 const BASELINE_USERS = 100;
 const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
@@ -74,6 +74,8 @@ function fixtures() {
     ],
     connections: [{ name: 'email', strategy: 'email', options: { totp: { length: 6, time_step: 180 } } }],
     resourceServers: [{ identifier: API, name: 'Bench API', scopes: [{ value: 'read:bench' }] }],
+    // Rate limits off twice over: here and UNDERSTUDY_RATE_LIMITS=off (an unknown key to a build without them).
+    rate_limits: false,
   };
   const tenantFile = join(work, 'tenant.json');
   writeFileSync(tenantFile, JSON.stringify(tenant));
@@ -220,7 +222,9 @@ async function tokenEndpoint(kinds) {
     const round_ = {};
     const rotated = order.slice(r % order.length).concat(order.slice(0, r % order.length));
     for (const key of rotated) {
+      const cpu0 = cpuMs(servers[key].handle.pid);
       const res = await hammer({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, seconds: P.tokenS });
+      res.cpuUsPerToken = ((cpuMs(servers[key].handle.pid) - cpu0) * 1000) / res.ok;
       out[key].runs.push(res);
       round_[key] = res.perSecond;
       if (res.non2xx || res.errors) log(`  ${key}: ${res.non2xx} non-2xx, ${res.errors} errors in round ${r + 1}`);
@@ -234,10 +238,11 @@ async function tokenEndpoint(kinds) {
       perSecond: round(median(runs.map((x) => x.perSecond))),
       p50: round(median(runs.map((x) => x.p50)), 1),
       p99: round(median(runs.map((x) => x.p99)), 1),
+      cpuUsPerToken: round(median(runs.map((x) => x.cpuUsPerToken))),
       failed: runs.reduce((s, x) => s + x.non2xx + x.errors, 0),
       requests: runs.reduce((s, x) => s + x.ok, 0),
       rssAfterLoadMB: round(rssMiB(servers[key].handle.pid) * MB, 1),
-      runs: runs.map((x) => ({ perSecond: round(x.perSecond), p50: x.p50, p99: x.p99, non2xx: x.non2xx, errors: x.errors })),
+      runs: runs.map((x) => ({ perSecond: round(x.perSecond), p50: x.p50, p99: x.p99, cpuUsPerToken: round(x.cpuUsPerToken), non2xx: x.non2xx, errors: x.errors })),
     });
   }
   out.understudy.ratioTo = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(median(v), 3)]));
@@ -256,18 +261,25 @@ async function logins(kinds, authhero) {
   const apiLogin = (pool, w, i) => understudyApiLogin(pool, `api-${w}-${i % 2}@bench.example`);
   const pageLogin = (pool, w, i) => understudyPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
   const ahLogin = (pool, w, i) => authheroPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
-  const flow = (server, login, ms) => runFlow({ origin: server.url, concurrency: P.users, durationMs: ms, login });
+  const flow = async (server, login, ms) => {
+    const cpu0 = cpuMs(server.handle.pid);
+    const run = await runFlow({ origin: server.url, concurrency: P.users, durationMs: ms, login });
+    run.cpuMsPerLogin = (cpuMs(server.handle.pid) - cpu0) / run.logins;
+    return run;
+  };
   await flow(us, apiLogin, P.loginWarmMs);
   await flow(us, pageLogin, P.loginWarmMs);
   if (ah) await flow(ah, ahLogin, P.loginWarmMs);
   const runs = { api: [], page: [], authhero: [] };
   const ratios = [];
+  const cpuRatios = [];
   for (let r = 0; r < P.loginReps; r++) {
     runs.api.push(await flow(us, apiLogin, P.loginMs));
     runs.page.push(await flow(us, pageLogin, P.loginMs));
     if (ah) {
       runs.authhero.push(await flow(ah, ahLogin, P.loginMs));
       ratios.push(runs.page.at(-1).perSecond / runs.authhero.at(-1).perSecond);
+      cpuRatios.push(runs.authhero.at(-1).cpuMsPerLogin / runs.page.at(-1).cpuMsPerLogin);
     }
     log(`  round ${r + 1}: API ${round(runs.api.at(-1).perSecond)}/s, pages ${round(runs.page.at(-1).perSecond)}/s${ah ? `, AuthHero pages ${round(runs.authhero.at(-1).perSecond, 1)}/s` : ''}`);
   }
@@ -275,17 +287,18 @@ async function logins(kinds, authhero) {
     perSecond: round(median(list.map((x) => x.perSecond)), 1),
     p50: round(median(list.map((x) => x.p50)), 1),
     p99: round(median(list.map((x) => x.p99)), 1),
+    cpuMsPerLogin: round(median(list.map((x) => x.cpuMsPerLogin)), 2),
     logins: list.reduce((s, x) => s + x.logins, 0),
     errors: list.reduce((s, x) => s + x.errors, 0),
     errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
-    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), logins: x.logins, errors: x.errors })),
+    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), cpuMsPerLogin: round(x.cpuMsPerLogin, 2), logins: x.logins, errors: x.errors })),
   });
   results.figures.logins = {
     concurrency: P.users,
     understudyApi: summary(runs.api),
     understudyPages: { ...summary(runs.page), rssAfterMB: round(rssMiB(us.handle.pid) * MB, 1) },
     authhero: ah
-      ? { label: `AuthHero ${AUTHHERO_PACKAGES.authhero} (+ kysely-adapter ${AUTHHERO_PACKAGES['@authhero/kysely-adapter']}, SQLite in memory)`, ...summary(runs.authhero), rssAfterStartMB: ah.rssAfterStartMB, rssAfterMB: round(rssMiB(ah.handle.pid) * MB, 1), ratioUnderstudyPages: round(median(ratios), 1), ratioRuns: ratios.map((x) => round(x, 1)) }
+      ? { label: `AuthHero ${AUTHHERO_PACKAGES.authhero} (+ kysely-adapter ${AUTHHERO_PACKAGES['@authhero/kysely-adapter']}, SQLite in memory)`, ...summary(runs.authhero), rssAfterStartMB: ah.rssAfterStartMB, rssAfterMB: round(rssMiB(ah.handle.pid) * MB, 1), ratioUnderstudyPages: round(median(ratios), 1), ratioRuns: ratios.map((x) => round(x, 1)), cpuRatio: round(median(cpuRatios), 1) }
       : { skipped: authhero.reason },
   };
   await us.handle.stop();
@@ -347,7 +360,12 @@ async function scale(fx) {
     const index = w + P.users * Math.floor(Math.random() * mine);
     return understudyApiLogin(pool, `seed${index}@bench.example`);
   };
-  const flow = (s, ms) => runFlow({ origin: s.url, concurrency: P.users, durationMs: ms, login: login(s.count) });
+  const flow = async (s, ms) => {
+    const cpu0 = cpuMs(s.handle.pid);
+    const run = await runFlow({ origin: s.url, concurrency: P.users, durationMs: ms, login: login(s.count) });
+    run.cpuMsPerLogin = (cpuMs(s.handle.pid) - cpu0) / run.logins;
+    return run;
+  };
   await flow(small, P.loginWarmMs);
   await flow(large, P.loginWarmMs);
   const runs = { small: [], large: [] };
@@ -367,9 +385,10 @@ async function scale(fx) {
     perSecond: round(median(list.map((x) => x.perSecond)), 1),
     p50: round(median(list.map((x) => x.p50)), 1),
     p99: round(median(list.map((x) => x.p99)), 1),
+    cpuMsPerLogin: round(median(list.map((x) => x.cpuMsPerLogin)), 2),
     errors: list.reduce((n, x) => n + x.errors, 0),
     errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
-    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), logins: x.logins, errors: x.errors })),
+    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), cpuMsPerLogin: round(x.cpuMsPerLogin, 2), logins: x.logins, errors: x.errors })),
   });
   const a = summary(small, runs.small);
   const b = summary(large, runs.large);
@@ -437,20 +456,20 @@ function table() {
     const u = f.token.understudy;
     for (const [k, v] of Object.entries(f.token)) {
       const ratio = k === 'understudy' ? '' : `Understudy = ${n(u.ratioTo[k], 2)}×`;
-      row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
+      row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuUsPerToken)} µs CPU/token${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
     }
   }
   if (f.logins) {
     const l = f.logins;
-    row(`5 full login (${l.concurrency} users)`, 'Understudy API: start → code → otp grant', `${n(l.understudyApi.perSecond)} logins/s`, `p50 ${n(l.understudyApi.p50, 1)} ms, p99 ${n(l.understudyApi.p99, 1)} ms${l.understudyApi.errors ? `, ${l.understudyApi.errors} errors` : ''}`);
-    row('', 'Understudy pages: authorize → … → token', `${n(l.understudyPages.perSecond)} logins/s`, `p50 ${n(l.understudyPages.p50, 1)} ms, p99 ${n(l.understudyPages.p99, 1)} ms${l.understudyPages.errors ? `, ${l.understudyPages.errors} errors` : ''}`);
+    row(`5 full login (${l.concurrency} users)`, 'Understudy API: start → code → otp grant', `${n(l.understudyApi.perSecond)} logins/s`, `p50 ${n(l.understudyApi.p50, 1)} ms, p99 ${n(l.understudyApi.p99, 1)} ms, ${n(l.understudyApi.cpuMsPerLogin, 1)} ms CPU/login${l.understudyApi.errors ? `, ${l.understudyApi.errors} errors` : ''}`);
+    row('', 'Understudy pages: authorize → … → token', `${n(l.understudyPages.perSecond)} logins/s`, `p50 ${n(l.understudyPages.p50, 1)} ms, p99 ${n(l.understudyPages.p99, 1)} ms, ${n(l.understudyPages.cpuMsPerLogin, 1)} ms CPU/login${l.understudyPages.errors ? `, ${l.understudyPages.errors} errors` : ''}`);
     if (l.authhero.skipped) row('', 'AuthHero 0.162.0 pages', l.authhero.skipped, '', tgt('page login'));
-    else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}×${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
+    else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms, ${n(l.authhero.cpuMsPerLogin, 1)} ms CPU/login; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}× (${n(l.authhero.cpuRatio, 1)}× less CPU)${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
   }
   if (f.scale) {
     const s = f.scale;
-    row('6 scale (API login)', `${n(s.small.users)} users preloaded`, `${n(s.small.perSecond)} logins/s`, `p50 ${n(s.small.p50, 1)} ms, p99 ${n(s.small.p99, 1)} ms`);
-    row('', `${n(s.large.users)} users + ${n(s.large.users)} pending codes`, `${n(s.large.perSecond)} logins/s`, `p50 ${n(s.large.p50, 1)} ms, p99 ${n(s.large.p99, 1)} ms; p99 ratio ${n(s.p99Ratio, 2)}×`, tgt('p99 at'));
+    row('6 scale (API login)', `${n(s.small.users)} users preloaded`, `${n(s.small.perSecond)} logins/s`, `p50 ${n(s.small.p50, 1)} ms, p99 ${n(s.small.p99, 1)} ms, ${n(s.small.cpuMsPerLogin, 1)} ms CPU/login`);
+    row('', `${n(s.large.users)} users + ${n(s.large.users)} pending codes`, `${n(s.large.perSecond)} logins/s`, `p50 ${n(s.large.p50, 1)} ms, p99 ${n(s.large.p99, 1)} ms, ${n(s.large.cpuMsPerLogin, 1)} ms CPU/login; p99 ratio ${n(s.p99Ratio, 2)}×`, tgt('p99 at'));
     row('', 'memory per preloaded user (+ code)', `${n(s.rssPerUserBytes)} B RSS`, `${n(s.heapPerUserBytes)} B heap; RSS ${n(s.large.rssAfterSeedMB, 1)} → ${n(s.large.rssAfterLoadMB, 1)} MB under load`);
   }
   const headers = ['figure', 'subject', 'value', 'detail', 'target'];

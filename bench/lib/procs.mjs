@@ -121,6 +121,16 @@ export function rssMiB(pid) {
   }
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms (10 ms resolution). */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Polls `url` until it answers 200 (every `intervalMs`, at most `timeoutMs`); resolves with
  * performance.now() at the moment the 200 arrived. Fails early when the process died.

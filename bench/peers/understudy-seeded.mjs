@@ -17,7 +17,7 @@ const issuer = `http://127.0.0.1:${port}/`;
 const log = pino({ level: 'info' });
 const keys = await loadPersistentKeys(process.env.UNDERSTUDY_DATA_DIR);
 const { tenant } = buildTenant(readTenantFile(process.env.UNDERSTUDY_CONFIG), 'bench tenant', deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
-const app = await buildApp({ issuer, tenant, keys, devRoutes: true, logger: log });
+const app = await buildApp({ issuer, tenant, keys, devRoutes: true, logger: log, rateLimits: false });
 
 const t0 = performance.now();
 const { users, otp } = app.deps;
