@@ -7,6 +7,9 @@ import { buildTenant, readTenantFile } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
 import { buildApp } from './app.js';
 import { deriveKey } from './oauth/keys.js';
+import { createShiftableClock } from './clock.js';
+import { adoptKeys, describeStore, openStore } from './store/open-store.js';
+import { readSnapshot, snapshotKeys } from './store/snapshot.js';
 
 /** How long SIGTERM waits for requests in flight (Kubernetes' default grace period is 30 s). */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,7 +21,16 @@ async function main(): Promise<void> {
   const log = pretty
     ? pino({ level: runtime.logLevel }, (await import('pino-pretty')).default({ ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }))
     : pino({ level: runtime.logLevel });
-  const keys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
+  const folderKeys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
+  const seed = runtime.seedPath ? readSnapshot(runtime.seedPath) : undefined;
+  // A snapshot's keys (when it has them) are offered before the data folder's; UNDERSTUDY_SIGNING_KEY still signs.
+  const seedKeys = seed && snapshotKeys(seed);
+  const offered = seedKeys ? { masterSecret: seedKeys.masterSecret, signingJwk: runtime.signingKey ? folderKeys.signingJwk : seedKeys.signingJwk } : folderKeys;
+  // The store expires things on the app's clock, the one the dev API shifts.
+  const clock = createShiftableClock();
+  const store = await openStore(runtime.store, clock, { maxMessages: runtime.mailboxLimit, log });
+  // A persistent or shared store keeps the first keys offered: restarts and replicas sign alike.
+  const keys = await adoptKeys(store, offered, runtime.signingKey !== undefined);
   const source = runtime.tenantPath ?? 'the embedded default tenant';
   const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
   const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
@@ -28,7 +40,7 @@ async function main(): Promise<void> {
   // HTTPS mode's X.509 code loads only when it is on, so plain HTTP starts as lean as before.
   const tls = runtime.tls ? await (await import('./tls/prepare.js')).prepareTls(runtime.tls, runtime.dataDir) : undefined;
   const app = await buildApp({
-    issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log,
+    issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log, clock, store, ...(seed ? { seed } : {}),
     rateLimits: runtime.rateLimits, trustProxy: runtime.trustProxy, mailboxLimit: runtime.mailboxLimit,
     ...(runtime.devToken ? { devToken: runtime.devToken } : {}),
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
@@ -67,6 +79,8 @@ async function main(): Promise<void> {
     `  issuer        ${runtime.issuer}`,
     `  listening on  ${tls ? 'https' : 'http'}://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
     runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox` : '  dev routes    off',
+    `  store         ${describeStore(runtime.store)}`,
+    ...(seed ? [`  seeded from   ${runtime.seedPath} (${seed.users.length} users${seed.sessions ? `, ${seed.sessions.length} sessions` : ''}${seed.keys ? ', keys' : ''})`] : []),
     ...(tls?.summary ?? []),
     ...(tls?.localCa && runtime.devRoutes ? [`  CA download   ${runtime.issuer}_dev/ca.pem`] : []),
     '  clients:',

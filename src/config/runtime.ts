@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { parseTlsConfig, type TlsConfig } from './tls-options.js';
 
@@ -28,7 +29,14 @@ export interface RuntimeConfig {
   mailboxLimit: number;
   /** When set, /_dev/api/* and the mailbox page need `Authorization: Bearer <token>` (the page also takes ?token=). */
   devToken: string | undefined;
+  /** UNDERSTUDY_STORE: where users, sessions, codes and the mailbox live. */
+  store: StoreSetting;
+  /** --seed <file> / UNDERSTUDY_SEED: a snapshot (GET /_dev/api/snapshot) loaded at start. */
+  seedPath: string | undefined;
 }
+
+/** `memory` (the default), `sqlite:<path>` (one machine), or `redis://host:port/db` (replicas). */
+export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
 
 /** Fastify's trustProxy: every proxy (true), none (false), a hop count, or addresses and CIDR ranges. */
 export type TrustProxy = boolean | number | string;
@@ -64,13 +72,15 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   const mailboxLimit = parseMailboxLimit(env.UNDERSTUDY_MAILBOX_LIMIT?.trim() || '1000', problems);
   const devToken = env.UNDERSTUDY_DEV_TOKEN?.trim() || undefined;
   if (devToken !== undefined && devToken.length < 16) problems.push('UNDERSTUDY_DEV_TOKEN: must be at least 16 characters, so it cannot be guessed');
+  const dataDir = env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy';
+  const store = parseStore(env.UNDERSTUDY_STORE?.trim() ?? '', dataDir, problems);
 
   if (problems.length) throw new ConfigError('the environment', problems);
   return {
     port,
     host,
     issuer,
-    dataDir: env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy',
+    dataDir,
     tenantPath: args.config ?? (env.UNDERSTUDY_CONFIG?.trim() || undefined),
     devRoutes,
     logLevel,
@@ -81,11 +91,39 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     trustProxy,
     mailboxLimit,
     devToken,
+    store,
+    seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
   };
 }
 
-function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean } {
-  const out: { config?: string; https?: boolean } = {};
+/** `sqlite:` alone keeps the database in the data folder; `sqlite:///abs/path` is read as `/abs/path`. */
+function parseStore(value: string, dataDir: string, problems: string[]): StoreSetting {
+  if (value === '' || value.toLowerCase() === 'memory') return { kind: 'memory' };
+  if (value.toLowerCase().startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { kind: 'sqlite', path: path || join(dataDir, 'understudy.db') };
+  }
+  if (/^rediss?:\/\//i.test(value)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // Reported below.
+    }
+    const db = url?.pathname.replace(/^\//, '') ?? '';
+    if (!url?.hostname || (url.port !== '' && !/^\d+$/.test(url.port)) || (db !== '' && !/^\d+$/.test(db)) || url.search || url.hash) {
+      const shown = value.replace(/\/\/[^@/]*@/, '//***@');
+      problems.push(`UNDERSTUDY_STORE: a Redis URL looks like redis://host:port/db (db a number, e.g. redis://localhost:6379/0), got "${shown}"`);
+      return { kind: 'memory' };
+    }
+    return { kind: 'redis', url: value };
+  }
+  problems.push(`UNDERSTUDY_STORE: must be memory, sqlite:<path> (sqlite: alone for <data folder>/understudy.db) or redis://host:port/db, got "${value}"`);
+  return { kind: 'memory' };
+}
+
+function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean; seed?: string } {
+  const out: { config?: string; https?: boolean; seed?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--config' || arg === '-c') {
@@ -96,8 +134,14 @@ function parseArgs(argv: string[], problems: string[]): { config?: string; https
       out.config = arg.slice('--config='.length);
     } else if (arg === '--https') {
       out.https = true;
+    } else if (arg === '--seed') {
+      const value = argv[++i];
+      if (!value) problems.push('--seed: needs a snapshot file (GET /_dev/api/snapshot writes one)');
+      else out.seed = value;
+    } else if (arg.startsWith('--seed=')) {
+      out.seed = arg.slice('--seed='.length);
     } else {
-      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --https)`);
+      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --https, --seed <snapshot.json>)`);
     }
   }
   return out;

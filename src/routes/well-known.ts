@@ -10,12 +10,14 @@ export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/.well-known/openid-configuration', async (_request, reply) => reply.headers(publicJson).send(discovery));
   app.get('/.well-known/jwks.json', async (_request, reply) => reply.headers(publicJson).send(jwks));
-  // Liveness: the process answers. Readiness: the store answers too (a lookup that finds nothing).
-  // While closing, Fastify answers 503 to new requests, so a draining instance also reads as not ready.
+  // Liveness: the process answers. Readiness: the store answers too (its ping, e.g. Redis's PING; else
+  // a lookup that finds nothing). While closing, Fastify answers 503 to new requests, so a draining
+  // instance also reads as not ready.
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (request, reply) => {
     try {
-      await deps.store.getSession('readyz-probe');
+      if (deps.store.ping) await deps.store.ping();
+      else await deps.store.getSession('readyz-probe');
       return reply.header('Cache-Control', 'no-store').send({ status: 'ready' });
     } catch (err) {
       request.log.warn({ err }, 'readiness probe: the store did not answer');

@@ -29,6 +29,8 @@ describe('loadRuntimeConfig', () => {
       trustProxy: false,
       mailboxLimit: 1000,
       devToken: undefined,
+      store: { kind: 'memory' },
+      seedPath: undefined,
     });
   });
 
