@@ -8,6 +8,7 @@ import type { ResourceServer, Tenant } from '../tenant/model.js';
 export const MANAGEMENT_SCOPES = [
   'read:users', 'create:users', 'update:users', 'delete:users', 'read:users_app_metadata', 'update:users_app_metadata',
   'create:users_app_metadata', 'read:clients', 'read:client_keys', 'read:connections',
+  'read:authentication_methods', 'delete:authentication_methods',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

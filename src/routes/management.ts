@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import type { User } from '../store/types.js';
+import type { Passkey, User } from '../store/types.js';
 import { findConnection } from '../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { bearerToken } from '../oauth/userinfo.js';
@@ -98,6 +98,29 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.status(204).send();
   });
 
+  // A user's passkeys (Identifier First + Biometrics) as Auth0's authentication methods of type "passkey".
+  app.get('/api/v2/users/:id/authentication-methods', async (request) => {
+    await authorize(request, 'read:authentication_methods');
+    const user = await userOr404((request.params as { id: string }).id);
+    const methods = (await store.listPasskeys(user.user_id)).map((p) => passkeyMethod(p, user, deps.passkeys.rpId));
+    const query = request.query as Query;
+    const perPage = Math.min(Math.max(Number(query.per_page ?? 50) || 50, 1), 100);
+    const page = Math.max(Number(query.page ?? 0) || 0, 0);
+    const slice = methods.slice(page * perPage, page * perPage + perPage);
+    if (query.include_totals === 'true') return { start: page * perPage, limit: perPage, total: methods.length, authenticators: slice };
+    return slice;
+  });
+
+  app.delete('/api/v2/users/:id/authentication-methods/:method', async (request, reply) => {
+    await authorize(request, 'delete:authentication_methods');
+    const { id, method } = request.params as { id: string; method: string };
+    const user = await userOr404(id);
+    const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
+    if (!passkey || passkey.userId !== user.user_id) throw new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
+    await store.deletePasskey(passkey.id);
+    return reply.status(204).send();
+  });
+
   app.get('/api/v2/clients', async (request) => {
     await authorize(request, 'read:clients');
     const withKeys = await authorize(request, 'read:client_keys').then(() => true, () => false);
@@ -166,4 +189,22 @@ function userFields(body: Record<string, unknown>): Partial<User> & { password?:
 
 function fail(message: string): never {
   throw badRequest(message);
+}
+
+/** A passkey in the shape of Auth0's authentication method of type "passkey". */
+function passkeyMethod(passkey: Passkey, user: User, rpId: string): Record<string, unknown> {
+  return {
+    id: `passkey|${passkey.id}`,
+    type: 'passkey',
+    created_at: passkey.createdAt,
+    ...(passkey.lastUsedAt ? { last_auth_at: passkey.lastUsedAt } : {}),
+    identity_user_id: user.identities[0]?.user_id ?? user.user_id,
+    key_id: passkey.id,
+    public_key: passkey.publicKey,
+    transports: passkey.transports,
+    credential_device_type: passkey.deviceType === 'multiDevice' ? 'multi_device' : 'single_device',
+    credential_backed_up: passkey.backedUp,
+    aaguid: passkey.aaguid,
+    relying_party_identifier: rpId,
+  };
 }
