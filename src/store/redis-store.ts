@@ -264,6 +264,39 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
   const subscriber = redis.duplicate();
   const channel = `${prefix}messages`;
 
+  const k = {
+    txn: (id: string) => `${prefix}d:txn:${id}`,
+    otp: (key: string) => `${prefix}d:otp:${key}`,
+    code: (code: string) => `${prefix}d:code:${code}`,
+    userPrefix: `${prefix}d:user:`,
+    user: (id: string) => `${prefix}d:user:${id}`,
+    indexPrefix: `${prefix}d:uidx:`,
+    index: (connection: string, identifier: string) => `${prefix}d:uidx:${connection}\u0000${identifier}`,
+    userIndexes: (id: string) => `${prefix}d:uidxs:${id}`,
+    users: `${prefix}d:users`,
+    seq: `${prefix}d:seq`,
+    sessionPrefix: `${prefix}d:sess:`,
+    session: (id: string) => `${prefix}d:sess:${id}`,
+    userSessionsPrefix: `${prefix}d:usess:`,
+    userSessions: (id: string) => `${prefix}d:usess:${id}`,
+    tokenPrefix: `${prefix}d:rt:`,
+    token: (hash: string) => `${prefix}d:rt:${hash}`,
+    family: (id: string) => `${prefix}d:rtfam:${id}`,
+    userTokens: (id: string) => `${prefix}d:urts:${id}`,
+    passkeyPrefix: `${prefix}d:pk:`,
+    passkey: (id: string) => `${prefix}d:pk:${id}`,
+    passkeys: `${prefix}d:pks`,
+    userPasskeysPrefix: `${prefix}d:upks:`,
+    userPasskeys: (id: string) => `${prefix}d:upks:${id}`,
+    messageList: `${prefix}d:msgs`,
+    messages: `${prefix}d:msg`,
+    clock: `${prefix}c:clock`,
+    fixedCleared: `${prefix}c:fixed:cleared`,
+    fixedAdded: `${prefix}c:fixed:added`,
+    faults: `${prefix}c:faults`,
+    keys: `${prefix}keys`,
+  };
+
   // Connection trouble is logged once per outage, never thrown: an 'error' without a listener would end the process.
   let started = false;
   let healthy = true;
@@ -275,9 +308,13 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
       log?.warn({ err: err.message, redis: target }, 'lost the connection to Redis: requests are answered 503 until it is back');
     }
   });
+  // The keys this process signs with: offered again after a reconnect, so a Redis that came back
+  // empty (no persistence) hands replicas started later the same keys.
+  let keptKeys: string | undefined;
   redis.on('ready', () => {
     if (!healthy) log?.info({ redis: target }, 'reconnected to Redis');
     healthy = true;
+    if (keptKeys) redis.set(k.keys, keptKeys, 'NX').catch(() => undefined);
   });
   subscriber.on('error', () => {});
 
@@ -322,38 +359,6 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     });
   };
 
-  const k = {
-    txn: (id: string) => `${prefix}d:txn:${id}`,
-    otp: (key: string) => `${prefix}d:otp:${key}`,
-    code: (code: string) => `${prefix}d:code:${code}`,
-    userPrefix: `${prefix}d:user:`,
-    user: (id: string) => `${prefix}d:user:${id}`,
-    indexPrefix: `${prefix}d:uidx:`,
-    index: (connection: string, identifier: string) => `${prefix}d:uidx:${connection}\u0000${identifier}`,
-    userIndexes: (id: string) => `${prefix}d:uidxs:${id}`,
-    users: `${prefix}d:users`,
-    seq: `${prefix}d:seq`,
-    sessionPrefix: `${prefix}d:sess:`,
-    session: (id: string) => `${prefix}d:sess:${id}`,
-    userSessionsPrefix: `${prefix}d:usess:`,
-    userSessions: (id: string) => `${prefix}d:usess:${id}`,
-    tokenPrefix: `${prefix}d:rt:`,
-    token: (hash: string) => `${prefix}d:rt:${hash}`,
-    family: (id: string) => `${prefix}d:rtfam:${id}`,
-    userTokens: (id: string) => `${prefix}d:urts:${id}`,
-    passkeyPrefix: `${prefix}d:pk:`,
-    passkey: (id: string) => `${prefix}d:pk:${id}`,
-    passkeys: `${prefix}d:pks`,
-    userPasskeysPrefix: `${prefix}d:upks:`,
-    userPasskeys: (id: string) => `${prefix}d:upks:${id}`,
-    messageList: `${prefix}d:msgs`,
-    messages: `${prefix}d:msg`,
-    clock: `${prefix}c:clock`,
-    fixedCleared: `${prefix}c:fixed:cleared`,
-    fixedAdded: `${prefix}c:fixed:added`,
-    faults: `${prefix}c:faults`,
-    keys: `${prefix}keys`,
-  };
 
   const ttl = (expiresAt: number): number => Math.max(1, Math.round(expiresAt - clock.now()));
   const live = <T extends { expiresAt: number }>(item: T | undefined): T | undefined => (item && item.expiresAt > clock.now() ? item : undefined);
@@ -560,7 +565,8 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     async adoptKeys(offered) {
       const candidate = JSON.stringify({ signingJwk: offered.signingJwk, masterSecret: offered.masterSecret.toString('base64url') });
       await redis.set(k.keys, candidate, 'NX');
-      const kept = JSON.parse((await redis.get(k.keys)) ?? candidate) as { signingJwk: PersistentKeys['signingJwk']; masterSecret: string };
+      keptKeys = (await redis.get(k.keys)) ?? candidate;
+      const kept = JSON.parse(keptKeys) as { signingJwk: PersistentKeys['signingJwk']; masterSecret: string };
       return { signingJwk: kept.signingJwk, masterSecret: Buffer.from(kept.masterSecret, 'base64url') };
     },
   };
