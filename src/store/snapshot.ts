@@ -70,7 +70,7 @@ export async function importSnapshot(store: Store, snapshot: Snapshot, tenant: T
 }
 
 /** Reads and checks a snapshot file; anything wrong stops start-up naming the setting and the problem. */
-export function readSnapshot(path: string, setting = 'UNDERSTUDY_SEED'): Snapshot {
+export function readSnapshot(path: string, setting = '--seed / UNDERSTUDY_SEED'): Snapshot {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
