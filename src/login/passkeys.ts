@@ -1,12 +1,8 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
 import type { Passkey, Store, Transaction, User } from '../store/types.js';
@@ -53,6 +49,11 @@ function parseJson<T>(field: string | undefined): T | undefined {
   }
 }
 
+// Loaded on the first passkey ceremony, not at start-up: @simplewebauthn/server and its CBOR and ASN.1
+// stack cost about as much start-up time as Fastify and 25 MB of memory, and most tenants never use passkeys.
+let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const simpleWebAuthn = (): Promise<typeof import('@simplewebauthn/server')> => (webauthn ??= import('@simplewebauthn/server'));
+
 export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock: Clock; issuer: string }): PasskeyService {
   const { tenant, store, clock } = deps;
   const url = new URL(deps.issuer);
@@ -73,6 +74,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock
 
     async registrationOptions(txn, user) {
       const existing = await store.listPasskeys(user.user_id);
+      const { generateRegistrationOptions } = await simpleWebAuthn();
       const options = await generateRegistrationOptions({
         rpName: tenant.friendlyName,
         rpID: rpId,
@@ -92,6 +94,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock
       const expectedChallenge = await takeChallenge(txn);
       if (!response || !expectedChallenge) return { ok: false, error: PASSKEY_TEXT.notCreated };
       try {
+        const { verifyRegistrationResponse } = await simpleWebAuthn();
         const result = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpId, requireUserVerification: true });
         if (!result.verified) return { ok: false, error: PASSKEY_TEXT.notCreated };
         const info = result.registrationInfo;
@@ -116,6 +119,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock
 
     async authenticationOptions(txn, userId) {
       const allowCredentials = userId ? (await store.listPasskeys(userId)).map((p) => ({ id: p.id, transports: p.transports })) : undefined;
+      const { generateAuthenticationOptions } = await simpleWebAuthn();
       const options = await generateAuthenticationOptions({ rpID: rpId, userVerification: 'required', ...(allowCredentials ? { allowCredentials } : {}) });
       await store.updateTransaction(txn.id, { webauthnChallenge: options.challenge });
       return options;
@@ -131,6 +135,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock
       const handle = response.response?.userHandle;
       if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.userId) return { ok: false, error: PASSKEY_TEXT.unknown };
       try {
+        const { verifyAuthenticationResponse } = await simpleWebAuthn();
         const result = await verifyAuthenticationResponse({
           response,
           expectedChallenge,
