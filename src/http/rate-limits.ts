@@ -35,6 +35,20 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
   await app.register(rateLimit, { global: false, cache: LRU_SIZE });
   const pending = new WeakMap<FastifyRequest, string>();
 
+  // One warning per limit and key and window, so an operator learns what tripped and how to tune it.
+  const warned = new Map<string, number>();
+  const warnOnce = (request: FastifyRequest, name: LimitName, key: string, resetAt: number): void => {
+    const id = `${name}\u0000${key}`;
+    if ((warned.get(id) ?? 0) > Date.now()) return;
+    if (warned.size >= LRU_SIZE) warned.clear();
+    warned.set(id, resetAt * 1000);
+    const limit = limits[name];
+    request.log.warn(
+      { limit: name, key, max: limit ? limit.max : undefined, windowSeconds: limit ? limit.windowSeconds : undefined },
+      `rate limit ${name} reached for ${key}; answering 429 until the window ends (tune rate_limits in the tenant file, or UNDERSTUDY_RATE_LIMITS=off)`,
+    );
+  };
+
   const checkers = new Map<LimitName, ReturnType<FastifyInstance['createRateLimit']>>();
   for (const name of Object.keys(limits) as LimitName[]) {
     const limit = limits[name];
@@ -59,6 +73,7 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
         if (result.isAllowed) continue;
         const reset = Math.ceil(Date.now() / 1000) + result.ttlInSeconds;
         if (result.isExceeded) {
+          warnOnce(request, name, key, reset);
           const headers = {
             'X-RateLimit-Limit': String(result.max),
             'X-RateLimit-Remaining': '0',

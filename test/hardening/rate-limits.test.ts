@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildTestApp } from '../support/app.js';
 import { tenantWith } from '../support/api.js';
@@ -100,6 +101,17 @@ describe('tenant settings and the off switch', () => {
     const { app } = await buildTestApp({ tenant: withLimits({ oauth_token: { max: 2, window_seconds: 60 } }) });
     for (let i = 0; i < 2; i++) expect((await exchangeCode(app, { client_id: SPA, code: 'nope' })).statusCode).toBe(403);
     expectTooMany(await exchangeCode(app, { client_id: SPA, code: 'nope' }), 2);
+    await app.close();
+  });
+
+  it('tells the operator once per window which limit tripped and how to tune it', async () => {
+    const lines: { level: number; msg: string; limit?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const { app } = await buildTestApp({ tenant: withLimits({ oauth_token: { max: 1, window_seconds: 60 } }), app: { logger } });
+    for (let i = 0; i < 4; i++) await exchangeCode(app, { client_id: SPA, code: 'nope' });
+    const warnings = lines.filter((l) => l.level === 40 && l.limit === 'oauthToken');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toContain('rate_limits');
     await app.close();
   });
 
