@@ -318,8 +318,14 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
   });
   subscriber.on('error', () => {});
 
-  await connectWithin(redis, options.connectTimeoutMs ?? 20_000, target, () => lastError);
-  await connectWithin(subscriber, options.connectTimeoutMs ?? 20_000, target, () => lastError);
+  try {
+    await connectWithin(redis, options.connectTimeoutMs ?? 20_000, target, () => lastError);
+    await connectWithin(subscriber, options.connectTimeoutMs ?? 20_000, target, () => lastError);
+  } catch (err) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw err;
+  }
 
   const listeners = new Set<(message: Message) => void>();
   subscriber.on('message', (from: string, payload: string) => {

@@ -55,10 +55,13 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 type Database = BetterSqlite3.Database;
 type DatabaseConstructor = new (filename: string, options?: BetterSqlite3.Options) => Database;
 
-/** better-sqlite3, imported only now: a machine that could not build it still runs the memory store. */
-async function loadDriver(): Promise<DatabaseConstructor> {
+/**
+ * better-sqlite3, imported only now: a machine that could not build it still runs the memory store.
+ * (`load` is for tests, to play a machine without it.)
+ */
+export async function loadSqliteDriver(load: () => Promise<unknown> = () => import('better-sqlite3')): Promise<DatabaseConstructor> {
   try {
-    const mod = (await import('better-sqlite3')) as unknown as { default: DatabaseConstructor };
+    const mod = (await load()) as { default: DatabaseConstructor };
     return mod.default;
   } catch (err) {
     throw new ConfigError('UNDERSTUDY_STORE', [
@@ -89,7 +92,7 @@ function migrate(db: Database, path: string): void {
 
 export async function openSqliteStore(path: string, clock: Clock, options: { maxMessages?: number } = {}): Promise<Store> {
   const maxMessages = Math.max(1, options.maxMessages ?? 1000);
-  const Driver = await loadDriver();
+  const Driver = await loadSqliteDriver();
   const file = resolve(path);
   let db: Database;
   try {
