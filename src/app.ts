@@ -127,9 +127,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // trusting every sender would let anyone choose the IP that rate limits count.
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: BODY_LIMIT,
-    // A malformed path (bad percent-encoding) is answered like any other bad request, not in Fastify's own shape.
-    frameworkErrors: (_error, _request, reply) => {
-      const refusal = new OAuthError('invalid_request', 'The request URL is malformed');
+    // A malformed path (bad percent-encoding, an over-long path segment) is answered like any other bad
+    // request, not in Fastify's own shape.
+    frameworkErrors: (error, _request, reply) => {
+      const refusal = new OAuthError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
       void (reply as unknown as FastifyReply).status(refusal.status).header('Cache-Control', 'no-store').send(refusal.toJSON());
     },
     genReqId: () => random.token(9),

@@ -223,6 +223,18 @@ describe(`hostile input on every route (${RUNS} requests, seed ${SEED})`, () => 
     process.stdout.write(`fuzz: ${count} requests in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED}): ${histogram}\n`);
   });
 
+  it('answers a malformed path or an over-long path segment in Auth0\'s shape, not Fastify\'s', async () => {
+    for (const [url, description] of [
+      ['/%E0%A4%A', 'The request URL is malformed'],
+      ['/authorize%', 'The request URL is malformed'],
+      [`/api/v2/users/${'x'.repeat(500)}`, 'A path segment is too long'],
+    ] as const) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json()).toEqual({ error: 'invalid_request', error_description: description });
+    }
+  });
+
   it('still logs a known user in afterwards', async () => {
     // Undo what the fuzzer may have set through the dev API (clock, faults, fixed codes), not the store.
     for (const url of ['/_dev/api/clock', '/_dev/api/faults', '/_dev/api/fixed-codes']) await app.inject({ method: 'DELETE', url });
