@@ -24,6 +24,8 @@ export interface RateLimiter {
   enforce(request: FastifyRequest, reply: FastifyReply, name: LimitName, keys: (string | undefined)[]): Promise<void>;
   /** Whether the limit is on at all (routes skip work such as decoding a token when it is off). */
   active(name: LimitName): boolean;
+  /** Forgets every count (the dev API's reset, between tests). */
+  reset(): void;
 }
 
 export const TOO_MANY_REQUESTS = 'Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.';
@@ -49,18 +51,26 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
     );
   };
 
+  // Each createRateLimit call gets a fresh store of its own, which is also how reset() forgets every count.
   const checkers = new Map<LimitName, ReturnType<FastifyInstance['createRateLimit']>>();
-  for (const name of Object.keys(limits) as LimitName[]) {
-    const limit = limits[name];
-    if (!limit) continue;
-    checkers.set(
-      name,
-      app.createRateLimit({ max: limit.max, timeWindow: limit.windowSeconds * 1000, keyGenerator: (request) => pending.get(request) ?? '' }),
-    );
-  }
+  const build = (): void => {
+    for (const name of Object.keys(limits) as LimitName[]) {
+      const limit = limits[name];
+      if (!limit) continue;
+      checkers.set(
+        name,
+        app.createRateLimit({ max: limit.max, timeWindow: limit.windowSeconds * 1000, keyGenerator: (request) => pending.get(request) ?? '' }),
+      );
+    }
+  };
+  build();
 
   return {
     active: (name) => checkers.has(name),
+    reset() {
+      build();
+      warned.clear();
+    },
     async enforce(request, reply, name, keys) {
       const check = checkers.get(name);
       if (!check) return;

@@ -41,6 +41,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     await faults.reset();
     await clock.reset();
     await outbox.clear();
+    deps.limits.reset();
     return reply.status(204).send();
   });
 

@@ -129,6 +129,15 @@ describe('tenant settings and the off switch', () => {
     }
   });
 
+  it('the dev API\'s reset forgets every count, so tests that reset between them start afresh', async () => {
+    const { app } = await buildTestApp({ tenant: withLimits({ passwordless_start: { max: 2, window_seconds: 3600 } }) });
+    for (let i = 0; i < 2; i++) await start(app, 'same@example.com');
+    expect((await start(app, 'same@example.com')).statusCode).toBe(429);
+    expect((await app.inject({ method: 'POST', url: '/_dev/api/reset' })).statusCode).toBe(204);
+    expect((await start(app, 'same@example.com')).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('one limit can be switched off alone', async () => {
     const { app } = await buildTestApp({ tenant: withLimits({ passwordless_start: false, oauth_token: { max: 1, window_seconds: 60 } }) });
     for (let i = 0; i < 55; i++) expect((await start(app, 'same@example.com')).statusCode).toBe(200);
