@@ -8,6 +8,10 @@
 #      fast stop  podman stop -t 10 takes < 5 s and the container exits 0 (SIGTERM reaches node as PID 1);
 #   4. compose health / compose login: podman-compose up -d with docker-compose.yml (published port 4000,
 #                 the mounted docker/tenant.example.yaml, a named volume), then down -v.
+#   5. replicas health / same key / login: the `replicas` profile (redis:7, two Understudy replicas,
+#                 nginx:stable round robin on port 4100, or the next free one): both replicas answer /readyz through nginx, sign
+#                 with one key, and a full login through nginx (its steps alternate between the replicas)
+#                 succeeds; then down -v.
 # Ends with `docker: N passed, N failed` and exits non-zero when any check failed.
 #
 # Notes on this podman setup (rootful podman 4.3, netavark, runc, cgroupfs, no systemd):
@@ -19,7 +23,9 @@
 # - `RUN npm ci` also reaches the registry from podman's default bridge network here (a plain
 #   `podman-compose build` works); --network host is kept as the offline-node-image tool advises.
 # - Compose is started with --no-build, so it runs the very image that step 2 built and step 3 tested.
-# Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000).
+# - podman-compose 1.0 ignores `profiles:`, so each compose step names the services it starts.
+# Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000), UNDERSTUDY_REPLICAS_PORT
+# (first host port to try for step 5, default 4100).
 set -euo pipefail
 export LC_ALL=C
 
@@ -31,6 +37,9 @@ BASE_IMAGE=docker.io/library/node:20-slim
 CTR=understudy-dockertest-$$
 COMPOSE_PROJECT=understudy-dockertest
 COMPOSE_PORT=4000
+REPLICAS_PROJECT=understudy-replicatest
+REPLICAS_PORT=${UNDERSTUDY_REPLICAS_PORT:-4100}
+REPLICA_IMAGES="docker.io/library/redis:7 docker.io/library/nginx:stable"
 HEALTH_TIMEOUT=30
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/understudy-docker.XXXXXX")
 
@@ -39,6 +48,7 @@ failed=0
 timings=()
 ran_container=no
 compose_started=no
+replicas_started=no
 
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
@@ -48,12 +58,14 @@ timing() { timings+=("$(printf '  %-36s %8s s' "$1" "$2")"); }
 section() { printf '\n== %s\n' "$*"; }
 
 compose() { podman-compose -p "$COMPOSE_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+compose_replicas() { podman-compose -p "$REPLICAS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
 
 cleanup() {
   local rc=$?
   trap - EXIT
   if [ "$ran_container" = yes ]; then podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true; fi
   if [ "$compose_started" = yes ]; then compose down -v >>"$logdir/compose.log" 2>&1 || true; fi
+  if [ "$replicas_started" = yes ]; then compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || true; fi
   if [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$logdir"; else echo "(logs kept in $logdir)"; fi
   exit "$rc"
 }
@@ -107,7 +119,11 @@ total_start=$EPOCHREALTIME
 
 # ---- 1. podman and the base image ---------------------------------------------------------------
 section "1. podman and $BASE_IMAGE"
-if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || ! podman image exists "$BASE_IMAGE" 2>/dev/null; then
+missing_images=no
+for image in $BASE_IMAGE $REPLICA_IMAGES; do
+  podman image exists "$image" 2>/dev/null || missing_images=yes
+done
+if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || [ "$missing_images" = yes ]; then
   tool=
   for t in "$root/../shared/tools/offline-node-image" /work/shared/tools/offline-node-image; do
     if [ -f "$t" ]; then tool=$t; break; fi
@@ -115,9 +131,9 @@ if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || !
   if [ -z "$tool" ]; then
     echo "podman, podman-compose or $BASE_IMAGE is missing and shared/tools/offline-node-image was not found" >&2
   else
-    echo "running $tool"
+    echo "running $tool --with redis,nginx"
     t0=$(now)
-    bash "$tool" || echo "offline-node-image failed" >&2
+    bash "$tool" --with redis,nginx || echo "offline-node-image failed" >&2
     timing "offline-node-image" "$(since "$t0")"
   fi
 fi
@@ -218,7 +234,7 @@ elif ! port_free "$COMPOSE_PORT"; then
 else
   t0=$(now)
   compose_started=yes
-  if compose up -d --no-build >"$logdir/compose.log" 2>&1; then
+  if compose up -d --no-build understudy >"$logdir/compose.log" 2>&1; then
     cctr=$(podman ps -a --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" --format '{{.Names}}' | head -n 1)
     echo "  container $cctr"
     if [ -n "$cctr" ] && healthy_s=$(wait_healthz "$COMPOSE_PORT" "$cctr" "$t0") && image_healthcheck "$cctr"; then
@@ -249,6 +265,87 @@ else
   compose down -v >>"$logdir/compose.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/compose.log)" >&2
   compose_started=no
   timing "podman-compose down -v" "$(since "$t0")"
+fi
+
+# ---- 5. the replicas profile: redis, two replicas, nginx --------------------------------------------
+# Polls http://127.0.0.1:$REPLICAS_PORT/readyz through nginx until two different replicas (the
+# X-Understudy-Replica header nginx adds) have answered 200; prints the seconds since $1.
+wait_replicas_ready() {
+  local start=$1 seen="" replica status
+  while :; do
+    read -r status replica < <(node -e '
+      fetch(process.argv[1]).then((r) => console.log(r.status, r.headers.get("x-understudy-replica") ?? "-"), () => console.log("0 -"));' \
+      "http://127.0.0.1:$REPLICAS_PORT/readyz")
+    if [ "$status" = 200 ] && [ "$replica" != - ] && [[ " $seen " != *" $replica "* ]]; then seen="$seen $replica"; fi
+    if [ "$(wc -w <<<"$seen")" -ge 2 ]; then echo "  ready through nginx:$seen" >&2; since "$start"; return 0; fi
+    if awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 60) }'; then
+      echo "  replicas not both ready through nginx within 60 s (last: $status from $replica; seen:${seen:- none})" >&2
+      return 1
+    fi
+    sleep 0.3
+  done
+}
+
+replica_logs() {
+  for c in $(podman ps -a --filter "label=io.podman.compose.project=$REPLICAS_PROJECT" --format '{{.Names}}'); do show_logs "$c" 15; done
+}
+
+for _ in $(seq 1 50); do port_free "$REPLICAS_PORT" && break; REPLICAS_PORT=$((REPLICAS_PORT + 1)); done
+# docker-compose.yml publishes nginx on UNDERSTUDY_REPLICAS_PORT (4100 by default), the replicas' issuer too.
+export UNDERSTUDY_REPLICAS_PORT=$REPLICAS_PORT
+section "5. podman-compose replicas profile (redis, understudy-a, understudy-b, proxy on port $REPLICAS_PORT)"
+if [ "$built" != yes ]; then
+  fail "replicas health: not run (no image)"
+  fail "replicas same key: not run (no image)"
+  fail "replicas login: not run (no image)"
+elif ! port_free "$REPLICAS_PORT"; then
+  echo "no free host port from ${UNDERSTUDY_REPLICAS_PORT} on for the replicas profile's nginx." >&2
+  fail "replicas health: host port $REPLICAS_PORT is busy"
+  fail "replicas same key: host port $REPLICAS_PORT is busy"
+  fail "replicas login: host port $REPLICAS_PORT is busy"
+else
+  t0=$(now)
+  replicas_started=yes
+  if compose_replicas up -d --no-build redis understudy-a understudy-b proxy >"$logdir/replicas.log" 2>&1 && ready_s=$(wait_replicas_ready "$t0"); then
+    timing "replicas up -> both ready via nginx" "$ready_s"
+    pass "replicas health: both replicas answer /readyz (Redis reachable) through nginx $ready_s s after podman-compose up"
+    # JWKS through nginx until both replicas have answered (round robin: normally two fetches); replica=kid each.
+    kids=$(node -e '
+      (async () => {
+        const seen = new Map();
+        for (let i = 0; i < 10 && seen.size < 2; i++) {
+          const r = await fetch(process.argv[1]);
+          seen.set(r.headers.get("x-understudy-replica"), (await r.json()).keys[0].kid);
+        }
+        console.log([...seen].map(([replica, kid]) => `${replica}=${kid}`).join(" "));
+      })();' "http://127.0.0.1:$REPLICAS_PORT/.well-known/jwks.json" 2>&1 || true)
+    echo "  jwks: $kids"
+    replicas=$(tr ' ' '\n' <<<"$kids" | cut -d= -f1 | sort -u | wc -l)
+    distinct_kids=$(tr ' ' '\n' <<<"$kids" | cut -d= -f2 | sort -u | wc -l)
+    if [ "$replicas" = 2 ] && [ "$distinct_kids" = 1 ]; then
+      pass "replicas same key: both replicas publish kid $(cut -d' ' -f1 <<<"$kids" | cut -d= -f2)"
+    else
+      fail "replicas same key: expected one kid from two replicas, got: $kids"
+    fi
+    t0=$(now)
+    if login_check "http://localhost:$REPLICAS_PORT" "http://localhost:$REPLICAS_PORT/"; then
+      timing "login check (replicas via nginx)" "$(since "$t0")"
+      pass "replicas login: full passwordless login through nginx at http://localhost:$REPLICAS_PORT, its steps alternating between the replicas"
+    else
+      replica_logs
+      fail "replicas login: the login check failed through nginx"
+    fi
+  else
+    tail -n 40 "$logdir/replicas.log" | sed 's/^/  | /'
+    replica_logs
+    fail "replicas health: the replicas did not both become ready through nginx"
+    fail "replicas same key: not run, the replicas are not ready"
+    fail "replicas login: not run, the replicas are not ready"
+  fi
+  t0=$(now)
+  compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/replicas.log)" >&2
+  replicas_started=no
+  timing "replicas down -v" "$(since "$t0")"
 fi
 
 section "timings"
