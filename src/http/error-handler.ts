@@ -23,7 +23,7 @@ export function installErrorHandling(app: FastifyInstance, tenant: Tenant): void
       if (request.url.startsWith('/api/v2/')) {
         return reply.status(503).header('Retry-After', '1').send(new ManagementError(503, UNAVAILABLE, 'temporarily_unavailable').toJSON());
       }
-      error = new OAuthError('temporarily_unavailable', UNAVAILABLE, { headers: { 'Retry-After': '1' } });
+      return sendError(request, reply, tenant, new OAuthError('temporarily_unavailable', UNAVAILABLE, { headers: { 'Retry-After': '1' } }));
     }
     // The Management API answers in its own shape, also for Fastify's errors (bad JSON, bad media type).
     if (!(error instanceof ManagementError) && request.url.startsWith('/api/v2/') && !(error instanceof OAuthError)) {
