@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
   a = await startServer(env('a'));
   b = await startServer(env('b'));
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   for (const server of [a, b]) server?.child.kill('SIGKILL');

@@ -24,9 +24,10 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 const dir = mkdtempSync(join(tmpdir(), 'understudy-stores-http-'));
 let redis: RedisServer;
 let n = 0;
+// Room for installing redis-server from Debian on a machine without it (apt-get, once).
 beforeAll(async () => {
   redis = await startRedisServer();
-});
+}, 240_000);
 afterAll(async () => {
   await redis?.stop();
   rmSync(dir, { recursive: true, force: true });
