@@ -34,7 +34,11 @@ export async function startServer(env: Record<string, string>, args: string[] = 
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen within ${waitMs} ms:\n${out}`)), waitMs);
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen within ${waitMs} ms:\n${out}`));
+    }, waitMs);
     const check = (): void => {
       const match = /listening on {2}https?:\/\/[^:]+:(\d+)/.exec(out);
       if (match) {
