@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { createRequire } from 'node:module';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import view from '@fastify/view';
@@ -86,6 +87,21 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string | ((address: str
 
 export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
 
+// Fastify loads its JSON Schema compilers (ajv and fast-json-stringify, about 100 modules) when it is
+// created, though they only serve routes with schemas, and Understudy's routes have none: these load
+// them from Fastify's own dependencies the first time a route needs one.
+const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+type Builder<K extends keyof CompilersFactory> = () => NonNullable<CompilersFactory[K]>;
+let validatorBuilder: NonNullable<CompilersFactory['buildValidator']> | undefined;
+let serializerBuilder: NonNullable<CompilersFactory['buildSerializer']> | undefined;
+const lazySchemaCompilers: CompilersFactory = {
+  buildValidator: (externalSchemas, options) =>
+    (validatorBuilder ??= (fromFastify('@fastify/ajv-compiler') as Builder<'buildValidator'>)())(externalSchemas, options),
+  buildSerializer: (externalSchemas, options) =>
+    (serializerBuilder ??= (fromFastify('@fastify/fast-json-stringify-compiler') as Builder<'buildSerializer'>)())(externalSchemas, options),
+};
+
 /**
  * The composition root: builds every service once and registers the route groups. It never listens,
  * so tests drive it with app.inject() or listen on a port of their choosing.
@@ -135,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     genReqId: () => random.token(9),
     routerOptions: { ignoreTrailingSlash: true },
+    schemaController: { compilersFactory: lazySchemaCompilers },
     ...(options.https ? { https: options.https } : {}),
   });
   installErrorHandling(app, tenant);
