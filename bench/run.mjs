@@ -23,6 +23,9 @@ const ROOT = join(BENCH, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const NO_AUTHHERO = args.has('--no-authhero');
+// --only=token,scale runs some figures (signing, coldstart, token, logins, memory, scale); the default is all.
+const ONLY = new Set([...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []);
+const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
@@ -94,6 +97,12 @@ function serverKinds(fx) {
     understudy: {
       label: 'Understudy',
       start: (port) => spawnNode('understudy', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
+      discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
+    },
+    // The same server with V8's young generation capped (its growth to 2 × 16 MB is most of the RSS after load).
+    'understudy-small-heap': {
+      label: 'Understudy, node --max-semi-space-size=2',
+      start: (port) => spawnNode('understudy (small young generation)', ['--max-semi-space-size=2', join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
       discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
     'understudy-first': {
@@ -317,23 +326,20 @@ async function startAuthHero(dir) {
 // ---------------------------------------------------------------------------------------------
 // (3) Memory: a fresh Understudy, RSS after start, then N API logins by N different users.
 async function memory(kinds) {
-  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users`);
-  const us = await startServer(kinds.understudy, 'understudy');
-  await sleep(1000);
-  const rssStart = rssMiB(us.handle.pid) * MB;
-  const run = await runFlow({
-    origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: P.memLogins,
-    login: (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i}@bench.example`),
-  });
-  const rssAfter = rssMiB(us.handle.pid) * MB;
-  results.figures.memory = {
-    rssAfterStartMB: round(rssStart, 1),
-    logins: run.logins,
-    errors: run.errors,
-    rssAfterLoginsMB: round(rssAfter, 1),
-    perSecond: round(run.perSecond, 1),
+  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users (default node, then --max-semi-space-size=2)`);
+  const one = async (kind) => {
+    const us = await startServer(kind, 'understudy');
+    await sleep(1000);
+    const rssStart = rssMiB(us.handle.pid) * MB;
+    const run = await runFlow({
+      origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: P.memLogins,
+      login: (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i}@bench.example`),
+    });
+    const rssAfter = rssMiB(us.handle.pid) * MB;
+    await us.handle.stop();
+    return { rssAfterStartMB: round(rssStart, 1), logins: run.logins, errors: run.errors, rssAfterLoginsMB: round(rssAfter, 1), perSecond: round(run.perSecond, 1) };
   };
-  await us.handle.stop();
+  results.figures.memory = { ...(await one(kinds.understudy)), smallYoungGeneration: await one(kinds['understudy-small-heap']) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,6 +456,8 @@ function table() {
   if (f.memory) {
     row('3 memory', 'Understudy idle (after start)', `${n(f.memory.rssAfterStartMB, 1)} MB`, '', tgt('idle RSS'));
     row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors`, tgt('RSS after'));
+    const sy = f.memory.smallYoungGeneration;
+    row('', 'same, node --max-semi-space-size=2', `${n(sy.rssAfterStartMB, 1)} / ${n(sy.rssAfterLoginsMB, 1)} MB`, `idle / after ${n(sy.logins)} logins; ${n(sy.perSecond)} logins/s, ${sy.errors} errors`);
     if (f.token) for (const [k, v] of Object.entries(f.token)) if (k !== 'understudy') row('', `${v.label}: start / after token load`, `${n(v.rssAfterStartMB, 1)} / ${n(v.rssAfterLoadMB, 1)} MB`, `${n(v.requests)} tokens`);
   }
   if (f.token) {
@@ -491,15 +499,15 @@ async function main() {
   log(`${QUICK ? 'quick' : 'full'} run; ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${process.version}, load average ${results.machine.loadAverageAtStart.join(' ')}`);
   const fx = fixtures();
   const kinds = serverKinds(fx);
-  const authhero = NO_AUTHHERO ? { ok: false, reason: 'not run: --no-authhero' } : await ensureAuthHero(BENCH, { allowInstall: !QUICK, log });
-  if (!authhero.ok) log(`AuthHero column: ${authhero.reason}`);
+  const authhero = NO_AUTHHERO || !wanted('logins') ? { ok: false, reason: 'not run: --no-authhero' } : await ensureAuthHero(BENCH, { allowInstall: !QUICK, log });
+  if (!authhero.ok && wanted('logins')) log(`AuthHero column: ${authhero.reason}`);
   const measuredFrom = Date.now();
-  await signingLimit(fx);
-  await coldStart(kinds);
-  await tokenEndpoint(kinds);
-  await logins(kinds, authhero);
-  await memory(kinds);
-  await scale(fx);
+  if (wanted('signing')) await signingLimit(fx);
+  if (wanted('coldstart')) await coldStart(kinds);
+  if (wanted('token')) await tokenEndpoint(kinds);
+  if (wanted('logins')) await logins(kinds, authhero);
+  if (wanted('memory')) await memory(kinds);
+  if (wanted('scale')) await scale(fx);
   results.seconds = (Date.now() - measuredFrom) / 1000;
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
   targets();
@@ -518,7 +526,7 @@ try {
 results.machine.loadAverageAtEnd ??= loadavg().map((x) => round(x, 2));
 const resultsDir = join(BENCH, 'results');
 mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, failed ? 'failed.json' : QUICK ? 'quick.json' : 'latest.json');
+const file = join(resultsDir, failed ? 'failed.json' : ONLY.size ? 'partial.json' : QUICK ? 'quick.json' : 'latest.json');
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 if (!failed || Object.keys(results.figures).length) console.log(table());
 log(`results written to ${file.slice(ROOT.length + 1)}`);
