@@ -99,12 +99,6 @@ function serverKinds(fx) {
       start: (port) => spawnNode('understudy', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
       discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
-    // The same server with V8's young generation capped (its growth to 2 × 16 MB is most of the RSS after load).
-    'understudy-small-heap': {
-      label: 'Understudy, node --max-semi-space-size=2',
-      start: (port) => spawnNode('understudy (small young generation)', ['--max-semi-space-size=2', join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
-      discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
-    },
     'understudy-first': {
       label: 'Understudy, first start (key generated)',
       start: (port) => {
@@ -326,7 +320,7 @@ async function startAuthHero(dir) {
 // ---------------------------------------------------------------------------------------------
 // (3) Memory: a fresh Understudy, RSS after start, then N API logins by N different users.
 async function memory(kinds) {
-  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users (default node, then --max-semi-space-size=2)`);
+  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users`);
   const one = async (kind) => {
     const us = await startServer(kind, 'understudy');
     await sleep(1000);
@@ -339,7 +333,7 @@ async function memory(kinds) {
     await us.handle.stop();
     return { rssAfterStartMB: round(rssStart, 1), logins: run.logins, errors: run.errors, rssAfterLoginsMB: round(rssAfter, 1), perSecond: round(run.perSecond, 1) };
   };
-  results.figures.memory = { ...(await one(kinds.understudy)), smallYoungGeneration: await one(kinds['understudy-small-heap']) };
+  results.figures.memory = await one(kinds.understudy);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -456,8 +450,6 @@ function table() {
   if (f.memory) {
     row('3 memory', 'Understudy idle (after start)', `${n(f.memory.rssAfterStartMB, 1)} MB`, '', tgt('idle RSS'));
     row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors`, tgt('RSS after'));
-    const sy = f.memory.smallYoungGeneration;
-    row('', 'same, node --max-semi-space-size=2', `${n(sy.rssAfterStartMB, 1)} / ${n(sy.rssAfterLoginsMB, 1)} MB`, `idle / after ${n(sy.logins)} logins; ${n(sy.perSecond)} logins/s, ${sy.errors} errors`);
     if (f.token) for (const [k, v] of Object.entries(f.token)) if (k !== 'understudy') row('', `${v.label}: start / after token load`, `${n(v.rssAfterStartMB, 1)} / ${n(v.rssAfterLoadMB, 1)} MB`, `${n(v.requests)} tokens`);
   }
   if (f.token) {
