@@ -135,6 +135,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await users.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
 
+  // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
+  // restarts without drawing random bytes for every request (a fifth of a small request's CPU).
+  const requestIdPrefix = random.token(6);
+  let requestCount = 0;
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Requests are not logged one by one; codes, refusals and failures are, with their request id.
@@ -149,7 +153,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const refusal = new OAuthError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
       void (reply as unknown as FastifyReply).status(refusal.status).header('Cache-Control', 'no-store').send(refusal.toJSON());
     },
-    genReqId: () => random.token(9),
+    genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
     routerOptions: { ignoreTrailingSlash: true },
     schemaController: { compilersFactory: lazySchemaCompilers },
     ...(options.https ? { https: options.https } : {}),

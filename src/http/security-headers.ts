@@ -7,8 +7,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * route can answer with different pages (/authorize: a login screen, a form_post page, a web_message
  * page or the error page). JSON answers get none of them.
  *
- * Every inline <script> and <style> carries the per-request nonce @fastify/helmet makes
- * (`enableCSPNonces`); nothing else runs. What differs per page:
+ * Every inline <script> and <style> carries a nonce drawn for that page (securePage; not helmet's
+ * `enableCSPNonces`, which draws two for every request, JSON included); nothing else runs. What
+ * differs per page:
  * - screens (login, error, logged out) and the form_post page refuse framing (frame-ancestors 'none',
  *   X-Frame-Options: DENY);
  * - the web_message page is loaded by auth0-spa-js and auth0.js in a hidden iframe on the application's
@@ -33,7 +34,7 @@ type Directives = Record<string, string[]>;
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
     global: false,
-    enableCSPNonces: true,
+    enableCSPNonces: false,
     contentSecurityPolicy: false,
     crossOriginOpenerPolicy: false,
     strictTransportSecurity: false,
@@ -74,7 +75,7 @@ function directivesFor(kind: PageKind, nonce: PageNonce): Directives {
  * and style. Call it right before rendering the page.
  */
 export function securePage(reply: FastifyReply, kind: PageKind): PageNonce {
-  // Errors raised before routing (a malformed URL) reach the error page without helmet's request hook.
+  // Drawn here, for pages only, once per reply.
   const nonce: PageNonce = reply.cspNonce ?? { script: randomBytes(16).toString('hex'), style: randomBytes(16).toString('hex') };
   reply.cspNonce = nonce;
   const directives = directivesFor(kind, nonce);
