@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { cpuMs, freePort, rssMiB, spawnNode, stopAll, waitFor200 } from './lib/procs.mjs';
 import { median, round } from './lib/stats.mjs';
-import { hammer } from './lib/load.mjs';
+import { hammer, warmUp } from './lib/load.mjs';
 import { runFlow } from './lib/flows.mjs';
 import { authheroPageLogin, understudyApiLogin, understudyPageLogin } from './lib/logins.mjs';
 import { joseLoop, nodeCryptoLoop } from './lib/signing.mjs';
@@ -29,8 +29,8 @@ const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
-  ? { signMs: 300, signReps: 2, coldRuns: 3, tokenConnections: 20, tokenWarmS: 0.5, tokenS: 1.5, tokenReps: 2, users: 50, loginWarmMs: 500, loginMs: 1500, loginReps: 2, memLogins: 1000, scaleUsers: 10_000, scaleMs: 1500, scaleReps: 2 }
-  : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarmS: 2, tokenS: 8, tokenReps: 3, users: 50, loginWarmMs: 3000, loginMs: 8000, loginReps: 3, memLogins: 10_000, scaleUsers: 100_000, scaleMs: 8000, scaleReps: 3 };
+  ? { signMs: 200, signReps: 2, coldRuns: 2, tokenConnections: 20, tokenWarm: 300, tokenS: 1, tokenReps: 2, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 2, memLogins: 500, scaleUsers: 5_000, scaleMs: 1000, scaleReps: 2 }
+  : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarm: 2000, tokenS: 8, tokenReps: 3, users: 50, loginWarmMs: 3000, loginMs: 8000, loginReps: 3, memLogins: 10_000, scaleUsers: 100_000, scaleMs: 8000, scaleReps: 3 };
 const BASELINE_USERS = 100;
 const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
 
@@ -211,14 +211,13 @@ async function coldStart(kinds) {
 // rounds (the order rotates each round) so each ratio compares runs made minutes apart at most.
 async function tokenEndpoint(kinds) {
   const order = ['understudy', 'bare-fastify', 'oidc-provider', 'oauth2-mock-server'];
-  log(`(4) token endpoint: ${order.length} servers × ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (+${P.tokenWarmS} s warm-up each)`);
-  const servers = {};
-  for (const key of order) servers[key] = await startServer(kinds[key], key);
+  log(`(4) token endpoint: ${order.length} servers × ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (after ${P.tokenWarm} warm-up tokens each)`);
+  const servers = Object.fromEntries(await Promise.all(order.map(async (key) => [key, await startServer(kinds[key], key)])));
   const out = {};
   for (const key of order) {
     const { header, payload } = await oneToken(servers[key], kinds[key]);
     out[key] = { label: kinds[key].label, token: { typ: header.typ, alg: header.alg, aud: payload.aud }, rssAfterStartMB: round(rssMiB(servers[key].handle.pid) * MB, 1), runs: [] };
-    await hammer({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, seconds: P.tokenWarmS });
+    await warmUp({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, count: P.tokenWarm });
   }
   const ratios = { 'bare-fastify': [], 'oidc-provider': [], 'oauth2-mock-server': [] };
   for (let r = 0; r < P.tokenReps; r++) {
@@ -258,9 +257,7 @@ async function tokenEndpoint(kinds) {
 // (5) Full logins: Understudy's API login and page login; AuthHero's page login in the same rounds.
 async function logins(kinds, authhero) {
   log(`(5) full logins: ${P.loginReps} rounds × ${P.loginMs / 1000} s each flow, ${P.users} concurrent users${authhero.ok ? ', AuthHero page flow in the same rounds' : ''}`);
-  const us = await startServer(kinds.understudy, 'understudy');
-  let ah;
-  if (authhero.ok) ah = await startAuthHero(authhero.dir);
+  const [us, ah] = await Promise.all([startServer(kinds.understudy, 'understudy'), authhero.ok ? startAuthHero(authhero.dir) : undefined]);
   const apiLogin = (pool, w, i) => understudyApiLogin(pool, `api-${w}-${i % 2}@bench.example`);
   const pageLogin = (pool, w, i) => understudyPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
   const ahLogin = (pool, w, i) => authheroPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
@@ -351,8 +348,7 @@ async function scale(fx) {
     const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
     return { handle, url: `http://127.0.0.1:${port}`, count, ready, rssReadyMB: rssMiB(handle.pid) * MB };
   };
-  const small = await start(BASELINE_USERS);
-  const large = await start(P.scaleUsers);
+  const [small, large] = await Promise.all([start(BASELINE_USERS), start(P.scaleUsers)]);
   // Worker w logs in as preloaded users w, w+50, w+100, … (random among its own), so no two workers
   // ever share an address and every login replaces a pending code.
   const login = (count) => (pool, w) => {
