@@ -2,7 +2,7 @@
 // `npm run bench` (full, under 10 minutes on 2 cores) and `npm run bench -- --quick` (under 60 s).
 // Understudy (compiled dist/, never tsx) side by side with oidc-provider, oauth2-mock-server, a bare
 // Fastify + jose route (the ceiling for a signing endpoint) and, for the page-login figure, AuthHero
-// 0.162.0. Prints one table and writes bench/results/latest.json. See bench/README.md.
+// 0.162.0. Prints one table and writes bench/results/latest.json (README.md, "Performance").
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
