@@ -255,9 +255,20 @@ async function tokenEndpoint(kinds) {
 
 // ---------------------------------------------------------------------------------------------
 // (5) Full logins: Understudy's API login and page login; AuthHero's page login in the same rounds.
-async function logins(kinds, authhero) {
+async function logins(kinds, installed) {
+  let authhero = installed;
   log(`(5) full logins: ${P.loginReps} rounds × ${P.loginMs / 1000} s each flow, ${P.users} concurrent users${authhero.ok ? ', AuthHero page flow in the same rounds' : ''}`);
-  const [us, ah] = await Promise.all([startServer(kinds.understudy, 'understudy'), authhero.ok ? startAuthHero(authhero.dir) : undefined]);
+  // AuthHero failing to start costs its column, not the run.
+  const [us, ah] = await Promise.all([
+    startServer(kinds.understudy, 'understudy'),
+    authhero.ok
+      ? startAuthHero(authhero.dir).catch((err) => {
+          authhero = { ok: false, reason: `did not start: ${err.message.slice(0, 300)}` };
+          log(`AuthHero column: ${authhero.reason}`);
+          return undefined;
+        })
+      : undefined,
+  ]);
   const apiLogin = (pool, w, i) => understudyApiLogin(pool, `api-${w}-${i % 2}@bench.example`);
   const pageLogin = (pool, w, i) => understudyPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
   const ahLogin = (pool, w, i) => authheroPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);

@@ -51,7 +51,7 @@ export async function ensureAuthHero(benchDir, { allowInstall, log }) {
       join(dir, 'package.json'),
       `${JSON.stringify({ name: 'understudy-bench-authhero', private: true, type: 'module', dependencies: AUTHHERO_PACKAGES }, null, 2)}\n`,
     );
-    log(`installing AuthHero ${AUTHHERO_PACKAGES.authhero} into bench/.peers/authhero (npm install; better-sqlite3 compiles from source, 1-3 min)`);
+    log(`installing AuthHero ${AUTHHERO_PACKAGES.authhero} into bench/.peers/authhero (npm install; better-sqlite3 compiles from source: a minute or more, several on a busy machine)`);
     const result = await npmInstall(dir, log);
     if (!result.ok) return { ok: false, reason: `not installed: ${result.reason}` };
     writeFileSync(installedMarker(dir), JSON.stringify(AUTHHERO_PACKAGES));
