@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { isLoopbackHost, loadRuntimeConfig } from './config/runtime.js';
+import { chooseStore } from './config/store-setting.js';
 import { ConfigError } from './config/config-error.js';
 import { loadPersistentKeys } from './config/data-dir.js';
 import { buildTenant, readTenantFile } from './config/tenant-file.js';
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
   const log = pretty
     ? pino({ level: runtime.logLevel }, (await import('pino-pretty')).default({ ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }))
     : pino({ level: runtime.logLevel });
+  // The tenant file is read first: its `store` key picks the store when UNDERSTUDY_STORE does not.
+  const source = runtime.tenantPath ?? 'the embedded default tenant';
+  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
+  const chosen = chooseStore(runtime.store, runtime.tenantPath ? { raw, path: runtime.tenantPath } : undefined, runtime.dataDir);
   const folderKeys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
   const seed = runtime.seedPath ? readSnapshot(runtime.seedPath) : undefined;
   // A snapshot's keys (when it has them) are offered before the data folder's; UNDERSTUDY_SIGNING_KEY still signs.
@@ -28,11 +33,9 @@ async function main(): Promise<void> {
   const offered = seedKeys ? { masterSecret: seedKeys.masterSecret, signingJwk: runtime.signingKey ? folderKeys.signingJwk : seedKeys.signingJwk } : folderKeys;
   // The store expires things on the app's clock, the one the dev API shifts.
   const clock = createShiftableClock();
-  const store = await openStore(runtime.store, clock, { maxMessages: runtime.mailboxLimit, log });
+  const store = await openStore(chosen.setting, clock, { maxMessages: runtime.mailboxLimit, log });
   // A persistent or shared store keeps the first keys offered: restarts and replicas sign alike.
   const keys = await adoptKeys(store, offered, runtime.signingKey !== undefined);
-  const source = runtime.tenantPath ?? 'the embedded default tenant';
-  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
   const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
   for (const warning of warnings) log.warn(warning);
   if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
@@ -74,12 +77,13 @@ async function main(): Promise<void> {
   await app.listen({ port: runtime.port, host: runtime.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : runtime.port;
+  const storeOrigin = chosen.from === 'the default' ? '' : `, from ${chosen.from}${chosen.overridesFile ? " (over the tenant file's store)" : ''}`;
   const lines = [
     `Understudy is serving "${tenant.friendlyName}" (${source})`,
     `  issuer        ${runtime.issuer}`,
     `  listening on  ${tls ? 'https' : 'http'}://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
     runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox` : '  dev routes    off',
-    `  store         ${describeStore(runtime.store)}`,
+    `  store         ${describeStore(chosen.setting)}${storeOrigin}`,
     ...(seed ? [`  seeded from   ${runtime.seedPath} (${seed.users.length} users${seed.sessions ? `, ${seed.sessions.length} sessions` : ''}${seed.keys ? ', keys' : ''})`] : []),
     ...(tls?.summary ?? []),
     ...(tls?.localCa && runtime.devRoutes ? [`  CA download   ${runtime.issuer}_dev/ca.pem`] : []),

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { parseStoreSetting, type StoreSetting } from './store-setting.js';
 import { parseTlsConfig, type TlsConfig } from './tls-options.js';
 
 /**
@@ -29,14 +29,16 @@ export interface RuntimeConfig {
   mailboxLimit: number;
   /** When set, /_dev/api/* and the mailbox page need `Authorization: Bearer <token>` (the page also takes ?token=). */
   devToken: string | undefined;
-  /** UNDERSTUDY_STORE: where users, sessions, codes and the mailbox live. */
-  store: StoreSetting;
+  /**
+   * UNDERSTUDY_STORE: where users, sessions, codes and the mailbox live. Undefined when unset: then the
+   * tenant file's `store` decides, else memory (src/config/store-setting.ts `chooseStore`).
+   */
+  store: StoreSetting | undefined;
   /** --seed <file> / UNDERSTUDY_SEED: a snapshot (GET /_dev/api/snapshot) loaded at start. */
   seedPath: string | undefined;
 }
 
-/** `memory` (the default), `sqlite:<path>` (one machine), or `redis://host:port/db` (replicas). */
-export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
+export type { StoreSetting } from './store-setting.js';
 
 /** Fastify's trustProxy: every proxy (true), none (false), a hop count, or addresses and CIDR ranges. */
 export type TrustProxy = boolean | number | string;
@@ -73,7 +75,8 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   const devToken = env.UNDERSTUDY_DEV_TOKEN?.trim() || undefined;
   if (devToken !== undefined && devToken.length < 16) problems.push('UNDERSTUDY_DEV_TOKEN: must be at least 16 characters, so it cannot be guessed');
   const dataDir = env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy';
-  const store = parseStore(env.UNDERSTUDY_STORE?.trim() ?? '', dataDir, problems);
+  const storeValue = env.UNDERSTUDY_STORE?.trim() ?? '';
+  const store = storeValue ? parseStoreSetting(storeValue, { name: 'UNDERSTUDY_STORE', dataDir }, problems) : undefined;
 
   if (problems.length) throw new ConfigError('the environment', problems);
   return {
@@ -94,32 +97,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     store,
     seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
   };
-}
-
-/** `sqlite:` alone keeps the database in the data folder; `sqlite:///abs/path` is read as `/abs/path`. */
-function parseStore(value: string, dataDir: string, problems: string[]): StoreSetting {
-  if (value === '' || value.toLowerCase() === 'memory') return { kind: 'memory' };
-  if (value.toLowerCase().startsWith('sqlite:')) {
-    const path = value.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return { kind: 'sqlite', path: path || join(dataDir, 'understudy.db') };
-  }
-  if (/^rediss?:\/\//i.test(value)) {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      // Reported below.
-    }
-    const db = url?.pathname.replace(/^\//, '') ?? '';
-    if (!url?.hostname || (url.port !== '' && !/^\d+$/.test(url.port)) || (db !== '' && !/^\d+$/.test(db)) || url.search || url.hash) {
-      const shown = value.replace(/\/\/[^@/]*@/, '//***@');
-      problems.push(`UNDERSTUDY_STORE: a Redis URL looks like redis://host:port/db (db a number, e.g. redis://localhost:6379/0), got "${shown}"`);
-      return { kind: 'memory' };
-    }
-    return { kind: 'redis', url: value };
-  }
-  problems.push(`UNDERSTUDY_STORE: must be memory, sqlite:<path> (sqlite: alone for <data folder>/understudy.db) or redis://host:port/db, got "${value}"`);
-  return { kind: 'memory' };
 }
 
 function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean; seed?: string } {

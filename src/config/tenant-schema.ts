@@ -205,6 +205,9 @@ export const TenantFileSchema = Type.Object(
     prompts: Type.Optional(Prompts),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
     rate_limits: Type.Optional(Type.Unknown()),
+    // A process setting, not part of the tenant: src/server.ts reads it (src/config/store-setting.ts
+    // checks it) before the store opens; buildTenant leaves it alone.
+    store: Type.Optional(Type.Unknown()),
   },
   closed,
 );

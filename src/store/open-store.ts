@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { StoreSetting } from '../config/runtime.js';
+import type { StoreSetting } from '../config/store-setting.js';
 import type { PersistentKeys } from '../config/data-dir.js';
 import { createMemoryStore } from './memory-store.js';
 import type { Store } from './types.js';
 
 /**
- * The store UNDERSTUDY_STORE names. SQLite and Redis load only when asked for: a machine without
- * better-sqlite3 (an optional dependency that compiles) still runs the memory store.
+ * The store UNDERSTUDY_STORE or the tenant file's `store` names. SQLite and Redis load only when asked
+ * for: a machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
  */
 export async function openStore(setting: StoreSetting, clock: Clock, options: { maxMessages?: number; log?: Logger } = {}): Promise<Store> {
   switch (setting.kind) {

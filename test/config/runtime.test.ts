@@ -29,7 +29,8 @@ describe('loadRuntimeConfig', () => {
       trustProxy: false,
       mailboxLimit: 1000,
       devToken: undefined,
-      store: { kind: 'memory' },
+      // Unset: the tenant file's `store` decides, else memory.
+      store: undefined,
       seedPath: undefined,
     });
   });

@@ -68,6 +68,7 @@ function samples(): [string, unknown][] {
   mutate('user without connection', (t) => { delete (t.users[0] as Record<string, unknown>).connection; });
   mutate('metadata not an object', (t) => { (t.users[0] as Record<string, unknown>).app_metadata = 'x'; });
   mutate('unicode friendly name', (t) => { t.tenant.friendly_name = 'Åcme 🎭'; });
+  mutate('a store key', (t) => { t.store = 'sqlite:state/understudy.db'; });
   return out;
 }
 
@@ -88,5 +89,7 @@ describe('the compiled tenant check (start-up without TypeBox)', () => {
   it('accepts the common files, so they start without TypeBox', () => {
     expect(check(defaultTenant)).toBe(true);
     expect(check(example)).toBe(true);
+    expect(check({ ...example, store: 'sqlite:state/understudy.db' })).toBe(true);
+    expect(check({ ...example, store: 'redis://localhost:6379/0' })).toBe(true);
   });
 });

@@ -477,4 +477,11 @@ describe('buildTenant: defaults', () => {
     expect(loaded.tenant).toMatchObject({ friendlyName: 'Understudy', clients: [], connections: [], resourceServers: [], users: [] });
     expect(loaded.ignoredKeys).toEqual([]);
   });
+
+  it('store is a known key, left to the server (the tenant model does not carry it)', () => {
+    const loaded = build({ store: 'sqlite:state/understudy.db', clients: [{ name: 'A', client_id: 'a', app_type: 'spa' }] });
+    expect(loaded.ignoredKeys).toEqual([]);
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.tenant).not.toHaveProperty('store');
+  });
 });
