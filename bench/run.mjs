@@ -17,20 +17,21 @@ import { runFlow } from './lib/flows.mjs';
 import { authheroPageLogin, understudyApiLogin, understudyPageLogin } from './lib/logins.mjs';
 import { joseLoop, nodeCryptoLoop } from './lib/signing.mjs';
 import { AUTHHERO_PACKAGES, ensureAuthHero } from './lib/authhero.mjs';
+import { findRedisServer, startRedis } from './lib/redis.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const NO_AUTHHERO = args.has('--no-authhero');
-// --only=token,scale runs some figures (signing, coldstart, token, logins, memory, scale); the default is all.
+// --only=token,scale runs some figures (signing, coldstart, token, logins, memory, stores, scale); the default is all.
 const ONLY = new Set([...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []);
 const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
-  ? { signMs: 200, signReps: 2, coldRuns: 2, tokenConnections: 20, tokenWarm: 300, tokenS: 1, tokenReps: 2, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 2, memLogins: 500, scaleUsers: 5_000, scaleMs: 1000, scaleReps: 2 }
-  : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarm: 2000, tokenS: 8, tokenReps: 3, users: 50, loginWarmMs: 3000, loginMs: 8000, loginReps: 3, memLogins: 10_000, scaleUsers: 100_000, scaleMs: 8000, scaleReps: 3 };
+  ? { signMs: 200, signReps: 2, coldRuns: 2, tokenConnections: 20, tokenWarm: 300, tokenS: 1, tokenReps: 2, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 2, memLogins: 500, soakLogins: 1_000, soakSamples: 4, soakUsers: 500, storeWarmMs: 0, storeMs: 700, storeReps: 1, scaleUsers: 5_000, scaleMs: 1000, scaleReps: 2 }
+  : { signMs: 2000, signReps: 3, coldRuns: 7, tokenConnections: 20, tokenWarm: 2000, tokenS: 6, tokenReps: 3, users: 50, loginWarmMs: 2000, loginMs: 6000, loginReps: 3, memLogins: 10_000, soakLogins: 100_000, soakSamples: 10, soakUsers: 1_000, storeWarmMs: 1500, storeMs: 4000, storeReps: 2, scaleUsers: 100_000, scaleMs: 6000, scaleReps: 3 };
 const BASELINE_USERS = 100;
 const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
 
@@ -96,6 +97,7 @@ function serverKinds(fx) {
   return {
     understudy: {
       label: 'Understudy',
+      env: understudyEnv,
       start: (port) => spawnNode('understudy', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
       discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
@@ -148,6 +150,28 @@ async function oneToken(server, kind) {
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
   if (header.alg !== 'RS256') throw new Error(`${kind.label}: access token is not RS256 (${header.alg})`);
   return { header, payload };
+}
+
+/** Runs `login` from P.users virtual users for `ms` against one server; adds the server's CPU per login. */
+async function timedFlow(server, login, ms, extra = {}) {
+  const cpu0 = cpuMs(server.handle.pid);
+  const run = await runFlow({ origin: server.url, concurrency: P.users, durationMs: ms, login, ...extra });
+  run.cpuMsPerLogin = (cpuMs(server.handle.pid) - cpu0) / run.logins;
+  return run;
+}
+
+/** Medians of repeated flow runs, with every run kept for the JSON. */
+function flowSummary(list) {
+  return {
+    perSecond: round(median(list.map((x) => x.perSecond)), 1),
+    p50: round(median(list.map((x) => x.p50)), 1),
+    p99: round(median(list.map((x) => x.p99)), 1),
+    cpuMsPerLogin: round(median(list.map((x) => x.cpuMsPerLogin)), 2),
+    logins: list.reduce((n, x) => n + x.logins, 0),
+    errors: list.reduce((n, x) => n + x.errors, 0),
+    errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
+    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), cpuMsPerLogin: round(x.cpuMsPerLogin, 2), logins: x.logins, errors: x.errors })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -272,44 +296,28 @@ async function logins(kinds, installed) {
   const apiLogin = (pool, w, i) => understudyApiLogin(pool, `api-${w}-${i % 2}@bench.example`);
   const pageLogin = (pool, w, i) => understudyPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
   const ahLogin = (pool, w, i) => authheroPageLogin(pool, `page-${w}-${i % 2}@bench.example`, i);
-  const flow = async (server, login, ms) => {
-    const cpu0 = cpuMs(server.handle.pid);
-    const run = await runFlow({ origin: server.url, concurrency: P.users, durationMs: ms, login });
-    run.cpuMsPerLogin = (cpuMs(server.handle.pid) - cpu0) / run.logins;
-    return run;
-  };
-  await flow(us, apiLogin, P.loginWarmMs);
-  await flow(us, pageLogin, P.loginWarmMs);
-  if (ah) await flow(ah, ahLogin, P.loginWarmMs);
+  await timedFlow(us, apiLogin, P.loginWarmMs);
+  await timedFlow(us, pageLogin, P.loginWarmMs);
+  if (ah) await timedFlow(ah, ahLogin, P.loginWarmMs);
   const runs = { api: [], page: [], authhero: [] };
   const ratios = [];
   const cpuRatios = [];
   for (let r = 0; r < P.loginReps; r++) {
-    runs.api.push(await flow(us, apiLogin, P.loginMs));
-    runs.page.push(await flow(us, pageLogin, P.loginMs));
+    runs.api.push(await timedFlow(us, apiLogin, P.loginMs));
+    runs.page.push(await timedFlow(us, pageLogin, P.loginMs));
     if (ah) {
-      runs.authhero.push(await flow(ah, ahLogin, P.loginMs));
+      runs.authhero.push(await timedFlow(ah, ahLogin, P.loginMs));
       ratios.push(runs.page.at(-1).perSecond / runs.authhero.at(-1).perSecond);
       cpuRatios.push(runs.authhero.at(-1).cpuMsPerLogin / runs.page.at(-1).cpuMsPerLogin);
     }
     log(`  round ${r + 1}: API ${round(runs.api.at(-1).perSecond)}/s, pages ${round(runs.page.at(-1).perSecond)}/s${ah ? `, AuthHero pages ${round(runs.authhero.at(-1).perSecond, 1)}/s` : ''}`);
   }
-  const summary = (list) => ({
-    perSecond: round(median(list.map((x) => x.perSecond)), 1),
-    p50: round(median(list.map((x) => x.p50)), 1),
-    p99: round(median(list.map((x) => x.p99)), 1),
-    cpuMsPerLogin: round(median(list.map((x) => x.cpuMsPerLogin)), 2),
-    logins: list.reduce((s, x) => s + x.logins, 0),
-    errors: list.reduce((s, x) => s + x.errors, 0),
-    errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
-    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), cpuMsPerLogin: round(x.cpuMsPerLogin, 2), logins: x.logins, errors: x.errors })),
-  });
   results.figures.logins = {
     concurrency: P.users,
-    understudyApi: summary(runs.api),
-    understudyPages: { ...summary(runs.page), rssAfterMB: round(rssMiB(us.handle.pid) * MB, 1) },
+    understudyApi: flowSummary(runs.api),
+    understudyPages: { ...flowSummary(runs.page), rssAfterMB: round(rssMiB(us.handle.pid) * MB, 1) },
     authhero: ah
-      ? { label: `AuthHero ${AUTHHERO_PACKAGES.authhero} (+ kysely-adapter ${AUTHHERO_PACKAGES['@authhero/kysely-adapter']}, SQLite in memory)`, ...summary(runs.authhero), rssAfterStartMB: ah.rssAfterStartMB, rssAfterMB: round(rssMiB(ah.handle.pid) * MB, 1), ratioUnderstudyPages: round(median(ratios), 1), ratioRuns: ratios.map((x) => round(x, 1)), cpuRatio: round(median(cpuRatios), 1) }
+      ? { label: `AuthHero ${AUTHHERO_PACKAGES.authhero} (+ kysely-adapter ${AUTHHERO_PACKAGES['@authhero/kysely-adapter']}, SQLite in memory)`, ...flowSummary(runs.authhero), rssAfterStartMB: ah.rssAfterStartMB, rssAfterMB: round(rssMiB(ah.handle.pid) * MB, 1), ratioUnderstudyPages: round(median(ratios), 1), ratioRuns: ratios.map((x) => round(x, 1)), cpuRatio: round(median(cpuRatios), 1) }
       : { skipped: authhero.reason },
   };
   await us.handle.stop();
@@ -326,22 +334,110 @@ async function startAuthHero(dir) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// (3) Memory: a fresh Understudy, RSS after start, then N API logins by N different users.
+// (3) Memory: a fresh Understudy, RSS after start, then N API logins by N different users; then the
+// soak: P.soakLogins more logins cycling through a fixed set of those users, RSS sampled as it goes.
+// Users are the only thing a login may add for good, and the soak adds none, so anything that grows
+// after the first samples is a leak: codes, mailbox messages and expired records must all go.
 async function memory(kinds) {
-  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users`);
-  const one = async (kind) => {
-    const us = await startServer(kind, 'understudy');
-    await sleep(1000);
-    const rssStart = rssMiB(us.handle.pid) * MB;
-    const run = await runFlow({
-      origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: P.memLogins,
-      login: (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i}@bench.example`),
-    });
-    const rssAfter = rssMiB(us.handle.pid) * MB;
-    await us.handle.stop();
-    return { rssAfterStartMB: round(rssStart, 1), logins: run.logins, errors: run.errors, rssAfterLoginsMB: round(rssAfter, 1), perSecond: round(run.perSecond, 1) };
+  log(`(3) memory: RSS after start and after ${P.memLogins.toLocaleString('en')} API logins by as many new users; soak: ${P.soakLogins.toLocaleString('en')} logins by ${P.soakUsers.toLocaleString('en')} returning users`);
+  const us = await startServer(kinds.understudy, 'understudy');
+  await sleep(1000);
+  const rssStart = rssMiB(us.handle.pid) * MB;
+  const fresh = await runFlow({
+    origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: P.memLogins,
+    login: (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i}@bench.example`),
+  });
+  const rssAfter = rssMiB(us.handle.pid) * MB;
+  // Each virtual user w cycles through its own share of the returning users, so no two logins of
+  // one address ever overlap (a second code would replace the first).
+  const perWorker = Math.max(1, Math.floor(P.soakUsers / P.users));
+  const returning = (pool, w, i) => understudyApiLogin(pool, `mem-${w}-${i % perWorker}@bench.example`);
+  const chunk = Math.ceil(P.soakLogins / P.soakSamples);
+  const samples = [{ logins: 0, rssMB: round(rssAfter, 1) }];
+  let soakLogins = 0;
+  let soakErrors = 0;
+  const soakStart = performance.now();
+  while (soakLogins + soakErrors < P.soakLogins) {
+    const run = await runFlow({ origin: us.url, concurrency: P.users, durationMs: 600_000, maxLogins: Math.min(chunk, P.soakLogins - soakLogins - soakErrors), login: returning });
+    soakLogins += run.logins;
+    soakErrors += run.errors;
+    samples.push({ logins: soakLogins, rssMB: round(rssMiB(us.handle.pid) * MB, 1) });
+    if (run.errors && run.logins === 0) break;
+  }
+  const soakSeconds = (performance.now() - soakStart) / 1000;
+  await us.handle.stop();
+  // "Flat": from the second sample on (the first chunk still warms caches and grows the heap to its
+  // working size), RSS may move by no more than 10 MB over the remaining logins.
+  const settled = samples.slice(2).map((x) => x.rssMB);
+  results.figures.memory = {
+    rssAfterStartMB: round(rssStart, 1),
+    logins: fresh.logins,
+    errors: fresh.errors,
+    rssAfterLoginsMB: round(rssAfter, 1),
+    perSecond: round(fresh.perSecond, 1),
+    soak: {
+      users: perWorker * P.users,
+      logins: soakLogins,
+      errors: soakErrors,
+      perSecond: round(soakLogins / soakSeconds, 1),
+      samples,
+      rssFirstMB: samples[1]?.rssMB,
+      rssLastMB: samples.at(-1).rssMB,
+      settledFromLogins: samples[2]?.logins,
+      settledGrowthMB: settled.length >= 2 ? round(settled.at(-1) - settled[0], 1) : undefined,
+      settledMaxMB: settled.length ? Math.max(...settled) : undefined,
+    },
   };
-  results.figures.memory = await one(kinds.understudy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (7) Stores: the API and page logins on the memory, SQLite and Redis stores, one server per store,
+// measured in alternating rounds. SQLite writes to a file in a fresh data folder (WAL, synchronous
+// NORMAL: every acknowledged write survives a crash of the process); Redis is a local redis-server
+// without persistence, as a CI job would run it.
+async function stores(fx, kinds) {
+  const redisBinary = findRedisServer();
+  const plan = [
+    { key: 'memory', label: 'memory', setting: 'memory' },
+    { key: 'sqlite', label: 'SQLite (better-sqlite3, WAL)', setting: 'sqlite:' },
+    { key: 'redis', label: 'Redis 7 (local redis-server)', setting: redisBinary ? 'redis' : undefined, skipped: 'not run: no redis-server on PATH (apt-get install redis-server, or REDIS_SERVER=<binary>)' },
+  ];
+  log(`(7) stores: ${plan.map((x) => x.key).join(', ')}: ${P.storeReps} rounds × ${P.storeMs / 1000} s each of the API and page logins, ${P.users} concurrent users`);
+  const redis = redisBinary ? await startRedis(redisBinary) : undefined;
+  const servers = {};
+  try {
+    await Promise.all(plan.filter((x) => x.setting).map(async (item) => {
+      const dataDir = join(work, `store-${item.key}`);
+      mkdirSync(dataDir, { recursive: true });
+      for (const file of ['signing-key.json', 'master-secret']) writeFileSync(join(dataDir, file), readFileSync(join(fx.dataDir, file)));
+      const store = item.setting === 'redis' ? redis.url : item.setting;
+      const port = await freePort();
+      const handle = spawnNode(`understudy (${item.key})`, [join(ROOT, 'dist/server.js')], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
+      servers[item.key] = { handle, url: `http://127.0.0.1:${port}` };
+      await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+    }));
+    const api = (tag) => (pool, w, i) => understudyApiLogin(pool, `${tag}-api-${w}-${i % 2}@bench.example`);
+    const page = (tag) => (pool, w, i) => understudyPageLogin(pool, `${tag}-page-${w}-${i % 2}@bench.example`, i);
+    const keys = plan.map((x) => x.key).filter((k) => servers[k]);
+    const runs = Object.fromEntries(keys.map((k) => [k, { api: [], page: [] }]));
+    for (const key of P.storeWarmMs ? keys : []) {
+      await timedFlow(servers[key], api(key), P.storeWarmMs);
+      await timedFlow(servers[key], page(key), P.storeWarmMs);
+    }
+    for (let r = 0; r < P.storeReps; r++) {
+      for (const key of r % 2 ? [...keys].reverse() : keys) {
+        runs[key].api.push(await timedFlow(servers[key], api(key), P.storeMs));
+        runs[key].page.push(await timedFlow(servers[key], page(key), P.storeMs));
+      }
+      log(`  round ${r + 1}: ${keys.map((k) => `${k} API ${round(runs[k].api.at(-1).perSecond)}/s p99 ${round(runs[k].api.at(-1).p99)} ms, pages ${round(runs[k].page.at(-1).perSecond)}/s p99 ${round(runs[k].page.at(-1).p99)} ms`).join('; ')}`);
+    }
+    results.figures.stores = Object.fromEntries(plan.map((item) => [item.key, servers[item.key]
+      ? { label: item.label, api: flowSummary(runs[item.key].api), pages: flowSummary(runs[item.key].page), rssAfterMB: round(rssMiB(servers[item.key].handle.pid) * MB, 1) }
+      : { label: item.label, skipped: item.skipped }]));
+  } finally {
+    for (const server of Object.values(servers)) await server.handle.stop();
+    await redis?.stop();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,12 +463,7 @@ async function scale(fx) {
     const index = w + P.users * Math.floor(Math.random() * mine);
     return understudyApiLogin(pool, `seed${index}@bench.example`);
   };
-  const flow = async (s, ms) => {
-    const cpu0 = cpuMs(s.handle.pid);
-    const run = await runFlow({ origin: s.url, concurrency: P.users, durationMs: ms, login: login(s.count) });
-    run.cpuMsPerLogin = (cpuMs(s.handle.pid) - cpu0) / run.logins;
-    return run;
-  };
+  const flow = (s, ms) => timedFlow(s, login(s.count), ms);
   await flow(small, P.loginWarmMs);
   await flow(large, P.loginWarmMs);
   const runs = { small: [], large: [] };
@@ -389,13 +480,7 @@ async function scale(fx) {
     heapUsedAfterSeedMB: round(s.ready.memory.heapUsed / 1e6, 1),
     rssAfterSeedMB: round(s.rssReadyMB, 1),
     rssAfterLoadMB: round(rssMiB(s.handle.pid) * MB, 1),
-    perSecond: round(median(list.map((x) => x.perSecond)), 1),
-    p50: round(median(list.map((x) => x.p50)), 1),
-    p99: round(median(list.map((x) => x.p99)), 1),
-    cpuMsPerLogin: round(median(list.map((x) => x.cpuMsPerLogin)), 2),
-    errors: list.reduce((n, x) => n + x.errors, 0),
-    errorSamples: list.flatMap((x) => x.errorSamples).slice(0, 3),
-    runs: list.map((x) => ({ perSecond: round(x.perSecond, 1), p50: round(x.p50, 1), p99: round(x.p99, 1), cpuMsPerLogin: round(x.cpuMsPerLogin, 2), logins: x.logins, errors: x.errors })),
+    ...flowSummary(list),
   });
   const a = summary(small, runs.small);
   const b = summary(large, runs.large);
@@ -429,6 +514,8 @@ function targets() {
   if (f.memory) {
     add('idle RSS (MB)', f.memory.rssAfterStartMB, f.memory.rssAfterStartMB <= 70, '≤ 70 MB');
     add(`RSS after ${f.memory.logins} logins (MB)`, f.memory.rssAfterLoginsMB, f.memory.rssAfterLoginsMB <= 100, '≤ 100 MB');
+    const soak = f.memory.soak;
+    if (soak) add(`soak: RSS growth from ${soak.settledFromLogins?.toLocaleString('en')} to ${soak.logins.toLocaleString('en')} logins (MB)`, soak.settledGrowthMB, soak.settledGrowthMB <= 10 && soak.errors === 0, '≤ 10 MB, no errors');
   }
   if (f.scale) add(`p99 at ${f.scale.large.users.toLocaleString('en')} users / at ${BASELINE_USERS}`, f.scale.p99Ratio, f.scale.p99Ratio <= 1.5, '≤ 1.5×');
   results.targets = t;
@@ -457,6 +544,11 @@ function table() {
   if (f.memory) {
     row('3 memory', 'Understudy idle (after start)', `${n(f.memory.rssAfterStartMB, 1)} MB`, '', tgt('idle RSS'));
     row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors`, tgt('RSS after'));
+    const soak = f.memory.soak;
+    if (soak) {
+      const series = soak.samples.map((x) => n(x.rssMB, 0)).join(' ');
+      row('', `soak: ${n(soak.logins)} more logins by ${n(soak.users)} returning users`, `${n(soak.rssFirstMB, 1)} → ${n(soak.rssLastMB, 1)} MB`, `RSS every ${n(soak.samples[1]?.logins)} logins: ${series}; ${n(soak.perSecond)} logins/s${soak.errors ? `, ${soak.errors} errors` : ''}`, tgt('soak'));
+    }
     if (f.token) for (const [k, v] of Object.entries(f.token)) if (k !== 'understudy') row('', `${v.label}: start / after token load`, `${n(v.rssAfterStartMB, 1)} / ${n(v.rssAfterLoadMB, 1)} MB`, `${n(v.requests)} tokens`);
   }
   if (f.token) {
@@ -472,6 +564,15 @@ function table() {
     row('', 'Understudy pages: authorize → … → token', `${n(l.understudyPages.perSecond)} logins/s`, `p50 ${n(l.understudyPages.p50, 1)} ms, p99 ${n(l.understudyPages.p99, 1)} ms, ${n(l.understudyPages.cpuMsPerLogin, 1)} ms CPU/login${l.understudyPages.errors ? `, ${l.understudyPages.errors} errors` : ''}`);
     if (l.authhero.skipped) row('', 'AuthHero 0.162.0 pages', l.authhero.skipped, '', tgt('page login'));
     else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms, ${n(l.authhero.cpuMsPerLogin, 1)} ms CPU/login; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}× (${n(l.authhero.cpuRatio, 1)}× less CPU)${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
+  }
+  if (f.stores) {
+    let first = true;
+    for (const v of Object.values(f.stores)) {
+      const fig = first ? `7 stores (${P.users} users)` : '';
+      first = false;
+      if (v.skipped) row(fig, v.label, v.skipped);
+      else row(fig, v.label, `${n(v.api.perSecond)} / ${n(v.pages.perSecond)} logins/s`, `API p99 ${n(v.api.p99, 1)} ms, pages p99 ${n(v.pages.p99, 1)} ms; ${n(v.api.cpuMsPerLogin, 1)} / ${n(v.pages.cpuMsPerLogin, 1)} ms CPU/login${v.api.errors + v.pages.errors ? `, ${v.api.errors + v.pages.errors} errors` : ''}`);
+    }
   }
   if (f.scale) {
     const s = f.scale;
@@ -506,6 +607,7 @@ async function main() {
   if (wanted('token')) await tokenEndpoint(kinds);
   if (wanted('logins')) await logins(kinds, authhero);
   if (wanted('memory')) await memory(kinds);
+  if (wanted('stores')) await stores(fx, kinds);
   if (wanted('scale')) await scale(fx);
   results.seconds = (Date.now() - measuredFrom) / 1000;
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
