@@ -48,7 +48,7 @@ COPY scripts ./scripts
 COPY src ./src
 # `npm run build` compiles src/ and copies src/views to dist/views (scripts/copy-views.mjs), where the
 # server resolves its templates relative to its own file.
-RUN npm run build && test -f dist/server.js && test -d dist/views
+RUN npm run build && test -f dist/understudy.js && test -d dist/views
 
 # ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------
 FROM node:20-slim
@@ -72,4 +72,4 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs"]
 # Exec form: node is PID 1 and gets SIGTERM itself; the server closes and exits 0 on it.
-CMD ["node", "dist/server.js"]
+CMD ["node", "dist/understudy.js"]

@@ -98,14 +98,14 @@ function serverKinds(fx) {
     understudy: {
       label: 'Understudy',
       env: understudyEnv,
-      start: (port) => spawnNode('understudy', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, fx.dataDir) }),
+      start: (port) => spawnNode('understudy', [join(ROOT, 'dist/understudy.js')], { env: understudyEnv(port, fx.dataDir) }),
       discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
     'understudy-first': {
       label: 'Understudy, first start (key generated)',
       start: (port) => {
         const dir = join(work, `first-${port}-${randomBytes(3).toString('hex')}`);
-        return spawnNode('understudy (first start)', [join(ROOT, 'dist/server.js')], { env: understudyEnv(port, dir) });
+        return spawnNode('understudy (first start)', [join(ROOT, 'dist/understudy.js')], { env: understudyEnv(port, dir) });
       },
       discovery: '/.well-known/openid-configuration', tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
@@ -412,7 +412,7 @@ async function stores(fx, kinds) {
       for (const file of ['signing-key.json', 'master-secret']) writeFileSync(join(dataDir, file), readFileSync(join(fx.dataDir, file)));
       const store = item.setting === 'redis' ? redis.url : item.setting;
       const port = await freePort();
-      const handle = spawnNode(`understudy (${item.key})`, [join(ROOT, 'dist/server.js')], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
+      const handle = spawnNode(`understudy (${item.key})`, [join(ROOT, 'dist/understudy.js')], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
       servers[item.key] = { handle, url: `http://127.0.0.1:${port}` };
       await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
     }));
@@ -595,7 +595,7 @@ function table() {
 
 // ---------------------------------------------------------------------------------------------
 async function main() {
-  if (!existsSync(join(ROOT, 'dist/server.js'))) throw new Error('dist/server.js is missing: run `npm run build` first (npm run bench does)');
+  if (!existsSync(join(ROOT, 'dist/understudy.js'))) throw new Error('dist/understudy.js is missing: run `npm run build` first (npm run bench does)');
   log(`${QUICK ? 'quick' : 'full'} run; ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${process.version}, load average ${results.machine.loadAverageAtStart.join(' ')}`);
   const fx = fixtures();
   const kinds = serverKinds(fx);

@@ -22,9 +22,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts src/server.ts with only the given environment (plus PATH/HOME); resolves once it listens. */
-export async function startServer(env: Record<string, string>, args: string[] = [], waitMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+/** How the sources run; the build test passes ['dist/understudy.js'], the file users run. */
+export const FROM_SOURCES = ['--import', 'tsx', 'src/server.ts'];
+
+/** Starts src/server.ts (or `entry`) with only the given environment (plus PATH/HOME); resolves once it listens. */
+export async function startServer(env: Record<string, string>, args: string[] = [], waitMs = 60_000, entry: string[] = FROM_SOURCES): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', UNDERSTUDY_RATE_LIMITS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpBrowser, httpLogin, startServer, type ServerProcess } from '../support/http-login.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+
+/**
+ * The file users run — `npm start`, the package's bin and the container all start dist/understudy.js,
+ * the bundle scripts/bundle.mjs makes after tsc — built here by `npm run build` and driven over HTTP.
+ * The rest of the suite runs the TypeScript sources; this proves the bundle behaves as they do where
+ * bundling could change things: templates and the compiled tenant check found on disk, lazily loaded
+ * chunks (HTTPS, the SQLite and Redis stores, TypeBox for a file with unknown keys) and errors crossing
+ * chunks (a bad setting still ends start-up with exit code 2 and a message naming it).
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUNDLE = ['dist/understudy.js'];
+const dir = mkdtempSync(join(tmpdir(), 'understudy-bundle-'));
+const running: ServerProcess[] = [];
+let redis: RedisServer | undefined;
+
+const start = async (env: Record<string, string>, args: string[] = []): Promise<ServerProcess> => {
+  const server = await startServer({ UNDERSTUDY_DATA_DIR: join(dir, `data-${running.length}`), ...env }, args, 60_000, BUNDLE);
+  running.push(server);
+  return server;
+};
+
+beforeAll(async () => {
+  await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT, timeout: 240_000 });
+}, 300_000);
+
+afterAll(async () => {
+  for (const server of running) server.child.kill('SIGKILL');
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dist/understudy.js, the bundled server', () => {
+  it('is one entry file with its lazily loaded chunks beside it, and the bin and npm start point at it', async () => {
+    expect(existsSync(join(ROOT, 'dist/understudy.js'))).toBe(true);
+    expect(readdirSync(join(ROOT, 'dist')).filter((f) => /^understudy-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
+    const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { bin: Record<string, string>; scripts: Record<string, string> };
+    expect(pkg.bin.understudy).toBe('dist/understudy.js');
+    expect(pkg.scripts.start).toContain('node dist/understudy.js');
+  });
+
+  it('serves the embedded default tenant: the screens render from dist/views and a login ends with tokens', async () => {
+    const server = await start({});
+    const page = await fetch(`${server.base}/_dev/mailbox`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const browser = new HttpBrowser();
+    const authorize = await browser.request(server.base, '/authorize?client_id=understudy-spa&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&scope=openid&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256');
+    const identifier = await browser.request(server.base, authorize.headers.get('location')!);
+    expect(identifier.status).toBe(200);
+    expect(await identifier.text()).toMatch(/<form[^>]+method="POST"/i);
+    const login = await httpLogin('bundle@example.com', server.base);
+    expect(login.sub).toMatch(/^email\|/);
+  });
+
+  it('a tenant file with keys Understudy does not use starts with a warning naming them (TypeBox loaded on demand)', async () => {
+    const file = join(dir, 'tenant-extra.json');
+    writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [], connections: [{ name: 'email', strategy: 'email' }] }));
+    const server = await start({ UNDERSTUDY_CONFIG: file });
+    expect(server.output()).toContain('Bundle Test');
+    expect(server.output()).toMatch(/ignoring 1 tenant key\(s\)[^\n]*emailTemplates/);
+  });
+
+  it('a bad setting still stops start-up with exit code 2 and a message naming it', async () => {
+    const file = join(dir, 'tenant-bad.json');
+    writeFileSync(file, JSON.stringify({ clients: [{ name: 'x', callbacks: 'not-a-list' }] }));
+    const bad = startServer({ UNDERSTUDY_CONFIG: file, UNDERSTUDY_DATA_DIR: join(dir, 'bad') }, [], 60_000, BUNDLE);
+    await expect(bad).rejects.toThrow(/exited \(2\)[\s\S]*callbacks/);
+    const badStore = startServer({ UNDERSTUDY_STORE: 'postgres://db', UNDERSTUDY_DATA_DIR: join(dir, 'bad2') }, [], 60_000, BUNDLE);
+    await expect(badStore).rejects.toThrow(/exited \(2\)[\s\S]*UNDERSTUDY_STORE/);
+  });
+
+  it('HTTPS mode (its X.509 code a separate chunk) serves discovery over TLS', async () => {
+    const server = await start({ UNDERSTUDY_HTTPS: 'true', ISSUER_BASE_URL: 'https://localhost:0/' }, []);
+    expect(server.output()).toMatch(/listening on {2}https:\/\//);
+    const status = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port: server.port, path: '/.well-known/openid-configuration', rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+  });
+
+  it('the SQLite store (a chunk, with the native module from node_modules) keeps a login across a restart', async () => {
+    const db = join(dir, 'bundle.db');
+    const first = await start({ UNDERSTUDY_STORE: `sqlite:${db}` });
+    const login = await httpLogin('sqlite-bundle@example.com', first.base);
+    await first.stop();
+    expect(existsSync(db)).toBe(true);
+    const second = await start({ UNDERSTUDY_STORE: `sqlite:${db}` });
+    const users = (await (await fetch(`${second.base}/_dev/api/snapshot`)).json()) as { users: { user_id: string }[] };
+    expect(users.users.map((u) => u.user_id)).toContain(login.sub);
+  });
+
+  it('the Redis store (a chunk, with ioredis from node_modules) completes a login', async () => {
+    redis = await startRedisServer();
+    const server = await start({ UNDERSTUDY_STORE: redis.url });
+    const login = await httpLogin('redis-bundle@example.com', server.base);
+    expect(login.sub).toMatch(/^email\|/);
+  });
+});
