@@ -189,12 +189,10 @@ connections:
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
 
-    const stopping = Date.now();
     run.child.kill('SIGTERM');
     const { code, signal } = await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
+    // Exit code 0 is a clean close: the server's own fallback, after 10 s, exits with 1.
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    // The server's own fallback exits at 3 s; a clean close is well within it.
-    expect(Date.now() - stopping).toBeLessThan(3_000);
   });
 
   it('starts the embedded default tenant without a tenant file', async (ctx) => {
