@@ -22,7 +22,10 @@ export interface RateLimiter {
    * throws a 429 OAuthError, carrying the same headers, when a key is over its limit.
    */
   enforce(request: FastifyRequest, reply: FastifyReply, name: LimitName, keys: (string | undefined)[]): Promise<void>;
-  /** Whether the limit is on at all (routes skip work such as decoding a token when it is off). */
+  /**
+   * Whether the limit is on at all, fixed when the app is built (routes skip work such as decoding a
+   * token when it is off, or leave out their rate-limit hook).
+   */
   active(name: LimitName): boolean;
   /** Forgets every count (the dev API's reset, between tests). */
   reset(): void;
