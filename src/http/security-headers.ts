@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type { default as Helmet } from 'helmet';
+import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * Security headers for the HTML pages (helmet, which @fastify/helmet brings), set when a page is
- * rendered, because one route can answer with different pages (/authorize: a login screen, a form_post
- * page, a web_message page or the error page). JSON answers get none of them.
+ * Security headers for the HTML pages (@fastify/helmet), chosen when a page is rendered, because one
+ * route can answer with different pages (/authorize: a login screen, a form_post page, a web_message
+ * page or the error page). JSON answers get none of them.
  *
  * Every inline <script> and <style> carries a nonce drawn for that page (securePage; not helmet's
  * `enableCSPNonces`, which draws two for every request, JSON included); nothing else runs. What
@@ -32,26 +31,16 @@ export interface PageNonce {
 
 type Directives = Record<string, string[]>;
 
-declare module 'fastify' {
-  interface FastifyReply {
-    /** The nonces of the page this reply renders (securePage), null until then. */
-    cspNonce: PageNonce | null;
-  }
-}
-
-// helmet itself, the one @fastify/helmet wraps, called when a page is rendered (and loaded on the
-// first). The plugin added two onRequest hooks (one async) to every request, JSON APIs included, only
-// to give each reply a `reply.helmet` that pages call; the headers a page gets are the same.
-let helmet: typeof Helmet | undefined;
-const loadHelmet = (): typeof Helmet =>
-  (helmet ??= createRequire(createRequire(import.meta.url).resolve('@fastify/helmet'))('helmet') as typeof Helmet);
-
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  app.decorateReply('cspNonce', null);
-}
-
-function headersSet(error?: unknown): void {
-  if (error) throw error;
+  await app.register(helmet, {
+    global: false,
+    enableCSPNonces: false,
+    contentSecurityPolicy: false,
+    crossOriginOpenerPolicy: false,
+    strictTransportSecurity: false,
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
 }
 
 function directivesFor(kind: PageKind, nonce: PageNonce): Directives {
@@ -91,14 +80,15 @@ export function securePage(reply: FastifyReply, kind: PageKind): PageNonce {
   reply.cspNonce = nonce;
   const directives = directivesFor(kind, nonce);
   const frameable = kind === 'web-message';
-  // helmet's defaults, less the choices explained above.
-  loadHelmet()({
-    contentSecurityPolicy: { useDefaults: false, directives },
-    crossOriginOpenerPolicy: false,
-    strictTransportSecurity: false,
-    xFrameOptions: frameable ? false : { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    ...(frameable ? { crossOriginResourcePolicy: false } : {}),
-  })(reply.request.raw, reply.raw, headersSet);
+  if (typeof reply.helmet === 'function') {
+    reply.helmet({
+      contentSecurityPolicy: { useDefaults: false, directives },
+      ...(frameable ? { xFrameOptions: false, crossOriginResourcePolicy: false } : {}),
+    });
+  } else {
+    reply.header('Content-Security-Policy', Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; '));
+    reply.header('X-Content-Type-Options', 'nosniff');
+    if (!frameable) reply.header('X-Frame-Options', 'DENY');
+  }
   return nonce;
 }
