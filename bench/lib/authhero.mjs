@@ -1,8 +1,10 @@
-// AuthHero 0.162.0 as the third peer (for the full page-login figure). It is not a dev dependency: its
-// install compiles better-sqlite3 from source (about a minute or more), which would slow every
-// `npm ci`. The bench installs it on demand into bench/.peers/authhero, with a visible progress line,
-// and reports the column as "not installed: <reason>" when that is impossible.
-import { spawn } from 'node:child_process';
+// AuthHero 0.162.0 as the third peer (for the full page-login figure). It is not a dev dependency: it
+// would add its whole tree to every `npm ci`. The bench installs it on demand into
+// bench/.peers/authhero, with a visible progress line, and reports the column as "not installed:
+// <reason>" when that is impossible. Its one native module is better-sqlite3, the version Understudy's
+// own optional dependency pins: the compiled addon is reused from Understudy's node_modules when it is
+// there, so the install downloads only (compiling SQLite from source took 1 to 7 minutes here).
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { track } from './procs.mjs';
@@ -51,9 +53,14 @@ export async function ensureAuthHero(benchDir, { allowInstall, log }) {
       join(dir, 'package.json'),
       `${JSON.stringify({ name: 'understudy-bench-authhero', private: true, type: 'module', dependencies: AUTHHERO_PACKAGES }, null, 2)}\n`,
     );
-    log(`installing AuthHero ${AUTHHERO_PACKAGES.authhero} into bench/.peers/authhero (npm install; better-sqlite3 compiles from source: a minute or more, several on a busy machine)`);
-    const result = await npmInstall(dir, log);
+    log(`installing AuthHero ${AUTHHERO_PACKAGES.authhero} into bench/.peers/authhero (npm install)`);
+    const result = await npmInstall(dir, log, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error']);
     if (!result.ok) return { ok: false, reason: `not installed: ${result.reason}` };
+    if (!reuseSqliteAddon(benchDir, dir, log)) {
+      log('  compiling better-sqlite3 for AuthHero (npm rebuild: a minute or more, several on a busy machine)');
+      const rebuilt = await npmInstall(dir, log, ['rebuild', 'better-sqlite3', '--loglevel=error']);
+      if (!rebuilt.ok || !sqliteLoads(dir)) return { ok: false, reason: `not installed: better-sqlite3 did not build${rebuilt.ok ? '' : `: ${rebuilt.reason}`}` };
+    }
     writeFileSync(installedMarker(dir), JSON.stringify(AUTHHERO_PACKAGES));
   }
   // The harness lives in the repository; it is copied next to the packages it imports.
@@ -62,10 +69,34 @@ export async function ensureAuthHero(benchDir, { allowInstall, log }) {
   return { ok: true, dir };
 }
 
-function npmInstall(dir, log) {
+/** Whether AuthHero's better-sqlite3 opens a database (its addon built and loadable by this Node). */
+function sqliteLoads(dir) {
+  const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: dir, stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+/** Copies Understudy's compiled better-sqlite3 addon into AuthHero's copy when the versions match. */
+function reuseSqliteAddon(benchDir, dir, log) {
+  const ours = join(benchDir, '..', 'node_modules', 'better-sqlite3');
+  const theirs = join(dir, 'node_modules', 'better-sqlite3');
+  const addon = join('build', 'Release', 'better_sqlite3.node');
+  try {
+    const version = (d) => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8')).version;
+    if (version(ours) !== version(theirs) || !existsSync(join(ours, addon))) return false;
+    mkdirSync(join(theirs, 'build', 'Release'), { recursive: true });
+    copyFileSync(join(ours, addon), join(theirs, addon));
+  } catch {
+    return false;
+  }
+  const ok = sqliteLoads(dir);
+  if (ok) log(`  better-sqlite3 ${AUTHHERO_PACKAGES['better-sqlite3']}: reusing Understudy's compiled addon`);
+  return ok;
+}
+
+function npmInstall(dir, log, args) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     track('npm install (AuthHero)', child);
     let tail = '';
     const keep = (chunk) => {
@@ -88,7 +119,7 @@ function npmInstall(dir, log) {
       clearTimeout(timer);
       const lastLine = tail.trim().split('\n').filter((l) => /err|fail|not found|ETARGET|E404|ENOTFOUND/i.test(l)).slice(-2).join(' / ') || tail.trim().split('\n').slice(-1)[0] || '';
       if (code === 0 && existsSync(join(dir, 'node_modules', 'authhero'))) {
-        log(`  AuthHero installed in ${Math.round((Date.now() - t0) / 1000)} s`);
+        log(`  npm ${args[0]} done in ${Math.round((Date.now() - t0) / 1000)} s`);
         resolve({ ok: true });
       } else {
         resolve({ ok: false, reason: `npm install ${signal ? `killed (${signal})` : `exited ${code}`}: ${lastLine.slice(0, 300)}` });
