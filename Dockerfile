@@ -46,8 +46,8 @@ FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-# `npm run build` compiles src/ and copies src/views to dist/views (scripts/copy-views.mjs), where the
-# server resolves its templates relative to its own file.
+# `npm run build` compiles src/, copies src/views to dist/views (scripts/copy-views.mjs), where the
+# server resolves its templates, and bundles the server into dist/understudy.js (scripts/bundle.mjs).
 RUN npm run build && test -f dist/understudy.js && test -d dist/views
 
 # ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------

@@ -40,7 +40,7 @@ const keepModuleUrls = {
 // Chunk names carry a content hash: drop the previous build's.
 for (const file of readdirSync(DIST)) if (/^understudy(-[A-Z0-9]+)?\.js$/.test(file)) rmSync(`${DIST}/${file}`);
 
-const result = await build({
+await build({
   entryPoints: { understudy: 'dist/server.js' },
   outdir: 'dist',
   // Chunks sit next to the bundle, so `import.meta.url` means the same folder in all of them.
@@ -56,7 +56,4 @@ const result = await build({
   banner: { js: "import { createRequire as __understudyRequire } from 'node:module'; const require = __understudyRequire(import.meta.url);" },
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: true,
 });
-const bytes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js')).reduce((n, [, o]) => n + o.bytes, 0);
-process.stdout.write(`bundled dist/understudy.js (${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1e6).toFixed(2)} MB)\n`);
