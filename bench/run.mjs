@@ -30,7 +30,7 @@ const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
-  ? { signMs: 200, signReps: 1, coldRuns: 1, tokenConnections: 20, tokenWarm: 200, tokenS: 1, tokenReps: 2, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 2, memLogins: 300, soakLogins: 600, soakSamples: 3, soakUsers: 300, storeWarmMs: 0, storeMs: 500, storeReps: 1, scaleUsers: 2_000, scaleMs: 700, scaleReps: 2 }
+  ? { signMs: 200, signReps: 1, coldRuns: 1, tokenConnections: 20, tokenWarm: 200, tokenS: 1, tokenReps: 1, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 1, memLogins: 300, soakLogins: 600, soakSamples: 3, soakUsers: 300, storeWarmMs: 0, storeMs: 500, storeReps: 1, scaleUsers: 2_000, scaleMs: 700, scaleReps: 1 }
   : { signMs: 1000, signReps: 3, coldRuns: 5, tokenConnections: 20, tokenWarm: 2000, tokenS: 5, tokenReps: 3, users: 50, loginWarmMs: 2000, loginMs: 6000, loginReps: 3, memLogins: 10_000, soakLogins: 100_000, soakSamples: 10, soakUsers: 1_000, storeWarmMs: 1000, storeMs: 3000, storeReps: 2, scaleUsers: 100_000, scaleMs: 6000, scaleReps: 3 };
 const BASELINE_USERS = 100;
 const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the targets
