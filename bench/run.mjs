@@ -17,7 +17,7 @@ import { runFlow } from './lib/flows.mjs';
 import { authheroPageLogin, understudyApiLogin, understudyPageLogin } from './lib/logins.mjs';
 import { joseLoop, nodeCryptoLoop } from './lib/signing.mjs';
 import { AUTHHERO_PACKAGES, ensureAuthHero } from './lib/authhero.mjs';
-import { findRedisServer, startRedis } from './lib/redis.mjs';
+import { findRedisServer, redisVersion, startRedis } from './lib/redis.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = join(BENCH, '..');
@@ -367,7 +367,7 @@ async function memory(kinds) {
   const soakSeconds = (performance.now() - soakStart) / 1000;
   await us.handle.stop();
   // "Flat": from the second sample on (the first chunk still warms caches and grows the heap to its
-  // working size), RSS may move by no more than 10 MB over the remaining logins.
+  // working size), RSS stays within a 10 MB band (highest minus lowest sample) over the remaining logins.
   const settled = samples.slice(2).map((x) => x.rssMB);
   results.figures.memory = {
     rssAfterStartMB: round(rssStart, 1),
@@ -385,6 +385,7 @@ async function memory(kinds) {
       rssLastMB: samples.at(-1).rssMB,
       settledFromLogins: samples[2]?.logins,
       settledGrowthMB: settled.length >= 2 ? round(settled.at(-1) - settled[0], 1) : undefined,
+      settledRangeMB: settled.length >= 2 ? round(Math.max(...settled) - Math.min(...settled), 1) : undefined,
       settledMaxMB: settled.length ? Math.max(...settled) : undefined,
     },
   };
@@ -400,12 +401,20 @@ async function stores(fx, kinds) {
   const plan = [
     { key: 'memory', label: 'memory', setting: 'memory' },
     { key: 'sqlite', label: 'SQLite (better-sqlite3, WAL)', setting: 'sqlite:' },
-    { key: 'redis', label: 'Redis 7 (local redis-server)', setting: redisBinary ? 'redis' : undefined, skipped: 'not run: no redis-server on PATH (apt-get install redis-server, or REDIS_SERVER=<binary>)' },
+    { key: 'redis', label: `Redis ${redisBinary ? redisVersion(redisBinary) : ''} (local redis-server)`.replace('  ', ' '), setting: redisBinary ? 'redis' : undefined, skipped: 'not run: no redis-server on PATH (apt-get install redis-server, or REDIS_SERVER=<binary>)' },
   ];
-  log(`(7) stores: ${plan.map((x) => x.key).join(', ')}: ${P.storeReps} rounds × ${P.storeMs / 1000} s each of the API and page logins, ${P.users} concurrent users`);
-  const redis = redisBinary ? await startRedis(redisBinary) : undefined;
+  let redis;
+  if (redisBinary) {
+    try {
+      redis = await startRedis(redisBinary);
+    } catch (err) {
+      Object.assign(plan[2], { setting: undefined, skipped: `not run: redis-server did not start: ${err.message.slice(0, 200)}` });
+    }
+  }
+  log(`(7) stores: ${plan.filter((x) => x.setting).map((x) => x.key).join(', ')}: ${P.storeReps} rounds × ${P.storeMs / 1000} s each of the API and page logins, ${P.users} concurrent users`);
   const servers = {};
   try {
+    // A store that cannot start (better-sqlite3 is optional) costs its row, not the run.
     await Promise.all(plan.filter((x) => x.setting).map(async (item) => {
       const dataDir = join(work, `store-${item.key}`);
       mkdirSync(dataDir, { recursive: true });
@@ -413,8 +422,15 @@ async function stores(fx, kinds) {
       const store = item.setting === 'redis' ? redis.url : item.setting;
       const port = await freePort();
       const handle = spawnNode(`understudy (${item.key})`, [join(ROOT, 'dist/understudy.js')], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
-      servers[item.key] = { handle, url: `http://127.0.0.1:${port}` };
-      await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+      try {
+        await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+        servers[item.key] = { handle, url: `http://127.0.0.1:${port}` };
+      } catch (err) {
+        await handle.stop();
+        const reason = handle.stderr.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 2).join(' ') || err.message;
+        Object.assign(item, { setting: undefined, skipped: `not run: did not start: ${reason.slice(0, 200)}` });
+        log(`  ${item.key}: ${item.skipped}`);
+      }
     }));
     const api = (tag) => (pool, w, i) => understudyApiLogin(pool, `${tag}-api-${w}-${i % 2}@bench.example`);
     const page = (tag) => (pool, w, i) => understudyPageLogin(pool, `${tag}-page-${w}-${i % 2}@bench.example`, i);
@@ -515,7 +531,7 @@ function targets() {
     add('idle RSS (MB)', f.memory.rssAfterStartMB, f.memory.rssAfterStartMB <= 70, '≤ 70 MB');
     add(`RSS after ${f.memory.logins} logins (MB)`, f.memory.rssAfterLoginsMB, f.memory.rssAfterLoginsMB <= 100, '≤ 100 MB');
     const soak = f.memory.soak;
-    if (soak) add(`soak: RSS growth from ${soak.settledFromLogins?.toLocaleString('en')} to ${soak.logins.toLocaleString('en')} logins (MB)`, soak.settledGrowthMB, soak.settledGrowthMB <= 10 && soak.errors === 0, '≤ 10 MB, no errors');
+    if (soak) add(`soak: RSS range from ${soak.settledFromLogins?.toLocaleString('en')} to ${soak.logins.toLocaleString('en')} logins (MB)`, soak.settledRangeMB, soak.settledRangeMB <= 10 && soak.errors === 0, '≤ 10 MB, no errors');
   }
   if (f.scale) add(`p99 at ${f.scale.large.users.toLocaleString('en')} users / at ${BASELINE_USERS}`, f.scale.p99Ratio, f.scale.p99Ratio <= 1.5, '≤ 1.5×');
   results.targets = t;
@@ -565,6 +581,12 @@ function table() {
     if (l.authhero.skipped) row('', 'AuthHero 0.162.0 pages', l.authhero.skipped, '', tgt('page login'));
     else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms, ${n(l.authhero.cpuMsPerLogin, 1)} ms CPU/login; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}× (${n(l.authhero.cpuRatio, 1)}× less CPU)${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
   }
+  if (f.scale) {
+    const s = f.scale;
+    row('6 scale (API login)', `${n(s.small.users)} users preloaded`, `${n(s.small.perSecond)} logins/s`, `p50 ${n(s.small.p50, 1)} ms, p99 ${n(s.small.p99, 1)} ms, ${n(s.small.cpuMsPerLogin, 1)} ms CPU/login`);
+    row('', `${n(s.large.users)} users + ${n(s.large.users)} pending codes`, `${n(s.large.perSecond)} logins/s`, `p50 ${n(s.large.p50, 1)} ms, p99 ${n(s.large.p99, 1)} ms, ${n(s.large.cpuMsPerLogin, 1)} ms CPU/login; p99 ratio ${n(s.p99Ratio, 2)}×`, tgt('p99 at'));
+    row('', 'memory per preloaded user (+ code)', `${n(s.rssPerUserBytes)} B RSS`, `${n(s.heapPerUserBytes)} B heap; RSS ${n(s.large.rssAfterSeedMB, 1)} → ${n(s.large.rssAfterLoadMB, 1)} MB under load`);
+  }
   if (f.stores) {
     let first = true;
     for (const v of Object.values(f.stores)) {
@@ -573,12 +595,6 @@ function table() {
       if (v.skipped) row(fig, v.label, v.skipped);
       else row(fig, v.label, `${n(v.api.perSecond)} / ${n(v.pages.perSecond)} logins/s`, `API p99 ${n(v.api.p99, 1)} ms, pages p99 ${n(v.pages.p99, 1)} ms; ${n(v.api.cpuMsPerLogin, 1)} / ${n(v.pages.cpuMsPerLogin, 1)} ms CPU/login${v.api.errors + v.pages.errors ? `, ${v.api.errors + v.pages.errors} errors` : ''}`);
     }
-  }
-  if (f.scale) {
-    const s = f.scale;
-    row('6 scale (API login)', `${n(s.small.users)} users preloaded`, `${n(s.small.perSecond)} logins/s`, `p50 ${n(s.small.p50, 1)} ms, p99 ${n(s.small.p99, 1)} ms, ${n(s.small.cpuMsPerLogin, 1)} ms CPU/login`);
-    row('', `${n(s.large.users)} users + ${n(s.large.users)} pending codes`, `${n(s.large.perSecond)} logins/s`, `p50 ${n(s.large.p50, 1)} ms, p99 ${n(s.large.p99, 1)} ms, ${n(s.large.cpuMsPerLogin, 1)} ms CPU/login; p99 ratio ${n(s.p99Ratio, 2)}×`, tgt('p99 at'));
-    row('', 'memory per preloaded user (+ code)', `${n(s.rssPerUserBytes)} B RSS`, `${n(s.heapPerUserBytes)} B heap; RSS ${n(s.large.rssAfterSeedMB, 1)} → ${n(s.large.rssAfterLoadMB, 1)} MB under load`);
   }
   const headers = ['figure', 'subject', 'value', 'detail', 'target'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

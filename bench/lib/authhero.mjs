@@ -122,7 +122,7 @@ function npmInstall(dir, log, args) {
         log(`  npm ${args[0]} done in ${Math.round((Date.now() - t0) / 1000)} s`);
         resolve({ ok: true });
       } else {
-        resolve({ ok: false, reason: `npm install ${signal ? `killed (${signal})` : `exited ${code}`}: ${lastLine.slice(0, 300)}` });
+        resolve({ ok: false, reason: `npm ${args[0]} ${signal ? `killed (${signal})` : `exited ${code}`}: ${lastLine.slice(0, 300)}` });
       }
     });
   });

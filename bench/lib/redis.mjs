@@ -1,6 +1,6 @@
 // A throwaway redis-server for the per-store figure: loopback, a free port, no persistence (as a CI
 // job's Redis would run), stopped with the rest of the benchmark's children.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +20,12 @@ export function findRedisServer() {
     }
   }
   return undefined;
+}
+
+/** "7.0.15" from `redis-server --version`, or '' when it does not say. */
+export function redisVersion(binary) {
+  const out = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  return /v=(\d+\.\d+\.\d+)/.exec(out)?.[1] ?? '';
 }
 
 /** Answers once a PING gets PONG; fails after `timeoutMs`. */
