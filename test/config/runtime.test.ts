@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, loadRuntimeConfig, normalizeIssuer } from '../../src/config/runtime.js';
-import { ConfigError } from '../../src/config/config-error.js';
+import { runtimeProblems } from '../support/config-problems.js';
 
-/** The problems a bad environment or command line produces (fails the test when it is accepted). */
-function problemsOf(env: NodeJS.ProcessEnv, argv: string[] = []): string[] {
-  try {
-    loadRuntimeConfig(env, argv);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
-}
+const problemsOf = runtimeProblems;
 
 describe('loadRuntimeConfig', () => {
   it('defaults to localhost:4000 with the issuer on that port, dev routes on, and the embedded tenant', () => {

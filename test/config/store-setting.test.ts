@@ -3,16 +3,9 @@ import { loadRuntimeConfig } from '../../src/config/runtime.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { chooseStore } from '../../src/config/store-setting.js';
 import { describeStore } from '../../src/store/open-store.js';
+import { runtimeProblems } from '../support/config-problems.js';
 
-function problemsOf(env: NodeJS.ProcessEnv, argv: string[] = []): string[] {
-  try {
-    loadRuntimeConfig(env, argv);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
-}
+const problemsOf = runtimeProblems;
 
 describe('UNDERSTUDY_STORE and --seed', () => {
   it('leaves the choice to the tenant file when unset (then memory), and reads memory', () => {

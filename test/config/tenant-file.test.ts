@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildTenant, readTenantFile, type LoadedTenant } from '../../src/config/tenant-file.js';
 import { ConfigError } from '../../src/config/config-error.js';
+import { configProblems } from '../support/config-problems.js';
 
 /** A tenant.yaml as Auth0's Deploy CLI exports it, trimmed, with keys Understudy has no use for left in. */
 const DEPLOY_CLI_YAML = `
@@ -113,15 +114,7 @@ users:
 const build = (raw: unknown, seed = 'seed-1'): LoadedTenant => buildTenant(raw, 'tenant.yaml', seed);
 
 /** The problems a bad document produces (fails the test when it does not throw a ConfigError). */
-function problemsOf(raw: unknown): string[] {
-  try {
-    build(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, but the tenant was accepted');
-}
+const problemsOf = (raw: unknown): string[] => configProblems(() => build(raw));
 
 const connection = (overrides: Record<string, unknown> = {}) => ({ name: 'email', strategy: 'email', ...overrides });
 

@@ -6,17 +6,9 @@ import { loadRuntimeConfig } from '../../src/config/runtime.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { prepareTls } from '../../src/tls/prepare.js';
 import { ensureLocalCertificates, type LocalCertificates } from '../../src/tls/local-ca.js';
+import { runtimeProblems } from '../support/config-problems.js';
 
-/** The problems a configuration produces (fails the test when it is accepted). */
-function problemsOf(env: NodeJS.ProcessEnv, argv: string[] = []): string[] {
-  try {
-    loadRuntimeConfig(env, argv);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError, but the configuration was accepted');
-}
+const problemsOf = runtimeProblems;
 
 async function configErrorOf(promise: Promise<unknown>): Promise<string[]> {
   const error = await promise.then(

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwt, type JWTPayload } from 'jose';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
-import { ConfigError } from '../../src/config/config-error.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { SPA, WEB, WEB_SECRET, latestMessage, passwordlessLogin } from '../support/flows.js';
 import { tokensFor, verifyJwt } from '../support/screens.js';
 import { OTP_GRANT, post, token } from '../support/api.js';
+import { configProblems } from '../support/config-problems.js';
 
 /**
  * The tenant's `claims` rules, an Auth0 Action's usual job: namespaced claims from the user's
@@ -129,15 +129,7 @@ describe('custom claims from the tenant `claims` rules', () => {
 
 describe('`claims` rules in the tenant file', () => {
   /** The problems a tenant with these rules produces (fails when it is accepted). */
-  function problemsOf(rules: unknown[]): string[] {
-    try {
-      buildTenant({ ...defaultTenant, claims: rules }, 'tenant.yaml', 'seed');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      return (err as ConfigError).problems;
-    }
-    throw new Error('expected a ConfigError, but the tenant was accepted');
-  }
+  const problemsOf = (rules: unknown[]): string[] => configProblems(() => buildTenant({ ...defaultTenant, claims: rules }, 'tenant.yaml', 'seed'));
 
   it('refuses a reserved name such as sub, naming claims[0].name', () => {
     const problems = problemsOf([{ name: 'sub', value: 'x' }]);
