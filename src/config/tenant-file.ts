@@ -7,8 +7,11 @@ import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
+  APP_TYPES,
+  clientKind,
   PASSWORDLESS_OTP_GRANT,
   type AppType,
+  type ClientKind,
   type Client,
   type Connection,
   type ResourceServer,
@@ -36,7 +39,7 @@ export interface LoadedTenant {
   tenant: Tenant;
   /** Unknown keys, ignored: exports from Auth0 carry many that Understudy has no use for. */
   ignoredKeys: string[];
-  /** Values Understudy reads differently from Auth0 (e.g. an unknown app_type run as regular_web). */
+  /** Values Understudy reads differently from Auth0; logged at start-up. */
   warnings: string[];
   /** Client ids and secrets Understudy made up because the file had none; printed at start-up. */
   generated: string[];
@@ -80,7 +83,12 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   const file = vouched ? structuredClone(raw as TenantFile) : fullValidation().stripUnknown(raw as TenantFile);
   const generated: string[] = [];
   const warnings: string[] = [];
-  const clients = (file.clients ?? []).map((entry, i) => buildClient(entry, secretSeed, generated, (m) => warnings.push(`clients[${i}].app_type: ${m}`)));
+  (file.clients ?? []).forEach((entry, i) => {
+    if (entry.app_type !== undefined && !APP_TYPES.includes(entry.app_type as AppType)) {
+      problems.push(`clients[${i}].app_type: "${entry.app_type}" is not an Auth0 app type; allowed: ${APP_TYPES.join(', ')}`);
+    }
+  });
+  const clients = (file.clients ?? []).map((entry) => buildClient(entry, secretSeed, generated));
   checkUnique(clients.map((c) => c.clientId), (i) => `clients[${i}].client_id`, problems);
   checkUnique((file.clients ?? []).map((c) => c.name), (i) => `clients[${i}].name`, problems);
   (file.clients ?? []).forEach((entry, i) => {
@@ -243,7 +251,7 @@ function isAbsoluteUrl(value: string): boolean {
   }
 }
 
-const defaultGrants: Record<AppType, string[]> = {
+const defaultGrants: Record<ClientKind, string[]> = {
   spa: ['authorization_code', 'implicit', 'refresh_token', PASSWORDLESS_OTP_GRANT],
   native: ['authorization_code', 'implicit', 'refresh_token', PASSWORDLESS_OTP_GRANT],
   regular_web: ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', PASSWORDLESS_OTP_GRANT],
@@ -255,13 +263,11 @@ function deriveClientId(name: string): string {
   return createHash('sha256').update(`understudy:client:${name}`).digest('base64url').replace(/[-_]/g, '').slice(0, 32);
 }
 
-const APP_TYPES: AppType[] = ['spa', 'regular_web', 'native', 'non_interactive'];
-
-function buildClient(entry: ClientEntry, secretSeed: string, generated: string[], warn: (message: string) => void): Client {
-  let appType: AppType = 'regular_web';
-  if (entry.app_type && APP_TYPES.includes(entry.app_type as AppType)) appType = entry.app_type as AppType;
-  else if (entry.app_type) warn(`"${entry.app_type}" runs as regular_web`);
-  const method = entry.token_endpoint_auth_method ?? (appType === 'spa' || appType === 'native' ? 'none' : 'client_secret_post');
+function buildClient(entry: ClientEntry, secretSeed: string, generated: string[]): Client {
+  // buildTenant refuses an app_type outside APP_TYPES (as Auth0's API does); it still builds the rest to list every problem.
+  const appType = (entry.app_type ?? 'regular_web') as AppType;
+  const kind = clientKind(appType);
+  const method = entry.token_endpoint_auth_method ?? (kind === 'spa' || kind === 'native' ? 'none' : 'client_secret_post');
   let clientId = entry.client_id;
   if (!clientId) {
     clientId = deriveClientId(entry.name);
@@ -282,7 +288,7 @@ function buildClient(entry: ClientEntry, secretSeed: string, generated: string[]
     allowedLogoutUrls: entry.allowed_logout_urls ?? [],
     webOrigins: entry.web_origins ?? [],
     allowedOrigins: entry.allowed_origins ?? [],
-    grantTypes: entry.grant_types ?? defaultGrants[appType],
+    grantTypes: entry.grant_types ?? defaultGrants[kind],
     tokenEndpointAuthMethod: method,
     idTokenLifetime: entry.jwt_configuration?.lifetime_in_seconds ?? 36000,
     refreshToken: {

@@ -3,7 +3,44 @@
  * validated and with every default filled in. Built once at start-up from the tenant file (or the
  * embedded default tenant) by src/config/tenant-file.ts.
  */
-export type AppType = 'spa' | 'regular_web' | 'native' | 'non_interactive';
+/**
+ * Every `app_type` Auth0's Management API accepts (node-auth0 7.1.0's `ClientAppTypeEnum`). Understudy
+ * runs spa, native and non_interactive as such; every other type (regular_web, the SSO integrations such as
+ * `sso_integration` or `slack`, `resource_server`…) is a confidential web application.
+ */
+export const APP_TYPES = [
+  'native',
+  'spa',
+  'regular_web',
+  'non_interactive',
+  'resource_server',
+  'express_configuration',
+  'rms',
+  'box',
+  'cloudbees',
+  'concur',
+  'dropbox',
+  'mscrm',
+  'echosign',
+  'egnyte',
+  'newrelic',
+  'office365',
+  'salesforce',
+  'sentry',
+  'sharepoint',
+  'slack',
+  'springcm',
+  'zendesk',
+  'zoom',
+  'sso_integration',
+  'oag',
+] as const;
+export type AppType = (typeof APP_TYPES)[number];
+/** How a client behaves: what its app_type means for defaults (auth method, grant types). */
+export type ClientKind = 'spa' | 'native' | 'non_interactive' | 'regular_web';
+export function clientKind(appType: AppType): ClientKind {
+  return appType === 'spa' || appType === 'native' || appType === 'non_interactive' ? appType : 'regular_web';
+}
 export type TokenEndpointAuthMethod = 'none' | 'client_secret_post' | 'client_secret_basic';
 
 export const PASSWORDLESS_OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';

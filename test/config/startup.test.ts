@@ -142,6 +142,16 @@ users:
     for (const path of ['clients[1].client_id', 'connections[0].enabled_clients[0]', 'users[0].connection']) expect(run.stderr()).toContain(path);
   });
 
+  it('an app_type outside Auth0\'s enum exits 2, naming clients[i].app_type and the allowed values', async (ctx) => {
+    const file = writeTenant('spaceship.yaml', `clients:\n  - name: Okay\n    app_type: sso_integration\n  - name: Rocket\n    app_type: spaceship\n`);
+    const run = start(ctx, ['--config', file]);
+    const { code } = await within(run.exited, WAIT_MS, 'the process to exit', run);
+    expect(code).toBe(2);
+    expect(run.stderr()).toContain('clients[1].app_type: "spaceship" is not an Auth0 app type; allowed: native, spa, regular_web, non_interactive,');
+    expect(run.stderr()).toContain('sso_integration');
+    expect(run.stderr()).not.toContain('clients[0]');
+  });
+
   it('a tenant file that does not exist exits non-zero and names the file', async (ctx) => {
     const missing = join(dir, 'no-such-tenant.yaml');
     const run = start(ctx, ['--config', missing]);
@@ -171,6 +181,9 @@ clients:
     app_type: spa
     callbacks: ['http://localhost:3000/callback']
     custom_login_page_on: false
+  - name: Startup SSO integration
+    client_id: startup-sso
+    app_type: sso_integration
 connections:
   - name: email
     strategy: email
@@ -183,6 +196,7 @@ connections:
     expect(log.port).toBeGreaterThan(0);
     expect(log.msg).toContain(`listening on  http://127.0.0.1:${log.port}`);
     expect(log.msg).toContain('startup-spa');
+    expect(log.msg).toContain('startup-sso');
     expect(run.stdout()).toContain('clients[0].custom_login_page_on');
 
     const health = await fetch(`http://127.0.0.1:${log.port}/healthz`, { signal: AbortSignal.timeout(WAIT_MS) });

@@ -307,10 +307,22 @@ describe('buildTenant: errors name the bad key path', () => {
     expect(problemsOf({ clients: [{ name: 'A', app_type: 7 }] })).toEqual([expect.stringMatching(/^clients\[0\]\.app_type: /)]);
   });
 
-  it('an app_type Understudy does not model (resource_server, sso_integration…) runs as regular_web with a warning', () => {
-    const { tenant, warnings } = buildTenant({ clients: [{ name: 'A', app_type: 'resource_server' }] }, 'test', 'seed');
-    expect(tenant.clients[0]?.appType).toBe('regular_web');
-    expect(warnings).toEqual([expect.stringMatching(/^clients\[0\]\.app_type: "resource_server" runs as regular_web/)]);
+  it('an app_type outside Auth0\'s enum (a typo such as "regularweb") is refused, naming the key and the allowed values', () => {
+    const problems = problemsOf({ clients: [{ name: 'A', app_type: 'spa' }, { name: 'B', app_type: 'regularweb' }] });
+    expect(problems).toEqual([expect.stringMatching(/^clients\[1\]\.app_type: "regularweb" is not an Auth0 app type; allowed: native, spa, regular_web, non_interactive, .*sso_integration/)]);
+  });
+
+  it('every app_type of Auth0\'s enum loads; SSO integrations are confidential web apps, spa/native public, non_interactive M2M', () => {
+    const types = ['native', 'spa', 'regular_web', 'non_interactive', 'resource_server', 'express_configuration', 'rms', 'box', 'cloudbees', 'concur', 'dropbox', 'mscrm', 'echosign', 'egnyte', 'newrelic', 'office365', 'salesforce', 'sentry', 'sharepoint', 'slack', 'springcm', 'zendesk', 'zoom', 'sso_integration', 'oag'];
+    const { tenant, warnings } = buildTenant({ clients: types.map((app_type) => ({ name: app_type, app_type })) }, 'test', 'seed');
+    expect(tenant.clients.map((c) => c.appType)).toEqual(types);
+    expect(warnings).toEqual([]);
+    const byName = (name: string) => tenant.clients.find((c) => c.name === name)!;
+    expect(byName('sso_integration').tokenEndpointAuthMethod).toBe('client_secret_post');
+    expect(byName('sso_integration').grantTypes).toContain('authorization_code');
+    expect(byName('spa').tokenEndpointAuthMethod).toBe('none');
+    expect(byName('native').clientSecret).toBeUndefined();
+    expect(byName('non_interactive').grantTypes).toEqual(['client_credentials']);
   });
 
   it('databases from a Deploy CLI export are database connections, with paths under databases[…]', () => {
