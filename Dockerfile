@@ -1,4 +1,5 @@
 # Understudy: a self-hosted stand-in for an Auth0 tenant's passwordless Universal Login.
+# The image runs Node.js 24 LTS.
 #
 #   docker build -t understudy .                      (podman: podman build --format docker -t localhost/understudy .)
 #   docker run -p 4000:4000 -v understudy-data:/data understudy
@@ -13,7 +14,7 @@
 # ---- deps: every dependency (to build with) and apart from them the production subset -------------
 # Both depend on package*.json only, so a change under src/ reuses them as they are, and the runtime's
 # node_modules layer with them.
-FROM node:20-slim AS deps
+FROM node:24-slim AS deps
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
@@ -51,7 +52,7 @@ COPY src ./src
 RUN npm run build && test -f dist/understudy.js && test -d dist/views
 
 # ---- runtime: production node_modules and dist/ only, as the unprivileged `node` user ---------------
-FROM node:20-slim
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

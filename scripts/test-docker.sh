@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proves the container image for real, with podman (`npm run test:docker`):
-#   1. the base image: runs shared/tools/offline-node-image when node:20-slim (or podman) is missing;
+#   1. the base image: runs shared/tools/offline-node-image when node:24-slim (or podman) is missing;
 #   2. build      podman build of ./Dockerfile (multi-stage, --format docker so HEALTHCHECK is kept);
 #   3. health     podman run -d with a published port (14000, or the next free one) → 4000, /healthz
 #                 answers through it within 30 s, and the image's own HEALTHCHECK reports healthy;
@@ -33,7 +33,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 
 IMAGE=localhost/understudy
-BASE_IMAGE=docker.io/library/node:20-slim
+BASE_IMAGE=docker.io/library/node:24-slim
+IMAGE_NODE_MAJOR=24
 CTR=understudy-dockertest-$$
 COMPOSE_PROJECT=understudy-dockertest
 COMPOSE_PORT=4000
@@ -131,9 +132,9 @@ if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || [
   if [ -z "$tool" ]; then
     echo "podman, podman-compose or $BASE_IMAGE is missing and shared/tools/offline-node-image was not found" >&2
   else
-    echo "running $tool --with redis,nginx"
+    echo "running $tool --node $IMAGE_NODE_MAJOR --with redis,nginx"
     t0=$(now)
-    bash "$tool" --with redis,nginx || echo "offline-node-image failed" >&2
+    bash "$tool" --node "$IMAGE_NODE_MAJOR" --with redis,nginx || echo "offline-node-image failed" >&2
     timing "offline-node-image" "$(since "$t0")"
   fi
 fi
@@ -157,11 +158,19 @@ if podman build --pull=never --network host --format docker -t "$IMAGE" . >"$log
   size=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')
   timing "build ($cached of $steps steps cached)" "$build_s"
   pass "build: $IMAGE in $build_s s ($cached of $steps steps from cache, image $size)"
+  # The runtime the image ships, asked of the image itself (not of the base image's tag).
+  image_node=$(podman run --rm --entrypoint node "$IMAGE" --version 2>&1 || true)
+  if [[ "$image_node" =~ ^v${IMAGE_NODE_MAJOR}\.[0-9]+\.[0-9]+$ ]]; then
+    pass "node: the image runs Node $image_node"
+  else
+    fail "node: the image should run Node $IMAGE_NODE_MAJOR, \`node --version\` in it said: $image_node"
+  fi
 else
   timing "build (failed)" "$(since "$t0")"
   echo "  --- last lines of the build log:"
   tail -n 60 "$logdir/build.log" | sed 's/^/  | /'
   fail "build: podman build failed (full log: $logdir/build.log)"
+  fail "node: not checked (no image)"
 fi
 
 # ---- 3. run with a published port: health, login, fast stop ----------------------------------------

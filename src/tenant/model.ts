@@ -4,7 +4,8 @@
  * embedded default tenant) by src/config/tenant-file.ts.
  */
 /**
- * Every `app_type` Auth0's Management API accepts (node-auth0 7.1.0's `ClientAppTypeEnum`). Understudy
+ * Every `app_type` Auth0's Management API accepts (node-auth0's `ClientAppTypeEnum`: 7.1.0's 25, plus
+ * `b2b_integration` of later releases). Understudy
  * runs spa, native and non_interactive as such; every other type (regular_web, the SSO integrations such as
  * `sso_integration` or `slack`, `resource_server`…) is a confidential web application.
  */
@@ -15,6 +16,7 @@ export const APP_TYPES = [
   'non_interactive',
   'resource_server',
   'express_configuration',
+  'b2b_integration',
   'rms',
   'box',
   'cloudbees',

@@ -313,7 +313,7 @@ describe('buildTenant: errors name the bad key path', () => {
   });
 
   it('every app_type of Auth0\'s enum loads; SSO integrations are confidential web apps, spa/native public, non_interactive M2M', () => {
-    const types = ['native', 'spa', 'regular_web', 'non_interactive', 'resource_server', 'express_configuration', 'rms', 'box', 'cloudbees', 'concur', 'dropbox', 'mscrm', 'echosign', 'egnyte', 'newrelic', 'office365', 'salesforce', 'sentry', 'sharepoint', 'slack', 'springcm', 'zendesk', 'zoom', 'sso_integration', 'oag'];
+    const types = ['native', 'spa', 'regular_web', 'non_interactive', 'resource_server', 'express_configuration', 'b2b_integration', 'rms', 'box', 'cloudbees', 'concur', 'dropbox', 'mscrm', 'echosign', 'egnyte', 'newrelic', 'office365', 'salesforce', 'sentry', 'sharepoint', 'slack', 'springcm', 'zendesk', 'zoom', 'sso_integration', 'oag'];
     const { tenant, warnings } = buildTenant({ clients: types.map((app_type) => ({ name: app_type, app_type })) }, 'test', 'seed');
     expect(tenant.clients.map((c) => c.appType)).toEqual(types);
     expect(warnings).toEqual([]);

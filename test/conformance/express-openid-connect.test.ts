@@ -10,6 +10,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { auth, type ConfigParams } from 'express-openid-connect';
 import { decodeJwt } from 'jose';
 import { launchChromium } from './support/chromium.js';
+import { eventually, textOf } from './support/page-waits.js';
 import { completePasswordlessScreens, realTimeClock, uniqueEmail } from './support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
 
@@ -338,7 +339,7 @@ async function login(app: ExpressApp, email: string): Promise<LoginResult> {
   const callbackRequest = await callback;
   // The library sends the user back to its returnTo (baseURL) once the callback is accepted.
   await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after /callback');
-  expect(await page.textContent('#home')).toBe('Logged in');
+  await eventually(textOf(page.locator('#home'))).toBe('Logged in');
   const params =
     callbackRequest.method() === 'POST' ? new URLSearchParams(callbackRequest.postData() ?? '') : urlOf(callbackRequest).searchParams;
   return {
@@ -503,7 +504,7 @@ describe(`${LABEL} (${EXPRESS_LABEL}) against a listening Understudy`, () => {
     expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toBe(app.origin);
     expect(logoutUrl.searchParams.get('client_id')).toBe(CLIENT_ID);
     await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after /oidc/logout');
-    expect(await page.textContent('#home')).toBe('Logged out');
+    await eventually(textOf(page.locator('#home'))).toBe('Logged out');
 
     expect((await getJson<Profile>(`${app.origin}/profile`)).authenticated).toBe(false);
     expect((await context.cookies(env.domain)).map((c) => c.name)).not.toContain('auth0');
@@ -518,7 +519,7 @@ describe(`${LABEL} (${EXPRESS_LABEL}) against a listening Understudy`, () => {
     const hintlessUrl = urlOf(await hintless);
     expect(Object.fromEntries(hintlessUrl.searchParams)).toEqual({ post_logout_redirect_uri: app.origin, client_id: CLIENT_ID });
     await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after a second /logout');
-    expect(await page.textContent('#home')).toBe('Logged out');
+    await eventually(textOf(page.locator('#home'))).toBe('Logged out');
     expect(app.errors).toEqual([]);
   }, TEST_TIMEOUT);
 
@@ -534,7 +535,7 @@ describe(`${LABEL} (${EXPRESS_LABEL}) against a listening Understudy`, () => {
     expect(logoutUrl.searchParams.get('client_id')).toBe(CLIENT_ID);
     expect(logoutUrl.searchParams.get('returnTo')).toBe(app.origin);
     await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after /v2/logout');
-    expect(await page.textContent('#home')).toBe('Logged out');
+    await eventually(textOf(page.locator('#home'))).toBe('Logged out');
 
     const after = await silentAuthorize(app);
     expect(after.searchParams.get('error')).toBe('login_required');
@@ -561,7 +562,7 @@ describe(`${LABEL} (${EXPRESS_LABEL}) against a listening Understudy`, () => {
       state: authorizeUrl.searchParams.get('state'),
     });
     await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after the silent attempt');
-    expect(await page.textContent('#home')).toBe('Logged out');
+    await eventually(textOf(page.locator('#home'))).toBe('Logged out');
 
     // Log in through /login (never silent), then lose only the app's own session cookie.
     const { profile } = await login(app, email);
@@ -580,7 +581,7 @@ describe(`${LABEL} (${EXPRESS_LABEL}) against a listening Understudy`, () => {
     const tokenPost = await silentCallback;
     expect([...new URLSearchParams(tokenPost.postData() ?? '').keys()].sort()).toEqual(['id_token', 'state']);
     await waitForUrl(app, (url) => url.origin === app.origin && url.pathname === '/', 'back on the app after the silent login');
-    expect(await page.textContent('#home')).toBe('Logged in');
+    await eventually(textOf(page.locator('#home'))).toBe('Logged in');
     expect(screens).toEqual([]);
     const again = await getJson<Profile>(`${app.origin}/profile`);
     expect(again.user?.sub).toBe(profile.user?.sub);

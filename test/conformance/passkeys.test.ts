@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { launchChromium } from './support/chromium.js';
+import { eventually, expectVisible, textOf } from './support/page-waits.js';
 import { realTimeClock } from './support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
@@ -137,7 +138,7 @@ async function tokensAtCallback(verifier: string): Promise<Record<string, unknow
   return decodeJwt(tokens.id_token) as Record<string, unknown>;
 }
 
-const screenOf = (p: Page): Promise<string | null> => p.locator('main.card').getAttribute('data-screen');
+const screenOf = (p: Page) => (): Promise<string | null> => p.locator('main.card').getAttribute('data-screen', { timeout: 1_000 }).catch(() => null);
 
 describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual authenticator', () => {
   test(
@@ -145,7 +146,7 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
     async () => {
       // 1. Password login, then the passkey-enrollment screen.
       let verifier = await authorize();
-      expect(await screenOf(page)).toBe('login-id');
+      await eventually(screenOf(page)).toBe('login-id');
       await page.locator('#username').fill(EMAIL);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.waitForURL(/\/u\/login\/password\?/);
@@ -153,7 +154,7 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.waitForURL(/\/u\/passkey-enrollment\?/);
       expect(await page.title()).toBe('Create a passkey | Passkey SPA');
-      await expect(page.getByRole('button', { name: 'Continue without a passkey' }).isVisible()).resolves.toBe(true);
+      await expectVisible(page.getByRole('button', { name: 'Continue without a passkey' }));
 
       // 2. Create the passkey: the virtual authenticator answers navigator.credentials.create().
       await page.getByRole('button', { name: 'Create a passkey' }).click();
@@ -173,7 +174,7 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
 
       // 4. "Continue with a passkey" on login-id (discoverable credential, no identifier typed).
       verifier = await authorize();
-      expect(await screenOf(page)).toBe('login-id');
+      await eventually(screenOf(page)).toBe('login-id');
       await page.getByRole('button', { name: 'Continue with a passkey' }).click();
       const second = await tokensAtCallback(verifier);
       expect(second.sub).toBe(first.sub);
@@ -187,8 +188,8 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
       await page.locator('#username').fill(EMAIL);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.waitForURL(/\/u\/login\/passkey\?/);
-      expect(await screenOf(page)).toBe('login-passkey');
-      await expect(page.getByRole('link', { name: 'Use password instead' }).isVisible()).resolves.toBe(true);
+      await eventually(screenOf(page)).toBe('login-passkey');
+      await expectVisible(page.getByRole('link', { name: 'Use password instead' }));
       await page.getByRole('button', { name: 'Continue with a passkey' }).click();
       const third = await tokensAtCallback(verifier);
       expect(third.sub).toBe(first.sub);
@@ -226,8 +227,8 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
       const [created] = await understudy.deps.store.listPasskeys('auth0|dana-passkey');
       await page.goto(`${domain}/_dev/mailbox`);
       const listed = page.locator('#passkeys .user');
-      await expect(listed.getByRole('heading').textContent()).resolves.toContain(EMAIL);
-      await expect(listed.locator('code').textContent()).resolves.toBe(created!.id);
+      await eventually(textOf(listed.getByRole('heading'))).toContain(EMAIL);
+      await eventually(textOf(listed.locator('code'))).toBe(created!.id);
       await page.getByRole('button', { name: `Delete passkey ${created!.id} of ${EMAIL}` }).click();
       await page.locator('#passkeys-count', { hasText: /^0$/ }).waitFor();
       expect(await understudy.deps.store.listPasskeys('auth0|dana-passkey')).toEqual([]);
@@ -238,9 +239,11 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
 
       // The authenticator still offers its credential, but Understudy no longer knows it.
       await authorize();
+      // The click starts the WebAuthn ceremony and a POST; the page is at /u/login/identifier before
+      // and after it, so wait for the error itself, not for the URL.
       await page.getByRole('button', { name: 'Continue with a passkey' }).click();
-      await page.waitForURL(/\/u\/login\/identifier\?/);
-      await expect(page.getByText('This passkey is not registered for this account.').first().isVisible()).resolves.toBe(true);
+      await expectVisible(page.getByText('This passkey is not registered for this account.'));
+      expect(page.url()).toMatch(/\/u\/login\/identifier\?/);
       // The identifier now leads to the password again.
       await page.locator('#username').fill(EMAIL);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
