@@ -159,10 +159,12 @@ if podman build --pull=never --network host --format docker -t "$IMAGE" . >"$log
   timing "build ($cached of $steps steps cached)" "$build_s"
   pass "build: $IMAGE in $build_s s ($cached of $steps steps from cache, image $size)"
   # The runtime the image ships, asked of the image itself (not of the base image's tag).
-  image_node=$(podman run --rm --entrypoint node "$IMAGE" --version 2>&1 || true)
+  # (podman's own complaints, such as the missing systemd for healthcheck timers, go to stderr.)
+  image_node=$(podman run --rm --entrypoint node "$IMAGE" --version 2>"$logdir/node-version.err" || true)
   if [[ "$image_node" =~ ^v${IMAGE_NODE_MAJOR}\.[0-9]+\.[0-9]+$ ]]; then
     pass "node: the image runs Node $image_node"
   else
+    sed 's/^/  | /' "$logdir/node-version.err"
     fail "node: the image should run Node $IMAGE_NODE_MAJOR, \`node --version\` in it said: $image_node"
   fi
 else
