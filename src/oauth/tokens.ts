@@ -7,6 +7,8 @@ import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
 import { customClaims } from './custom-claims.js';
+import { managementAudience } from '../management/management-api.js';
+import { CURRENT_USER_SCOPES } from '../management/management-access.js';
 
 /**
  * Tokens shaped as Auth0 issues them: RS256 ID tokens for the client, RS256 access tokens for an
@@ -29,7 +31,11 @@ export interface IssuedAccessToken {
 }
 
 export interface TokenIssuer {
-  /** The scopes that will really be granted: OIDC scopes plus those defined on the audience's API. */
+  /**
+   * The scopes a user's token really gets: OIDC scopes plus those defined on the audience's API. For
+   * the Management API that is only the `*:current_user*` scopes: its other scopes are an
+   * administrator's, given to clients by client grants (client_credentials), never to a user.
+   */
   grantedScope(scope: string, audience: string | undefined): string;
   accessToken(grant: Grant): Promise<IssuedAccessToken>;
   /** client_credentials: a JWT for the API with `sub` `<client_id>@clients` and `gty` client-credentials. */
@@ -47,9 +53,11 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
   const userinfoAudience = `${issuer}${USERINFO_PATH}`;
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
 
+  const management = managementAudience(issuer);
   function grantedScope(scope: string, audience: string | undefined): string {
     const api = findResourceServer(tenant, audience);
-    return [...scopeSet(scope)].filter((s) => OIDC_SCOPES.has(s) || api?.scopes.includes(s)).join(' ');
+    const apiScopes = api?.identifier === management ? CURRENT_USER_SCOPES : api?.scopes;
+    return [...scopeSet(scope)].filter((s) => OIDC_SCOPES.has(s) || apiScopes?.includes(s)).join(' ');
   }
 
   return {

@@ -6,12 +6,14 @@ import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { bearerToken } from '../oauth/userinfo.js';
 import { managementAudience } from '../management/management-api.js';
 import { ManagementError, badRequest, userNotFound } from '../management/management-error.js';
+import { allows, insufficientScope, managementCaller, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
 import { parseUserQuery, publicUser } from '../management/user-query.js';
 
 /**
  * A Management API v2 subset that node-auth0's ManagementClient drives: users (list, search, get,
  * create, update, delete, by email), clients and connections. Every call needs a Bearer token for
- * `<issuer>api/v2/` carrying the route's scope.
+ * `<issuer>api/v2/` carrying the route's scope; management/management-access.ts decides whose token it
+ * is (an administrator's client grant, or a user limited to their own record).
  */
 type Query = Record<string, string | undefined>;
 
@@ -21,7 +23,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   const { store, users, tenant, keys, issuer, clock } = deps;
   const audience = managementAudience(issuer);
 
-  async function authorize(request: FastifyRequest, scope: string): Promise<void> {
+  async function caller(request: FastifyRequest): Promise<ManagementCaller> {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new ManagementError(401, 'Missing authentication', 'missing_authentication');
     let payload: Record<string, unknown>;
@@ -32,14 +34,20 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!audiences.includes(audience)) throw new ManagementError(401, 'Bad audience: ' + audiences.join(' '), 'invalid_token');
-    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
-    if (!scopes.includes(scope)) throw new ManagementError(403, `Insufficient scope, expected any of: ${scope}`, 'insufficient_scope');
+    return managementCaller(payload, tenant);
+  }
+
+  /** The caller, when the route's access admits them for `targetUserId`; Auth0's 403 otherwise. */
+  async function authorize(request: FastifyRequest, access: RouteAccess, targetUserId?: string): Promise<ManagementCaller> {
+    const who = await caller(request);
+    if (!allows(who, access, targetUserId)) throw insufficientScope(access);
+    return who;
   }
 
   const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
 
   app.get('/api/v2/users', async (request) => {
-    await authorize(request, 'read:users');
+    await authorize(request, ACCESS.readUsers);
     const query = request.query as Query;
     const matches = query.q ? parseUserQuery(query.q) : () => true;
     const all = (await store.listUsers()).filter((u) => (!query.connection || u.connection === query.connection) && matches(u));
@@ -51,19 +59,20 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.get('/api/v2/users-by-email', async (request) => {
-    await authorize(request, 'read:users');
+    await authorize(request, ACCESS.readUsers);
     const email = normalizeEmail((request.query as Query).email ?? '');
     if (!email) throw badRequest('Query validation error: email must be an email address');
     return (await store.listUsers()).filter((u) => u.email === email).map(publicUser);
   });
 
   app.get('/api/v2/users/:id', async (request) => {
-    await authorize(request, 'read:users');
-    return publicUser(await userOr404((request.params as { id: string }).id));
+    const id = (request.params as { id: string }).id;
+    await authorize(request, ACCESS.readUser, id);
+    return publicUser(await userOr404(id));
   });
 
   app.post('/api/v2/users', async (request, reply) => {
-    await authorize(request, 'create:users');
+    await authorize(request, ACCESS.createUser);
     const body = userBody(request.body);
     const connection = findConnection(tenant, typeof body.connection === 'string' ? body.connection : undefined);
     if (!connection) throw badRequest(body.connection ? `The connection does not exist: ${String(body.connection)}` : 'Payload validation error: Missing required property: connection');
@@ -79,10 +88,13 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.patch('/api/v2/users/:id', async (request) => {
-    await authorize(request, 'update:users');
     const id = (request.params as { id: string }).id;
+    const who = await authorize(request, ACCESS.updateUser, id);
+    const body = userBody(request.body);
+    // A user's own token changes only their user_metadata (Auth0: no password, email or app_metadata).
+    if (who.kind === 'user' && Object.keys(body).some((key) => key !== 'user_metadata')) throw insufficientScope({ admin: ACCESS.updateUser.admin });
     const current = await userOr404(id);
-    const { user_id: _ignored, ...fields } = userFields(userBody(request.body));
+    const { user_id: _ignored, ...fields } = userFields(body);
     // A new email or phone number is the user's login identifier: it may not belong to another user.
     for (const field of ['email', 'phone_number'] as const) {
       const next = fields[field];
@@ -93,14 +105,15 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.delete('/api/v2/users/:id', async (request, reply) => {
-    await authorize(request, 'delete:users');
-    await store.deleteUser((request.params as { id: string }).id);
+    const id = (request.params as { id: string }).id;
+    await authorize(request, ACCESS.deleteUser, id);
+    await store.deleteUser(id);
     return reply.status(204).send();
   });
 
   // A user's passkeys (Identifier First + Biometrics) as Auth0's authentication methods of type "passkey".
   app.get('/api/v2/users/:id/authentication-methods', async (request) => {
-    await authorize(request, 'read:authentication_methods');
+    await authorize(request, ACCESS.readAuthenticationMethods);
     const user = await userOr404((request.params as { id: string }).id);
     const methods = (await store.listPasskeys(user.user_id)).map((p) => passkeyMethod(p, user, deps.passkeys.rpId));
     const query = request.query as Query;
@@ -112,7 +125,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.delete('/api/v2/users/:id/authentication-methods/:method', async (request, reply) => {
-    await authorize(request, 'delete:authentication_methods');
+    await authorize(request, ACCESS.deleteAuthenticationMethods);
     const { id, method } = request.params as { id: string; method: string };
     const user = await userOr404(id);
     const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
@@ -122,8 +135,8 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.get('/api/v2/clients', async (request) => {
-    await authorize(request, 'read:clients');
-    const withKeys = await authorize(request, 'read:client_keys').then(() => true, () => false);
+    const who = await authorize(request, ACCESS.readClients);
+    const withKeys = allows(who, ACCESS.readClientKeys);
     return withTotals(request.query as Query, 'clients', tenant.clients.map((c) => ({
       client_id: c.clientId,
       name: c.name,
@@ -138,7 +151,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   });
 
   app.get('/api/v2/connections', async (request) => {
-    await authorize(request, 'read:connections');
+    await authorize(request, ACCESS.readConnections);
     return withTotals(request.query as Query, 'connections', tenant.connections.map((c) => ({
       id: `con_${c.name}`,
       name: c.name,
@@ -148,6 +161,20 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     })));
   });
 }
+
+/** Each route's scopes, as Auth0's Management API documents them (see docs/research/auth0-security-and-management.md). */
+const ACCESS = {
+  readUsers: { admin: ['read:users'] },
+  readUser: { admin: ['read:users'], currentUser: ['read:current_user'] },
+  createUser: { admin: ['create:users'] },
+  updateUser: { admin: ['update:users'], currentUser: ['update:current_user_metadata', 'create:current_user_metadata'] },
+  deleteUser: { admin: ['delete:users'], currentUser: ['delete:current_user'] },
+  readAuthenticationMethods: { admin: ['read:authentication_methods'] },
+  deleteAuthenticationMethods: { admin: ['delete:authentication_methods'] },
+  readClients: { admin: ['read:clients'] },
+  readClientKeys: { admin: ['read:client_keys'] },
+  readConnections: { admin: ['read:connections'] },
+} satisfies Record<string, RouteAccess>;
 
 /**
  * A list as Auth0 answers it: an array, or with `include_totals=true` (node-auth0 v7 sends it by
