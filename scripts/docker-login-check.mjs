@@ -8,6 +8,8 @@
 // Prints one line per step and exits 1 with the failing response (status, Location, body) on the first
 // step that does not answer as expected. Uses the default tenant's `understudy-web` client, which
 // docker/tenant.example.yaml mirrors. Needs only Node 20 and the project's runtime dependency `jose`.
+// The dev mailbox API is called with UNDERSTUDY_DEV_TOKEN as a Bearer token when that is set (a
+// container listens beyond loopback, so its dev routes ask for one).
 import { createHash, randomBytes } from 'node:crypto';
 
 const CLIENT_ID = 'understudy-web';
@@ -71,6 +73,9 @@ const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 async function request(method, target, { form, headers = {} } = {}) {
   const url = new URL(target, base);
   const init = { method, redirect: 'manual', headers: { accept: 'text/html,application/json', ...headers } };
+  if (url.origin === base.origin && url.pathname.startsWith(`${base.pathname}_dev/`) && process.env.UNDERSTUDY_DEV_TOKEN) {
+    init.headers.authorization = `Bearer ${process.env.UNDERSTUDY_DEV_TOKEN}`;
+  }
   if (url.origin === base.origin && jar.size) init.headers.cookie = cookieHeader();
   if (form) {
     init.headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -111,9 +111,24 @@ image_healthcheck() {
 
 show_logs() { echo "  --- last lines of $1's log:"; podman logs --tail "${2:-30}" "$1" 2>&1 | sed 's/^/  | /'; }
 
-login_check() { # BASE_URL EXPECTED_ISSUER
-  node scripts/docker-login-check.mjs "$1" "$2" 2>&1 | sed 's/^/  /'
+login_check() { # BASE_URL EXPECTED_ISSUER [DEV_TOKEN]
+  UNDERSTUDY_DEV_TOKEN=${3:-} node scripts/docker-login-check.mjs "$1" "$2" 2>&1 | sed 's/^/  /'
   return "${PIPESTATUS[0]}"
+}
+
+# The dev token container $1 generated (it listens on 0.0.0.0) and printed in its mailbox URL.
+dev_token_of() {
+  podman logs "$1" 2>/dev/null | grep -o '_dev/mailbox?token=[A-Za-z0-9_-]*' | head -n 1 | cut -d= -f2
+}
+
+# True when $1/_dev/api/messages answers 401 without a token and 200 with token $2.
+dev_api_guarded() {
+  local without with
+  status() { node -e 'fetch(process.argv[1], { headers: process.argv[2] ? { authorization: `Bearer ${process.argv[2]}` } : {} }).then((r) => console.log(r.status), () => console.log("unreachable"))' "$@"; }
+  without=$(status "$1/_dev/api/messages")
+  with=$(status "$1/_dev/api/messages" "$2")
+  echo "  dev API: $without without the token, $with with it"
+  [ "$without" = 401 ] && [ "$with" = 200 ]
 }
 
 total_start=$EPOCHREALTIME
@@ -199,8 +214,15 @@ if [ "$built" = yes ]; then
   fi
 
   if [ "$ran_container" = yes ] && [ "$(podman inspect --format '{{.State.Running}}' "$CTR")" = true ]; then
+    token=$(dev_token_of "$CTR")
+    if [ -n "$token" ] && dev_api_guarded "http://localhost:$port" "$token"; then
+      pass "dev token: the container listens beyond loopback, generated a dev token and printed the mailbox URL with it"
+    else
+      show_logs "$CTR" 15
+      fail "dev token: expected a generated token in the mailbox URL of the log, and the dev API to ask for it"
+    fi
     t0=$(now)
-    if login_check "http://localhost:$port" "$issuer"; then
+    if login_check "http://localhost:$port" "$issuer" "$token"; then
       timing "login check (published port)" "$(since "$t0")"
       pass "login: full passwordless login through http://localhost:$port"
     else
@@ -221,6 +243,7 @@ if [ "$built" = yes ]; then
       fail "fast stop: podman stop took $stop_s s (limit 5 s) with exit code $exit_code (want 0)"
     fi
   else
+    fail "dev token: not run, the container is not running"
     fail "login: not run, the container is not running"
     fail "fast stop: not run, the container is not running"
   fi
@@ -228,6 +251,7 @@ if [ "$built" = yes ]; then
   ran_container=no
 else
   fail "health: not run (no image)"
+  fail "dev token: not run (no image)"
   fail "login: not run (no image)"
   fail "fast stop: not run (no image)"
 fi
@@ -255,7 +279,7 @@ else
       tenant=$(podman logs "$cctr" 2>&1 | grep -o 'serving .\{0,120\}(/config/[^)]*)' | tr -d '\\' || true)
       echo "  tenant: ${tenant:-the log names no tenant file under /config}"
       t0=$(now)
-      if login_check "http://localhost:$COMPOSE_PORT" "http://localhost:$COMPOSE_PORT/"; then
+      if login_check "http://localhost:$COMPOSE_PORT" "http://localhost:$COMPOSE_PORT/" "$(dev_token_of "$cctr")"; then
         timing "login check (compose)" "$(since "$t0")"
         pass "compose login: full passwordless login through http://localhost:$COMPOSE_PORT"
       else
@@ -339,7 +363,9 @@ else
       fail "replicas same key: expected one kid from two replicas, got: $kids"
     fi
     t0=$(now)
-    if login_check "http://localhost:$REPLICAS_PORT" "http://localhost:$REPLICAS_PORT/"; then
+    # Both replicas derive the dev token from the master secret they share through Redis.
+    rctr=$(podman ps -a --filter "label=io.podman.compose.project=$REPLICAS_PROJECT" --format '{{.Names}}' | grep understudy-a | head -n 1)
+    if login_check "http://localhost:$REPLICAS_PORT" "http://localhost:$REPLICAS_PORT/" "$(dev_token_of "$rctr")"; then
       timing "login check (replicas via nginx)" "$(since "$t0")"
       pass "replicas login: full passwordless login through nginx at http://localhost:$REPLICAS_PORT, its steps alternating between the replicas"
     else

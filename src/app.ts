@@ -46,6 +46,7 @@ import { importSnapshot, type Snapshot } from './store/snapshot.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
+import { guardDevPlane } from './http/dev-guard.js';
 import type { TrustProxy } from './config/runtime.js';
 
 export interface AppOptions {
@@ -75,6 +76,8 @@ export interface AppOptions {
   mailboxLimit?: number;
   /** Bearer token that /_dev/api/* and the mailbox page require, when set. */
   devToken?: string;
+  /** Host names besides the issuer's and loopback that the dev routes answer on (UNDERSTUDY_DEV_HOSTS). */
+  devHosts?: readonly string[];
 }
 
 /** Request bodies above this are refused with 413; no Authentication API call comes near it. */
@@ -186,12 +189,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(async (scope) => managementRoutes(scope, deps));
   if (deps.devRoutes) {
+    const devPlane = { issuer, devHosts: options.devHosts ?? [] };
     await app.register(async (scope) => {
+      guardDevPlane(scope, devPlane);
       requireDevToken(scope, options.devToken);
       await devMailboxRoutes(scope, deps);
       await devPasskeyRoutes(scope, deps);
     });
     await app.register(async (scope) => {
+      guardDevPlane(scope, devPlane);
       requireDevToken(scope, options.devToken);
       await devControlRoutes(scope, deps);
       await devSnapshotRoutes(scope, deps, options.keys);

@@ -40,12 +40,19 @@ async function main(): Promise<void> {
   for (const warning of warnings) log.warn(warning);
   if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
 
+  // Beyond loopback, anyone who reaches the port could read every code and reset the tenant: the dev
+  // routes then always ask for a token. Without UNDERSTUDY_DEV_TOKEN one is derived from the master
+  // secret, so it stays the same across restarts on the same data folder (and on every Redis replica).
+  const exposed = runtime.devRoutes && !isLoopbackHost(runtime.host);
+  const devToken = runtime.devToken ?? (exposed ? deriveKey(keys.masterSecret, 'dev-token').toString('base64url') : undefined);
+
   // HTTPS mode's X.509 code loads only when it is on, so plain HTTP starts as lean as before.
   const tls = runtime.tls ? await (await import('./tls/prepare.js')).prepareTls(runtime.tls, runtime.dataDir) : undefined;
   const app = await buildApp({
     issuer: runtime.issuer, tenant, keys, devRoutes: runtime.devRoutes, logger: log, clock, store, ...(seed ? { seed } : {}),
     rateLimits: runtime.rateLimits, trustProxy: runtime.trustProxy, mailboxLimit: runtime.mailboxLimit,
-    ...(runtime.devToken ? { devToken: runtime.devToken } : {}),
+    ...(devToken ? { devToken } : {}),
+    devHosts: runtime.devHosts,
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
   });
   // Graceful stop: no new connections, requests in flight finish (mailbox long polls are answered at
@@ -82,7 +89,8 @@ async function main(): Promise<void> {
     `Understudy is serving "${tenant.friendlyName}" (${source})`,
     `  issuer        ${runtime.issuer}`,
     `  listening on  ${tls ? 'https' : 'http'}://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
-    runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox` : '  dev routes    off',
+    runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox${devToken && !runtime.devToken ? `?token=${devToken}` : ''}` : '  dev routes    off',
+    ...(devToken && !runtime.devToken ? [`  dev token     ${devToken}  (generated: ${runtime.host} is reachable beyond this machine; send it as Authorization: Bearer, or set UNDERSTUDY_DEV_TOKEN)`] : []),
     `  store         ${describeStore(chosen.setting)}${storeOrigin}`,
     ...(seed ? [`  seeded from   ${runtime.seedPath} (${seed.users.length} users${seed.sessions ? `, ${seed.sessions.length} sessions` : ''}${seed.keys ? ', keys' : ''})`] : []),
     ...(tls?.summary ?? []),
@@ -94,11 +102,9 @@ async function main(): Promise<void> {
     ...(runtime.devRoutes ? generated.map((g) => `  generated ${g}`) : []),
   ];
   log.info({ issuer: runtime.issuer, port }, `\n${lines.join('\n')}`);
-  if (runtime.devRoutes && !isLoopbackHost(runtime.host)) {
+  if (exposed) {
     log.warn(
-      runtime.devToken
-        ? `dev routes are on and ${runtime.host} is reachable beyond this machine; /_dev/api/* and the mailbox ask for UNDERSTUDY_DEV_TOKEN. Set UNDERSTUDY_DEV_ROUTES=false where no one needs them.`
-        : `dev routes are on and ${runtime.host} is reachable beyond this machine: anyone who can reach it can read every code in the dev mailbox and reset the tenant. Set UNDERSTUDY_DEV_TOKEN, or UNDERSTUDY_DEV_ROUTES=false.`,
+      `dev routes are on and ${runtime.host} is reachable beyond this machine; /_dev/api/* and the mailbox ask for ${runtime.devToken ? 'UNDERSTUDY_DEV_TOKEN' : 'the generated dev token above (or UNDERSTUDY_DEV_TOKEN, when set)'}. Set UNDERSTUDY_DEV_ROUTES=false where no one needs them.`,
     );
   }
 }

@@ -29,6 +29,8 @@ export interface RuntimeConfig {
   mailboxLimit: number;
   /** When set, /_dev/api/* and the mailbox page need `Authorization: Bearer <token>` (the page also takes ?token=). */
   devToken: string | undefined;
+  /** UNDERSTUDY_DEV_HOSTS: host names besides the issuer's and loopback that the dev routes answer on. */
+  devHosts: string[];
   /**
    * UNDERSTUDY_STORE: where users, sessions, codes and the mailbox live. Undefined when unset: then the
    * tenant file's `store` decides, else memory (src/config/store-setting.ts `chooseStore`).
@@ -74,6 +76,10 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   const mailboxLimit = parseMailboxLimit(env.UNDERSTUDY_MAILBOX_LIMIT?.trim() || '1000', problems);
   const devToken = env.UNDERSTUDY_DEV_TOKEN?.trim() || undefined;
   if (devToken !== undefined && devToken.length < 16) problems.push('UNDERSTUDY_DEV_TOKEN: must be at least 16 characters, so it cannot be guessed');
+  const devHosts = (env.UNDERSTUDY_DEV_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  for (const name of devHosts) {
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name) && isIP(name) === 0) problems.push(`UNDERSTUDY_DEV_HOSTS: "${name}" is not a host name (no scheme or port), e.g. understudy,mailbox.example.test`);
+  }
   const dataDir = env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy';
   const storeValue = env.UNDERSTUDY_STORE?.trim() ?? '';
   const store = storeValue ? parseStoreSetting(storeValue, { name: 'UNDERSTUDY_STORE', dataDir }, problems) : undefined;
@@ -94,6 +100,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     trustProxy,
     mailboxLimit,
     devToken,
+    devHosts,
     store,
     seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
   };

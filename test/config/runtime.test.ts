@@ -163,6 +163,14 @@ describe('loadRuntimeConfig', () => {
       expect(problemsOf({ UNDERSTUDY_DEV_TOKEN: 'short' })).toEqual([expect.stringMatching(/^UNDERSTUDY_DEV_TOKEN: /)]);
     });
 
+    it('reads UNDERSTUDY_DEV_HOSTS as host names and refuses URLs or ports, naming the value', () => {
+      expect(loadRuntimeConfig({ UNDERSTUDY_DEV_HOSTS: ' Understudy , mailbox.example.test,10.0.0.5' }).devHosts).toEqual(['understudy', 'mailbox.example.test', '10.0.0.5']);
+      expect(loadRuntimeConfig({}).devHosts).toEqual([]);
+      for (const value of ['http://understudy', 'understudy:4000', 'a b']) {
+        expect(problemsOf({ UNDERSTUDY_DEV_HOSTS: value })).toEqual([expect.stringMatching(/^UNDERSTUDY_DEV_HOSTS: ".*" is not a host name/)]);
+      }
+    });
+
     it.each([
       ['localhost', true],
       ['127.0.0.1', true],

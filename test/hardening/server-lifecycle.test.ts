@@ -136,6 +136,45 @@ describe('exposure at start-up', SPAWN_TEST, () => {
     await within(run.exited, 10_000, 'the process to exit');
   });
 
+  it('beyond loopback without UNDERSTUDY_DEV_TOKEN, generates a dev token, prints the mailbox URL with it, and keeps it across a restart', async () => {
+    const dataDir = join(dir, 'exposed-data');
+    const tokenOf = (msg: string): string => /_dev\/mailbox\?token=([A-Za-z0-9_-]{20,})/.exec(msg)?.[1] ?? '';
+    const first = start({ HOST: '0.0.0.0', UNDERSTUDY_DATA_DIR: dataDir });
+    const { port, msg } = await banner(first);
+    const token = tokenOf(msg);
+    expect(token, msg).not.toBe('');
+    expect(msg).toContain(`dev token     ${token}`);
+    const messages = `http://127.0.0.1:${port}/_dev/api/messages`;
+    expect((await fetch(messages)).status).toBe(401);
+    expect((await fetch(messages, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/_dev/mailbox?token=${token}`)).status).toBe(200);
+    first.child.kill('SIGTERM');
+    await within(first.exited, 10_000, 'the process to exit');
+
+    const again = start({ HOST: '0.0.0.0', UNDERSTUDY_DATA_DIR: dataDir });
+    expect(tokenOf((await banner(again)).msg)).toBe(token);
+    again.child.kill('SIGTERM');
+    await within(again.exited, 10_000, 'the process to exit');
+
+    // A token the user chose is used as it is, and not printed.
+    const chosen = start({ HOST: '0.0.0.0', UNDERSTUDY_DATA_DIR: dataDir, UNDERSTUDY_DEV_TOKEN: 'a-token-the-user-chose' });
+    const shown = await banner(chosen);
+    expect(shown.msg).not.toContain('a-token-the-user-chose');
+    expect(shown.msg).not.toContain('?token=');
+    expect((await fetch(`http://127.0.0.1:${shown.port}/_dev/api/messages`, { headers: { authorization: 'Bearer a-token-the-user-chose' } })).status).toBe(200);
+    chosen.child.kill('SIGTERM');
+    await within(chosen.exited, 10_000, 'the process to exit');
+  });
+
+  it('on loopback, the dev routes need no token and none is generated', async () => {
+    const run = start({});
+    const { port, msg } = await banner(run);
+    expect(msg).not.toContain('?token=');
+    expect((await fetch(`http://127.0.0.1:${port}/_dev/api/messages`)).status).toBe(200);
+    run.child.kill('SIGTERM');
+    await within(run.exited, 10_000, 'the process to exit');
+  });
+
   it('prints no client secret and no warning with dev routes off', async () => {
     const off = start({ HOST: '0.0.0.0', UNDERSTUDY_DEV_ROUTES: 'false' });
     const hidden = await banner(off);
