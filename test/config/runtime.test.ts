@@ -20,6 +20,7 @@ describe('loadRuntimeConfig', () => {
       trustProxy: false,
       mailboxLimit: 1000,
       devToken: undefined,
+      devHosts: [],
       // Unset: the tenant file's `store` decides, else memory.
       store: undefined,
       seedPath: undefined,
