@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
+import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
   APP_TYPES,
@@ -179,6 +180,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   });
   const fixedCodes = (file.dev?.fixed_codes ?? []).map((rule, i) => {
     if (rule.until !== undefined && Number.isNaN(Date.parse(rule.until))) problems.push(`dev.fixed_codes[${i}].until: "${rule.until}" is not an ISO time`);
+    if (rule.match.length > MAX_MATCH_LENGTH) problems.push(`dev.fixed_codes[${i}].match: longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
     return { match: rule.match, code: rule.code, until: rule.until };
   });
 

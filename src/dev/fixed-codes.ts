@@ -22,6 +22,8 @@ export interface FixedCodes {
 }
 
 export const FIXED_CODE = /^[0-9]{4,12}$/;
+/** Longer than any email address (254) or phone number: a longer `match` is refused, naming the rule. */
+export const MAX_MATCH_LENGTH = 256;
 
 /** Where replicas keep the rules added at run time (the store's SharedState). */
 export interface SharedFixedCodes {
@@ -35,8 +37,8 @@ export interface SharedFixedCodes {
  * added through one replica applies to codes any replica issues.
  */
 export function createFixedCodes(configured: FixedCodeRule[], clock: Clock, shared?: SharedFixedCodes): FixedCodes {
-  type Compiled = { rule: FixedCodeRule; pattern: RegExp };
-  const compile = (rule: FixedCodeRule): Compiled => ({ rule, pattern: globToRegExp(rule.match.trim().toLowerCase()) });
+  type Compiled = { rule: FixedCodeRule; matches: (recipient: string) => boolean };
+  const compile = (rule: FixedCodeRule): Compiled => ({ rule, matches: globMatcher(rule.match.trim().toLowerCase()) });
   const fromFile = configured.map(compile);
   // In one process: the current rules. With shared state, they are read from there each time.
   let rules: Compiled[] = [...fromFile];
@@ -53,9 +55,9 @@ export function createFixedCodes(configured: FixedCodeRule[], clock: Clock, shar
       const all = await current();
       // Newest rule first, so a rule added at run time overrides the file's.
       for (let i = all.length - 1; i >= 0; i--) {
-        const { rule, pattern } = all[i]!;
+        const { rule, matches } = all[i]!;
         if (rule.until && Date.parse(rule.until) <= now) continue;
-        if (pattern.test(key)) return rule.code;
+        if (matches(key)) return rule.code;
       }
       return undefined;
     },
@@ -75,7 +77,28 @@ export function createFixedCodes(configured: FixedCodeRule[], clock: Clock, shar
   };
 }
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
+/**
+ * A `*` glob as a matcher that never backtracks: the text must start with the part before the first
+ * `*`, end with the part after the last one, and hold the parts between in order, each found at its
+ * leftmost place after the one before (leftmost is always right for `*`-only globs). Work grows with
+ * the text times the pattern, never exponentially, however many stars a rule has; each regular
+ * expression `.*` of the same glob would backtrack on every code issued.
+ */
+export function globMatcher(glob: string): (text: string) => boolean {
+  const parts = glob.split('*');
+  if (parts.length === 1) return (text) => text === glob;
+  const head = parts[0]!;
+  const tail = parts[parts.length - 1]!;
+  const middle = parts.slice(1, -1).filter((part) => part !== '');
+  return (text) => {
+    if (text.length < head.length + tail.length || !text.startsWith(head) || !text.endsWith(tail)) return false;
+    const end = text.length - tail.length;
+    let at = head.length;
+    for (const part of middle) {
+      const found = text.indexOf(part, at);
+      if (found === -1 || found + part.length > end) return false;
+      at = found + part.length;
+    }
+    return true;
+  };
 }

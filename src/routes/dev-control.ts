@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
-import { FIXED_CODE } from '../dev/fixed-codes.js';
+import { FIXED_CODE, MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { importSnapshot } from '../store/snapshot.js';
 
@@ -49,6 +49,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.post('/_dev/api/fixed-codes', async (request, reply) => {
     const body = bodyOf(request.body);
     if (typeof body.match !== 'string' || !body.match.trim()) throw new OAuthError('invalid_request', 'match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
+    if (body.match.length > MAX_MATCH_LENGTH) throw new OAuthError('invalid_request', `match "${body.match.slice(0, 40)}…" is longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
     if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw new OAuthError('invalid_request', 'code must be 4 to 12 digits');
     if (body.until !== undefined && (typeof body.until !== 'string' || Number.isNaN(Date.parse(body.until)))) {
       throw new OAuthError('invalid_request', 'until must be an ISO time');

@@ -190,6 +190,37 @@ describe('the test-control plane (/_dev/api)', () => {
       expect(codes.every((c) => c === '000000')).toBe(false);
     });
 
+    it('matches many-star patterns without backtracking: a rule of 24 stars and a literal leaves /passwordless/start and /healthz answering', async () => {
+      // As a regular expression (.*.*….*z) this rule backtracks on every code issued to a long address
+      // that does not match: 12 stars took seconds for one code, 24 would not finish in a day.
+      await setup();
+      expect((await dev('POST', 'fixed-codes', { match: `${'*'.repeat(24)}z`, code: '424242' })).statusCode).toBe(201);
+      const long = `${'a'.repeat(60)}@example.com`;
+      expect(await sendCode(long)).not.toBe('424242');
+      expect((await t.app.inject('/healthz')).statusCode).toBe(200);
+      expect(await sendCode('jazz@example.z')).toBe('424242');
+    });
+
+    it('glob rules match as globs: prefix, suffix, inner parts in order, exact without a star', async () => {
+      await setup();
+      for (const [match, recipient, hit] of [
+        ['*@e2e.test', 'x@e2e.test', true], ['*@e2e.test', 'x@e2e.testing', false], ['qa+*@*.example', 'qa+1@mail.example', true],
+        ['qa+*@*.example', 'qa@mail.example', false], ['a*b*c@t.test', 'abc@t.test', true], ['a*b*c@t.test', 'acb@t.test', false], ['a*a@t.test', 'a@t.test', false],
+        ['exact@example.com', 'EXACT@example.com', true], ['exact@example.com', 'exact@example.co', false],
+      ] as const) {
+        await dev('DELETE', 'fixed-codes');
+        await dev('POST', 'fixed-codes', { match, code: '777777' });
+        expect(await sendCode(recipient) === '777777', `${match} ~ ${recipient}`).toBe(hit);
+      }
+    });
+
+    it('refuses a pattern longer than any address, naming match', async () => {
+      await setup();
+      const refused = await dev('POST', 'fixed-codes', { match: `${'a*'.repeat(200)}`, code: '123456' });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error_description).toMatch(/^match ".*" is longer than 256 characters/);
+    });
+
     it('applies a rule POSTed at run time at once (phone prefix)', async () => {
       await setup();
       const added = await dev('POST', 'fixed-codes', { match: '+1555000*', code: '123456' });
