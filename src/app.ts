@@ -48,6 +48,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
 import { guardDevPlane } from './http/dev-guard.js';
 import type { TrustProxy } from './config/runtime.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
 
 export interface AppOptions {
   issuer: string;
@@ -78,6 +79,8 @@ export interface AppOptions {
   devToken?: string;
   /** Host names besides the issuer's and loopback that the dev routes answer on (UNDERSTUDY_DEV_HOSTS). */
   devHosts?: readonly string[];
+  /** Request, header and idle timeouts and the connection cap of the listening server. */
+  connections?: ConnectionLimits;
 }
 
 /** Request bodies above this are refused with 413; no Authentication API call comes near it. */
@@ -142,6 +145,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // restarts without drawing random bytes for every request (a fifth of a small request's CPU).
   const requestIdPrefix = random.token(6);
   let requestCount = 0;
+  const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
+  const checkEvery = Math.min(5_000, Math.max(250, Math.floor(connections.requestTimeoutMs / 4)));
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // Requests are not logged one by one; codes, refusals and failures are, with their request id.
@@ -150,6 +155,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // trusting every sender would let anyone choose the IP that rate limits count.
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: BODY_LIMIT,
+    // A client that trickles its request in, or keeps a silent socket, is cut off (connection-limits.ts).
+    requestTimeout: connections.requestTimeoutMs,
+    connectionTimeout: connections.idleTimeoutMs,
     // A malformed path (bad percent-encoding, an over-long path segment) is answered like any other bad
     // request, not in Fastify's own shape.
     frameworkErrors: (error, _request, reply) => {
@@ -159,8 +167,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
     routerOptions: { ignoreTrailingSlash: true },
     schemaController: { compilersFactory: lazySchemaCompilers },
-    ...(options.https ? { https: options.https } : {}),
+    // Node looks for requests over their time every connectionsCheckingInterval (30 s by default):
+    // often enough here that a request timeout means what it says.
+    ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : { http: { connectionsCheckingInterval: checkEvery } }),
   });
+  app.server.headersTimeout = connections.headersTimeoutMs;
+  app.server.maxConnections = connections.maxConnections;
   installErrorHandling(app, tenant);
   // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
   // is away, on the last one known; the request's store calls then answer 503).

@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     rateLimits: runtime.rateLimits, trustProxy: runtime.trustProxy, mailboxLimit: runtime.mailboxLimit,
     ...(devToken ? { devToken } : {}),
     devHosts: runtime.devHosts,
+    connections: runtime.connections,
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
   });
   // Graceful stop: no new connections, requests in flight finish (mailbox long polls are answered at

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseConnectionLimits, type ConnectionLimits } from './connection-limits.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreSetting, type StoreSetting } from './store-setting.js';
 import { parseTlsConfig, type TlsConfig } from './tls-options.js';
@@ -31,6 +32,7 @@ export interface RuntimeConfig {
   devToken: string | undefined;
   /** UNDERSTUDY_DEV_HOSTS: host names besides the issuer's and loopback that the dev routes answer on. */
   devHosts: string[];
+  connections: ConnectionLimits;
   /**
    * UNDERSTUDY_STORE: where users, sessions, codes and the mailbox live. Undefined when unset: then the
    * tenant file's `store` decides, else memory (src/config/store-setting.ts `chooseStore`).
@@ -80,6 +82,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   for (const name of devHosts) {
     if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name) && isIP(name) === 0) problems.push(`UNDERSTUDY_DEV_HOSTS: "${name}" is not a host name (no scheme or port), e.g. understudy,mailbox.example.test`);
   }
+  const connections = parseConnectionLimits(env, problems);
   const dataDir = env.UNDERSTUDY_DATA_DIR?.trim() || './.understudy';
   const storeValue = env.UNDERSTUDY_STORE?.trim() ?? '';
   const store = storeValue ? parseStoreSetting(storeValue, { name: 'UNDERSTUDY_STORE', dataDir }, problems) : undefined;
@@ -101,6 +104,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     mailboxLimit,
     devToken,
     devHosts,
+    connections,
     store,
     seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
   };

@@ -1,3 +1,4 @@
+import { LONGEST_LONG_POLL_MS } from '../config/connection-limits.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
@@ -11,7 +12,7 @@ import { securePage } from '../http/security-headers.js';
  * for codes. `latest?to=…&wait=ms` answers at once when a message exists and otherwise waits for one;
  * `after=<id>` asks for one newer than a message already seen (the code of a resend).
  */
-const MAX_WAIT_MS = 30_000;
+const MAX_WAIT_MS = LONGEST_LONG_POLL_MS;
 
 type Query = Record<string, string | undefined>;
 
