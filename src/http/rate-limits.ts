@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError } from '../errors.js';
 import type { RateLimits } from '../tenant/model.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../config/rate-limit-settings.js';
+import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 
 /**
  * Auth0's request limits, counted by @fastify/rate-limit's stores (one per limit, keys bounded by its
@@ -97,7 +98,10 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
         }
         if (!tightest || result.remaining < tightest.remaining) tightest = { max: result.max, remaining: result.remaining, reset };
       }
-      if (tightest) {
+      // A route may count a request in two steps (its IP first, the recipient once it is known): the
+      // headers keep whichever key has the least left.
+      const shown = Number(reply.getHeader('X-RateLimit-Remaining'));
+      if (tightest && !(shown <= tightest.remaining)) {
         reply.header('X-RateLimit-Limit', String(tightest.max));
         reply.header('X-RateLimit-Remaining', String(tightest.remaining));
         reply.header('X-RateLimit-Reset', String(tightest.reset));
@@ -109,10 +113,11 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
 /** The rate-limit key of a recipient: an email address or a phone number, compared loosely. */
 export function recipientKey(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim().toLowerCase();
+  const trimmed = value.trim();
   if (!trimmed) return undefined;
-  // Phone numbers as typed (+1 (555) 123-4567) and as normalised (+15551234567) share one key.
-  const key = trimmed.includes('@') ? trimmed : trimmed.replace(/[\s().-]/g, '');
+  // Every spelling of one recipient shares one key: an address lower-cased, a phone number in E.164
+  // (+1 (555) 123-4567, +15551234567 and +115551234567 are one number).
+  const key = trimmed.includes('@') ? normalizeEmail(trimmed) || trimmed.toLowerCase() : normalizePhoneNumber(trimmed) || trimmed.replace(/[\s().-]/g, '');
   return `to:${key.slice(0, 320)}`;
 }
 

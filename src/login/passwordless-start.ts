@@ -30,6 +30,8 @@ export async function startPasswordless(
   deps: PasswordlessStartDeps,
   body: Record<string, unknown>,
   authorization: string | undefined,
+  /** Runs once the recipient is known and normalised, before anything is sent (the per-recipient limit). */
+  admit: (recipient: string) => Promise<void> = async () => undefined,
 ): Promise<Record<string, unknown>> {
   const unknown = Object.keys(body).filter((k) => !ALLOWED.has(k));
   if (unknown.length) throw new OAuthError('bad.request', `the following properties are not allowed: ${unknown.join(', ')}`);
@@ -51,6 +53,7 @@ export async function startPasswordless(
   }
 
   const recipient = connection.strategy === 'sms' ? phoneOf(body.phone_number) : emailOf(body.email);
+  await admit(recipient);
   const existing = await deps.users.findPasswordlessUser(connection, recipient);
   if (!existing && connection.disableSignup) throw new OAuthError('signup_disabled', 'Signups are disabled for this connection.');
 

@@ -9,15 +9,17 @@ import { ipKey, recipientKey } from '../http/rate-limits.js';
 /** POST /passwordless/start (API, with CORS from the enclosing scope). */
 export async function passwordlessStartRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const bodyOf = (body: unknown): Record<string, unknown> => (body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {});
-  // Auth0's limit is per IP; Understudy also counts per recipient (src/config/rate-limit-settings.ts).
-  const limit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const body = bodyOf(request.body);
-    await deps.limits.enforce(request, reply, 'passwordlessStart', [ipKey(request), recipientKey(body.email ?? body.phone_number)]);
+  // Auth0's limit is per IP, counted for every request; Understudy also counts per recipient
+  // (src/config/rate-limit-settings.ts), keyed by the recipient the connection in use will send to
+  // (E.164 for SMS, the normalised address for email), never by a field that connection ignores.
+  const limitByIp = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await deps.limits.enforce(request, reply, 'passwordlessStart', [ipKey(request)]);
   };
 
-  app.post('/passwordless/start', { preHandler: limit }, async (request, reply) => {
+  app.post('/passwordless/start', { preHandler: limitByIp }, async (request, reply) => {
     const body = bodyOf(request.body);
-    return reply.header('Cache-Control', 'no-store').send(await startPasswordless(deps, body, request.headers.authorization));
+    const admit = (recipient: string): Promise<void> => deps.limits.enforce(request, reply, 'passwordlessStart', [recipientKey(recipient)]);
+    return reply.header('Cache-Control', 'no-store').send(await startPasswordless(deps, body, request.headers.authorization, admit));
   });
 }
 

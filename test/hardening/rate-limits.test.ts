@@ -69,6 +69,21 @@ describe('defaults: Auth0 public tier', () => {
     await app.close();
   });
 
+  it('/passwordless/start over SMS: keyed by the E.164 number sent to, so a decoy email or another spelling does not reset the count', async () => {
+    const { app } = await buildTestApp({ tenant: withLimits({ passwordless_start: { max: 3, window_seconds: 3600 } }) });
+    const sms = (phone_number: string, ip: string, extra: Record<string, unknown> = {}) =>
+      app.inject({ method: 'POST', url: '/passwordless/start', remoteAddress: ip, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ client_id: SPA, connection: 'sms', phone_number, send: 'code', ...extra }) });
+    const sent = async (): Promise<number> => (await app.inject('/_dev/api/messages?to=%2B15557654321')).json().messages.length;
+    for (let i = 0; i < 3; i++) expect((await sms('+15557654321', `10.2.0.${i}`, { email: `decoy${i}@example.com` })).statusCode).toBe(200);
+    // Decoy emails, and the same number written +1 1 555…: one recipient, over its limit.
+    expectTooMany(await sms('+15557654321', '10.2.1.1', { email: 'decoy-next@example.com' }), 3);
+    expectTooMany(await sms('+115557654321', '10.2.1.2'), 3);
+    expect(await sent()).toBe(3);
+    // Another number is its own recipient.
+    expect((await sms('+15557654322', '10.2.1.3')).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('/oauth/token announces Auth0\'s tenant-wide 30 per second', async () => {
     const { app } = await buildTestApp();
     const response = await exchangeCode(app, { client_id: SPA, code: 'nope', code_verifier: 'x' });
