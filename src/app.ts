@@ -47,6 +47,7 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
 import { guardDevPlane } from './http/dev-guard.js';
+import { installJsonBodyParser } from './http/json-body.js';
 import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
 
@@ -174,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.headersTimeout = connections.headersTimeoutMs;
   app.server.maxConnections = connections.maxConnections;
   installErrorHandling(app, tenant);
+  installJsonBodyParser(app);
   // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
   // is away, on the last one known; the request's store calls then answer 503).
   if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));

@@ -104,15 +104,17 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number 
     async updateUser(userId, patch) {
       const user = users.get(userId);
       if (!user) return undefined;
+      // Copied first: a patch that cannot be stored throws here, before anything has changed.
+      const changes = structuredClone(patch);
       // A changed email or phone number that was the user's identifier moves its index entry along.
       for (const field of ['email', 'phone_number'] as const) {
         const before = user[field];
-        const after = patch[field];
+        const after = changes[field];
         if (!before || !after || before === after || userIndex.get(indexKey(user.connection, before)) !== userId) continue;
         userIndex.delete(indexKey(user.connection, before));
         userIndex.set(indexKey(user.connection, after), userId);
       }
-      Object.assign(user, structuredClone(patch));
+      Object.assign(user, changes);
       return structuredClone(user);
     },
 

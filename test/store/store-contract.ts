@@ -438,6 +438,18 @@ export function storeContract(name: string, makeStore: (clock: ManualClock) => P
         expect(again.user_id).toBe('email|cccccccccccccccccccccccc');
       });
 
+      it('a write that fails leaves the record as it was: an updateUser whose patch cannot be stored changes neither the user nor its identifier', async () => {
+        const jane = user();
+        await store.insertUser(jane, 'jane@example.com');
+        const before = await store.getUser(jane.user_id);
+        // A value no backend can store: reading it throws (as a deeply nested or hostile value would).
+        const unstorable = { get theme(): never { throw new Error('cannot be serialised'); } };
+        await expect(store.updateUser(jane.user_id, { email: 'jane.new@example.com', user_metadata: unstorable as unknown as Record<string, unknown> })).rejects.toThrow();
+        expect(await store.getUser(jane.user_id)).toEqual(before);
+        expect((await store.findUser('email', 'jane@example.com'))?.user_id).toBe(jane.user_id);
+        expect(await store.findUser('email', 'jane.new@example.com')).toBeUndefined();
+      });
+
       it('updateUser with a new email moves the identifier: the new address finds the user, the old one nothing', async () => {
         const jane = user();
         await store.insertUser(jane, 'jane@example.com');
