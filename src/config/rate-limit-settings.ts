@@ -8,6 +8,7 @@ import type { RateLimit, RateLimits } from '../tenant/model.js';
  *     passwordless_start: { max: 50, window_seconds: 3600 }   # per IP, and per recipient
  *     login_identifier: { max: 50, window_seconds: 3600 }     # per IP, and per recipient
  *     oauth_token: { max: 30, window_seconds: 1 }             # the whole tenant
+ *     authorize: { max: 500, window_seconds: 60 }             # per IP
  *     userinfo: false                                         # this one off
  *
  * Sources for the defaults: Auth0's "Rate Limit Configurations" pages for the Free and Self Service
@@ -27,6 +28,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   oauthToken: { max: 30, windowSeconds: 1 },
   // "User Info, /userinfo: burst 10, 5 per minute, to a unique user ID": 10 per 120 s per user.
   userinfo: { max: 10, windowSeconds: 120 },
+  // Auth0 publishes no /authorize figure; its Universal Login pages are limited to 500 a minute from one
+  // IP address ("global" row of the Universal Login limits), and /authorize is where each of them starts.
+  authorize: { max: 500, windowSeconds: 60 },
 };
 
 const KEYS: Record<string, keyof RateLimits> = {
@@ -34,9 +38,10 @@ const KEYS: Record<string, keyof RateLimits> = {
   login_identifier: 'loginIdentifier',
   oauth_token: 'oauthToken',
   userinfo: 'userinfo',
+  authorize: 'authorize',
 };
 
-export const RATE_LIMITS_OFF: RateLimits = { passwordlessStart: false, loginIdentifier: false, oauthToken: false, userinfo: false };
+export const RATE_LIMITS_OFF: RateLimits = { passwordlessStart: false, loginIdentifier: false, oauthToken: false, userinfo: false, authorize: false };
 
 /**
  * Reads `rate_limits` from the tenant file (schema-free there, so each problem is named precisely

@@ -46,7 +46,21 @@ function param(query: Query, name: string, redirect?: ErrorRedirect): string | u
   return value === '' ? undefined : value;
 }
 
+/**
+ * The longest value any /authorize parameter may have. Auth0 publishes no figure (it answers an
+ * over-long URL with 414); every parameter is kept with the login for up to 30 minutes, so a bound
+ * keeps what one request can make the server hold small. Refused before the client is trusted, on the
+ * error page: the value may be the very state that would go back to the client.
+ */
+export const MAX_AUTHORIZE_PARAM_LENGTH = 2048;
+
 export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRequest {
+  for (const [name, value] of Object.entries(query)) {
+    const longest = Array.isArray(value) ? Math.max(0, ...value.map((v) => String(v).length)) : String(value ?? '').length;
+    if (name.length > 64 || longest > MAX_AUTHORIZE_PARAM_LENGTH) {
+      throw new OAuthError('invalid_request', `Parameter ${name.slice(0, 64)} is longer than ${MAX_AUTHORIZE_PARAM_LENGTH} characters`);
+    }
+  }
   const clientId = param(query, 'client_id');
   if (!clientId) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
   const client = findClient(tenant, clientId);

@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+import { ipKey } from '../http/rate-limits.js';
 
 const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 
@@ -10,7 +11,12 @@ const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { tenant, cookies, authorization, random } = deps;
 
-  app.get('/authorize', { config: { page: true } }, async (request, reply) => {
+  // Every /authorize keeps a login transaction: one IP may start only so many (rate_limits.authorize).
+  const limitByIp = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    await deps.limits.enforce(request, reply, 'authorize', [ipKey(request)]);
+  };
+
+  app.get('/authorize', { config: { page: true }, ...(deps.limits.active('authorize') ? { preHandler: limitByIp } : {}) }, async (request, reply) => {
     const authorizeRequest = parseAuthorizeRequest(request.query as Record<string, unknown>, tenant);
     const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
     cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);

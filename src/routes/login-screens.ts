@@ -303,7 +303,9 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
     if (done) return done;
     const form = formOf(request);
     const connection = form.connection ?? (request.query as Form).connection ?? '';
-    const outcome = await login.submitSocial(txn, connection, { email: form.email, name: form.name });
+    // The mock provider creates a user for any address typed in: it counts like any other sign-up step.
+    const tooMany = await limited(request, reply, form.email);
+    const outcome = tooMany ?? (await login.submitSocial(txn, connection, { email: form.email, name: form.name }));
     return follow(reply, outcome, (extra, status) => renderSocial(reply, txn, connection, { email: form.email, name: form.name, ...extra }, status));
   });
 }

@@ -3,14 +3,21 @@ import type { AuthorizationCode, Message, MessageFilter, OtpChallenge, Passkey, 
 
 /** Bounds memory in long-running demo instances: the mailbox keeps the newest messages (UNDERSTUDY_MAILBOX_LIMIT). */
 export const DEFAULT_MAX_MESSAGES = 1000;
+/**
+ * Live logins kept at once. Each /authorize keeps one for 30 minutes (with the caller's state, nonce
+ * and login_hint); past this many, the oldest that nobody has logged in to yet makes room, so a flood
+ * of /authorize calls costs a bounded amount of memory and people who are mid-login keep their place.
+ */
+export const DEFAULT_MAX_TRANSACTIONS = 10_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 /**
  * The in-process store: plain Maps. Each method runs to completion without awaiting, which is what
  * makes "consume" and "record attempt" atomic on Node's single thread.
  */
-export function createMemoryStore(clock: Clock, options: { maxMessages?: number } = {}): Store {
+export function createMemoryStore(clock: Clock, options: { maxMessages?: number; maxTransactions?: number } = {}): Store {
   const maxMessages = Math.max(1, options.maxMessages ?? DEFAULT_MAX_MESSAGES);
+  const maxTransactions = Math.max(1, options.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS);
   const transactions = new Map<string, Transaction>();
   const otps = new Map<string, OtpChallenge>();
   const codes = new Map<string, AuthorizationCode>();
@@ -34,12 +41,28 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number 
   const timer = setInterval(sweep, SWEEP_INTERVAL_MS);
   timer.unref();
 
+  // Maps iterate in insertion order, so the first unauthenticated entry is the oldest such login.
+  const makeRoomForTransaction = (): void => {
+    const now = clock.now();
+    for (const [id, txn] of transactions) {
+      if (txn.expiresAt <= now || !txn.authenticated) {
+        transactions.delete(id);
+        return;
+      }
+    }
+    // Every live login is authenticated (about to resume): the oldest of them gives way.
+    const oldest = transactions.keys().next();
+    if (!oldest.done) transactions.delete(oldest.value);
+  };
+
   const indexKey = (connection: string, identifier: string): string => `${connection}\u0000${identifier}`;
   const copy = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : structuredClone(value));
 
   return {
     async createTransaction(txn) {
-      transactions.set(txn.id, structuredClone(txn));
+      const stored = structuredClone(txn);
+      if (transactions.size >= maxTransactions) makeRoomForTransaction();
+      transactions.set(txn.id, stored);
     },
     async getTransaction(id) {
       return copy(live(transactions.get(id)));

@@ -174,6 +174,7 @@ export interface RateLimits {
   loginIdentifier: RateLimit | false;
   oauthToken: RateLimit | false;
   userinfo: RateLimit | false;
+  authorize: RateLimit | false;
 }
 
 export function findClient(tenant: Tenant, clientId: string | undefined): Client | undefined {

@@ -38,12 +38,13 @@ function expectTooMany(response: LightMyRequestResponse, limit: number): void {
 const withLimits = (rate_limits: unknown): unknown => ({ ...defaultTenant, rate_limits });
 
 describe('defaults: Auth0 public tier', () => {
-  it('are 50/hour for /passwordless/start and login-id, 30/second for /oauth/token, 10 per 2 minutes for /userinfo', () => {
+  it('are 50/hour for /passwordless/start and login-id, 30/second for /oauth/token, 10 per 2 minutes for /userinfo, 500/minute for /authorize', () => {
     expect(DEFAULT_RATE_LIMITS).toEqual({
       passwordlessStart: { max: 50, windowSeconds: 3600 },
       loginIdentifier: { max: 50, windowSeconds: 3600 },
       oauthToken: { max: 30, windowSeconds: 1 },
       userinfo: { max: 10, windowSeconds: 120 },
+      authorize: { max: 500, windowSeconds: 60 },
     });
   });
 
