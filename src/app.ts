@@ -20,6 +20,7 @@ import { createUserService } from './users/user-service.js';
 import { createSessionService } from './login/sessions.js';
 import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
+import { createBruteForceGuard } from './login/brute-force.js';
 import { createPasskeyService } from './login/passkeys.js';
 import { createCookieJar } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -137,7 +138,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const sessions = createSessionService({ store, clock, random, tenant });
   const authorization = createAuthorizationService({ tenant, store, clock, random, tokens, sessions });
   const passkeys = createPasskeyService({ tenant, store, clock, issuer });
-  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys });
+  const bruteForce = createBruteForceGuard(clock);
+  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce });
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
@@ -187,7 +189,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const deps: AppDeps = {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
-    authorization, login, passkeys, cookies, eta, log, limits, snapshot: options.seed,
+    authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));

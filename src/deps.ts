@@ -19,6 +19,7 @@ import type { FixedCodes } from './dev/fixed-codes.js';
 import type { DeliveryFaults } from './dev/delivery-faults.js';
 import type { Snapshot } from './store/snapshot.js';
 import type { RateLimiter } from './http/rate-limits.js';
+import type { BruteForceGuard } from './login/brute-force.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** The snapshot loaded at start (--seed), loaded again by /_dev/api/reset. */
   snapshot?: Snapshot | undefined;
   limits: RateLimiter;
+  /** Blocks an identifier from an address after 10 wrong passwords (Auth0's brute-force protection). */
+  bruteForce: BruteForceGuard;
 }
 
 declare module 'fastify' {

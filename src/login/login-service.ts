@@ -6,6 +6,7 @@ import { normalizeEmail, normalizeIdentifier } from '../otp/identifiers.js';
 import type { OtpService, OtpVerification } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
 import { composeMessage } from '../otp/message-templates.js';
+import { BLOCKED_SCREEN_TEXT, type BruteForceGuard } from './brute-force.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 import type { UserService } from '../users/user-service.js';
 import type { AuthorizationService } from './authorization-service.js';
@@ -41,10 +42,11 @@ export interface LoginService {
   submitIdentifier(txn: Transaction, form: { username?: string | undefined; connection?: string | undefined }): Promise<ScreenOutcome>;
   resendCode(txn: Transaction): Promise<ScreenOutcome>;
   submitCode(txn: Transaction, code: string): Promise<ScreenOutcome>;
-  submitPassword(txn: Transaction, password: string): Promise<ScreenOutcome>;
+  /** `ip`: the caller's address, for brute-force protection (login/brute-force.ts). */
+  submitPassword(txn: Transaction, password: string, ip: string): Promise<ScreenOutcome>;
   submitSocial(txn: Transaction, connectionName: string, profile: { email?: string | undefined; name?: string | undefined }): Promise<ScreenOutcome>;
   /** Identifier + Password profile: the single-page `login` screen. */
-  submitLogin(txn: Transaction, form: { username?: string | undefined; password?: string | undefined }): Promise<ScreenOutcome>;
+  submitLogin(txn: Transaction, form: { username?: string | undefined; password?: string | undefined }, ip: string): Promise<ScreenOutcome>;
   /**
    * A `passkey` assertion (JSON), from login-id (any of the tenant's passkeys) or from the passkey
    * challenge after the identifier (`forIdentifier`: only that user's passkeys).
@@ -72,8 +74,9 @@ export function createLoginService(deps: {
   users: UserService;
   authorization: AuthorizationService;
   passkeys: PasskeyService;
+  bruteForce: BruteForceGuard;
 }): LoginService {
-  const { tenant, eta, otp, outbox, users, authorization, passkeys } = deps;
+  const { tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce } = deps;
   const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
   const retry = (error: string, status = 400): ScreenOutcome => ({ kind: 'retry', error, status });
   const state = (txn: Transaction): string => encodeURIComponent(txn.id);
@@ -110,6 +113,19 @@ export function createLoginService(deps: {
   }
 
   const connectionOf = (txn: Transaction): Connection | undefined => findConnection(tenant, txn.connection);
+
+  /** A password check behind brute-force protection: blocked identifiers are refused before the password is looked at. */
+  async function checkPassword(connection: Connection, email: string, password: string, ip: string): Promise<{ ok: true; user: User } | { ok: false; outcome: ScreenOutcome }> {
+    if (bruteForce.isBlocked(connection.name, email, ip)) return { ok: false, outcome: retry(BLOCKED_SCREEN_TEXT, 429) };
+    const user = await users.checkPassword(connection, email, password);
+    if (user) {
+      bruteForce.recordSuccess(connection.name, email, ip);
+      return { ok: true, user };
+    }
+    // The failure that reaches the threshold is still answered as a wrong password; the block shows from the next attempt on.
+    bruteForce.recordFailure(connection.name, email, ip);
+    return { ok: false, outcome: retry(SCREEN_TEXT.wrongPassword) };
+  }
 
   const verificationError: Record<Exclude<OtpVerification, { ok: true }>['reason'], string> = {
     wrong_code: SCREEN_TEXT.wrongCode,
@@ -166,23 +182,23 @@ export function createLoginService(deps: {
       return finish(txn, user);
     },
 
-    async submitPassword(txn, password) {
+    async submitPassword(txn, password, ip) {
       const connection = connectionOf(txn);
       if (!connection || connection.kind !== 'database' || !txn.identifier) return retry(SCREEN_TEXT.wrongPassword);
-      const user = await users.checkPassword(connection, txn.identifier, password);
-      if (!user) return retry(SCREEN_TEXT.wrongPassword);
-      return finish(txn, user, true);
+      const user = await checkPassword(connection, txn.identifier, password, ip);
+      if (!user.ok) return user.outcome;
+      return finish(txn, user.user, true);
     },
 
-    async submitLogin(txn, form) {
+    async submitLogin(txn, form, ip) {
       const connection = connectionOf(txn);
       if (!connection || connection.kind !== 'database') return retry(SCREEN_TEXT.unknownConnection);
       const email = normalizeEmail(form.username ?? '');
       if (!email) return retry(SCREEN_TEXT.invalidEmail);
       await authorization.remember(txn, email);
-      const user = await users.checkPassword(connection, email, form.password ?? '');
-      if (!user) return retry(SCREEN_TEXT.wrongPassword);
-      return finish(txn, user);
+      const user = await checkPassword(connection, email, form.password ?? '', ip);
+      if (!user.ok) return user.outcome;
+      return finish(txn, user.user);
     },
 
     async submitPasskey(txn, field, forIdentifier) {

@@ -42,6 +42,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     await clock.reset();
     await outbox.clear();
     deps.limits.reset();
+    deps.bruteForce.reset();
     return reply.status(204).send();
   });
 

@@ -180,7 +180,7 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
     const txn = await loadTransaction(request);
     const done = alreadyDone(reply, txn) ?? profileRedirect(reply, txn);
     if (done) return done;
-    const outcome = await login.submitPassword(txn, formOf(request).password ?? '');
+    const outcome = await login.submitPassword(txn, formOf(request).password ?? '', request.ip);
     return follow(reply, outcome, (extra, status) => renderPassword(reply, txn, extra, status));
   });
 
@@ -216,7 +216,7 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
       tooMany ??
       (form.connection
         ? await login.submitIdentifier(txn, { connection: form.connection })
-        : await login.submitLogin(txn, { username: form.username, password: form.password }));
+        : await login.submitLogin(txn, { username: form.username, password: form.password }, request.ip));
     return follow(reply, outcome, (extra, status) => renderLogin(reply, { ...txn, identifier: form.username?.trim() }, extra, status));
   });
 

@@ -101,7 +101,10 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
       const holder = next && next !== current[field] ? await store.findUser(current.connection, next) : undefined;
       if (holder && holder.user_id !== id) throw new ManagementError(400, `The specified new ${field} already exists`, 'auth0_idp_error');
     }
-    return publicUser((await users.update(id, fields)) ?? (await userOr404(id)));
+    const updated = (await users.update(id, fields)) ?? (await userOr404(id));
+    // As in Auth0, a new password lifts the user's brute-force blocks.
+    if (fields.password) for (const identifier of [current.email, current.phone_number]) if (identifier) deps.bruteForce.unblock(identifier);
+    return publicUser(updated);
   });
 
   app.delete('/api/v2/users/:id', async (request, reply) => {
@@ -131,6 +134,36 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
     if (!passkey || passkey.userId !== user.user_id) throw new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
     await store.deletePasskey(passkey.id);
+    return reply.status(204).send();
+  });
+
+  // Brute-force blocks (login/brute-force.ts), as Auth0's user-blocks endpoints: by user id, or by identifier.
+  const blocksOf = async (id: string) => {
+    const user = await userOr404(id);
+    const identifiers = [user.email, user.phone_number].filter((x): x is string => typeof x === 'string');
+    return { user, identifiers };
+  };
+  app.get('/api/v2/user-blocks/:id', async (request) => {
+    const id = (request.params as { id: string }).id;
+    await authorize(request, ACCESS.readUsers);
+    const { identifiers } = await blocksOf(id);
+    return { blocked_for: identifiers.flatMap((i) => deps.bruteForce.blocksFor(i)) };
+  });
+  app.delete('/api/v2/user-blocks/:id', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    await authorize(request, ACCESS.updateUsers);
+    const { identifiers } = await blocksOf(id);
+    for (const identifier of identifiers) deps.bruteForce.unblock(identifier);
+    return reply.status(204).send();
+  });
+  app.get('/api/v2/user-blocks', async (request) => {
+    await authorize(request, ACCESS.readUsers);
+    const identifier = identifierQuery(request.query as Query);
+    return { blocked_for: deps.bruteForce.blocksFor(identifier) };
+  });
+  app.delete('/api/v2/user-blocks', async (request, reply) => {
+    await authorize(request, ACCESS.updateUsers);
+    deps.bruteForce.unblock(identifierQuery(request.query as Query));
     return reply.status(204).send();
   });
 
@@ -168,6 +201,7 @@ const ACCESS = {
   readUser: { admin: ['read:users'], currentUser: ['read:current_user'] },
   createUser: { admin: ['create:users'] },
   updateUser: { admin: ['update:users'], currentUser: ['update:current_user_metadata', 'create:current_user_metadata'] },
+  updateUsers: { admin: ['update:users'] },
   deleteUser: { admin: ['delete:users'], currentUser: ['delete:current_user'] },
   readAuthenticationMethods: { admin: ['read:authentication_methods'] },
   deleteAuthenticationMethods: { admin: ['delete:authentication_methods'] },
@@ -186,6 +220,12 @@ function withTotals(query: Query, key: string, all: unknown[]): unknown {
   const page = Math.max(Number(query.page ?? 0) || 0, 0);
   const slice = all.slice(page * perPage, page * perPage + perPage);
   return { start: page * perPage, limit: perPage, length: slice.length, total: all.length, [key]: slice };
+}
+
+function identifierQuery(query: Query): string {
+  const identifier = query.identifier?.trim();
+  if (!identifier) throw badRequest('Query validation error: Missing required property: identifier');
+  return identifier;
 }
 
 function userBody(body: unknown): Record<string, unknown> {

@@ -69,7 +69,7 @@ describe('bounded state', () => {
   it('the mock social provider\'s sign-ups count against login_identifier, per IP and per address', async () => {
     t = await buildTestApp({
       tenant: {
-        ...tenantWith({ connections: [{ name: 'google-oauth2', strategy: 'google-oauth2' }] }),
+        ...(tenantWith({ connections: [{ name: 'google-oauth2', strategy: 'google-oauth2' }] }) as Record<string, unknown>),
         rate_limits: { login_identifier: { max: 2, window_seconds: 3600 } },
       },
     });

@@ -76,6 +76,11 @@ describe('Management API: user tokens', () => {
       ['GET', '/api/v2/clients'],
       ['GET', '/api/v2/clients?include_totals=true'],
       ['GET', '/api/v2/connections'],
+      ['GET', `/api/v2/user-blocks/${OTHER_ID}`],
+      ['GET', `/api/v2/user-blocks/${sub}`],
+      ['DELETE', `/api/v2/user-blocks/${sub}`],
+      ['GET', '/api/v2/user-blocks?identifier=other@example.com'],
+      ['DELETE', '/api/v2/user-blocks?identifier=other@example.com'],
       // Their own record, but fields only an administrator may change.
       ['PATCH', `/api/v2/users/${sub}`, { app_metadata: { plan: 'platinum' } }],
       ['PATCH', `/api/v2/users/${sub}`, { email: 'other@example.com' }],

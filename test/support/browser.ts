@@ -7,7 +7,12 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 export class Browser {
   readonly cookies = new Map<string, string>();
 
-  constructor(private readonly app: FastifyInstance, private readonly origin = 'http://understudy.test') {}
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly origin = 'http://understudy.test',
+    /** The client address the server sees (app.inject's remoteAddress). */
+    private readonly remoteAddress = '127.0.0.1',
+  ) {}
 
   private cookieHeader(): string | undefined {
     if (!this.cookies.size) return undefined;
@@ -30,7 +35,7 @@ export class Browser {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
-    const response = await this.app.inject({ method: 'GET', url, headers: { ...headers, ...(cookie ? { cookie } : {}) } });
+    const response = await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...headers, ...(cookie ? { cookie } : {}) } });
     this.remember(response);
     return response;
   }
@@ -40,6 +45,7 @@ export class Browser {
     const response = await this.app.inject({
       method: 'POST',
       url,
+      remoteAddress: this.remoteAddress,
       payload: new URLSearchParams(form).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
