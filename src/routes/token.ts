@@ -11,20 +11,36 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   const bodyOf = (request: FastifyRequest): Record<string, unknown> =>
     request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
 
-  // Auth0 counts /oauth/token per tenant ("any request") and /userinfo per user; an unverifiable
-  // token is counted per IP instead (src/config/rate-limit-settings.ts).
-  const tokenLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
+  // Auth0 counts /oauth/token per tenant and /userinfo per user; an unverifiable token is counted per
+  // IP instead (src/config/rate-limit-settings.ts). The tenant-wide count starts once the client is
+  // authenticated: a request that never got that far (no grant_type, an unknown client, a wrong
+  // secret) counts against its sender's IP, so one anonymous sender cannot lock every client out.
+  const tokenLimitsOn = deps.limits.active('oauthToken');
   const userinfoLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!deps.limits.active('userinfo')) return;
     const subject = await userinfoSubject(deps, accessTokenOf(request));
     await deps.limits.enforce(request, reply, 'userinfo', [subject ? `user:${subject}` : ipKey(request)]);
   };
 
-  // With the limit off (UNDERSTUDY_RATE_LIMITS=off, or none in the tenant's rate_limits) the route has
-  // no preHandler at all: an async hook that only returns still costs every token a promise and a turn.
-  app.post('/oauth/token', deps.limits.active('oauthToken') ? { preHandler: tokenLimit } : {}, async (request, reply) => {
-    const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
-    return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
+  app.post('/oauth/token', async (request, reply) => {
+    // With the limit off (UNDERSTUDY_RATE_LIMITS=off, or none in the tenant's rate_limits) nothing is
+    // counted at all: no promise or closure per token.
+    if (!tokenLimitsOn) {
+      const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
+      return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
+    }
+    let admitted = false;
+    const admit = async (): Promise<void> => {
+      admitted = true;
+      await deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
+    };
+    try {
+      const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request), admit);
+      return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
+    } catch (err) {
+      if (!admitted) await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
+      throw err;
+    }
   });
 
   // RFC 7009: 200 with an empty body whether or not the token was known, so it reveals nothing.

@@ -85,6 +85,21 @@ describe('defaults: Auth0 public tier', () => {
     await app.close();
   });
 
+  it('/oauth/token counts anonymous junk per IP, after client authentication fails: one sender cannot lock every client out', async () => {
+    const { app } = await buildTestApp();
+    const junk = (ip: string, body: Record<string, string>) =>
+      app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: ip, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(body).toString() });
+    for (let i = 0; i < 30; i++) expect((await junk('10.5.0.1', { grant_type: 'nope' })).statusCode).toBe(400);
+    // The junk sender is now over its own limit, whatever it sends (a wrong secret, no grant_type)…
+    expectTooMany(await junk('10.5.0.1', { grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: 'wrong' }), 30);
+    expectTooMany(await junk('10.5.0.1', {}), 30);
+    // …while a real client, from anywhere else, still gets its token.
+    const ok = await junk('10.5.0.2', { grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: 'understudy-m2m-secret', audience: 'http://understudy.test/api/v2/' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.headers['x-ratelimit-limit']).toBe('30');
+    await app.close();
+  });
+
   it('/oauth/token announces Auth0\'s tenant-wide 30 per second', async () => {
     const { app } = await buildTestApp();
     const response = await exchangeCode(app, { client_id: SPA, code: 'nope', code_verifier: 'x' });

@@ -15,10 +15,20 @@ const grants: Record<string, GrantHandler> = {
   [PASSWORDLESS_OTP_GRANT]: passwordlessOtpGrant,
 };
 
-export async function exchangeToken(ctx: GrantContext, authorization: string | undefined, body: Record<string, unknown>): Promise<TokenResponse> {
+/**
+ * `admit` runs once the client is authenticated, before any grant work: the tenant-wide request
+ * limit counts there, so requests that name no real client cannot use up every client's share.
+ */
+export async function exchangeToken(
+  ctx: GrantContext,
+  authorization: string | undefined,
+  body: Record<string, unknown>,
+  admit?: () => Promise<void>,
+): Promise<TokenResponse> {
   const grantType = stringField(body, 'grant_type');
   if (!grantType) throw new OAuthError('invalid_request', 'Missing required parameter: grant_type');
   const caller = authenticateClient(ctx.tenant, authorization, body);
+  if (admit) await admit();
   const handler = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!handler) throw new OAuthError('unsupported_grant_type', `Unsupported grant type: ${grantType}`);
   if (!caller.client.grantTypes.includes(grantType)) {
