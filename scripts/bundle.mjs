@@ -18,7 +18,7 @@ import { relative, resolve } from 'node:path';
 const DIST = resolve('dist');
 const external = [
   // Loaded lazily by Understudy, or native.
-  'better-sqlite3', 'ioredis', 'pino-pretty', '@peculiar/x509', 'reflect-metadata', '@simplewebauthn/server', 'typebox', 'libphonenumber-js', 'yaml',
+  'better-sqlite3', 'ioredis', 'pino-pretty', '@peculiar/x509', '@peculiar/asn1-schema', '@peculiar/asn1-x509', 'reflect-metadata', '@simplewebauthn/server', 'typebox', 'libphonenumber-js', 'yaml',
   // Required lazily by Fastify: the JSON Schema compilers (no Understudy route has a schema) and inject().
   '@fastify/ajv-compiler', '@fastify/fast-json-stringify-compiler', 'light-my-request',
 ];

@@ -1,6 +1,8 @@
 // @peculiar/x509 needs a Reflect metadata polyfill loaded before it (tsyringe checks at import time).
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isIP } from 'node:net';
 
@@ -23,7 +25,19 @@ const serialNumber = (): string => {
   return bytes.toString('hex');
 };
 
-export async function createCa(now: Date, lifetimeMs: number): Promise<IssuedPem> {
+/**
+ * RFC 5280 §4.2.1.10 name constraints: the CA can vouch only for these names (a DNS name and its
+ * subdomains) and address ranges (CIDR), so a CA that a user told their browser to trust cannot be
+ * used to impersonate any other site, whoever gets hold of its key.
+ */
+function nameConstraints(scope: readonly string[]): x509.Extension {
+  const subtrees = scope.map((entry) => new GeneralSubtree({ base: new GeneralName(entry.includes('/') ? { iPAddress: entry } : { dNSName: entry }) }));
+  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) }));
+  return new x509.Extension(id_ce_nameConstraints, true, value);
+}
+
+/** `scope`: DNS names and CIDR ranges (see local-ca.ts's caScope) the CA may issue for. */
+export async function createCa(now: Date, lifetimeMs: number, scope: readonly string[]): Promise<IssuedPem> {
   const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serialNumber(),
@@ -35,6 +49,7 @@ export async function createCa(now: Date, lifetimeMs: number): Promise<IssuedPem
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      nameConstraints(scope),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });

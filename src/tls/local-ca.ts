@@ -4,16 +4,18 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 
 /**
- * A local certificate authority for HTTPS mode, kept in `<dataDir>/tls/`: the CA (10 years) is made
- * once and reused, so a user trusts it once; the server certificate (397 days, the most browsers
- * accept) is re-issued when the host list changes, it expires within 30 days, or the CA changed.
- * Reuse needs only node:crypto; the X.509 library (./issue.ts) loads only to make certificates.
+ * A local certificate authority for HTTPS mode, kept in `<dataDir>/tls/`. The CA is name-constrained
+ * to the hosts it serves (loopback, localhost and its subdomains, the configured hosts: see caScope)
+ * and lives a year; it is reused while it covers the hosts and has more than 30 days left, so a user
+ * trusts it once a year at most, and a new CA is made (and must be trusted again) otherwise. The server
+ * certificate (90 days) is re-issued when the host list changes, it expires within 30 days, or the CA
+ * changed. Reuse needs only node:crypto; the X.509 library (./issue.ts) loads only to make certificates.
  */
 export const DEFAULT_TLS_HOSTS = ['localhost', '127.0.0.1', '::1'];
 const DAY_MS = 86_400_000;
 const RENEW_BEFORE_MS = 30 * DAY_MS;
-const CA_LIFETIME_MS = 3650 * DAY_MS;
-const SERVER_LIFETIME_MS = 397 * DAY_MS;
+const CA_LIFETIME_MS = 365 * DAY_MS;
+const SERVER_LIFETIME_MS = 90 * DAY_MS;
 
 export interface LocalCertificates {
   caPem: string;
@@ -40,10 +42,19 @@ export async function ensureLocalCertificates(dataDir: string, extraHosts: reado
   const paths = { ca: join(dir, 'ca.pem'), caKey: join(dir, 'ca-key.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server-key.pem') };
   const hosts = tlsHostList(extraHosts);
 
+  const scopePath = join(dir, 'ca-scope.json');
+  const wantedScope = caScope(hosts);
   const storedCa = readPair(paths.ca, paths.caKey);
-  const caReused = storedCa !== undefined && storedCa.cert.ca && usableAt(storedCa.cert, now);
+  const storedScope = readScope(scopePath);
+  // A CA from before name constraints has no scope file: it is replaced, not trusted any longer.
+  const caReused = storedCa !== undefined && storedCa.cert.ca && usableAt(storedCa.cert, now) && wantedScope.every((entry) => storedScope.includes(entry));
   const issue = (): Promise<typeof import('./issue.js')> => import('./issue.js');
-  const ca = caReused ? storedCa : writePair(paths.ca, paths.caKey, await (await issue()).createCa(now, CA_LIFETIME_MS));
+  let ca: Pair;
+  if (caReused) ca = storedCa;
+  else {
+    ca = writePair(paths.ca, paths.caKey, await (await issue()).createCa(now, CA_LIFETIME_MS, wantedScope));
+    writeFileSync(scopePath, `${JSON.stringify(wantedScope)}\n`, { mode: 0o644 });
+  }
 
   const storedServer = readPair(paths.cert, paths.key);
   const serverReused =
@@ -66,6 +77,30 @@ export async function ensureLocalCertificates(dataDir: string, extraHosts: reado
     created: { ca: !caReused, server: !serverReused },
     serverValidTo: new Date(server.cert.validTo),
   };
+}
+
+/**
+ * What the CA may vouch for: `localhost` (with its subdomains), the loopback ranges, and each extra
+ * host, a name (with its subdomains) or a single address.
+ */
+export function caScope(hosts: readonly string[]): string[] {
+  const scope = ['localhost', '127.0.0.0/8', '::1/128'];
+  for (const host of hosts) {
+    const version = isIP(host);
+    const entry = version === 4 ? `${host}/32` : version === 6 ? `${host}/128` : host;
+    const covered = version ? scope.includes(entry) || (version === 4 && host.startsWith('127.')) || host === '::1' : host === 'localhost' || host.endsWith('.localhost') || scope.includes(entry);
+    if (!covered) scope.push(entry);
+  }
+  return scope;
+}
+
+function readScope(path: string): string[] {
+  try {
+    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** The defaults first, then the extra hosts; lower-cased, IPv6 without brackets, no duplicates. */

@@ -53,6 +53,25 @@ describe('ensureLocalCertificates (HTTPS mode local CA)', () => {
     cert = new X509Certificate(first.certPem);
   });
 
+  it('constrains the CA to the hosts it serves, for a year: a certificate it signs for another name is refused by a client that trusts it', async () => {
+    const validDays = (Date.parse(ca.validTo) - Date.parse(ca.validFrom)) / DAY_MS;
+    expect(validDays).toBeLessThanOrEqual(366);
+    expect((Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / DAY_MS).toBeLessThanOrEqual(91);
+    const { createServerCertificate } = await import('../../src/tls/issue.js');
+    const caKeyPem = readFileSync(join(dir, 'tls', 'ca-key.pem'), 'utf8');
+    for (const outsider of ['bank.example', '192.0.2.10']) {
+      const forged = await createServerCertificate(first.caPem, caKeyPem, [outsider], new Date(), 90 * DAY_MS);
+      // Signed by the CA and naming the host: the name constraint is the only thing wrong with it.
+      const forgedCert = new X509Certificate(forged.certPem);
+      expect(forgedCert.verify(ca.publicKey)).toBe(true);
+      expect(forgedCert.subjectAltName).toContain(outsider);
+      const outcome = await handshake({ ...first, certPem: forged.certPem, keyPem: forged.keyPem }, { ca: first.caPem, ...(outsider.includes('.example') ? { servername: outsider } : {}) });
+      expect(outcome.authorized, outsider).toBe(false);
+      // OpenSSL's "permitted subtree violation" (47), which Node reports as UNSPECIFIED.
+      expect(outcome.error).toMatch(/SUBTREE|NAME_CONSTRAINT|PERMITTED|UNSPECIFIED/i);
+    }
+  });
+
   it('creates a CA that signs the server certificate', () => {
     expect(first.created).toEqual({ ca: true, server: true });
     expect(ca.ca).toBe(true);
@@ -100,9 +119,9 @@ describe('ensureLocalCertificates (HTTPS mode local CA)', () => {
     expect(again.keyPem).toBe(first.keyPem);
   });
 
-  it('re-issues the server certificate, from the same CA, when the host list changes', async () => {
+  it('re-issues the server certificate, from the same CA, when the host list changes within the CA\'s names', async () => {
     const other = freshDir();
-    const before = await ensureLocalCertificates(other, ['a.example.test']);
+    const before = await ensureLocalCertificates(other, ['a.example.test', 'b.example.test']);
     const after = await ensureLocalCertificates(other, ['b.example.test']);
     expect(after.created).toEqual({ ca: false, server: true });
     expect(after.caPem).toBe(before.caPem);
@@ -121,10 +140,23 @@ describe('ensureLocalCertificates (HTTPS mode local CA)', () => {
     const renewed = await ensureLocalCertificates(other, [], later);
     expect(renewed.created).toEqual({ ca: false, server: true });
     expect(renewed.caPem).toBe(made.caPem);
-    expect(renewed.serverValidTo.getTime()).toBeGreaterThan(later.getTime() + 300 * DAY_MS);
+    expect(renewed.serverValidTo.getTime()).toBeGreaterThan(later.getTime() + 80 * DAY_MS);
     // 31 days before expiry it is still kept.
     const kept = await ensureLocalCertificates(other, [], new Date(renewed.serverValidTo.getTime() - 31 * DAY_MS));
     expect(kept.created).toEqual({ ca: false, server: false });
+  });
+
+  it('makes a new CA for a host outside the names the old one may vouch for, and when the CA has 30 days left', async () => {
+    const other = freshDir();
+    const made = await ensureLocalCertificates(other, ['a.example.test']);
+    const wider = await ensureLocalCertificates(other, ['a.example.test', 'other.example.test']);
+    expect(wider.created).toEqual({ ca: true, server: true });
+    expect(new X509Certificate(wider.certPem).checkHost('other.example.test')).toBe('other.example.test');
+    expect((await handshake(wider, { servername: 'other.example.test', ca: wider.caPem })).authorized).toBe(true);
+    const caValidTo = Date.parse(new X509Certificate(wider.caPem).validTo);
+    const renewed = await ensureLocalCertificates(other, ['a.example.test', 'other.example.test'], new Date(caValidTo - 29 * DAY_MS));
+    expect(renewed.created).toEqual({ ca: true, server: true });
+    expect(renewed.caPem).not.toBe(made.caPem);
   });
 
   it('replaces a server key that does not match its certificate, and a missing CA (then re-issuing the server certificate)', async () => {
