@@ -10,13 +10,11 @@ import type { TokenKeys } from '../oauth/keys.js';
  */
 export interface LogoutOutcome {
   location: string | undefined;
-  /** The session named by an id_token_hint, ended along with the cookie's. */
-  sessionId: string | undefined;
 }
 
 export function resolveV2Logout(tenant: Tenant, params: { returnTo?: string | undefined; client_id?: string | undefined }): LogoutOutcome {
   const client = clientOf(tenant, params.client_id);
-  return { location: target(tenant, client, params.returnTo, 'returnTo'), sessionId: undefined };
+  return { location: target(tenant, client, params.returnTo, 'returnTo') };
 }
 
 export async function resolveOidcLogout(
@@ -24,7 +22,10 @@ export async function resolveOidcLogout(
   params: { id_token_hint?: string | undefined; client_id?: string | undefined; post_logout_redirect_uri?: string | undefined; logout_hint?: string | undefined; state?: string | undefined },
 ): Promise<LogoutOutcome> {
   let client = clientOf(deps.tenant, params.client_id);
-  let sessionId: string | undefined;
+  // The hint names the client and is checked for consistency; the session that ends is always the
+  // calling browser's (its cookie), as in Auth0, never the one the hint's sid names. Otherwise an ID
+  // token from another browser (they are not secret: apps log them, put them in URLs) would end that
+  // browser's session.
   if (params.id_token_hint) {
     let hint: Record<string, unknown>;
     try {
@@ -37,7 +38,6 @@ export async function resolveOidcLogout(
     if (client && hinted && client.clientId !== hinted.clientId) throw new OAuthError('invalid_request', 'The client_id does not match the id_token_hint');
     if (params.logout_hint && params.logout_hint !== hint.sid) throw new OAuthError('invalid_request', 'The logout_hint does not match the id_token_hint');
     client ??= hinted;
-    sessionId = typeof hint.sid === 'string' ? hint.sid : undefined;
   }
   if (params.post_logout_redirect_uri && !client) {
     throw new OAuthError('invalid_request', 'post_logout_redirect_uri needs a client_id or an id_token_hint');
@@ -48,7 +48,7 @@ export async function resolveOidcLogout(
     url.searchParams.set('state', params.state);
     location = url.toString();
   }
-  return { location, sessionId };
+  return { location };
 }
 
 function clientOf(tenant: Tenant, clientId: string | undefined): Client | undefined {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from '../errors.js';
 import { findClient, type Client, type Tenant } from '../tenant/model.js';
 
@@ -55,10 +55,9 @@ function parseBasic(encoded: string): [string, string] {
   }
 }
 
+/** Compares SHA-256 digests, always 32 bytes: the time taken says nothing about the secret, its length included. */
 function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {

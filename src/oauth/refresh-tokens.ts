@@ -23,7 +23,8 @@ export interface RefreshGrant {
 }
 
 export interface RefreshTokenService {
-  issue(grant: RefreshGrant): Promise<string>;
+  /** A token of a new family; `familyId` names the family when the caller must find it again (codeFamily). */
+  issue(grant: RefreshGrant, familyId?: string): Promise<string>;
   /** The grant behind a token, and the token to hand back (a new one when the client rotates). */
   exchange(client: Client, token: string): Promise<{ record: RefreshToken; next: string | undefined }>;
   /** Revokes the token's family when the token belongs to the client; silent otherwise (RFC 7009). */
@@ -31,6 +32,13 @@ export interface RefreshTokenService {
 }
 
 export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+/**
+ * The refresh-token family an authorization code starts, named after the code, so that a second
+ * redemption of the code (which finds it consumed) can revoke what the first one issued
+ * (RFC 6749 §4.1.2) without the store remembering spent codes.
+ */
+export const codeFamily = (code: string): string => `code.${hashToken(code).slice(0, 24)}`;
 
 export function createRefreshTokenService(deps: { store: Store; clock: Clock; random: Random }): RefreshTokenService {
   const { store, clock, random } = deps;
@@ -60,9 +68,9 @@ export function createRefreshTokenService(deps: { store: Store; clock: Clock; ra
   }
 
   return {
-    issue(grant) {
+    issue(grant, familyId) {
       const policy = grant.client.refreshToken;
-      return save(grant, random.token(12), lifetimeEnd(clock.now(), policy.expirationType, policy.tokenLifetime));
+      return save(grant, familyId ?? random.token(12), lifetimeEnd(clock.now(), policy.expirationType, policy.tokenLifetime));
     },
 
     async exchange(client, token) {

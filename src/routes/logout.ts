@@ -12,7 +12,6 @@ export async function logoutRoutes(app: FastifyInstance, deps: AppDeps): Promise
 
   async function finish(request: FastifyRequest, reply: FastifyReply, outcome: LogoutOutcome): Promise<unknown> {
     await sessions.end(cookies.read(request, SESSION_COOKIE));
-    await sessions.end(outcome.sessionId);
     cookies.clear(reply, SESSION_COOKIE);
     reply.header('Cache-Control', 'no-store');
     if (outcome.location) return reply.redirect(outcome.location, 302);

@@ -64,6 +64,20 @@ describe('refresh tokens, client credentials and revocation', () => {
       expect(response.json().scope).toBe('openid email offline_access');
     });
 
+    it('a code redeemed a second time is refused and revokes the refresh tokens the first redemption issued (RFC 6749 §4.1.2)', async () => {
+      const { callback, verifier } = await passwordlessLogin(t.app, { identifier: 'replayed.code@example.com', params: { scope: 'openid email offline_access' } });
+      const code = callback.searchParams.get('code')!;
+      const first = await exchangeCode(t.app, { client_id: SPA, code, code_verifier: verifier });
+      expect(first.statusCode, first.body).toBe(200);
+      const { refresh_token: refreshToken } = first.json();
+      // Rotated once: the family, not just the first token, is what the replay revokes.
+      const rotated = await refresh(SPA, refreshToken);
+      expect(rotated.statusCode, rotated.body).toBe(200);
+      const replay = await exchangeCode(t.app, { client_id: SPA, code, code_verifier: verifier });
+      expect(errorOf(replay)).toEqual({ status: 403, body: { error: 'invalid_grant', error_description: 'Invalid authorization code' } });
+      expect(errorOf(await refresh(SPA, rotated.json().refresh_token ?? refreshToken)).body).toMatchObject({ error: 'invalid_grant' });
+    });
+
     it('returns none from the code flow without offline_access', async () => {
       const { callback, verifier } = await passwordlessLogin(t.app, { identifier: 'online@example.com', params: { scope: 'openid email' } });
       const response = await exchangeCode(t.app, { client_id: SPA, code: callback.searchParams.get('code')!, code_verifier: verifier });

@@ -236,17 +236,20 @@ describe('SSO sessions, silent authentication and logout', () => {
   });
 
   describe('GET /oidc/logout', () => {
-    it('redirects to post_logout_redirect_uri with the state and ends the session named by id_token_hint', async () => {
+    it('redirects to post_logout_redirect_uri with the state and ends the calling browser\'s session, never the one another browser\'s id_token_hint names', async () => {
       await setup();
       const { browser, callback, verifier } = await loggedIn();
       const { id_token } = await tokensFor(t.app, callback, verifier);
-      // From another browser (no cookie): the hint alone names the session.
+      // From another browser (no cookie): the hint is valid, the redirect happens, the victim's session stays.
       const query = new URLSearchParams({ id_token_hint: id_token, post_logout_redirect_uri: 'http://localhost:3000', state: 'bye-state' });
       const response = await new Browser(t.app).get(`/oidc/logout?${query}`);
       expect(response.statusCode).toBe(302);
       const location = new URL(String(response.headers.location));
       expect(location.origin).toBe('http://localhost:3000');
       expect(location.searchParams.get('state')).toBe('bye-state');
+      expect(callbackParams((await silent(browser)).response).get('code')).toBeTruthy();
+      // The same logout from the browser that holds the session ends it.
+      expect((await browser.get(`/oidc/logout?${query}`)).statusCode).toBe(302);
       expect(callbackParams((await silent(browser)).response).get('error')).toBe('login_required');
     });
 

@@ -59,13 +59,13 @@ async function exercise(app: FastifyInstance): Promise<string[]> {
   const tokens = (await exchangeCode(app, { client_id: WEB, client_secret: WEB_SECRET, code: authCode, code_verifier: verifier })).json();
   expect(tokens.refresh_token).toBeTruthy();
   secrets.push(tokens.access_token, tokens.id_token, tokens.refresh_token);
-  // The same code again (refused), refresh, userinfo, revoke.
-  await exchangeCode(app, { client_id: WEB, client_secret: WEB_SECRET, code: authCode, code_verifier: verifier });
+  // Refresh, userinfo, the same code again (refused, and it revokes the refresh token), revoke.
   const refreshed = (await token(app, { grant_type: 'refresh_token', client_id: WEB, client_secret: WEB_SECRET, refresh_token: tokens.refresh_token })).json();
   expect(refreshed.access_token).toBeTruthy();
   secrets.push(refreshed.access_token, refreshed.id_token);
   await app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${tokens.access_token}` } });
   await app.inject({ method: 'GET', url: '/userinfo', headers: { authorization: `Bearer ${tokens.access_token}x` } });
+  await exchangeCode(app, { client_id: WEB, client_secret: WEB_SECRET, code: authCode, code_verifier: verifier });
   await post(app, '/oauth/revoke', { client_id: WEB, client_secret: WEB_SECRET, token: tokens.refresh_token });
   await token(app, { grant_type: 'refresh_token', client_id: WEB, client_secret: WEB_SECRET, refresh_token: tokens.refresh_token });
 

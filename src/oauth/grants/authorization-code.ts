@@ -3,10 +3,13 @@ import { stringField } from '../client-auth.js';
 import { verifyPkce } from '../pkce.js';
 import type { GrantHandler } from './types.js';
 import { userTokenResponse } from './user-tokens.js';
+import { codeFamily } from '../refresh-tokens.js';
 
 /**
  * RFC 6749 §4.1.3 with PKCE (RFC 7636). The code is consumed before any other check, so a code that
- * failed once (wrong verifier, wrong redirect_uri) can never be tried again.
+ * failed once (wrong verifier, wrong redirect_uri) can never be tried again. A code presented again
+ * after it was redeemed revokes the refresh tokens the first redemption issued (§4.1.2): someone
+ * else had the code. (Access tokens already issued are JWTs and stay valid until they expire.)
  */
 export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) => {
   const code = stringField(params, 'code');
@@ -15,7 +18,11 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
   const verifier = stringField(params, 'code_verifier');
 
   const grant = await ctx.store.consumeAuthorizationCode(code);
-  if (!grant || grant.clientId !== caller.client.clientId) throw invalidGrant('Invalid authorization code');
+  if (!grant) {
+    await ctx.store.revokeRefreshTokenFamily(codeFamily(code));
+    throw invalidGrant('Invalid authorization code');
+  }
+  if (grant.clientId !== caller.client.clientId) throw invalidGrant('Invalid authorization code');
   if (redirectUri !== grant.redirectUri) {
     throw invalidGrant(redirectUri ? 'The redirect_uri does not match the one of the authorization request' : 'Missing required parameter: redirect_uri');
   }
@@ -39,5 +46,6 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     nonce: grant.nonce,
     authTime: grant.maxAgeRequested ? grant.authTime : undefined,
     refreshToken: grant.refreshTokenAllowed === false ? undefined : 'issue',
+    refreshFamily: codeFamily(code),
   });
 };

@@ -20,6 +20,8 @@ export async function userTokenResponse(
     authTime?: number | undefined;
     /** `issue` for a new family, a token string to hand back as is, or undefined for none. */
     refreshToken?: 'issue' | string | undefined;
+    /** The new family's id, when it must be found again (an authorization code's). */
+    refreshFamily?: string | undefined;
   },
 ): Promise<TokenResponse> {
   const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId };
@@ -30,7 +32,7 @@ export async function userTokenResponse(
 
   if (args.refreshToken === 'issue') {
     if (scopes.has('offline_access') && args.client.grantTypes.includes('refresh_token')) {
-      response.refresh_token = await ctx.refreshTokens.issue({ client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId });
+      response.refresh_token = await ctx.refreshTokens.issue({ client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId }, args.refreshFamily);
     }
   } else if (args.refreshToken) {
     response.refresh_token = args.refreshToken;
