@@ -9,9 +9,9 @@ import { startLogin } from '../support/screens.js';
 
 /**
  * Hostile input on every route (property-based, fast-check): random and malformed query strings,
- * JSON and form bodies, wrong content types, bodies over the limit, unicode and control characters,
- * odd methods and headers, with known parameter names and values mixed in so requests reach past the
- * first check. For each request: no 5xx, no stack trace or internal message in the body, a body in
+ * JSON and form bodies, deeply nested JSON, wrong content types, bodies over the limit, unicode and
+ * control characters, odd methods and headers (hostile Host and Origin among them), administrator and
+ * user tokens, with known parameter names and values mixed in so requests reach past the first check. For each request: no 5xx, no stack trace or internal message in the body, a body in
  * one of Understudy's shapes, and nothing stored when the request failed. Afterwards the app still
  * logs a user in.
  *
@@ -100,14 +100,20 @@ const body = fc.oneof(
   nasty.map((payload) => ({ kind: 'raw', payload })),
   fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ kind: 'bytes', payload: Buffer.from(bytes) })),
   fc.constant({ kind: 'oversized', payload: `grant_type=${'x'.repeat(70_000)}` }),
+  // Nested past the 32-level bound, up to what fits in the body limit.
+  fc.integer({ min: 33, max: 30_000 }).map((depth) => ({ kind: 'json', payload: `{"client_id":${'['.repeat(depth)}1${']'.repeat(depth)},"user_metadata":{}}` })),
   fc.constant({ kind: 'none', payload: undefined }),
 );
+
+const ADMIN_SCOPES = 'read:users create:users update:users delete:users read:clients read:client_keys read:connections read:authentication_methods delete:authentication_methods read:current_user update:current_user_metadata delete:current_user';
 
 const STACK_TRACE = /^\s+at\s|\bat [\w$.<>]+ \(|\.[cm]?[jt]s:\d+(:\d+)?|\b[A-Z]\w*Error:|node:internal|\/node_modules\//m;
 
 let app: FastifyInstance;
 let routes: Route[];
 let managementToken: string;
+/** A user's token for the Management API audience, asking for every scope (it gets only *:current_user*). */
+let userManagementToken: string;
 let transaction: { state: string; cookie: string };
 
 beforeAll(async () => {
@@ -122,6 +128,11 @@ beforeAll(async () => {
   routes = routesOf(app);
   const m2m = await token(app, { grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: 'understudy-m2m-secret', audience: 'http://understudy.test/api/v2/' });
   managementToken = m2m.json().access_token;
+  const email = 'fuzz.user@example.com';
+  await app.inject({ method: 'POST', url: '/passwordless/start', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ client_id: SPA, connection: 'email', email, send: 'code' }) });
+  const code = (await app.inject(`/_dev/api/messages/latest?to=${email}`)).json().code;
+  const userToken = await token(app, { grant_type: OTP_GRANT, client_id: SPA, realm: 'email', username: email, otp: code, audience: 'http://understudy.test/api/v2/', scope: `openid ${ADMIN_SCOPES}` });
+  userManagementToken = userToken.json().access_token;
   const s = await startLogin(app);
   transaction = { state: s.state, cookie: [...s.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
 });
@@ -134,10 +145,15 @@ const request = fc.record({
   query: queryString,
   body,
   contentType: fc.oneof(fc.constantFrom(...contentTypes), nasty),
-  auth: fc.oneof(fc.constant(undefined), fc.constant('management'), nasty.map((v) => `Bearer ${v}`), nasty.map((v) => `Basic ${v}`), nasty),
+  auth: fc.oneof(fc.constant(undefined), fc.constant('management'), fc.constant('user'), nasty.map((v) => `Bearer ${v}`), nasty.map((v) => `Basic ${v}`), nasty),
   withTransaction: fc.boolean(),
   accept: fc.constantFrom(undefined, 'text/html', 'application/json', '*/*'),
-  extraHeader: fc.option(fc.tuple(fc.constantFrom('x-forwarded-for', 'origin', 'auth0-client', 'x-request-language', 'cookie', 'accept-language', 'dpop'), nasty)),
+  extraHeader: fc.option(
+    fc.oneof(
+      fc.tuple(fc.constantFrom('x-forwarded-for', 'origin', 'auth0-client', 'x-request-language', 'cookie', 'accept-language', 'dpop', 'host'), nasty),
+      fc.tuple(fc.constantFrom('host', 'origin'), fc.constantFrom('rebind.attacker.test', 'http://evil.example', 'null', 'understudy.test.evil.example:80', '[::1]:1', '127.0.0.1.nip.io')),
+    ),
+  ),
 });
 
 /** Lone surrogates replaced, so encodeURIComponent can take it (the raw ones still go out in query strings and bodies). */
@@ -158,6 +174,7 @@ function toInject(r: FuzzRequest): InjectOptions {
   const safe = (v: string): string => v.replace(/[^\t\x20-\x7e\x80-\xff]/g, '');
   if (r.body.kind !== 'none' && r.contentType) headers['content-type'] = safe(String(r.contentType));
   if (r.auth === 'management') headers.authorization = `Bearer ${managementToken}`;
+  else if (r.auth === 'user') headers.authorization = `Bearer ${userManagementToken}`;
   else if (r.auth !== undefined) headers.authorization = safe(String(r.auth));
   if (r.accept) headers.accept = r.accept;
   if (r.withTransaction) headers.cookie = transaction.cookie;
@@ -173,7 +190,8 @@ function toInject(r: FuzzRequest): InjectOptions {
 async function snapshot(): Promise<string> {
   const users = await app.deps.store.listUsers();
   const messages = await app.deps.store.listMessages({});
-  return JSON.stringify([users.map((u) => [u.user_id, u.email, u.blocked, u.app_metadata, u.user_metadata, u.name]), messages.map((m) => m.id)]);
+  const dev = [await app.deps.fixedCodes.list(), app.deps.clock.offsetMs()];
+  return JSON.stringify([users.map((u) => [u.user_id, u.email, u.blocked, u.app_metadata, u.user_metadata, u.name]), messages.map((m) => m.id), dev]);
 }
 
 function checkResponse(options: InjectOptions, response: LightMyRequestResponse): void {
@@ -221,6 +239,70 @@ describe(`hostile input on every route (${RUNS} requests, seed ${SEED})`, () => 
     // Shown in the test output: how much was thrown at it and how fast.
     const histogram = [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
     process.stdout.write(`fuzz: ${count} requests in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED}): ${histogram}\n`);
+  });
+
+  it('a user token at every Management route, with every method and body: no 5xx, nothing another user owns read or changed', async () => {
+    const before = await snapshot();
+    const others = (await app.deps.store.listUsers()).filter((u) => u.email !== 'fuzz.user@example.com');
+    for (const route of routes.filter((r) => r.path.startsWith('/api/v2/'))) {
+      for (const method of ['GET', 'POST', 'PATCH', 'DELETE'] as const) {
+        for (const other of others.slice(0, 3)) {
+          const path = route.path.replace(':id', encodeURIComponent(other.user_id)).replace(':method', 'passkey%7Cx');
+          for (const payload of [undefined, '{"user_metadata":{"x":1},"email":"taken@example.com","blocked":true,"password":"Pw-1234567890"}', `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`]) {
+            const options: InjectOptions = { method, url: `${path}${path.includes('user-blocks') && !path.includes(other.user_id) ? `?identifier=${other.email}` : ''}`, headers: { authorization: `Bearer ${userManagementToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) }, ...(payload ? { payload } : {}) };
+            const response = await app.inject(options);
+            checkResponse(options, response);
+            expect(response.statusCode, `${method} ${options.url}`).toBeGreaterThanOrEqual(400);
+            expect(response.body).not.toContain(other.email ?? other.user_id);
+            expect(response.body).not.toContain('"client_secret":');
+          }
+        }
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('a hostile Host or Origin at every dev route: no 5xx, no change to the store or to the dev state', async () => {
+    const before = await snapshot();
+    for (const route of routes.filter((r) => r.path.startsWith('/_dev/'))) {
+      for (const method of route.methods.filter((m) => m !== 'HEAD' && m !== 'OPTIONS')) {
+        const path = route.path.replace(/:[a-z]+/gi, 'x');
+        for (const headers of [{ host: 'rebind.attacker.test' }, { origin: 'http://evil.example' }, { origin: 'null' }, { origin: 'http://evil.example', 'content-type': 'text/plain' }]) {
+          const options: InjectOptions = { method: method as InjectOptions['method'], url: path.startsWith('/_dev/api/messages') ? path : `${path}`, headers, ...(method === 'GET' ? {} : { payload: headers['content-type'] ? 'match=*&code=000000' : undefined }) };
+          const response = await app.inject(options);
+          checkResponse(options, response);
+          // Reads with a rebound Host are refused; with a foreign Origin, only changes are.
+          if ('host' in headers || method !== 'GET') expect(response.statusCode, `${method} ${path} ${JSON.stringify(headers)}`).toBeGreaterThanOrEqual(400);
+        }
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('slow bodies (a byte every 50 ms, at most 4 s each) on the JSON, form and Management routes end in 408, and the server keeps serving', async () => {
+    const { app: slow } = await buildTestApp({ app: { connections: { requestTimeoutMs: 700, headersTimeoutMs: 700, idleTimeoutMs: 31_000, maxConnections: 50 } } });
+    await slow.listen({ port: 0, host: '127.0.0.1' });
+    const port = (slow.server.address() as { port: number }).port;
+    const { connect } = await import('node:net');
+    try {
+      const answers = await Promise.all(['/passwordless/start', '/oauth/token', '/api/v2/users', '/_dev/api/fixed-codes', '/u/login/identifier?state=x'].map((path) => new Promise<string>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        let sent = 0;
+        socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+        socket.on('error', () => undefined);
+        socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n`);
+        const drip = setInterval(() => (sent++ >= 80 || socket.destroyed ? (clearInterval(drip), socket.destroy()) : socket.write('[')), 50);
+        socket.once('close', () => {
+          clearInterval(drip);
+          resolve(received);
+        });
+      })));
+      for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('answers a malformed path or an over-long path segment in Auth0\'s shape, not Fastify\'s', async () => {
