@@ -57,7 +57,7 @@ const ClientSchema = Type.Object(
     client_secret: Type.Optional(Type.String({ minLength: 1 })),
     description: Type.Optional(Type.String()),
     logo_uri: Type.Optional(Url),
-    // Any string: exports also carry Auth0's SSO-integration types, which run here as regular_web.
+    // A string here; tenant-file.ts checks it against Auth0's enum (APP_TYPES) and names the allowed values.
     app_type: Type.Optional(Type.String({ minLength: 1 })),
     callbacks: Type.Optional(Type.Array(Url)),
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
