@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     : pino({ level: runtime.logLevel });
   // The tenant file is read first: its `store` key picks the store when UNDERSTUDY_STORE does not.
   const source = runtime.tenantPath ?? 'the embedded default tenant';
-  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath) : defaultTenant;
+  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath, runtime.keywords) : defaultTenant;
   const chosen = chooseStore(runtime.store, runtime.tenantPath ? { raw, path: runtime.tenantPath } : undefined, runtime.dataDir);
   const folderKeys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
   const seed = runtime.seedPath ? readSnapshot(runtime.seedPath) : undefined;

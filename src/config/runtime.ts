@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseConnectionLimits, type ConnectionLimits } from './connection-limits.js';
+import { loadKeywordMappings, type KeywordMappings } from './keywords.js';
 import { ConfigError } from './config-error.js';
 import { parseStoreSetting, type StoreSetting } from './store-setting.js';
 import { parseTlsConfig, type TlsConfig } from './tls-options.js';
@@ -40,6 +41,8 @@ export interface RuntimeConfig {
   store: StoreSetting | undefined;
   /** --seed <file> / UNDERSTUDY_SEED: a snapshot (GET /_dev/api/snapshot) loaded at start. */
   seedPath: string | undefined;
+  /** Deploy CLI keyword mappings (config/keywords.ts): --keywords <config.json> / UNDERSTUDY_KEYWORDS, or AUTH0_KEYWORD_REPLACE_MAPPINGS. */
+  keywords: KeywordMappings | undefined;
 }
 
 export type { StoreSetting } from './store-setting.js';
@@ -88,6 +91,7 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
   const store = storeValue ? parseStoreSetting(storeValue, { name: 'UNDERSTUDY_STORE', dataDir }, problems) : undefined;
 
   if (problems.length) throw new ConfigError('the environment', problems);
+  const keywords = loadKeywordMappings(args.keywords ?? (env.UNDERSTUDY_KEYWORDS?.trim() || undefined), env.AUTH0_KEYWORD_REPLACE_MAPPINGS);
   return {
     port,
     host,
@@ -107,11 +111,12 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     connections,
     store,
     seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
+    keywords,
   };
 }
 
-function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean; seed?: string } {
-  const out: { config?: string; https?: boolean; seed?: string } = {};
+function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean; seed?: string; keywords?: string } {
+  const out: { config?: string; https?: boolean; seed?: string; keywords?: string } = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--config' || arg === '-c') {
@@ -128,8 +133,14 @@ function parseArgs(argv: string[], problems: string[]): { config?: string; https
       else out.seed = value;
     } else if (arg.startsWith('--seed=')) {
       out.seed = arg.slice('--seed='.length);
+    } else if (arg === '--keywords') {
+      const value = argv[++i];
+      if (!value) problems.push('--keywords: needs a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS');
+      else out.keywords = value;
+    } else if (arg.startsWith('--keywords=')) {
+      out.keywords = arg.slice('--keywords='.length);
     } else {
-      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --https, --seed <snapshot.json>)`);
+      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --keywords <config.json>, --https, --seed <snapshot.json>)`);
     }
   }
   return out;

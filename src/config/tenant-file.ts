@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
+import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
@@ -46,19 +47,53 @@ export interface LoadedTenant {
   generated: string[];
 }
 
-/** Reads a tenant file, YAML or JSON by extension (YAML parses JSON too, so unknown extensions still work). */
-export function readTenantFile(path: string): unknown {
+/**
+ * Exports write an unset value as `null` or `""` (`logo_uri: ""`, `callbacks: null`); Auth0 reads both
+ * as not set, and so does Understudy: such keys are dropped before the file is checked. Metadata and
+ * claim values are data, kept as they are.
+ */
+const DATA_KEYS = new Set(['app_metadata', 'user_metadata', 'client_metadata', 'metadata', 'value']);
+function withoutUnsetValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUnsetValues);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (item === null || item === '') continue;
+    out[key] = DATA_KEYS.has(key) ? item : withoutUnsetValues(item);
+  }
+  return out;
+}
+
+/**
+ * Reads a tenant file, YAML or JSON by extension (YAML parses JSON too, so unknown extensions still
+ * work), with Deploy CLI keywords replaced first (config/keywords.ts). A keyword left without a
+ * mapping stops start-up, naming it, where it is and how to map it: in YAML an unquoted `##KEY##` is
+ * a comment and an unquoted `@@KEY@@` a syntax error, so it would otherwise vanish or read as nonsense.
+ * A marker inside a string value is left for buildTenant, which knows whether Understudy uses that value.
+ */
+export function readTenantFile(path: string, keywords?: KeywordMappings): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
+  text = replaceKeywords(text, keywords);
+  const left = keywordMarkers(text);
+  let parsed: unknown;
   try {
-    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (requireHere('yaml') as typeof import('yaml')).parse(text);
+    parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (requireHere('yaml') as typeof import('yaml')).parse(text);
   } catch (err) {
-    throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`]);
+    const hint = left.map(({ marker, line }) => `${marker} (line ${line}) has no mapping: ${KEYWORD_HELP}`);
+    throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`, ...hint]);
   }
+  // What the parser swallowed: a marker that is in the text but in no parsed value (a YAML comment).
+  const inValues = new Set(markersInValues(parsed).map((m) => m.marker));
+  const swallowed = left.filter(({ marker }) => !inValues.has(marker));
+  if (swallowed.length) {
+    throw new ConfigError(path, swallowed.map(({ marker, line }) => `${marker} (line ${line}) has no mapping, and unquoted it reads as a YAML comment: ${KEYWORD_HELP}`));
+  }
+  return parsed;
 }
 
 /**
@@ -67,6 +102,7 @@ export function readTenantFile(path: string): unknown {
  */
 export function buildTenant(raw: unknown, source: string, secretSeed: string): LoadedTenant {
   if (raw === null || raw === undefined) raw = {};
+  raw = withoutUnsetValues(raw);
   const ignoredKeys: string[] = [];
   const problems: string[] = [];
   // What the compiled check accepts has no schema errors and no unknown keys.
@@ -82,6 +118,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   if (problems.length) throw new ConfigError(source, dedupe(problems));
 
   const file = vouched ? structuredClone(raw as TenantFile) : fullValidation().stripUnknown(raw as TenantFile);
+  // A keyword marker left in a value Understudy uses (a URL, a name) would be taken literally.
+  for (const { marker, path } of markersInValues(file)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
   const generated: string[] = [];
   const warnings: string[] = [];
   (file.clients ?? []).forEach((entry, i) => {
@@ -95,7 +133,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   (file.clients ?? []).forEach((entry, i) => {
     for (const key of ['callbacks', 'allowed_logout_urls', 'web_origins'] as const) {
       (entry[key] ?? []).forEach((url, j) => {
-        if (!isAbsoluteUrl(url)) problems.push(`clients[${i}].${key}[${j}]: must be an absolute URL, got "${url}"`);
+        // A URL with an unmapped keyword is reported once, as the keyword (below).
+        if (!isAbsoluteUrl(url) && keywordMarkers(url).length === 0) problems.push(`clients[${i}].${key}[${j}]: must be an absolute URL, got "${url}"`);
       });
     }
     if (entry.token_endpoint_auth_method === 'none' && entry.client_secret) {
@@ -340,6 +379,7 @@ function buildConnection(
     enabledClients,
     otp: { length: entry.options?.totp?.length ?? 6, timeStepSeconds: entry.options?.totp?.time_step ?? 180 },
     disableSignup: entry.options?.disable_signup ?? false,
+    bruteForceProtection: entry.options?.brute_force_protection ?? true,
     displayName: entry.display_name ?? socialNames[entry.strategy] ?? entry.name,
   };
 }

@@ -95,7 +95,6 @@ const ConnectionSchema = Type.Object(
           ),
           disable_signup: Type.Optional(Type.Boolean()),
           brute_force_protection: Type.Optional(Type.Boolean()),
-          name: Type.Optional(Type.String()),
         },
         closed,
       ),

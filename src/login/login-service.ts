@@ -116,12 +116,14 @@ export function createLoginService(deps: {
 
   /** A password check behind brute-force protection: blocked identifiers are refused before the password is looked at. */
   async function checkPassword(connection: Connection, email: string, password: string, ip: string): Promise<{ ok: true; user: User } | { ok: false; outcome: ScreenOutcome }> {
-    if (bruteForce.isBlocked(connection.name, email, ip)) return { ok: false, outcome: retry(BLOCKED_SCREEN_TEXT, 429) };
+    const guarded = connection.bruteForceProtection;
+    if (guarded && bruteForce.isBlocked(connection.name, email, ip)) return { ok: false, outcome: retry(BLOCKED_SCREEN_TEXT, 429) };
     const user = await users.checkPassword(connection, email, password);
     if (user) {
-      bruteForce.recordSuccess(connection.name, email, ip);
+      if (guarded) bruteForce.recordSuccess(connection.name, email, ip);
       return { ok: true, user };
     }
+    if (!guarded) return { ok: false, outcome: retry(SCREEN_TEXT.wrongPassword) };
     // The failure that reaches the threshold is still answered as a wrong password; the block shows from the next attempt on.
     bruteForce.recordFailure(connection.name, email, ip);
     return { ok: false, outcome: retry(SCREEN_TEXT.wrongPassword) };

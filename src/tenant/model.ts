@@ -83,6 +83,8 @@ export interface Connection {
   enabledClients: Set<string>;
   otp: { length: number; timeStepSeconds: number };
   disableSignup: boolean;
+  /** Database connections: Auth0's brute-force protection (options.brute_force_protection, on by default). */
+  bruteForceProtection: boolean;
   /** Label on the social button, e.g. "Google". */
   displayName: string;
 }

@@ -152,6 +152,23 @@ users:
     expect(run.stderr()).not.toContain('clients[0]');
   });
 
+  it('a Deploy CLI export with a keyword and no mapping exits 2 naming the keyword and how to map it; with --keywords it serves', async (ctx) => {
+    const file = writeTenant('keywords.yaml', `tenant:\n  friendly_name: ##TENANT##\nclients:\n  - name: Keyword SPA\n    client_id: keyword-spa\n    app_type: spa\n    callbacks: @@CALLBACKS@@\n`);
+    const missing = start(ctx, ['--config', file]);
+    const { code } = await within(missing.exited, WAIT_MS, 'the process to exit', missing);
+    expect(code).toBe(2);
+    expect(missing.stderr()).toContain('@@CALLBACKS@@ (line 7) has no mapping');
+    expect(missing.stderr()).toContain('--keywords');
+
+    const config = writeTenant('config.json', JSON.stringify({ AUTH0_KEYWORD_REPLACE_MAPPINGS: { TENANT: 'Keyword Tenant', CALLBACKS: ['http://localhost:3000/callback'] } }));
+    const run = start(ctx, ['--config', file, '--keywords', config]);
+    const log = JSON.parse(await waitForLine(run, 'issuer')) as { msg: string };
+    expect(log.msg).toContain('serving "Keyword Tenant"');
+    expect(log.msg).toContain('keyword-spa');
+    run.child.kill('SIGTERM');
+    await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
+  });
+
   it('a tenant file that does not exist exits non-zero and names the file', async (ctx) => {
     const missing = join(dir, 'no-such-tenant.yaml');
     const run = start(ctx, ['--config', missing]);

@@ -64,6 +64,13 @@ describe('brute-force protection on the password screen', () => {
     expect((await tryPassword(await passwordScreen('10.4.0.1'), PASSWORD)).statusCode).toBe(429);
   });
 
+  it('a connection with options.brute_force_protection: false never blocks', async () => {
+    t = await buildTestApp({ tenant: { ...tenant, connections: [{ name: DB, strategy: 'auth0', options: { brute_force_protection: false } }] } });
+    const s = await passwordScreen('10.4.5.1');
+    for (let i = 0; i < 12; i++) expect((await tryPassword(s, 'nope')).statusCode).toBe(400);
+    expect((await tryPassword(s, PASSWORD)).statusCode).toBe(302);
+  });
+
   it('a correct password before the tenth wrong one starts the count again', async () => {
     t = await buildTestApp({ tenant });
     for (let round = 0; round < 2; round++) {
