@@ -6,6 +6,7 @@ import { ConfigError } from './config/config-error.js';
 import { loadPersistentKeys } from './config/data-dir.js';
 import { buildTenant, readTenantFile } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
+import { applyOverlay } from './config/overlay.js';
 import { buildApp } from './app.js';
 import { deriveKey } from './oauth/keys.js';
 import { createShiftableClock } from './clock.js';
@@ -23,8 +24,9 @@ async function main(): Promise<void> {
     ? pino({ level: runtime.logLevel }, (await import('pino-pretty')).default({ ignore: 'pid,hostname', translateTime: 'HH:MM:ss' }))
     : pino({ level: runtime.logLevel });
   // The tenant file is read first: its `store` key picks the store when UNDERSTUDY_STORE does not.
-  const source = runtime.tenantPath ?? 'the embedded default tenant';
-  const raw = runtime.tenantPath ? readTenantFile(runtime.tenantPath, runtime.keywords) : defaultTenant;
+  const source = runtime.tenantPath ? `${runtime.tenantPath}${runtime.overlayPath ? ` with the overlay ${runtime.overlayPath}` : ''}` : 'the embedded default tenant';
+  const read = runtime.tenantPath ? readTenantFile(runtime.tenantPath, runtime.keywords) : defaultTenant;
+  const raw = runtime.overlayPath ? applyOverlay(read, readTenantFile(runtime.overlayPath, runtime.keywords), runtime.overlayPath) : read;
   const chosen = chooseStore(runtime.store, runtime.tenantPath ? { raw, path: runtime.tenantPath } : undefined, runtime.dataDir);
   const folderKeys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
   const seed = runtime.seedPath ? readSnapshot(runtime.seedPath) : undefined;

@@ -41,6 +41,8 @@ export interface RuntimeConfig {
   store: StoreSetting | undefined;
   /** --seed <file> / UNDERSTUDY_SEED: a snapshot (GET /_dev/api/snapshot) loaded at start. */
   seedPath: string | undefined;
+  /** --overlay <file> / UNDERSTUDY_OVERLAY: tenant-file keys merged onto the tenant file (config/overlay.ts). */
+  overlayPath: string | undefined;
   /** Deploy CLI keyword mappings (config/keywords.ts): --keywords <config.json> / UNDERSTUDY_KEYWORDS, or AUTH0_KEYWORD_REPLACE_MAPPINGS. */
   keywords: KeywordMappings | undefined;
 }
@@ -112,11 +114,13 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
     store,
     seedPath: args.seed ?? (env.UNDERSTUDY_SEED?.trim() || undefined),
     keywords,
+    overlayPath: args.overlay ?? (env.UNDERSTUDY_OVERLAY?.trim() || undefined),
   };
 }
 
-function parseArgs(argv: string[], problems: string[]): { config?: string; https?: boolean; seed?: string; keywords?: string } {
-  const out: { config?: string; https?: boolean; seed?: string; keywords?: string } = {};
+type Args = { config?: string; https?: boolean; seed?: string; keywords?: string; overlay?: string };
+function parseArgs(argv: string[], problems: string[]): Args {
+  const out: Args = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--config' || arg === '-c') {
@@ -133,6 +137,12 @@ function parseArgs(argv: string[], problems: string[]): { config?: string; https
       else out.seed = value;
     } else if (arg.startsWith('--seed=')) {
       out.seed = arg.slice('--seed='.length);
+    } else if (arg === '--overlay') {
+      const value = argv[++i];
+      if (!value) problems.push('--overlay: needs a file of tenant-file keys to merge onto the tenant file');
+      else out.overlay = value;
+    } else if (arg.startsWith('--overlay=')) {
+      out.overlay = arg.slice('--overlay='.length);
     } else if (arg === '--keywords') {
       const value = argv[++i];
       if (!value) problems.push('--keywords: needs a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS');
@@ -140,7 +150,7 @@ function parseArgs(argv: string[], problems: string[]): { config?: string; https
     } else if (arg.startsWith('--keywords=')) {
       out.keywords = arg.slice('--keywords='.length);
     } else {
-      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --keywords <config.json>, --https, --seed <snapshot.json>)`);
+      problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --overlay <file>, --keywords <config.json>, --https, --seed <snapshot.json>)`);
     }
   }
   return out;

@@ -21,6 +21,7 @@ describe('loadRuntimeConfig', () => {
       mailboxLimit: 1000,
       devToken: undefined,
       keywords: undefined,
+      overlayPath: undefined,
       connections: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, idleTimeoutMs: 65_000, maxConnections: 1024 },
       devHosts: [],
       // Unset: the tenant file's `store` decides, else memory.

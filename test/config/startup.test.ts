@@ -169,6 +169,26 @@ users:
     await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
   });
 
+  it('an overlay pins the real client_id of an export that has none; an overlay name that matches nothing exits 2 naming it', async (ctx) => {
+    const exported = writeTenant('export.yaml', `clients:\n  - name: Acme SPA\n    app_type: spa\n    callbacks: ['http://localhost:3000/callback']\nconnections:\n  - name: email\n    strategy: email\n`);
+    const typo = writeTenant('typo-overlay.yaml', `clients:\n  - name: Acme Spa\n    client_id: pinnedRealClientId\n`);
+    const refused = start(ctx, ['--config', exported, '--overlay', typo]);
+    expect((await within(refused.exited, WAIT_MS, 'the process to exit', refused)).code).toBe(2);
+    expect(refused.stderr()).toContain('clients[0].name: "Acme Spa" matches no client in the export');
+
+    const overlay = writeTenant('overlay.yaml', `clients:\n  - name: Acme SPA\n    client_id: pinnedRealClientId\n`);
+    const run = start(ctx, ['--config', exported], { UNDERSTUDY_OVERLAY: overlay });
+    const log = JSON.parse(await waitForLine(run, 'issuer')) as { port: number; msg: string };
+    expect(log.msg).toContain('client_id=pinnedRealClientId');
+    expect(log.msg).toContain(`with the overlay ${overlay}`);
+    const query = new URLSearchParams({ client_id: 'pinnedRealClientId', redirect_uri: 'http://localhost:3000/callback', response_type: 'code', scope: 'openid', code_challenge: 'a'.repeat(43), code_challenge_method: 'S256' });
+    const authorize = await fetch(`http://127.0.0.1:${log.port}/authorize?${query}`, { redirect: 'manual' });
+    expect(authorize.status).toBe(302);
+    expect(authorize.headers.get('location')).toMatch(/^\/u\/login\/identifier\?state=/);
+    run.child.kill('SIGTERM');
+    await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
+  });
+
   it('a tenant file that does not exist exits non-zero and names the file', async (ctx) => {
     const missing = join(dir, 'no-such-tenant.yaml');
     const run = start(ctx, ['--config', missing]);
