@@ -6,6 +6,7 @@ import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.j
 import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
+import { isDirectory, readExportDirectory, refuseDirectoryPart } from './export-directory.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
@@ -66,23 +67,34 @@ function withoutUnsetValues(value: unknown): unknown {
 
 /**
  * Reads a tenant file, YAML or JSON by extension (YAML parses JSON too, so unknown extensions still
- * work), with Deploy CLI keywords replaced first (config/keywords.ts). A keyword left without a
- * mapping stops start-up, naming it, where it is and how to map it: in YAML an unquoted `##KEY##` is
- * a comment and an unquoted `@@KEY@@` a syntax error, so it would otherwise vanish or read as nonsense.
- * A marker inside a string value is left for buildTenant, which knows whether Understudy uses that value.
+ * work), or a Deploy CLI directory export (config/export-directory.ts), with Deploy CLI keywords
+ * replaced first (config/keywords.ts).
  */
 export function readTenantFile(path: string, keywords?: KeywordMappings): unknown {
+  if (isDirectory(path)) return readExportDirectory(path, keywords, parseTenantText);
+  refuseDirectoryPart(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
-  text = replaceKeywords(text, keywords);
-  const left = keywordMarkers(text);
+  return parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
+}
+
+/**
+ * Parses one file of a tenant (the tenant file, or a JSON file of a directory export) after keyword
+ * replacement. A keyword left without a mapping stops start-up, naming it, where it is and how to
+ * map it: in YAML an unquoted `##KEY##` is a comment and an unquoted `@@KEY@@` a syntax error, so it
+ * would otherwise vanish or read as nonsense. A marker inside a string value is left for buildTenant,
+ * which knows whether Understudy uses that value.
+ */
+export function parseTenantText(text: string, path: string, format: 'json' | 'yaml', keywords: KeywordMappings | undefined): unknown {
+  const replaced = replaceKeywords(text, keywords);
+  const left = keywordMarkers(replaced);
   let parsed: unknown;
   try {
-    parsed = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : (requireHere('yaml') as typeof import('yaml')).parse(text);
+    parsed = format === 'json' ? JSON.parse(replaced) : (requireHere('yaml') as typeof import('yaml')).parse(replaced);
   } catch (err) {
     const hint = left.map(({ marker, line }) => `${marker} (line ${line}) has no mapping: ${KEYWORD_HELP}`);
     throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`, ...hint]);

@@ -189,6 +189,28 @@ users:
     await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
   });
 
+  it('--config <folder> serves a Deploy CLI directory export; a folder that is not one exits 2 saying so', async (ctx) => {
+    const { mkdirSync } = await import('node:fs');
+    const exportDir = join(dir, 'dir-export');
+    mkdirSync(join(exportDir, 'clients'), { recursive: true });
+    mkdirSync(join(exportDir, 'connections'), { recursive: true });
+    writeFileSync(join(exportDir, 'tenant.json'), JSON.stringify({ friendly_name: 'Directory Tenant' }));
+    writeFileSync(join(exportDir, 'clients', 'Dir SPA.json'), JSON.stringify({ name: 'Dir SPA', client_id: 'dir-spa', app_type: 'spa', callbacks: ['http://localhost:3000/callback'] }));
+    writeFileSync(join(exportDir, 'connections', 'email.json'), JSON.stringify({ name: 'email', strategy: 'email' }));
+    const run = start(ctx, ['--config', exportDir]);
+    const log = JSON.parse(await waitForLine(run, 'issuer')) as { msg: string };
+    expect(log.msg).toContain('serving "Directory Tenant"');
+    expect(log.msg).toContain('client_id=dir-spa');
+    run.child.kill('SIGTERM');
+    await within(run.exited, STOP_MS, 'the process to exit after SIGTERM', run);
+
+    const notAnExport = join(dir, 'not-an-export');
+    mkdirSync(notAnExport, { recursive: true });
+    const refused = start(ctx, ['--config', notAnExport]);
+    expect((await within(refused.exited, WAIT_MS, 'the process to exit', refused)).code).toBe(2);
+    expect(refused.stderr()).toContain('not a Deploy CLI directory export');
+  });
+
   it('a tenant file that does not exist exits non-zero and names the file', async (ctx) => {
     const missing = join(dir, 'no-such-tenant.yaml');
     const run = start(ctx, ['--config', missing]);

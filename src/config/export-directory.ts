@@ -1,0 +1,108 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError } from './config-error.js';
+import type { KeywordMappings } from './keywords.js';
+
+/** How one JSON file of the export is parsed: tenant-file.ts's parseTenantText, keywords and all. */
+export type ParseFile = (text: string, path: string, format: 'json', keywords: KeywordMappings | undefined) => unknown;
+
+/**
+ * A Deploy CLI directory export (`a0deploy export --format directory`), read into the same document a
+ * `tenant.yaml` export gives, so one model serves both formats: each folder holds one JSON file per
+ * entry of the YAML key it stands for. The layout is the Deploy CLI's (auth0-deploy-cli,
+ * src/context/directory/handlers/*.ts and src/tools/constants.ts).
+ */
+const LISTS: Record<string, string> = {
+  clients: 'clients',
+  connections: 'connections',
+  'resource-servers': 'resourceServers',
+  roles: 'roles',
+  actions: 'actions',
+  grants: 'clientGrants',
+  rules: 'rules',
+  hooks: 'hooks',
+  pages: 'pages',
+  organizations: 'organizations',
+  'log-streams': 'logStreams',
+  'custom-domains': 'customDomains',
+  themes: 'themes',
+  forms: 'forms',
+  flows: 'flows',
+  'rules-configs': 'rulesConfigs',
+};
+/** Folders with a shape of their own, read below. */
+const SPECIAL = ['database-connections', 'triggers', 'emails', 'prompts', 'branding', 'guardian', 'attack-protection'];
+const KNOWN_FOLDERS = [...Object.keys(LISTS), ...SPECIAL];
+
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const subfolders = (dir: string): string[] => readdirSync(dir).filter((name) => isDirectory(join(dir, name)));
+const jsonFiles = (dir: string): string[] => (isDirectory(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f)) : []);
+
+/** `--config <folder>/tenant.json` of a directory export would read the tenant settings alone: refused, pointing at the folder. */
+export function refuseDirectoryPart(path: string): void {
+  if (basename(path) !== 'tenant.json') return;
+  const siblings = existsSync(dirname(path)) ? subfolders(dirname(path)).filter((name) => KNOWN_FOLDERS.includes(name)) : [];
+  if (siblings.length) {
+    throw new ConfigError(path, [
+      `this tenant.json is part of a Deploy CLI directory export (${siblings.map((s) => `${s}/`).join(', ')} beside it): pass the folder instead, --config ${dirname(path)}`,
+    ]);
+  }
+}
+
+export function readExportDirectory(dir: string, keywords: KeywordMappings | undefined, parseTenantText: ParseFile): Record<string, unknown> {
+  const present = subfolders(dir);
+  const tenantFile = join(dir, 'tenant.json');
+  if (!existsSync(tenantFile) && !present.some((name) => KNOWN_FOLDERS.includes(name))) {
+    throw new ConfigError(dir, [
+      `not a Deploy CLI directory export: it has no tenant.json and none of ${KNOWN_FOLDERS.map((f) => `${f}/`).join(', ')}. Pass a tenant.yaml, or the folder \`a0deploy export --format directory\` wrote`,
+    ]);
+  }
+  const read = (file: string): unknown => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(file, [`cannot read the file: ${(err as Error).message}`]);
+    }
+    return parseTenantText(text, file, 'json', keywords);
+  };
+  const doc: Record<string, unknown> = {};
+  if (existsSync(tenantFile)) doc.tenant = read(tenantFile);
+  for (const [folder, key] of Object.entries(LISTS)) {
+    const files = jsonFiles(join(dir, folder));
+    if (files.length) doc[key] = files.map(read);
+  }
+  // database-connections/<name>/database.json, one folder per database connection.
+  const databases = join(dir, 'database-connections');
+  if (isDirectory(databases)) {
+    doc.databases = subfolders(databases).sort().flatMap((name) => (existsSync(join(databases, name, 'database.json')) ? [read(join(databases, name, 'database.json'))] : []));
+  }
+  const triggers = jsonFiles(join(dir, 'triggers'))[0];
+  if (triggers) doc.triggers = read(triggers);
+  const emails = jsonFiles(join(dir, 'emails'));
+  const provider = emails.find((f) => basename(f) === 'provider.json');
+  if (provider) doc.emailProvider = read(provider);
+  const templates = emails.filter((f) => f !== provider);
+  if (templates.length) doc.emailTemplates = templates.map(read);
+  const prompts = join(dir, 'prompts');
+  if (isDirectory(prompts)) {
+    const settings = existsSync(join(prompts, 'prompts.json')) ? read(join(prompts, 'prompts.json')) : {};
+    const customText = existsSync(join(prompts, 'custom-text.json')) ? read(join(prompts, 'custom-text.json')) : undefined;
+    doc.prompts = { ...(settings as Record<string, unknown>), ...(customText ? { customText } : {}) };
+  }
+  if (existsSync(join(dir, 'branding', 'branding.json'))) doc.branding = read(join(dir, 'branding', 'branding.json'));
+  const factors = jsonFiles(join(dir, 'guardian', 'factors'));
+  if (factors.length) doc.guardianFactors = factors.map(read);
+  const attack = jsonFiles(join(dir, 'attack-protection'));
+  if (attack.length) doc.attackProtection = Object.fromEntries(attack.map((f) => [basename(f, '.json'), read(f)]));
+  // Folders Understudy does not know are reported like unknown keys of a YAML export.
+  for (const name of present) if (!KNOWN_FOLDERS.includes(name)) doc[name] = { folder: `${name}/` };
+  return doc;
+}
