@@ -51,6 +51,7 @@ import { guardDevPlane } from './http/dev-guard.js';
 import { installJsonBodyParser } from './http/json-body.js';
 import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
+import type { TenantReport } from './config/tenant-report.js';
 
 export interface AppOptions {
   issuer: string;
@@ -83,6 +84,8 @@ export interface AppOptions {
   devHosts?: readonly string[];
   /** Request, header and idle timeouts and the connection cap of the listening server. */
   connections?: ConnectionLimits;
+  /** What of the tenant file is not emulated (config/tenant-report.ts), for the dev API and the mailbox page. */
+  tenantReport?: TenantReport;
 }
 
 /** Request bodies above this are refused with 413; no Authentication API call comes near it. */
@@ -190,6 +193,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const deps: AppDeps = {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
     authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
+    tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));

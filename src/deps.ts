@@ -20,6 +20,7 @@ import type { DeliveryFaults } from './dev/delivery-faults.js';
 import type { Snapshot } from './store/snapshot.js';
 import type { RateLimiter } from './http/rate-limits.js';
 import type { BruteForceGuard } from './login/brute-force.js';
+import type { TenantReport } from './config/tenant-report.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -49,6 +50,8 @@ export interface AppDeps {
   limits: RateLimiter;
   /** Blocks an identifier from an address after 10 wrong passwords (Auth0's brute-force protection). */
   bruteForce: BruteForceGuard;
+  /** What of the tenant file is not emulated, by feature. */
+  tenantReport: TenantReport;
 }
 
 declare module 'fastify' {

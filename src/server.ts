@@ -7,6 +7,7 @@ import { loadPersistentKeys } from './config/data-dir.js';
 import { buildTenant, readTenantFile } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
 import { applyOverlay } from './config/overlay.js';
+import { reportLines, tenantReport } from './config/tenant-report.js';
 import { buildApp } from './app.js';
 import { deriveKey } from './oauth/keys.js';
 import { createShiftableClock } from './clock.js';
@@ -40,7 +41,13 @@ async function main(): Promise<void> {
   const keys = await adoptKeys(store, offered, runtime.signingKey !== undefined);
   const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
   for (const warning of warnings) log.warn(warning);
-  if (ignoredKeys.length) log.warn({ keys: ignoredKeys }, `ignoring ${ignoredKeys.length} tenant key(s) Understudy does not use: ${ignoredKeys.join(', ')}`);
+  // What matters first (features not emulated, each with its consequence), then the trivia, counted.
+  const report = tenantReport(raw, ignoredKeys);
+  if (report.features.length) log.warn({ features: report.features.map(({ keys: _keys, ...f }) => f) }, `not emulated from this tenant:\n${reportLines(report).map((l) => `  - ${l}`).join('\n')}`);
+  if (report.otherKeys.length) {
+    log.info(`${report.otherKeys.length} other tenant key(s) have no effect here (such as ${report.otherKeys.slice(0, 3).join(', ')}); LOG_LEVEL=debug lists them`);
+    log.debug({ keys: report.otherKeys }, `ignoring ${report.otherKeys.length} tenant key(s) Understudy does not use: ${report.otherKeys.join(', ')}`);
+  }
 
   // Beyond loopback, anyone who reaches the port could read every code and reset the tenant: the dev
   // routes then always ask for a token. Without UNDERSTUDY_DEV_TOKEN one is derived from the master
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     ...(devToken ? { devToken } : {}),
     devHosts: runtime.devHosts,
     connections: runtime.connections,
+    tenantReport: report,
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
   });
   // Graceful stop: no new connections, requests in flight finish (mailbox long polls are answered at

@@ -65,13 +65,18 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.status(204).send();
   });
 
+  app.get('/_dev/api/tenant-report', async (_request, reply) => {
+    const { features, otherKeys } = deps.tenantReport;
+    return reply.header('Cache-Control', 'no-store').send({ features: features.map(({ feature, count, consequence }) => ({ feature, count, consequence })), other_keys: otherKeys });
+  });
+
   app.get('/_dev/mailbox', async (_request, reply) => {
     const initial = await outbox.list({});
     const nonce = securePage(reply, 'mailbox');
     return reply
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial), nonce });
+      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial), nonce, report: deps.tenantReport.features });
   });
 }
 

@@ -62,12 +62,12 @@ describe('dist/understudy.js, the bundled server', () => {
     expect(login.sub).toMatch(/^email\|/);
   });
 
-  it('a tenant file with keys Understudy does not use starts with a warning naming them (TypeBox loaded on demand)', async () => {
+  it('a tenant file with keys Understudy does not use starts with the report of what is not emulated (TypeBox loaded on demand)', async () => {
     const file = join(dir, 'tenant-extra.json');
-    writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [], connections: [{ name: 'email', strategy: 'email' }] }));
+    writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [{ template: 'verify_email' }], connections: [{ name: 'email', strategy: 'email' }] }));
     const server = await start({ UNDERSTUDY_CONFIG: file });
     expect(server.output()).toContain('Bundle Test');
-    expect(server.output()).toMatch(/ignoring 1 tenant key\(s\)[^\n]*emailTemplates/);
+    expect(server.output()).toMatch(/not emulated from this tenant:[^"]*Email templates \(1\): not sent/);
   });
 
   it('a bad setting still stops start-up with exit code 2 and a message naming it', async () => {

@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
+import { tenantReport } from '../../src/config/tenant-report.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import type { PersistentKeys } from '../../src/config/data-dir.js';
@@ -43,7 +44,8 @@ export async function buildTestApp(
 ): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
   const issuer = options.issuer ?? TEST_ISSUER;
-  const { tenant } = buildTenant(options.tenant ?? defaultTenant, 'test tenant', 'test-secret-seed');
+  const raw = options.tenant ?? defaultTenant;
+  const { tenant, ignoredKeys } = buildTenant(raw, 'test tenant', 'test-secret-seed');
   const app = await buildApp({
     issuer,
     tenant,
@@ -53,6 +55,7 @@ export async function buildTestApp(
     ...(options.devRoutes !== undefined ? { devRoutes: options.devRoutes } : {}),
     ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
     ...(options.https?.localCaPem ? { localCaPem: options.https.localCaPem } : {}),
+    tenantReport: tenantReport(raw, ignoredKeys),
     ...options.app,
   });
   return { app, clock, issuer };

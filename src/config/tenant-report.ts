@@ -1,0 +1,66 @@
+/**
+ * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:
+ * the start-up log, GET /_dev/api/tenant-report and the dev mailbox page all show this one list.
+ * Keys with no effect on logins (`is_first_party`, `oidc_conformant`, …) are not features; they are
+ * counted apart and listed only at LOG_LEVEL=debug.
+ */
+export interface ReportedFeature {
+  feature: string;
+  /** How many of them the tenant has (enabled ones where that applies). */
+  count: number;
+  consequence: string;
+  /** The tenant-file keys the feature lives in, so they are not counted again as trivia. */
+  keys: string[];
+}
+
+export interface TenantReport {
+  features: ReportedFeature[];
+  /** Other keys Understudy does not read. */
+  otherKeys: string[];
+}
+
+type Doc = Record<string, unknown>;
+const list = (value: unknown): Doc[] => (Array.isArray(value) ? value.filter((v): v is Doc => v !== null && typeof v === 'object') : []);
+const obj = (value: unknown): Doc => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Doc) : {});
+const enabled = (entry: Doc): boolean => entry.enabled !== false;
+
+interface Rule {
+  feature: string;
+  keys: string[];
+  count: (doc: Doc) => number;
+  consequence: string;
+}
+
+const RULES: Rule[] = [
+  { feature: 'Actions', keys: ['actions', 'triggers'], count: (d) => list(d.actions).length, consequence: 'not run: tokens carry none of the claims they add, and nothing they deny is denied' },
+  { feature: 'Rules', keys: ['rules', 'rulesConfigs'], count: (d) => list(d.rules).filter(enabled).length, consequence: 'Auth0 retired Rules: not run' },
+  { feature: 'Hooks', keys: ['hooks'], count: (d) => list(d.hooks).filter(enabled).length, consequence: 'Auth0 retired Hooks: not run' },
+  { feature: 'Roles', keys: ['roles'], count: (d) => list(d.roles).length, consequence: 'not emulated: users have no roles, and access tokens carry no permissions from them' },
+  { feature: 'MFA (guardianFactors)', keys: ['guardianFactors', 'guardianFactorProviders', 'guardianFactorTemplates', 'guardianPolicies', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes'], count: (d) => list(d.guardianFactors).filter(enabled).length, consequence: 'not emulated: logins do not ask for a second factor' },
+  { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
+  { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },
+  { feature: 'Email templates', keys: ['emailTemplates', 'emailProvider'], count: (d) => list(d.emailTemplates).filter(enabled).length, consequence: 'not sent: Understudy sends only passwordless codes and links, to the dev mailbox' },
+  { feature: 'Passwordless email template (connections[].options.email)', keys: [], count: (d) => list(d.connections).filter((c) => c.strategy === 'email' && Object.keys(obj(obj(c.options).email)).length > 0).length, consequence: 'not used yet: the email has Understudy\'s subject, sender and text' },
+  { feature: 'SMS template (connections[].options.template)', keys: [], count: (d) => list(d.connections).filter((c) => c.strategy === 'sms' && typeof obj(c.options).template === 'string').length, consequence: 'not used yet: the text message is Understudy\'s' },
+  { feature: 'Custom text (prompts.customText)', keys: ['prompts.customText'], count: (d) => Object.keys(obj(obj(d.prompts).customText)).length, consequence: 'not shown yet: the screens use Auth0\'s default texts' },
+  { feature: 'Custom login page (pages)', keys: ['pages'], count: (d) => list(d.pages).filter((p) => p.enabled !== false).length, consequence: 'not served: the Universal Login screens are Understudy\'s' },
+  { feature: 'Universal Login colours (tenant.universal_login)', keys: ['tenant.universal_login'], count: (d) => (Object.keys(obj(obj(d.tenant).universal_login)).length ? 1 : 0), consequence: 'not applied: the screens use branding.colors' },
+  { feature: 'Themes and branding templates', keys: ['themes', 'branding.templates'], count: (d) => list(d.themes).length + list(obj(d.branding).templates).length, consequence: 'not applied' },
+  { feature: 'Attack protection settings', keys: ['attackProtection'], count: (d) => Object.keys(obj(d.attackProtection)).length, consequence: 'Understudy applies Auth0\'s default brute-force protection and its own rate limits; bot detection, breached-password detection and suspicious-IP throttling are not emulated' },
+  { feature: 'Log streams', keys: ['logStreams'], count: (d) => list(d.logStreams).length, consequence: 'not emulated: nothing is streamed' },
+  { feature: 'Custom domains', keys: ['customDomains'], count: (d) => list(d.customDomains).length, consequence: 'not emulated: the issuer is ISSUER_BASE_URL' },
+];
+
+export function tenantReport(raw: unknown, ignoredKeys: readonly string[]): TenantReport {
+  const doc = obj(raw);
+  const features = RULES.map((rule) => ({ feature: rule.feature, count: rule.count(doc), consequence: rule.consequence, keys: rule.keys })).filter((f) => f.count > 0);
+  const featureKeys = RULES.flatMap((rule) => rule.keys);
+  const belongsToFeature = (key: string): boolean =>
+    featureKeys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`)) || /^connections\[\d+\]\.options\.(email|template)\b/.test(key) || /^(connections|databases)\[\d+\]\.options\.(customScripts|enabledDatabaseCustomization)\b/.test(key);
+  return { features, otherKeys: ignoredKeys.filter((key) => !belongsToFeature(key)) };
+}
+
+/** One line per feature, for the start-up log. */
+export function reportLines(report: TenantReport): string[] {
+  return report.features.map((f) => `${f.feature} (${f.count}): ${f.consequence}`);
+}
