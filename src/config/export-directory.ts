@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
-import type { KeywordMappings } from './keywords.js';
+import { replaceKeywords, type KeywordMappings } from './keywords.js';
 
 /** How one JSON file of the export is parsed: tenant-file.ts's parseTenantText, keywords and all. */
 export type ParseFile = (text: string, path: string, format: 'json', keywords: KeywordMappings | undefined) => unknown;
@@ -79,6 +79,7 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
     const files = jsonFiles(join(dir, folder));
     if (files.length) doc[key] = files.map(read);
   }
+  loadReferencedFiles(doc, join(dir, 'connections'), keywords);
   // database-connections/<name>/database.json, one folder per database connection.
   const databases = join(dir, 'database-connections');
   if (isDirectory(databases)) {
@@ -105,4 +106,27 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
   // Folders Understudy does not know are reported like unknown keys of a YAML export.
   for (const name of present) if (!KNOWN_FOLDERS.includes(name)) doc[name] = { folder: `${name}/` };
   return doc;
+}
+
+/**
+ * Files an export refers to instead of carrying them inline: a passwordless email's
+ * `options.email.body: ./email.html`. They are read relative to `baseDir` (the tenant file's folder;
+ * a directory export's connections/ folder, as the Deploy CLI reads them). A missing file stops
+ * start-up naming the key.
+ */
+export function loadReferencedFiles(doc: unknown, baseDir: string, keywords: KeywordMappings | undefined): void {
+  const connections = (doc as { connections?: unknown } | null)?.connections;
+  if (!Array.isArray(connections)) return;
+  connections.forEach((connection, i) => {
+    const email = (connection as { options?: { email?: { body?: unknown } } } | null)?.options?.email;
+    const body = email?.body;
+    if (typeof body !== 'string' || body.includes('<') || !/\.(html?|liquid)$/i.test(body.trim())) return;
+    const file = resolve(baseDir, body.trim());
+    try {
+      // Keywords are replaced in it as in the file that refers to it, as the Deploy CLI does.
+      email!.body = replaceKeywords(readFileSync(file, 'utf8'), keywords);
+    } catch (err) {
+      throw new ConfigError(file, [`connections[${i}].options.email.body: cannot read the email template ${body}: ${(err as Error).message}`]);
+    }
+  });
 }

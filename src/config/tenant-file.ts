@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createHash, createHmac } from 'node:crypto';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ClientEntry, ConnectionEntry, TenantFile } from './tenant-schema.js';
 import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
-import { isDirectory, readExportDirectory, refuseDirectoryPart } from './export-directory.js';
+import { isDirectory, loadReferencedFiles, readExportDirectory, refuseDirectoryPart } from './export-directory.js';
+import { checkTemplates } from '../otp/tenant-templates.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import {
@@ -15,6 +16,7 @@ import {
   PASSWORDLESS_OTP_GRANT,
   type AppType,
   type ClientKind,
+  type MessageTemplates,
   type Client,
   type Connection,
   type ResourceServer,
@@ -79,7 +81,9 @@ export function readTenantFile(path: string, keywords?: KeywordMappings): unknow
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
-  return parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
+  const doc = parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
+  loadReferencedFiles(doc, dirname(path), keywords);
+  return doc;
 }
 
 /**
@@ -131,7 +135,10 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
 
   const file = vouched ? structuredClone(raw as TenantFile) : fullValidation().stripUnknown(raw as TenantFile);
   // A keyword marker left in a value Understudy uses (a URL, a name) would be taken literally.
-  for (const { marker, path } of markersInValues(file)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
+  // Message templates are exempt: there `@@password@@` is Auth0's macro for the code, and Liquid is theirs.
+  for (const { marker, path } of markersInValues(file)) {
+    if (!/\.options\.(template|email\.)/.test(path)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
+  }
   const generated: string[] = [];
   const warnings: string[] = [];
   (file.clients ?? []).forEach((entry, i) => {
@@ -364,6 +371,16 @@ const socialNames: Record<string, string> = {
   twitter: 'Twitter',
 };
 
+/** A passwordless connection's own email or SMS template, parsed once so a syntax error stops start-up. */
+function messageTemplates(entry: ConnectionEntry, path: string, problems: string[]): MessageTemplates | undefined {
+  const options = entry.options ?? {};
+  let templates: MessageTemplates | undefined;
+  if (entry.strategy === 'email' && options.email && (options.email.body || options.email.subject || options.email.from)) templates = { email: options.email };
+  if (entry.strategy === 'sms' && options.template) templates = { sms: { text: options.template, syntax: options.syntax ?? 'md_with_macros', ...(options.from ? { from: options.from } : {}) } };
+  if (templates) problems.push(...checkTemplates(templates, path));
+  return templates;
+}
+
 function buildConnection(
   entry: ConnectionEntry,
   path: string,
@@ -392,6 +409,7 @@ function buildConnection(
     otp: { length: entry.options?.totp?.length ?? 6, timeStepSeconds: entry.options?.totp?.time_step ?? 180 },
     disableSignup: entry.options?.disable_signup ?? false,
     bruteForceProtection: entry.options?.brute_force_protection ?? true,
+    messageTemplates: messageTemplates(entry, path, problems),
     displayName: entry.display_name ?? socialNames[entry.strategy] ?? entry.name,
   };
 }

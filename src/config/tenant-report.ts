@@ -40,8 +40,6 @@ const RULES: Rule[] = [
   { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },
   { feature: 'Email templates', keys: ['emailTemplates', 'emailProvider'], count: (d) => list(d.emailTemplates).filter(enabled).length, consequence: 'not sent: Understudy sends only passwordless codes and links, to the dev mailbox' },
-  { feature: 'Passwordless email template (connections[].options.email)', keys: [], count: (d) => list(d.connections).filter((c) => c.strategy === 'email' && Object.keys(obj(obj(c.options).email)).length > 0).length, consequence: 'not used yet: the email has Understudy\'s subject, sender and text' },
-  { feature: 'SMS template (connections[].options.template)', keys: [], count: (d) => list(d.connections).filter((c) => c.strategy === 'sms' && typeof obj(c.options).template === 'string').length, consequence: 'not used yet: the text message is Understudy\'s' },
   { feature: 'Custom text (prompts.customText)', keys: ['prompts.customText'], count: (d) => Object.keys(obj(obj(d.prompts).customText)).length, consequence: 'not shown yet: the screens use Auth0\'s default texts' },
   { feature: 'Custom login page (pages)', keys: ['pages'], count: (d) => list(d.pages).filter((p) => p.enabled !== false).length, consequence: 'not served: the Universal Login screens are Understudy\'s' },
   { feature: 'Universal Login colours (tenant.universal_login)', keys: ['tenant.universal_login'], count: (d) => (Object.keys(obj(obj(d.tenant).universal_login)).length ? 1 : 0), consequence: 'not applied: the screens use branding.colors' },
@@ -56,7 +54,7 @@ export function tenantReport(raw: unknown, ignoredKeys: readonly string[]): Tena
   const features = RULES.map((rule) => ({ feature: rule.feature, count: rule.count(doc), consequence: rule.consequence, keys: rule.keys })).filter((f) => f.count > 0);
   const featureKeys = RULES.flatMap((rule) => rule.keys);
   const belongsToFeature = (key: string): boolean =>
-    featureKeys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`)) || /^connections\[\d+\]\.options\.(email|template)\b/.test(key) || /^(connections|databases)\[\d+\]\.options\.(customScripts|enabledDatabaseCustomization)\b/.test(key);
+    featureKeys.some((k) => key === k || key.startsWith(`${k}.`) || key.startsWith(`${k}[`)) || /^(connections|databases)\[\d+\]\.options\.(customScripts|enabledDatabaseCustomization)\b/.test(key);
   return { features, otherKeys: ignoredKeys.filter((key) => !belongsToFeature(key)) };
 }
 

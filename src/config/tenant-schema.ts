@@ -95,6 +95,17 @@ const ConnectionSchema = Type.Object(
           ),
           disable_signup: Type.Optional(Type.Boolean()),
           brute_force_protection: Type.Optional(Type.Boolean()),
+          // The passwordless email (strategy email), Liquid.
+          email: Type.Optional(
+            Type.Object(
+              { from: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), body: Type.Optional(Type.String()), syntax: Type.Optional(Type.Literal('liquid')) },
+              closed,
+            ),
+          ),
+          // The SMS text (strategy sms), and its sender.
+          template: Type.Optional(Type.String()),
+          syntax: Type.Optional(Type.Union([Type.Literal('liquid'), Type.Literal('md_with_macros')])),
+          from: Type.Optional(Type.String()),
         },
         closed,
       ),

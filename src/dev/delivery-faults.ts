@@ -30,8 +30,9 @@ export interface SharedFaults {
 export class DeliveryError extends Error {
   readonly channel: 'email' | 'sms';
 
-  constructor(channel: 'email' | 'sms', to: string) {
-    super(`Delivery of the ${channel === 'sms' ? 'SMS' : 'email'} to ${to} failed (a fault set through /_dev/api/faults)`);
+  /** `reason` replaces the default text (a dev-API fault) when the failure has another cause, such as a template that fails to render. */
+  constructor(channel: 'email' | 'sms', to: string, reason?: string) {
+    super(reason ?? `Delivery of the ${channel === 'sms' ? 'SMS' : 'email'} to ${to} failed (a fault set through /_dev/api/faults)`);
     this.name = 'DeliveryError';
     this.channel = channel;
   }

@@ -1,10 +1,14 @@
 import type { Eta } from 'eta';
 import type { Client, Connection, Tenant } from '../tenant/model.js';
 import type { OutgoingMessage } from './outbox.js';
+import { renderTemplates } from './tenant-templates.js';
+import { DeliveryError } from '../dev/delivery-faults.js';
 
 /**
  * The texts Auth0's default templates send: "Your verification code is: 123456" for both channels,
- * email subject "Welcome to <application>", and for links a sign-in button.
+ * email subject "Welcome to <application>", and for links a sign-in button. A connection with
+ * templates of its own (options.email, options.template) sends those instead (./tenant-templates.ts);
+ * one that fails to render fails the delivery (DeliveryError), as a provider refusing it would.
  */
 export interface CodeMessageInput {
   tenant: Tenant;
@@ -29,7 +33,10 @@ export function composeMessage(eta: Eta, input: CodeMessageInput): OutgoingMessa
     expiresAt: input.expiresAt,
   };
 
+  const own = input.connection.messageTemplates ? ownTemplates(input, appName) : undefined;
+
   if (input.connection.strategy === 'sms') {
+    if (own?.text !== undefined) return { ...base, channel: 'sms', from: input.connection.messageTemplates?.sms?.from ?? appName, subject: null, text: own.text, html: null };
     const text = input.code
       ? `Your verification code is: ${input.code}`
       : `Your sign-in link for ${appName}: ${input.link}`;
@@ -47,5 +54,30 @@ export function composeMessage(eta: Eta, input: CodeMessageInput): OutgoingMessa
     logoUrl: input.tenant.branding.logoUrl,
     primaryColor: input.tenant.branding.primaryColor,
   });
-  return { ...base, channel: 'email', from: `${appName} <no-reply@understudy.local>`, subject: `Welcome to ${appName}`, text, html };
+  return {
+    ...base,
+    channel: 'email',
+    from: own?.from || `${appName} <no-reply@understudy.local>`,
+    subject: own?.subject || `Welcome to ${appName}`,
+    text,
+    html: own?.html ?? html,
+  };
+}
+
+function ownTemplates(input: CodeMessageInput, appName: string) {
+  try {
+    return renderTemplates(input.connection.messageTemplates!, {
+      code: input.code,
+      link: input.link,
+      send: input.link ? 'link' : 'code',
+      application: { name: appName, client_id: input.client?.clientId ?? null },
+      connection: { name: input.connection.name },
+      request_language: 'en',
+      operation: null,
+      user: input.connection.strategy === 'sms' ? { phone_number: input.to } : { email: input.to },
+    });
+  } catch (err) {
+    const channel = input.connection.strategy === 'sms' ? 'sms' : 'email';
+    throw new DeliveryError(channel, input.to, `The ${channel === 'sms' ? 'text message' : 'email'} template of connection "${input.connection.name}" failed to render: ${(err as Error).message.split('\n')[0]}`);
+  }
 }

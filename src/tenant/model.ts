@@ -83,10 +83,18 @@ export interface Connection {
   enabledClients: Set<string>;
   otp: { length: number; timeStepSeconds: number };
   disableSignup: boolean;
+  /** The connection's own passwordless messages (options.email, options.template), when it has them. */
+  messageTemplates: MessageTemplates | undefined;
   /** Database connections: Auth0's brute-force protection (options.brute_force_protection, on by default). */
   bruteForceProtection: boolean;
   /** Label on the social button, e.g. "Google". */
   displayName: string;
+}
+
+/** A passwordless connection's message templates, as the tenant file gives them (otp/tenant-templates.ts renders them). */
+export interface MessageTemplates {
+  email?: { from?: string; subject?: string; body?: string; syntax?: string };
+  sms?: { text: string; syntax: 'liquid' | 'md_with_macros'; from?: string };
 }
 
 export interface ResourceServer {

@@ -63,6 +63,8 @@ describe('Deploy CLI directory export', () => {
       'event-streams/stream.json': { name: 'x' },
     });
     const yamlFile = join(root, 'acme.yaml');
+    // The YAML export keeps the email body beside the tenant file, the directory export in connections/.
+    writeFileSync(join(root, 'email.html'), '<p>{{ code }}</p>');
     writeFileSync(
       yamlFile,
       stringify({

@@ -212,13 +212,12 @@ describe('buildTenant: a Deploy CLI tenant.yaml', () => {
         'clients[0].custom_login_page_on',
         'clients[0].oidc_conformant',
         'clients[0].jwt_configuration.secret_encoded',
-        'connections[0].options.from',
         'connections[0].options.subject',
-        'connections[0].options.syntax',
         'resourceServers[0].skip_consent_for_verifiable_first_party_clients',
       ]),
     );
-    expect(loaded.ignoredKeys).toHaveLength(10);
+    // options.from and options.syntax are known keys now (an SMS connection's sender and template syntax).
+    expect(loaded.ignoredKeys).toHaveLength(8);
   });
 
   it('reports what it generated: the missing client_id and client_secret of "Acme Web" only', () => {
@@ -398,7 +397,6 @@ describe('buildTenant: errors name the bad key path', () => {
         'clients[0].custom_login_page',
         'clients[0].mobile',
         'connections[0].is_domain_connection',
-        'connections[0].options.template',
         'connections[0].options.totp.skew',
         'users[0].identities',
       ].sort(),
