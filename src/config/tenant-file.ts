@@ -17,6 +17,7 @@ import {
   type AppType,
   type ClientKind,
   type MessageTemplates,
+  type CustomText,
   type Client,
   type Connection,
   type ResourceServer,
@@ -255,12 +256,16 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   if (problems.length) throw new ConfigError(source, problems);
 
   const branding = file.branding ?? file.tenant?.branding;
+  // New Universal Login's colours (tenant.universal_login.colors) stand in when branding has none.
+  const loginColors = file.tenant?.universal_login?.colors;
   const tenant: Tenant = {
     friendlyName: file.tenant?.friendly_name ?? 'Understudy',
+    enabledLocales: file.tenant?.enabled_locales?.length ? file.tenant.enabled_locales : ['en'],
+    customText: (file.prompts?.customText ?? {}) as CustomText,
     branding: {
       logoUrl: branding?.logo_url ?? file.tenant?.picture_url,
-      primaryColor: branding?.colors?.primary ?? '#635dff',
-      pageBackground: branding?.colors?.page_background ?? '#f3f4f8',
+      primaryColor: branding?.colors?.primary ?? loginColors?.primary ?? '#635dff',
+      pageBackground: branding?.colors?.page_background ?? loginColors?.page_background ?? '#f3f4f8',
     },
     sessionLifetimeHours: file.tenant?.session_lifetime ?? 72,
     idleSessionLifetimeHours: file.tenant?.idle_session_lifetime ?? 72,

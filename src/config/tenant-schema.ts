@@ -33,6 +33,9 @@ const TenantSettings = Type.Object(
     idle_session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
     branding: Type.Optional(Branding),
+    enabled_locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }))),
+    // Only the colours; an export's other universal_login keys are reported as ignored.
+    universal_login: Type.Optional(Type.Object({ colors: Type.Optional(Branding.properties.colors) }, closed)),
   },
   closed,
 );
@@ -161,6 +164,8 @@ const Prompts = Type.Object(
   {
     identifier_first: Type.Optional(Type.Boolean()),
     webauthn_platform_first_factor: Type.Optional(Type.Boolean()),
+    // <language>.<prompt>.<screen>.<key>: text; the screens Understudy renders use their part of it.
+    customText: Type.Optional(Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()))))),
   },
   closed,
 );

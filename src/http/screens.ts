@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Tenant } from '../tenant/model.js';
 import { securePage } from './security-headers.js';
+import { chooseLanguage, screenTexts } from '../login/screen-texts.js';
 
 /**
  * The common view model of every Universal Login page: tenant branding, the application's name and
@@ -39,6 +40,9 @@ export function renderScreen(
   status = 200,
 ): FastifyReply | Promise<FastifyReply> {
   const appName = data.appName ?? tenant.friendlyName;
+  // The tenant's custom text in the language Auth0 would pick (ui_locales, then Accept-Language).
+  const lang = chooseLanguage(tenant.enabledLocales, typeof data.uiLocales === 'string' ? data.uiLocales : undefined, reply.request.headers['accept-language']);
+  const t = screenTexts(tenant, screen, lang, { clientName: appName, companyName: tenant.friendlyName });
   // CSP with nonces, frame-ancestors 'none' and X-Frame-Options: DENY (src/http/security-headers.ts).
   const nonce = securePage(reply, 'screen');
   return reply
@@ -54,7 +58,9 @@ export function renderScreen(
       tenantName: tenant.friendlyName,
       branding: tenant.branding,
       initials: initialsOf(tenant.friendlyName),
-      pageTitle: `${titles[screen]} | ${appName}`,
+      pageTitle: t('pageTitle', `${titles[screen]} | ${appName}`),
+      lang,
+      t,
       nonce,
     });
 }

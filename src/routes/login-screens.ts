@@ -37,6 +37,7 @@ export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Pr
   function common(txn: Transaction, path: string): Record<string, unknown> {
     return {
       appName: findClient(tenant, txn.clientId)?.name,
+      uiLocales: txn.uiLocales,
       state: txn.id,
       action: `${path}?state=${enc(txn.id)}`,
       editHref: `/u/login/identifier?state=${enc(txn.id)}`,

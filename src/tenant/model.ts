@@ -97,6 +97,8 @@ export interface MessageTemplates {
   sms?: { text: string; syntax: 'liquid' | 'md_with_macros'; from?: string };
 }
 
+export type CustomText = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
 export interface ResourceServer {
   identifier: string;
   name: string;
@@ -150,6 +152,10 @@ export interface ClaimRule {
 export interface Tenant {
   friendlyName: string;
   branding: Branding;
+  /** tenant.enabled_locales: the languages the screens may speak (English when none is given). */
+  enabledLocales: string[];
+  /** prompts.customText: `<language>.<prompt>.<screen>.<key>` → text (login/screen-texts.ts). */
+  customText: CustomText;
   /** Hours, as Auth0's tenant settings. */
   sessionLifetimeHours: number;
   idleSessionLifetimeHours: number;

@@ -41,13 +41,14 @@ describe('the tenant report', () => {
       Organizations: 1,
       'Custom database scripts': 1,
       'Email templates': 1,
-      'Custom text (prompts.customText)': 2,
-      'Universal Login colours (tenant.universal_login)': 1,
     });
     expect(reportLines(report)).toContainEqual('MFA (guardianFactors) (2): not emulated: logins do not ask for a second factor');
     expect(reportLines(report)).toContainEqual('Rules (3): Auth0 retired Rules: not run');
     expect(reportLines(report)).toContainEqual("Custom database scripts (1): run as a plain database: users and passwords are the tenant file's");
     expect(report.otherKeys).toEqual(expect.arrayContaining(['tenant.sandbox_version', 'clients[0].is_first_party', 'clients[0].oidc_conformant']));
+    // Emulated now, so neither a feature nor an ignored key: custom text and the Universal Login colours.
+    expect(report.otherKeys).not.toContain('prompts.customText');
+    expect(report.otherKeys).not.toContain('tenant.universal_login');
     expect(report.otherKeys.some((k) => /rules|guardian|organizations|customText/.test(k))).toBe(false);
   });
 
