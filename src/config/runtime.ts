@@ -119,36 +119,30 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv, argv: string[] = []): 
 }
 
 type Args = { config?: string; https?: boolean; seed?: string; keywords?: string; overlay?: string };
+type FileArg = 'config' | 'seed' | 'keywords' | 'overlay';
+
+/** The options that take a file: `--name <file>` or `--name=<file>`, and what to say when the file is missing. */
+const FILE_ARGS: Record<string, { key: FileArg; needs: string }> = {
+  '--config': { key: 'config', needs: 'a file path' },
+  '-c': { key: 'config', needs: 'a file path' },
+  '--seed': { key: 'seed', needs: 'a snapshot file (GET /_dev/api/snapshot writes one)' },
+  '--overlay': { key: 'overlay', needs: 'a file of tenant-file keys to merge onto the tenant file' },
+  '--keywords': { key: 'keywords', needs: 'a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS' },
+};
+
 function parseArgs(argv: string[], problems: string[]): Args {
   const out: Args = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '--config' || arg === '-c') {
-      const value = argv[++i];
-      if (!value) problems.push('--config: needs a file path');
-      else out.config = value;
-    } else if (arg.startsWith('--config=')) {
-      out.config = arg.slice('--config='.length);
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const file = FILE_ARGS[name];
+    if (file) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (!value) problems.push(`${name === '-c' ? '--config' : name}: needs ${file.needs}`);
+      else out[file.key] = value;
     } else if (arg === '--https') {
       out.https = true;
-    } else if (arg === '--seed') {
-      const value = argv[++i];
-      if (!value) problems.push('--seed: needs a snapshot file (GET /_dev/api/snapshot writes one)');
-      else out.seed = value;
-    } else if (arg.startsWith('--seed=')) {
-      out.seed = arg.slice('--seed='.length);
-    } else if (arg === '--overlay') {
-      const value = argv[++i];
-      if (!value) problems.push('--overlay: needs a file of tenant-file keys to merge onto the tenant file');
-      else out.overlay = value;
-    } else if (arg.startsWith('--overlay=')) {
-      out.overlay = arg.slice('--overlay='.length);
-    } else if (arg === '--keywords') {
-      const value = argv[++i];
-      if (!value) problems.push('--keywords: needs a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS');
-      else out.keywords = value;
-    } else if (arg.startsWith('--keywords=')) {
-      out.keywords = arg.slice('--keywords='.length);
     } else {
       problems.push(`${arg}: unknown argument (known: --config <tenant.yaml>, --overlay <file>, --keywords <config.json>, --https, --seed <snapshot.json>)`);
     }
