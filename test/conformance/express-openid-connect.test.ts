@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
@@ -13,6 +12,7 @@ import { launchChromium } from './support/chromium.js';
 import { eventually, textOf } from './support/page-waits.js';
 import { completePasswordlessScreens, realTimeClock, uniqueEmail } from './support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
+import { freePort } from '../support/net.js';
 
 /**
  * express-openid-connect, unmodified, in an Express app on http://localhost:<appPort> whose
@@ -171,19 +171,6 @@ async function startLocalhostServer(): Promise<{ port: number; servers: Server[]
   }
 }
 
-/** A port that was free a moment ago (Understudy's issuer must be known before it is built). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tenantFor(appOrigins: string[]): unknown {
   return {

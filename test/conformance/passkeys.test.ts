@@ -1,5 +1,4 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +8,7 @@ import { eventually, expectVisible, textOf } from './support/page-waits.js';
 import { realTimeClock } from './support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
+import { freePort } from '../support/net.js';
 
 /**
  * Identifier First + Biometrics in real Chromium with the DevTools virtual authenticator (a platform
@@ -34,18 +34,6 @@ let page: Page;
 let cdp: CDPSession;
 let authenticatorId: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startUnderstudy(): Promise<void> {
   appServer = createHttpServer((_request, response) => {

@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { createManualClock } from '../../src/clock.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { passwordlessLogin, SPA, WEB, WEB_SECRET } from '../support/flows.js';
+import { freePort } from '../support/net.js';
 
 /**
  * `openid-client` 6.9.0 (panva) refresh and revocation against Understudy listening on plain HTTP:
@@ -20,17 +20,6 @@ const tenant = {
   clients: (defaultTenant.clients ?? []).map((c) => (c.client_id === SPA ? { ...c, refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0 } } : c)),
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** What openid-client threw for an error response (fails the test when the call succeeded). */
 async function oauthError(promise: Promise<unknown>): Promise<client.ResponseBodyError> {

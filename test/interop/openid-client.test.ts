@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
 import { createManualClock } from '../../src/clock.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { decodeEntities } from '../support/browser.js';
 import { CALLBACK, SPA, WEB, WEB_SECRET } from '../support/flows.js';
+import { freePort } from '../support/net.js';
 
 /**
  * The real `openid-client` (v6, panva) against Understudy listening on a real port: discovery,
@@ -12,17 +12,6 @@ import { CALLBACK, SPA, WEB, WEB_SECRET } from '../support/flows.js';
  * The screens are driven over HTTP with fetch, keeping cookies as a browser would.
  */
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A minimal browser over fetch: a cookie jar, no automatic redirects. */
 class HttpBrowser {

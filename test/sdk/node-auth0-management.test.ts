@@ -1,6 +1,5 @@
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { passwordlessLogin } from '../support/flows.js';
 import { tokensFor, verifyJwt } from '../support/screens.js';
+import { freePort } from '../support/net.js';
 
 /**
  * The `auth0` npm package's ManagementClient (auth0@7.1.0, the Fern-generated v7 API) unmodified
@@ -25,17 +25,6 @@ const SDK = 'auth0 (node-auth0) 7.1.0 ManagementClient';
 const ROLES = 'https://example.com/roles';
 const tenant = { ...defaultTenant, claims: [{ name: ROLES, from: 'app_metadata.roles' }] };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe(SDK, () => {
   let dir: string;

@@ -1,6 +1,5 @@
 import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { createManualClock } from '../../src/clock.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { WEB, WEB_SECRET } from '../support/flows.js';
+import { freePort } from '../support/net.js';
 
 /**
  * The `auth0` npm package's AuthenticationClient (auth0@7.1.0, whose `auth0/legacy` is node-auth0 v4)
@@ -23,17 +23,6 @@ const SDK = 'auth0 (node-auth0) 7.1.0 AuthenticationClient (auth0/legacy)';
 const EMAIL = 'sdk.user@example.com';
 const PHONE = '+15551234567';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe(SDK, () => {
   let dir: string;

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { freePort } from './net.js';
+export { freePort };
 
 /**
  * A real, throwaway `redis-server` for the Redis tests: on a free loopback port, without persistence
@@ -75,17 +77,6 @@ export function ensureRedisServer(): Promise<string> {
   return located;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {

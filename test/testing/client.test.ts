@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createServer } from 'node:net';
 import { createManualClock } from '../../src/clock.js';
 import { createUnderstudyClient, UnderstudyError, type UnderstudyClient } from '../../src/testing/index.js';
 import { buildTestApp } from '../support/app.js';
+import { freePort } from '../support/net.js';
 
-/** The `understudy/testing` client against a listening server, as a user's own test suite would use it. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('understudy/testing client', () => {
   let app: FastifyInstance;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
 import type { ManualClock } from '../../../src/clock.js';
 import { buildTestApp } from '../../support/app.js';
+import { freePort } from '../../support/net.js';
 
 /**
  * Everything the auth0-spa-js conformance tests run against: Understudy listening on
@@ -87,19 +87,6 @@ function portOf(app: FastifyInstance): number {
   return address.port;
 }
 
-/** A port that was free a moment ago (the issuer must be known before Understudy is built). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function conformanceTenant(appOrigin: string): unknown {
   const pages = ['v1', 'v2'].flatMap((line) => [`${appOrigin}/${line}/`, `${appOrigin}/${line}/callback`]);
