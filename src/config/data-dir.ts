@@ -8,10 +8,8 @@ import { ConfigError } from './config-error.js';
  * The data folder keeps what must survive a restart: the token signing key (so the `kid` that apps
  * cached stays valid) and the master secret from which cookie, code and client-secret keys derive.
  */
-export interface PersistentKeys {
-  signingJwk: JWK;
-  masterSecret: Buffer;
-}
+import type { PersistentKeys } from '../oauth/keys.js';
+export type { PersistentKeys };
 
 export async function loadPersistentKeys(dataDir: string, signingKeyOverride?: string): Promise<PersistentKeys> {
   try {

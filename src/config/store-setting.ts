@@ -2,7 +2,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 
 /** `memory` (the default), `sqlite:<path>` (one machine), or `redis://host:port/db` (replicas). */
-export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
+import type { StoreSetting } from '../store/open-store.js';
+export type { StoreSetting };
 
 const FORMS = 'must be memory, sqlite:<path> (sqlite: alone for <data folder>/understudy.db) or redis://host:port/db';
 

@@ -1,15 +1,11 @@
+import type { DeliveryFault } from '../store/dev-records.js';
+
+export type { DeliveryFault };
+
 /**
  * Simulated delivery trouble, so apps can test their error paths: the next sends to a recipient fail
  * (the screen shows a delivery error, /passwordless/start answers `sms_provider_error`) or arrive late.
  */
-export interface DeliveryFault {
-  to: string;
-  channel: 'email' | 'sms' | undefined;
-  kind: 'fail' | 'delay';
-  delayMs: number;
-  /** How many sends it still affects. */
-  remaining: number;
-}
 
 export interface DeliveryFaults {
   add(fault: DeliveryFault): Promise<void>;

@@ -1,16 +1,13 @@
 import type { Clock } from '../clock.js';
+import type { FixedCodeRule } from '../store/dev-records.js';
+
+export type { FixedCodeRule };
 
 /**
  * Deterministic codes for tests: a recipient matching a rule (exact, or with `*` wildcards such as
  * `*@e2e.test` or `+15550000*`) always gets the rule's code. Still single use, still expiring, still
  * counted attempts: only the randomness is gone. Rules come from the tenant file and from the dev API.
  */
-export interface FixedCodeRule {
-  match: string;
-  code: string;
-  /** ISO time after which the rule no longer applies. */
-  until?: string | undefined;
-}
 
 export interface FixedCodes {
   codeFor(recipient: string): Promise<string | undefined>;

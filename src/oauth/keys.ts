@@ -10,6 +10,12 @@ import {
   type JWTPayload,
 } from 'jose';
 
+/** The keys that outlive a process: the RS256 signing key and the master secret other keys derive from. */
+export interface PersistentKeys {
+  signingJwk: JWK;
+  masterSecret: Buffer;
+}
+
 /**
  * The tenant's keys, imported once at start-up: importing per token costs more than signing.
  * ID tokens and API access tokens are RS256 JWTs; access tokens without an audience are opaque to

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { StoreSetting } from '../config/store-setting.js';
-import type { PersistentKeys } from '../config/data-dir.js';
+import type { PersistentKeys } from '../oauth/keys.js';
 import { createMemoryStore } from './memory-store.js';
 import type { Store } from './types.js';
 
@@ -9,6 +8,9 @@ import type { Store } from './types.js';
  * The store UNDERSTUDY_STORE or the tenant file's `store` names. SQLite and Redis load only when asked
  * for: a machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
  */
+/** Which store to open: UNDERSTUDY_STORE or the tenant file's `store`, parsed by config/store-setting.ts. */
+export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
+
 export async function openStore(setting: StoreSetting, clock: Clock, options: { maxMessages?: number; log?: Logger } = {}): Promise<Store> {
   switch (setting.kind) {
     case 'memory':

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
-import { ConfigError } from '../config/config-error.js';
-import type { PersistentKeys } from '../config/data-dir.js';
+import { ConfigError } from '../startup-error.js';
+import type { PersistentKeys } from '../oauth/keys.js';
 import type { Tenant } from '../tenant/model.js';
 import type { Passkey, Session, Store, User } from './types.js';
 

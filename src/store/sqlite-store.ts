@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import { ConfigError } from '../config/config-error.js';
-import type { PersistentKeys } from '../config/data-dir.js';
+import { ConfigError } from '../startup-error.js';
+import type { PersistentKeys } from '../oauth/keys.js';
 import { decodeRecord, encodeRecord } from './json-records.js';
 import type { AuthorizationCode, Message, OtpChallenge, Passkey, RefreshToken, Session, Store, Transaction, User } from './types.js';
 

@@ -1,6 +1,6 @@
-import type { PersistentKeys } from '../config/data-dir.js';
-import type { FixedCodeRule } from '../dev/fixed-codes.js';
-import type { DeliveryFault } from '../dev/delivery-faults.js';
+import type { PersistentKeys } from '../oauth/keys.js';
+import type { FixedCodeRule } from './dev-records.js';
+import type { DeliveryFault } from './dev-records.js';
 
 /**
  * Everything Understudy remembers goes through this interface. Methods are async (so SQLite and Redis
