@@ -79,7 +79,7 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
     const files = jsonFiles(join(dir, folder));
     if (files.length) doc[key] = files.map(read);
   }
-  loadReferencedFiles(doc, join(dir, 'connections'), keywords);
+  loadReferencedFiles(doc, [join(dir, 'connections')], keywords);
   // database-connections/<name>/database.json, one folder per database connection.
   const databases = join(dir, 'database-connections');
   if (isDirectory(databases)) {
@@ -110,18 +110,19 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
 
 /**
  * Files an export refers to instead of carrying them inline: a passwordless email's
- * `options.email.body: ./email.html`. They are read relative to `baseDir` (the tenant file's folder;
- * a directory export's connections/ folder, as the Deploy CLI reads them). A missing file stops
- * start-up naming the key.
+ * `options.email.body: ./email.html`. They are read from the first of `baseDirs` that has them (for a
+ * tenant.yaml its connections/ folder, where the Deploy CLI writes them, then its own folder; for a
+ * directory export its connections/ folder). A missing file stops start-up naming the key.
  */
-export function loadReferencedFiles(doc: unknown, baseDir: string, keywords: KeywordMappings | undefined): void {
+export function loadReferencedFiles(doc: unknown, baseDirs: readonly string[], keywords: KeywordMappings | undefined): void {
   const connections = (doc as { connections?: unknown } | null)?.connections;
   if (!Array.isArray(connections)) return;
   connections.forEach((connection, i) => {
     const email = (connection as { options?: { email?: { body?: unknown } } } | null)?.options?.email;
     const body = email?.body;
     if (typeof body !== 'string' || body.includes('<') || !/\.(html?|liquid)$/i.test(body.trim())) return;
-    const file = resolve(baseDir, body.trim());
+    const candidates = baseDirs.map((dir) => resolve(dir, body.trim()));
+    const file = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
     try {
       // Keywords are replaced in it as in the file that refers to it, as the Deploy CLI does.
       email!.body = replaceKeywords(readFileSync(file, 'utf8'), keywords);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ConfigError } from './config-error.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
@@ -27,7 +27,9 @@ export function readTenantFile(path: string, keywords?: KeywordMappings): unknow
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
   const doc = parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
-  loadReferencedFiles(doc, dirname(path), keywords);
+  // The Deploy CLI keeps a YAML export's email bodies in connections/ beside tenant.yaml; a hand-written
+  // file may keep them beside itself.
+  loadReferencedFiles(doc, [join(dirname(path), 'connections'), dirname(path)], keywords);
   return doc;
 }
 

@@ -49,6 +49,18 @@ export function createBruteForceGuard(clock: Clock, threshold = BRUTE_FORCE_THRE
   const keyOf = (connection: string, identifier: string, ip: string): string => `${connection}\u0000${identifier.toLowerCase()}\u0000${ip}`;
   const blocked = (entry: Entry | undefined): boolean => entry?.blockedUntil !== undefined && entry.blockedUntil > clock.now();
 
+  // Making room forgets the oldest count that is not a block: a flood of wrong passwords for other
+  // identifiers must not lift someone's block. Only when every entry is a block does the oldest go.
+  const forgetOldestCount = (): void => {
+    for (const [key, entry] of entries) {
+      if (!blocked(entry)) {
+        entries.delete(key);
+        return;
+      }
+    }
+    entries.delete(entries.keys().next().value!);
+  };
+
   return {
     isBlocked: (connection, identifier, ip) => blocked(entries.get(keyOf(connection, identifier, ip))),
     recordFailure(connection, identifier, ip) {
@@ -56,7 +68,7 @@ export function createBruteForceGuard(clock: Clock, threshold = BRUTE_FORCE_THRE
       let entry = entries.get(key);
       if (entry?.blockedUntil !== undefined && !blocked(entry)) entry = undefined;
       if (!entry) {
-        if (entries.size >= MAX_TRACKED) entries.delete(entries.keys().next().value!);
+        if (entries.size >= MAX_TRACKED) forgetOldestCount();
         entry = { connection, identifier: identifier.toLowerCase(), ip, failures: 0, blockedUntil: undefined };
       }
       // Re-inserted, so the Map's order stays oldest-touched first.

@@ -14,7 +14,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   // Auth0 counts /oauth/token per tenant and /userinfo per user; an unverifiable token is counted per
   // IP instead (src/config/rate-limit-settings.ts). The tenant-wide count starts once the client is
   // authenticated: a request that never got that far (no grant_type, an unknown client, a wrong
-  // secret) counts against its sender's IP, so one anonymous sender cannot lock every client out.
+  // secret) counts only against its sender's IP, so one anonymous sender cannot lock every client out.
   const tokenLimitsOn = deps.limits.active('oauthToken');
   const userinfoLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!deps.limits.active('userinfo')) return;
@@ -29,18 +29,14 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     }
-    let admitted = false;
-    const admit = async (): Promise<void> => {
-      admitted = true;
-      await deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
-    };
-    try {
-      const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request), admit);
-      return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
-    } catch (err) {
-      if (!admitted) await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
-      throw err;
-    }
+    // Every request counts against its sender's IP first, before any secret is checked: guessing a
+    // client secret is held to the same rate, and a 429 says nothing about whether a guess was right.
+    // An IP's count is never tighter than the tenant's for real traffic (one IP's requests are part of
+    // the tenant's), so Auth0's tenant-wide figure is what authenticated clients meet.
+    await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
+    const admit = (): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
+    const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request), admit);
+    return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
 
   // RFC 7009: 200 with an empty body whether or not the token was known, so it reveals nothing.

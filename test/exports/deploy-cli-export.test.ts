@@ -48,7 +48,8 @@ beforeAll(() => {
   write('config.json', { AUTH0_DOMAIN: 'harbor.eu.auth0.com', AUTH0_KEYWORD_REPLACE_MAPPINGS: { TENANT_NAME: 'Harbor', CALLBACKS: [CALLBACK] } });
   write('overlay.yaml', stringify({ clients: [{ name: 'Harbor Web', client_id: REAL_CLIENT_ID }] }));
   write('yaml/tenant.yaml', yamlExport());
-  write('yaml/email.html', EMAIL_BODY);
+  // Where a0deploy export writes a YAML export's passwordless email body.
+  write('yaml/connections/email.html', EMAIL_BODY);
   write('dir/tenant.json', tenantSettings);
   write('dir/branding/branding.json', branding);
   write('dir/clients/Harbor Web.json', JSON.stringify(client).replace('"@@CALLBACKS@@"', '@@CALLBACKS@@'));

@@ -108,3 +108,16 @@ describe('brute-force protection on the password screen', () => {
     expect((await tryPassword(await passwordScreen('10.4.3.1'), PASSWORD)).statusCode).toBe(302);
   });
 });
+
+describe('brute-force blocks and the bounded count', () => {
+  it('a flood of wrong passwords for other identifiers does not lift an existing block', async () => {
+    const { createBruteForceGuard, BRUTE_FORCE_THRESHOLD } = await import('../../src/login/brute-force.js');
+    const { createManualClock } = await import('../../src/clock.js');
+    const guard = createBruteForceGuard(createManualClock(Date.parse('2026-06-01T12:00:00Z')));
+    for (let i = 0; i < BRUTE_FORCE_THRESHOLD; i++) guard.recordFailure('db', 'victim@example.com', '10.9.0.1');
+    expect(guard.isBlocked('db', 'victim@example.com', '10.9.0.1')).toBe(true);
+    // More other identifiers than the guard remembers.
+    for (let i = 0; i < 12_000; i++) guard.recordFailure('db', `other-${i}@example.com`, `10.8.${i >> 8}.${i & 255}`);
+    expect(guard.isBlocked('db', 'victim@example.com', '10.9.0.1')).toBe(true);
+  });
+});

@@ -56,6 +56,17 @@ describe('the dev plane against a web page', () => {
     refused(await t.app.inject({ method: 'POST', url: '/_dev/api/reset', headers: { host: 'rebind.attacker.test:4000' } }), 403);
   });
 
+  it('behind a trusted proxy, a rebound page cannot pass itself off with X-Forwarded-Host', async () => {
+    await t.app.close();
+    t = await buildTestApp({ issuer: ISSUER, app: { trustProxy: true } });
+    for (const headers of [{ host: 'rebind.attacker.test', 'x-forwarded-host': 'localhost' }, { host: 'localhost:4000', 'x-forwarded-host': 'rebind.attacker.test' }]) {
+      const response = await t.app.inject({ method: 'GET', url: '/_dev/api/snapshot?include=keys', headers });
+      expect(response.statusCode, JSON.stringify(headers)).toBe(403);
+      expect(response.body).not.toContain('signing');
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/_dev/api/clock', headers: { host: 'localhost:4000', 'x-forwarded-host': 'localhost:4100' } })).statusCode).toBe(200);
+  });
+
   it('answers on the issuer host, loopback names and UNDERSTUDY_DEV_HOSTS, and takes JSON from their origins and from programs', async () => {
     for (const host of ['understudy.test', 'localhost:4000', '127.0.0.1:4000', '[::1]:4000', 'app.localhost', 'understudy-svc:4000']) {
       expect((await t.app.inject({ method: 'GET', url: '/_dev/api/clock', headers: { host } })).statusCode, host).toBe(200);

@@ -100,6 +100,16 @@ describe('defaults: Auth0 public tier', () => {
     await app.close();
   });
 
+  it('/oauth/token holds secret guessing to the per-IP limit: over it, even the right secret gets 429, so a 429 tells nothing', async () => {
+    const { app } = await buildTestApp({ tenant: withLimits({ oauth_token: { max: 3, window_seconds: 60 } }) });
+    const guess = (secret: string) =>
+      app.inject({ method: 'POST', url: '/oauth/token', remoteAddress: '10.5.1.1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: secret, audience: 'http://understudy.test/api/v2/' }).toString() });
+    for (let i = 0; i < 3; i++) expect((await guess(`wrong-${i}`)).statusCode).toBe(401);
+    expectTooMany(await guess('wrong-again'), 3);
+    expectTooMany(await guess('understudy-m2m-secret'), 3);
+    await app.close();
+  });
+
   it('/oauth/token announces Auth0\'s tenant-wide 30 per second', async () => {
     const { app } = await buildTestApp();
     const response = await exchangeCode(app, { client_id: SPA, code: 'nope', code_verifier: 'x' });
