@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import autocannon from 'autocannon';
 import { cpuMs, freePort, rssMiB, spawnNode, stopAll, waitFor200 } from './lib/procs.mjs';
 import { median, round } from './lib/stats.mjs';
 import { hammer, warmUp } from './lib/load.mjs';
@@ -425,7 +426,6 @@ async function authorizeFlood(kinds, fx) {
   let loginErrors = 0;
   const started = performance.now();
   while (sent < P.floodRequests) {
-    const { default: autocannon } = await import('autocannon');
     const result = await autocannon({ url: `${us.url}/authorize?${query}`, method: 'GET', connections: 20, amount: chunk, pipelining: 1, timeout: 10 });
     sent += chunk;
     refused += (result['2xx'] ?? 0) + (result['4xx'] ?? 0) + (result['5xx'] ?? 0) + (result.errors ?? 0);

@@ -30,14 +30,19 @@ export function guardDevPlane(scope: FastifyInstance, options: DevPlaneOptions):
     return bare === issuer.hostname.toLowerCase() || extra.has(bare) || isLoopbackHost(bare);
   };
 
+  /** A Host-style value (`name[:port]`) that names a known host. */
+  const isKnown = (value: string | undefined): boolean => {
+    const name = hostnameOf(value);
+    return name !== undefined && knownHost(name);
+  };
+
   scope.addHook('onRequest', async (request) => {
     // The Host header itself, not Fastify's request.host: behind a trusted proxy that one comes from
     // X-Forwarded-Host, which a rebound page (same-origin to the browser) may set as it likes.
     const rawHost = request.headers.host;
-    const host = hostnameOf(rawHost);
     const forwarded = request.headers['x-forwarded-host'];
-    const forwardedOk = forwarded === undefined || String(forwarded).split(',').every((h) => { const name = hostnameOf(h.trim()); return name !== undefined && knownHost(name); });
-    if (host === undefined || !knownHost(host) || !forwardedOk) {
+    const claimed = [rawHost, ...(forwarded === undefined ? [] : String(forwarded).split(','))];
+    if (!claimed.every((value) => isKnown(value?.trim()))) {
       throw new OAuthError('access_denied', `The dev routes answer only on ${issuer.host}, a loopback name or UNDERSTUDY_DEV_HOSTS; this request was for "${rawHost ?? ''}"`);
     }
     if (SAFE_METHODS.has(request.method)) return;
