@@ -7,7 +7,7 @@ import { createMemoryStore, DEFAULT_MAX_MESSAGES } from '../../src/store/memory-
 import { BODY_LIMIT } from '../../src/app.js';
 import { SPA } from '../support/flows.js';
 import { post } from '../support/api.js';
-import { launchChromium } from '../conformance/support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * The dev routes' exposure (UNDERSTUDY_DEV_TOKEN), the mailbox's bound (UNDERSTUDY_MAILBOX_LIMIT),

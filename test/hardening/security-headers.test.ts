@@ -5,7 +5,7 @@ import { buildTestApp } from '../support/app.js';
 import { createManualClock } from '../../src/clock.js';
 import { CALLBACK, SPA, authorizeUrl, latestMessage, pkcePair } from '../support/flows.js';
 import { loginToResume, reachChallenge, startLogin } from '../support/screens.js';
-import { launchChromium } from '../conformance/support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
 
 /**
  * Security headers on the HTML pages (@fastify/helmet): a CSP whose only script and style sources are

@@ -7,7 +7,7 @@ import type { Passkey } from '../../src/store/types.js';
 /**
  * Where a user's passkeys show outside the screens: the Management API's authentication methods
  * (type "passkey") and the dev API the mailbox page uses. The passkeys are put in the store directly;
- * test/conformance/passkeys.test.ts makes real ones in Chromium.
+ * test/clients/passkeys.test.ts makes real ones in Chromium.
  */
 const DB = 'Username-Password-Authentication';
 const tenant = {

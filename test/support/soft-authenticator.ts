@@ -3,7 +3,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } fr
 /**
  * A software platform authenticator for HTTP tests: answers the options Understudy renders with the
  * JSON a browser would post (`none` attestation, ES256, user verified), so passkey flows run through
- * app.inject without Chromium. test/conformance/passkeys.test.ts does the same with a real browser.
+ * app.inject without Chromium. test/clients/passkeys.test.ts does the same with a real browser.
  */
 export interface SoftCredential {
   id: string;

@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { launchChromium } from './support/chromium.js';
-import { eventually, expectVisible, textOf } from './support/page-waits.js';
-import { realTimeClock } from './support/spa-harness.js';
+import { launchChromium } from '../support/chromium.js';
+import { eventually, expectVisible, textOf } from '../support/page-waits.js';
+import { realTimeClock } from '../support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
 import { freePort } from '../support/net.js';

@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify';
 import express, { type ErrorRequestHandler } from 'express';
 import { auth, type ConfigParams } from 'express-openid-connect';
 import { decodeJwt } from 'jose';
-import { launchChromium } from './support/chromium.js';
-import { eventually, textOf } from './support/page-waits.js';
-import { completePasswordlessScreens, realTimeClock, uniqueEmail } from './support/spa-harness.js';
+import { launchChromium } from '../support/chromium.js';
+import { eventually, textOf } from '../support/page-waits.js';
+import { completePasswordlessScreens, realTimeClock, uniqueEmail } from '../support/spa-harness.js';
 import { buildTestApp } from '../support/app.js';
 import { freePort } from '../support/net.js';
 

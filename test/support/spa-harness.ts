@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import type { ManualClock } from '../../../src/clock.js';
-import { buildTestApp } from '../../support/app.js';
-import { freePort } from '../../support/net.js';
+import type { ManualClock } from '../../src/clock.js';
+import { buildTestApp } from './app.js';
+import { freePort } from './net.js';
 
 /**
  * Everything the auth0-spa-js conformance tests run against: Understudy listening on
@@ -24,7 +24,7 @@ export interface SdkBundle {
   label: string;
 }
 
-const nodeModules = fileURLToPath(new URL('../../../node_modules/', import.meta.url));
+const nodeModules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 
 function sdk(line: SdkLine, dir: string): SdkBundle {
   const pkg = JSON.parse(readFileSync(`${nodeModules}${dir}/package.json`, 'utf8')) as { name: string; version: string };

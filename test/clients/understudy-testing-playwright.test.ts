@@ -5,7 +5,7 @@ import { createManualClock } from '../../src/clock.js';
 import { createUnderstudyClient, loginWithPasswordless } from '../../src/testing/index.js';
 import { buildTestApp } from '../support/app.js';
 import { authorizeUrl, pkcePair } from '../support/flows.js';
-import { launchChromium } from '../conformance/support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
 
 /** `loginWithPasswordless` drives the real screens in Chromium, the way a user's Playwright suite would. */
 describe('understudy/testing loginWithPasswordless in Chromium', () => {

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type * as SpaV2 from '@auth0/auth0-spa-js';
 import type * as SpaV1 from 'auth0-spa-js-v1';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium } from '../support/chromium.js';
 import {
   CLIENT_ID,
   CLIENT_ID_NO_WEB_ORIGINS,
@@ -13,7 +13,7 @@ import {
   startConformanceEnv,
   uniqueEmail,
   type ConformanceEnv,
-} from './support/spa-harness.js';
+} from '../support/spa-harness.js';
 
 /**
  * auth0-spa-js, both lines (the newest 2.x and the newest 1.x), unmodified in real Chromium against a
