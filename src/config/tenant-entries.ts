@@ -58,6 +58,7 @@ export function buildClient(entry: ClientEntry, secretSeed: string, generated: s
     clientId,
     clientSecret: method === 'none' ? undefined : clientSecret,
     appType,
+    metadata: entry.client_metadata ?? {},
     callbacks: entry.callbacks ?? [],
     allowedLogoutUrls: entry.allowed_logout_urls ?? [],
     webOrigins: entry.web_origins ?? [],

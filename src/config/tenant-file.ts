@@ -4,6 +4,9 @@ import { ConfigError, formatPath } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues } from './keywords.js';
 import { buildClient, buildConnection, isAbsoluteUrl } from './tenant-entries.js';
+import { buildActions } from './tenant-actions.js';
+import { isDirectory } from './export-directory.js';
+import { dirname, resolve } from 'node:path';
 
 export { readTenantFile, parseTenantText } from './tenant-read.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
@@ -192,6 +195,9 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   });
 
   const rateLimits = parseRateLimits(file.rate_limits, problems, ignoredKeys);
+  // An export's actions resolve their packages from node_modules in the export's folder.
+  const exportDir = isDirectory(source) ? resolve(source) : dirname(resolve(source));
+  const actions = buildActions(file.actions, file.triggers, exportDir, problems, warnings);
 
   const prompts = {
     identifierFirst: file.prompts?.identifier_first ?? true,
@@ -224,6 +230,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     users,
     clientGrants,
     claims,
+    actions,
     dev: { fixedCodes },
     prompts,
     rateLimits,

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { ConfigError } from './config-error.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
 import { isDirectory, loadReferencedFiles, readExportDirectory, refuseDirectoryPart } from './export-directory.js';
+import { loadActionCode } from './action-code.js';
 
 /**
  * Reading a tenant from disk, before it is checked (tenant-file.ts buildTenant): a YAML or JSON file
@@ -18,7 +19,11 @@ const requireHere = createRequire(import.meta.url);
  * replaced first (config/keywords.ts).
  */
 export function readTenantFile(path: string, keywords?: KeywordMappings): unknown {
-  if (isDirectory(path)) return readExportDirectory(path, keywords, parseTenantText);
+  if (isDirectory(path)) {
+    const doc = readExportDirectory(path, keywords, parseTenantText);
+    loadActionCode(doc, path, keywords);
+    return doc;
+  }
   refuseDirectoryPart(path);
   let text: string;
   try {
@@ -30,6 +35,7 @@ export function readTenantFile(path: string, keywords?: KeywordMappings): unknow
   // The Deploy CLI keeps a YAML export's email bodies in connections/ beside tenant.yaml; a hand-written
   // file may keep them beside itself.
   loadReferencedFiles(doc, [join(dirname(path), 'connections'), dirname(path)], keywords);
+  loadActionCode(doc, dirname(path), keywords);
   return doc;
 }
 

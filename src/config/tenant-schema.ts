@@ -62,6 +62,8 @@ const ClientSchema = Type.Object(
     logo_uri: Type.Optional(Url),
     // A string here; tenant-file.ts checks it against Auth0's enum (APP_TYPES) and names the allowed values.
     app_type: Type.Optional(Type.String({ minLength: 1 })),
+    // Auth0 keeps string values only; Actions read them as event.client.metadata.
+    client_metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
     callbacks: Type.Optional(Type.Array(Url)),
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
     web_origins: Type.Optional(Type.Array(Url)),
@@ -204,6 +206,33 @@ const ClaimSchema = Type.Object(
   closed,
 );
 
+/**
+ * Deploy CLI's `actions:` (actions/<name>.json in a directory export). `code` is a path, relative to
+ * the export's root (directory) or to the YAML file's folder; config/tenant-read.ts reads it in and
+ * records where it came from in `code_file`. Secrets come without values from an export: the overlay
+ * or keyword mappings supply them.
+ */
+const ActionSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    code: Type.Optional(Type.String()),
+    code_file: Type.Optional(Type.String()),
+    runtime: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+    deployed: Type.Optional(Type.Boolean()),
+    dependencies: Type.Optional(Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), version: Type.Optional(Type.String()), registry_url: Type.Optional(Type.String()) }, closed))),
+    secrets: Type.Optional(Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.Optional(Type.String()), updated_at: Type.Optional(Type.String()) }, closed))),
+    supported_triggers: Type.Optional(Type.Array(Type.Object({ id: Type.String({ minLength: 1 }), version: Type.Optional(Type.String()), url: Type.Optional(Type.String()) }, closed))),
+  },
+  closed,
+);
+
+/** Deploy CLI's `triggers:` (triggers/triggers.json): per trigger id, the bound actions in the order they run. */
+const TriggersSchema = Type.Record(
+  Type.String(),
+  Type.Array(Type.Object({ action_name: Type.String({ minLength: 1 }), display_name: Type.Optional(Type.String()) }, closed)),
+);
+
 export const TenantFileSchema = Type.Object(
   {
     tenant: Type.Optional(TenantSettings),
@@ -216,6 +245,8 @@ export const TenantFileSchema = Type.Object(
     users: Type.Optional(Type.Array(UserSchema)),
     clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),
     claims: Type.Optional(Type.Array(ClaimSchema)),
+    actions: Type.Optional(Type.Array(ActionSchema)),
+    triggers: Type.Optional(TriggersSchema),
     dev: Type.Optional(Dev),
     prompts: Type.Optional(Prompts),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
@@ -230,3 +261,4 @@ export const TenantFileSchema = Type.Object(
 export type TenantFile = Static<typeof TenantFileSchema>;
 export type ClientEntry = Static<typeof ClientSchema>;
 export type ConnectionEntry = Static<typeof ConnectionSchema>;
+export type ActionEntry = Static<typeof ActionSchema>;

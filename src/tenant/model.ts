@@ -3,6 +3,8 @@
  * validated and with every default filled in. Built once at start-up from the tenant file (or the
  * embedded default tenant) by src/config/tenant-file.ts.
  */
+import type { TenantActions } from '../actions/action-model.js';
+
 /**
  * Every `app_type` Auth0's Management API accepts (node-auth0's `ClientAppTypeEnum`: 7.1.0's 25, plus
  * `b2b_integration` of later releases). Understudy
@@ -71,6 +73,8 @@ export interface Client {
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   idTokenLifetime: number;
   refreshToken: RefreshTokenPolicy;
+  /** client_metadata: what Actions see as event.client.metadata. */
+  metadata: Record<string, string>;
 }
 
 export type Strategy = 'email' | 'sms' | 'auth0' | string;
@@ -168,6 +172,8 @@ export interface Tenant {
   users: SeedUser[];
   clientGrants: ClientGrant[];
   claims: ClaimRule[];
+  /** The export's Actions bound to the triggers Understudy runs (src/actions/). */
+  actions: TenantActions;
   dev: { fixedCodes: { match: string; code: string; until: string | undefined }[] };
   /**
    * The Authentication Profile (Auth0's prompt settings): Identifier First (default), Identifier +
