@@ -1,7 +1,8 @@
 /**
- * The one error type of the Authentication API. Every protocol failure is thrown as an OAuthError and
- * turned into a response in exactly one place (src/http/error-handler.ts): JSON for API routes, the
- * error page for browser routes, or a redirect back to the client once its redirect_uri is verified.
+ * The one error type of the Authentication API and its named constructors. Every protocol failure is
+ * thrown as an OAuthError; src/http/error-handler.ts picks the surface that answers it and
+ * src/http/error-responses.ts writes it there: JSON for API routes, the error page for browser routes,
+ * or a redirect back to the client once its redirect_uri is verified.
  */
 export type OAuthErrorCode =
   | 'invalid_request'
