@@ -1,3 +1,8 @@
+/*
+ * The composition root: AppOptions, the Fastify server's settings, and buildApp, which builds every
+ * service once and registers each route group in its scope (the Authentication API at the root, the
+ * Management API with its own error handler, the dev plane behind its guard and token).
+ */
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
