@@ -1,3 +1,8 @@
+/*
+ * The composition root: AppOptions, the Fastify server's settings, and buildApp, which builds every
+ * service once and registers each route group in its scope (the Authentication API at the root, the
+ * Management API with its own error handler, the dev plane behind its guard and token).
+ */
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
@@ -23,9 +28,10 @@ import { createLoginService } from './login/login-service.js';
 import { createBruteForceGuard } from './login/brute-force.js';
 import { createPasskeyService } from './login/passkeys.js';
 import { createCookieJar } from './http/cookies.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { installErrorHandling, installManagementErrorHandling } from './http/error-handler.js';
+import { sendApiError } from './http/error-responses.js';
 import type { AppDeps } from './deps.js';
-import { OAuthError } from './errors.js';
+import { invalidRequest } from './errors.js';
 import type { PersistentKeys } from './config/data-dir.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { loginScreenRoutes } from './routes/login-screens.js';
@@ -167,8 +173,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // A malformed path (bad percent-encoding, an over-long path segment) is answered like any other bad
     // request, not in Fastify's own shape.
     frameworkErrors: (error, _request, reply) => {
-      const refusal = new OAuthError('invalid_request', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
-      void (reply as unknown as FastifyReply).status(refusal.status).header('Cache-Control', 'no-store').send(refusal.toJSON());
+      const refusal = invalidRequest(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
+      void sendApiError(reply as unknown as FastifyReply, refusal);
     },
     genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
     routerOptions: { ignoreTrailingSlash: true },
@@ -207,7 +213,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await tokenRoutes(scope, deps);
     await passwordlessStartRoutes(scope, deps);
   });
-  await app.register(async (scope) => managementRoutes(scope, deps));
+  // The Management API answers errors in its own shape, by its scope's error handler.
+  await app.register(async (scope) => {
+    installManagementErrorHandling(scope, tenant);
+    await managementRoutes(scope, deps);
+  });
   if (deps.devRoutes) {
     const devPlane = { issuer, devHosts: options.devHosts ?? [] };
     await app.register(async (scope) => {

@@ -1,7 +1,8 @@
 /**
- * The one error type of the Authentication API. Every protocol failure is thrown as an OAuthError and
- * turned into a response in exactly one place (src/http/error-handler.ts): JSON for API routes, the
- * error page for browser routes, or a redirect back to the client once its redirect_uri is verified.
+ * The one error type of the Authentication API and its named constructors. Every protocol failure is
+ * thrown as an OAuthError; src/http/error-handler.ts picks the surface that answers it and
+ * src/http/error-responses.ts writes it there: JSON for API routes, the error page for browser routes,
+ * or a redirect back to the client once its redirect_uri is verified.
  */
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -92,6 +93,12 @@ const named =
   (description: string, options?: ErrorOptions): OAuthError =>
     new OAuthError(code, description, options);
 
+/** `"a" or "b"`, `"a", "b" or "c"`. */
+function alternatives(values: readonly string[]): string {
+  const quoted = values.map((v) => `"${v}"`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? '');
+}
+
 /*
  * Named constructors, one per wire error, so that a code is never a free string at a throw site and a
  * description Auth0 words one way is written once. Throw sites read `throw invalidRequest.missing('code')`.
@@ -101,6 +108,9 @@ export const invalidRequest = Object.assign(named('invalid_request'), {
     new OAuthError('invalid_request', `Missing required parameter: ${parameter}`, options),
   unknownClient: (clientId: string, options?: ErrorOptions): OAuthError =>
     new OAuthError('invalid_request', `Unknown client: ${clientId}`, options),
+  /** A parameter outside its few allowed values: `channel must be "email" or "sms"`. */
+  notOneOf: (parameter: string, allowed: readonly string[], options?: ErrorOptions): OAuthError =>
+    new OAuthError('invalid_request', `${parameter} must be ${alternatives(allowed)}`, options),
 });
 export const invalidClient = Object.assign(named('invalid_client'), {
   unknown: (clientId: string): OAuthError => new OAuthError('invalid_client', `Unknown client: ${clientId}`),
@@ -109,8 +119,8 @@ export const invalidClient = Object.assign(named('invalid_client'), {
 export const invalidGrant = (description: string, options?: ErrorOptions): OAuthError =>
   new OAuthError('invalid_grant', description, { status: 403, ...options });
 export const unauthorizedClient = Object.assign(named('unauthorized_client'), {
-  grantNotAllowed: (grantType: string): OAuthError =>
-    new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for the client.`),
+  grantNotAllowed: (grantType: string, options?: ErrorOptions): OAuthError =>
+    new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for the client.`, options),
 });
 export const unsupportedGrantType = (grantType: string): OAuthError =>
   new OAuthError('unsupported_grant_type', `Unsupported grant type: ${grantType}`);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OAuthError } from '../errors.js';
+import { accessDenied, invalidRequest } from '../errors.js';
 import { isLoopbackHost } from '../config/runtime.js';
 
 /**
@@ -43,15 +43,15 @@ export function guardDevPlane(scope: FastifyInstance, options: DevPlaneOptions):
     const forwarded = request.headers['x-forwarded-host'];
     const claimed = [rawHost, ...(forwarded === undefined ? [] : String(forwarded).split(','))];
     if (!claimed.every((value) => isKnown(value?.trim()))) {
-      throw new OAuthError('access_denied', `The dev routes answer only on ${issuer.host}, a loopback name or UNDERSTUDY_DEV_HOSTS; this request was for "${rawHost ?? ''}"`);
+      throw accessDenied(`The dev routes answer only on ${issuer.host}, a loopback name or UNDERSTUDY_DEV_HOSTS; this request was for "${rawHost ?? ''}"`);
     }
     if (SAFE_METHODS.has(request.method)) return;
     const origin = request.headers.origin;
     if (origin !== undefined && !(origin === issuer.origin || knownOrigin(origin, knownHost))) {
-      throw new OAuthError('access_denied', `The dev routes do not take changes from the web page at ${origin}`);
+      throw accessDenied(`The dev routes do not take changes from the web page at ${origin}`);
     }
     if (hasBody(request) && mediaType(request) !== 'application/json') {
-      throw new OAuthError('invalid_request', 'The dev routes take JSON bodies only (Content-Type: application/json)', { status: 415 });
+      throw invalidRequest('The dev routes take JSON bodies only (Content-Type: application/json)', { status: 415 });
     }
   });
 }

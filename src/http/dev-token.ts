@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OAuthError } from '../errors.js';
+import { unauthorized } from '../errors.js';
 import { bearerToken } from '../oauth/userinfo.js';
 
 /**
@@ -14,8 +14,7 @@ export function requireDevToken(scope: FastifyInstance, token: string | undefine
   scope.addHook('onRequest', async (request) => {
     const given = bearerToken(request.headers.authorization) ?? pageToken(request);
     if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-      throw new OAuthError('unauthorized', 'The dev routes need the token set in UNDERSTUDY_DEV_TOKEN (Authorization: Bearer <token>).', {
-        status: 401,
+      throw unauthorized('The dev routes need the token set in UNDERSTUDY_DEV_TOKEN (Authorization: Bearer <token>).', {
         headers: { 'WWW-Authenticate': 'Bearer realm="understudy-dev"' },
       });
     }

@@ -1,66 +1,78 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../errors.js';
-import { ManagementError } from '../management/management-error.js';
+import { OAuthError, invalidRequest, notFound, serverError, temporarilyUnavailable } from '../errors.js';
+import { ManagementError, badRequest, internalError, managementUnavailable } from '../management/management-error.js';
 import type { Tenant } from '../tenant/model.js';
-import { errorResult } from '../oauth/authorization-response.js';
-import { sendAuthorizationResult } from './authorization-reply.js';
-import { renderScreen } from './screens.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
-
-const UNAVAILABLE = 'The service is temporarily unavailable: its store cannot be reached. Try again shortly.';
+import { sendApiError, sendManagementError, sendPageError, sendRedirectError } from './error-responses.js';
 
 /**
- * The one place where errors become responses. An OAuthError carrying a verified redirect goes back
- * to the client; on browser routes the rest is shown on the error page; on API routes it is
- * `{"error","error_description"}` JSON. Anything unexpected is logged in full and answered with a
- * generic server_error, so no stack trace or internal message ever reaches a client.
+ * Which surface answers an error, and what a thrown value means there; the shapes themselves are in
+ * error-responses.ts. On the Authentication API (the app's root scope) an OAuthError carrying a
+ * verified redirect goes back to the client, on browser routes the rest is shown on the error page,
+ * and on API routes it is JSON. The Management API's routes sit in a scope of their own with their own
+ * handler, so their errors take its shape without any look at the URL. Anything unexpected is logged
+ * in full and answered with a generic 500, so no stack trace or internal message reaches a client.
  */
+const UNAVAILABLE = 'The service is temporarily unavailable: its store cannot be reached. Try again shortly.';
+
+type Sent = FastifyReply | Promise<FastifyReply>;
+
 export function installErrorHandling(app: FastifyInstance, tenant: Tenant): void {
-  app.setErrorHandler((error: FastifyError | OAuthError | ManagementError, request, reply) => {
-    // The store's server is away (Redis down): 503 temporarily_unavailable, in each API's own shape.
-    if (error instanceof StoreUnavailableError) {
-      request.log.warn({ err: error.message }, 'store unavailable: answered 503');
-      if (request.url.startsWith('/api/v2/')) {
-        return reply.status(503).header('Retry-After', '1').send(new ManagementError(503, UNAVAILABLE, 'temporarily_unavailable').toJSON());
-      }
-      return sendError(request, reply, tenant, new OAuthError('temporarily_unavailable', UNAVAILABLE, { headers: { 'Retry-After': '1' } }));
-    }
-    // The Management API answers in its own shape, also for Fastify's errors (bad JSON, bad media type).
-    if (!(error instanceof ManagementError) && request.url.startsWith('/api/v2/') && !(error instanceof OAuthError)) {
-      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-      if (status >= 500) request.log.error({ err: error }, 'request failed');
-      error = new ManagementError(status, status >= 500 ? 'Internal error' : error.message, status >= 500 ? 'internal_error' : 'invalid_body');
-    }
-    if (error instanceof ManagementError) {
-      request.log.info({ errorCode: error.errorCode, description: error.message }, 'management request refused');
-      return reply.status(error.statusCode).send(error.toJSON());
-    }
-    const oauth = toOAuthError(error);
-    if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ error: oauth.error, description: oauth.message }, 'request refused');
-
-    if (oauth.redirect) return sendAuthorizationResult(reply, errorResult(oauth.redirect, oauth.error, oauth.message));
-    return sendError(request, reply, tenant, oauth);
-  });
-
+  app.setErrorHandler((error: FastifyError | OAuthError, request, reply) => answerOAuthError(request, reply, tenant, oauthRefusal(error, request)));
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, tenant, new OAuthError('not_found', `Not found: ${request.method} ${request.url.split('?')[0]}`)),
+    answerOAuthError(request, reply, tenant, notFound(`Not found: ${request.method} ${request.url.split('?')[0]}`)),
   );
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, error: OAuthError): FastifyReply | Promise<FastifyReply> {
-  reply.headers(error.headers);
+/** For the scope that holds the Management API's routes (Fastify's own refusals there included: bad JSON, bad media type). */
+export function installManagementErrorHandling(scope: FastifyInstance, tenant: Tenant): void {
+  scope.setErrorHandler((error: FastifyError | OAuthError | ManagementError, request, reply) => {
+    // A refusal of the Authentication API's (from a hook the scopes share) keeps its own shape.
+    if (error instanceof OAuthError) return answerOAuthError(request, reply, tenant, oauthRefusal(error, request));
+    return sendManagementError(reply, managementRefusal(error, request));
+  });
+}
+
+function answerOAuthError(request: FastifyRequest, reply: FastifyReply, tenant: Tenant, error: OAuthError): Sent {
+  if (error.redirect) return sendRedirectError(reply, error, error.redirect);
   const wantsPage = request.routeOptions.config?.page ?? (request.method === 'GET' && /text\/html/.test(request.headers.accept ?? ''));
-  if (wantsPage) {
-    return renderScreen(reply, tenant, 'error', { errorCode: error.error, errorDescription: error.message, trackingId: request.id }, error.status);
+  return wantsPage ? sendPageError(reply, tenant, error) : sendApiError(reply, error);
+}
+
+/** What the Authentication API answers for a thrown value, logged once. */
+function oauthRefusal(error: FastifyError | OAuthError, request: FastifyRequest): OAuthError {
+  // The store's server is away (Redis down): 503 temporarily_unavailable.
+  if (error instanceof StoreUnavailableError) {
+    request.log.warn({ err: error.message }, 'store unavailable: answered 503');
+    return temporarilyUnavailable(UNAVAILABLE, { headers: { 'Retry-After': '1' } });
   }
-  return reply.status(error.status).header('Cache-Control', 'no-store').send(error.toJSON());
+  const oauth = toOAuthError(error);
+  if (oauth.status >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ error: oauth.error, description: oauth.message }, 'request refused');
+  return oauth;
 }
 
 function toOAuthError(error: FastifyError | OAuthError): OAuthError {
   if (error instanceof OAuthError) return error;
   // Fastify's own 4xx (malformed JSON, unsupported media type, body too large, schema validation).
   const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) return new OAuthError('invalid_request', error.message, { status });
-  return new OAuthError('server_error', 'The server could not handle this request. Details are in its log.', { status: 500, cause: error });
+  if (status >= 400 && status < 500) return invalidRequest(error.message, { status });
+  return serverError('The server could not handle this request. Details are in its log.', { cause: error });
+}
+
+/** What the Management API answers for a thrown value, logged once. */
+function managementRefusal(error: FastifyError | ManagementError, request: FastifyRequest): ManagementError {
+  if (error instanceof StoreUnavailableError) {
+    request.log.warn({ err: error.message }, 'store unavailable: answered 503');
+    return managementUnavailable(UNAVAILABLE);
+  }
+  let refusal: ManagementError;
+  if (error instanceof ManagementError) refusal = error;
+  else if (error.statusCode && error.statusCode < 500) refusal = badRequest(error.message, error.statusCode);
+  else {
+    request.log.error({ err: error }, 'request failed');
+    refusal = internalError();
+  }
+  request.log.info({ errorCode: refusal.errorCode, description: refusal.message }, 'management request refused');
+  return refusal;
 }

@@ -1,6 +1,6 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { OAuthError } from '../errors.js';
+import { tooManyRequests } from '../errors.js';
 import type { RateLimits } from '../tenant/model.js';
 import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../config/rate-limit-settings.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
@@ -94,7 +94,7 @@ export async function registerRateLimits(app: FastifyInstance, settings: RateLim
             'X-RateLimit-Reset': String(reset),
             'Retry-After': String(Math.max(1, result.ttlInSeconds)),
           };
-          throw new OAuthError('too_many_requests', TOO_MANY_REQUESTS, { headers });
+          throw tooManyRequests(TOO_MANY_REQUESTS, { headers });
         }
         if (!tightest || result.remaining < tightest.remaining) tightest = { max: result.max, remaining: result.remaining, reset };
       }

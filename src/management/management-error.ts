@@ -1,4 +1,7 @@
-/** Errors of the Management API, in its own wire shape: `{statusCode, error, message, errorCode}`. */
+/**
+ * Errors of the Management API, in its own wire shape: `{statusCode, error, message, errorCode}`, with
+ * a named constructor for each refusal it makes, so Auth0's wording and codes are written once.
+ */
 const reasons: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
 };
@@ -6,12 +9,15 @@ const reasons: Record<number, string> = {
 export class ManagementError extends Error {
   readonly statusCode: number;
   readonly errorCode: string;
+  /** Extra response headers, e.g. Retry-After while the store is away. */
+  readonly headers: Record<string, string>;
 
-  constructor(statusCode: number, message: string, errorCode: string) {
+  constructor(statusCode: number, message: string, errorCode: string, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'ManagementError';
     this.statusCode = statusCode;
     this.errorCode = errorCode;
+    this.headers = headers;
   }
 
   toJSON(): { statusCode: number; error: string; message: string; errorCode: string } {
@@ -19,5 +25,19 @@ export class ManagementError extends Error {
   }
 }
 
+/** A body or query the API cannot take; Fastify's own refusals (413, 415) keep their status. */
+export const badRequest = (message: string, statusCode = 400): ManagementError => new ManagementError(statusCode, message, 'invalid_body');
+export const invalidQueryString = (message: string): ManagementError => new ManagementError(400, message, 'invalid_query_string');
+export const missingAuthentication = (): ManagementError => new ManagementError(401, 'Missing authentication', 'missing_authentication');
+/** A token that does not verify, or was issued for another audience. */
+export const invalidManagementToken = (message: string): ManagementError => new ManagementError(401, message, 'invalid_token');
 export const userNotFound = (): ManagementError => new ManagementError(404, 'The user does not exist.', 'inexistent_user');
-export const badRequest = (message: string): ManagementError => new ManagementError(400, message, 'invalid_body');
+export const authenticationMethodNotFound = (): ManagementError =>
+  new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
+export const userExists = (): ManagementError => new ManagementError(409, 'The user already exists.', 'auth0_idp_error');
+/** A new email or phone number that is already another user's login identifier. */
+export const identifierTaken = (field: string): ManagementError => new ManagementError(400, `The specified new ${field} already exists`, 'auth0_idp_error');
+/** The store cannot be reached: the client may try again in a second. */
+export const managementUnavailable = (message: string): ManagementError => new ManagementError(503, message, 'temporarily_unavailable', { 'Retry-After': '1' });
+/** Anything unexpected: the details stay in the log. */
+export const internalError = (): ManagementError => new ManagementError(500, 'Internal error', 'internal_error');

@@ -1,5 +1,5 @@
 import type { User } from '../store/types.js';
-import { ManagementError } from './management-error.js';
+import { invalidQueryString } from './management-error.js';
 
 /**
  * The subset of Auth0's user search (Lucene, search_engine v3) that tests use: `field:"value"` or
@@ -13,7 +13,7 @@ export function parseUserQuery(q: string): (user: User) => boolean {
   const predicates = tokens.map((token) => {
     const match = TERM.exec(token);
     if (!match?.groups || !FIELDS.has(match.groups.field!)) {
-      throw new ManagementError(400, `Query validation error: unsupported term "${token}". Use field:"value" with ${[...FIELDS].join(', ')}.`, 'invalid_query_string');
+      throw invalidQueryString(`Query validation error: unsupported term "${token}". Use field:"value" with ${[...FIELDS].join(', ')}.`);
     }
     const field = match.groups.field!;
     const raw = (match.groups.quoted ?? match.groups.bare ?? '').replace(/\\(.)/g, '$1');

@@ -1,4 +1,4 @@
-import { OAuthError, type ErrorRedirect } from '../errors.js';
+import { accessDenied, invalidRequest, unauthorizedClient, unsupportedResponseType, type ErrorRedirect } from '../errors.js';
 import { findClient, findResourceServer, type Client, type Tenant } from '../tenant/model.js';
 import { isAllowedUrl, originOf } from './redirect-uri.js';
 import { isWellFormedChallenge, type PkceMethod } from './pkce.js';
@@ -41,7 +41,7 @@ function param(query: Query, name: string, redirect?: ErrorRedirect): string | u
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') {
-    throw new OAuthError('invalid_request', `Parameter ${name} must be given once`, redirect ? { redirect } : {});
+    throw invalidRequest(`Parameter ${name} must be given once`, redirect ? { redirect } : {});
   }
   return value === '' ? undefined : value;
 }
@@ -58,19 +58,18 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   for (const [name, value] of Object.entries(query)) {
     const longest = Array.isArray(value) ? Math.max(0, ...value.map((v) => String(v).length)) : String(value ?? '').length;
     if (name.length > 64 || longest > MAX_AUTHORIZE_PARAM_LENGTH) {
-      throw new OAuthError('invalid_request', `Parameter ${name.slice(0, 64)} is longer than ${MAX_AUTHORIZE_PARAM_LENGTH} characters`);
+      throw invalidRequest(`Parameter ${name.slice(0, 64)} is longer than ${MAX_AUTHORIZE_PARAM_LENGTH} characters`);
     }
   }
   const clientId = param(query, 'client_id');
-  if (!clientId) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
+  if (!clientId) throw invalidRequest.missing('client_id');
   const client = findClient(tenant, clientId);
-  if (!client) throw new OAuthError('invalid_request', `Unknown client: ${clientId}`);
+  if (!client) throw invalidRequest.unknownClient(clientId);
 
   const redirectUri = param(query, 'redirect_uri');
-  if (!redirectUri) throw new OAuthError('invalid_request', 'Missing required parameter: redirect_uri');
+  if (!redirectUri) throw invalidRequest.missing('redirect_uri');
   if (!isAllowedUrl(redirectUri, client.callbacks)) {
-    throw new OAuthError(
-      'invalid_request',
+    throw invalidRequest(
       `Callback URL mismatch. ${redirectUri} is not in the list of allowed callback URLs for the application "${client.name}".`,
     );
   }
@@ -86,31 +85,29 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   // registered, so `http://localhost:3000/` does not count); otherwise a 400 page and nothing is posted,
   // so auth0-spa-js's silent authentication times out exactly as it does against Auth0.
   if (responseMode === 'web_message' && !isAllowedUrl(originOf(redirectUri) ?? '', client.webOrigins)) {
-    throw new OAuthError('invalid_request', `The specified redirect_uri '${redirectUri}' does not have a registered origin.`);
+    throw invalidRequest(`The specified redirect_uri '${redirectUri}' does not have a registered origin.`);
   }
   const redirect: ErrorRedirect = { redirectUri, responseMode, state };
-  const fail = (error: ConstructorParameters<typeof OAuthError>[0], description: string): OAuthError =>
-    new OAuthError(error, description, { redirect });
 
   if (rawMode && !RESPONSE_MODES.includes(rawMode as ResponseMode)) {
-    throw fail('invalid_request', `Unsupported response_mode: ${rawMode}`);
+    throw invalidRequest(`Unsupported response_mode: ${rawMode}`, { redirect });
   }
-  if (!responseType) throw fail('invalid_request', 'Missing required parameter: response_type');
-  if (!RESPONSE_TYPES.has(responseType)) throw fail('unsupported_response_type', `Unsupported response type: ${responseType}`);
+  if (!responseType) throw invalidRequest.missing('response_type', { redirect });
+  if (!RESPONSE_TYPES.has(responseType)) throw unsupportedResponseType(`Unsupported response type: ${responseType}`, { redirect });
   const responseTypes = new Set(responseType.split(' '));
   if ((responseTypes.has('token') || responseTypes.has('id_token')) && responseMode === 'query') {
-    throw fail('invalid_request', `response_mode=query is not allowed with response_type=${responseType}`);
+    throw invalidRequest(`response_mode=query is not allowed with response_type=${responseType}`, { redirect });
   }
   if (responseTypes.has('code') && !client.grantTypes.includes('authorization_code')) {
-    throw fail('unauthorized_client', 'Grant type \'authorization_code\' not allowed for the client.');
+    throw unauthorizedClient.grantNotAllowed('authorization_code', { redirect });
   }
   if ((responseTypes.has('token') || responseTypes.has('id_token')) && !client.grantTypes.includes('implicit')) {
-    throw fail('unauthorized_client', 'Grant type \'implicit\' not allowed for the client.');
+    throw unauthorizedClient.grantNotAllowed('implicit', { redirect });
   }
 
   const scope = normalizeScope(param(query, 'scope', redirect));
   const nonce = param(query, 'nonce', redirect);
-  if (responseTypes.has('id_token') && !nonce) throw fail('invalid_request', 'Missing required parameter: nonce');
+  if (responseTypes.has('id_token') && !nonce) throw invalidRequest.missing('nonce', { redirect });
 
   const codeChallenge = param(query, 'code_challenge', redirect);
   const rawMethod = param(query, 'code_challenge_method', redirect);
@@ -118,20 +115,20 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   if (codeChallenge) {
     codeChallengeMethod = (rawMethod ?? 'plain') as PkceMethod;
     if (codeChallengeMethod !== 'S256' && codeChallengeMethod !== 'plain') {
-      throw fail('invalid_request', `Unsupported code_challenge_method: ${rawMethod}. Use S256 or plain.`);
+      throw invalidRequest(`Unsupported code_challenge_method: ${rawMethod}. Use S256 or plain.`, { redirect });
     }
     if (!isWellFormedChallenge(codeChallenge, codeChallengeMethod)) {
-      throw fail('invalid_request', `The code_challenge is malformed for code_challenge_method=${codeChallengeMethod}`);
+      throw invalidRequest(`The code_challenge is malformed for code_challenge_method=${codeChallengeMethod}`, { redirect });
     }
   } else if (rawMethod) {
-    throw fail('invalid_request', 'code_challenge_method was sent without code_challenge');
+    throw invalidRequest('code_challenge_method was sent without code_challenge', { redirect });
   }
 
   const prompt = param(query, 'prompt', redirect);
   if (prompt) {
     const values = prompt.split(' ').filter(Boolean);
     if (values.some((v) => !PROMPTS.has(v)) || (values.includes('none') && values.length > 1)) {
-      throw fail('invalid_request', `Unsupported prompt: ${prompt}`);
+      throw invalidRequest(`Unsupported prompt: ${prompt}`, { redirect });
     }
   }
 
@@ -139,11 +136,11 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   let maxAge: number | undefined;
   if (rawMaxAge !== undefined) {
     maxAge = Number(rawMaxAge);
-    if (!/^\d+$/.test(rawMaxAge) || !Number.isSafeInteger(maxAge)) throw fail('invalid_request', 'max_age must be a non-negative integer');
+    if (!/^\d+$/.test(rawMaxAge) || !Number.isSafeInteger(maxAge)) throw invalidRequest('max_age must be a non-negative integer', { redirect });
   }
 
   const audience = param(query, 'audience', redirect);
-  if (audience && !findResourceServer(tenant, audience)) throw fail('access_denied', `Service not found: ${audience}`);
+  if (audience && !findResourceServer(tenant, audience)) throw accessDenied.unknownAudience(audience, { redirect });
 
   return {
     client,

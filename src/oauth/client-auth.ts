@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { OAuthError } from '../errors.js';
+import { invalidClient, invalidRequest, type OAuthError } from '../errors.js';
 import { findClient, type Client, type Tenant } from '../tenant/model.js';
 
 /**
@@ -22,36 +22,38 @@ export function authenticateClient(
 
   if (authorization && /^basic /i.test(authorization)) {
     const [id, secret] = parseBasic(authorization.slice(6).trim());
-    if (bodyClientId && bodyClientId !== id) throw new OAuthError('invalid_request', 'client_id in the body does not match the Authorization header');
+    if (bodyClientId && bodyClientId !== id) throw invalidRequest('client_id in the body does not match the Authorization header');
     return { client: checkSecret(tenant, id, secret), method: 'client_secret_basic' };
   }
-  if (!bodyClientId) throw new OAuthError('invalid_request', 'Missing required parameter: client_id');
+  if (!bodyClientId) throw invalidRequest.missing('client_id');
   if (bodySecret !== undefined) return { client: checkSecret(tenant, bodyClientId, bodySecret), method: 'client_secret_post' };
 
   const client = findClient(tenant, bodyClientId);
-  if (!client) throw new OAuthError('invalid_client', `Unknown client: ${bodyClientId}`);
-  if (client.clientSecret) throw new OAuthError('invalid_client', 'Client authentication is required');
+  if (!client) throw invalidClient.unknown(bodyClientId);
+  if (client.clientSecret) throw invalidClient('Client authentication is required');
   return { client, method: 'none' };
 }
 
 function checkSecret(tenant: Tenant, clientId: string, secret: string): Client {
   const client = findClient(tenant, clientId);
-  if (!client) throw new OAuthError('invalid_client', `Unknown client: ${clientId}`);
+  if (!client) throw invalidClient.unknown(clientId);
   if (!client.clientSecret || !safeEqual(secret, client.clientSecret)) {
-    throw new OAuthError('invalid_client', 'Client authentication failed', { headers: { 'WWW-Authenticate': 'Basic realm="understudy"' } });
+    throw invalidClient('Client authentication failed', { headers: { 'WWW-Authenticate': 'Basic realm="understudy"' } });
   }
   return client;
 }
+
+const malformedBasic = (): OAuthError => invalidClient('Malformed Basic authorization header');
 
 /** RFC 6749 §2.3.1: both halves are form-urlencoded before base64. */
 function parseBasic(encoded: string): [string, string] {
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) throw new OAuthError('invalid_client', 'Malformed Basic authorization header');
+  if (colon < 0) throw malformedBasic();
   try {
     return [decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')), decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '))];
   } catch {
-    throw new OAuthError('invalid_client', 'Malformed Basic authorization header');
+    throw malformedBasic();
   }
 }
 
@@ -63,6 +65,6 @@ function safeEqual(a: string, b: string): boolean {
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {
   const value = body[name];
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new OAuthError('invalid_request', `Parameter ${name} must be a string`);
+  if (typeof value !== 'string') throw invalidRequest(`Parameter ${name} must be a string`);
   return value;
 }

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { OAuthError } from '../errors.js';
+import { insufficientScope, invalidToken, type OAuthError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/types.js';
 import type { TokenKeys } from './keys.js';
@@ -12,7 +12,7 @@ export async function userinfo(
   deps: { keys: TokenKeys; store: Store; clock: Clock; issuer: string },
   accessToken: string | undefined,
 ): Promise<Record<string, unknown>> {
-  if (!accessToken) throw invalidToken('Missing access token', false);
+  if (!accessToken) throw refusedToken('Missing access token', false);
   let payload: JWTPayload;
   try {
     const parts = accessToken.split('.').length;
@@ -21,14 +21,14 @@ export async function userinfo(
         ? await deps.keys.unseal(accessToken, deps.issuer, deps.clock.now())
         : await deps.keys.verify(accessToken, deps.issuer, deps.clock.now());
   } catch {
-    throw invalidToken('The access token is invalid or has expired');
+    throw refusedToken('The access token is invalid or has expired');
   }
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.includes(`${deps.issuer}${USERINFO_PATH}`)) throw invalidToken('The access token was not issued for /userinfo');
+  if (!audiences.includes(`${deps.issuer}${USERINFO_PATH}`)) throw refusedToken('The access token was not issued for /userinfo');
   const scopes = scopeSet(typeof payload.scope === 'string' ? payload.scope : '');
-  if (!scopes.has('openid')) throw new OAuthError('insufficient_scope', 'The access token lacks the openid scope');
+  if (!scopes.has('openid')) throw insufficientScope('The access token lacks the openid scope');
   const user = payload.sub ? await deps.store.getUser(payload.sub) : undefined;
-  if (!user || user.blocked) throw invalidToken('The user of this access token no longer exists');
+  if (!user || user.blocked) throw refusedToken('The user of this access token no longer exists');
   return { sub: user.user_id, ...profileClaims(user, scopes) };
 }
 
@@ -46,9 +46,10 @@ export async function userinfoSubject(deps: { keys: TokenKeys; clock: Clock; iss
   }
 }
 
-function invalidToken(description: string, withError = true): OAuthError {
+/** RFC 6750 §3: the WWW-Authenticate challenge names the error, except when no token was sent at all. */
+function refusedToken(description: string, withError = true): OAuthError {
   const header = withError ? `Bearer realm="understudy", error="invalid_token", error_description="${description}"` : 'Bearer realm="understudy"';
-  return new OAuthError('invalid_token', description, { headers: { 'WWW-Authenticate': header } });
+  return invalidToken(description, { headers: { 'WWW-Authenticate': header } });
 }
 
 /** The Bearer token from an Authorization header (RFC 6750 §2.1), or undefined. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { FIXED_CODE, MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { importSnapshot } from '../store/snapshot.js';
@@ -24,7 +24,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     } else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set))) {
       await clock.set(Date.parse(body.set));
     } else {
-      throw new OAuthError('invalid_request', 'Send {"advance_seconds": <number>} or {"set": "<ISO time>"}');
+      throw invalidRequest('Send {"advance_seconds": <number>} or {"set": "<ISO time>"}');
     }
     return clockState();
   });
@@ -49,11 +49,11 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: await fixedCodes.list() }));
   app.post('/_dev/api/fixed-codes', async (request, reply) => {
     const body = bodyOf(request.body);
-    if (typeof body.match !== 'string' || !body.match.trim()) throw new OAuthError('invalid_request', 'match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
-    if (body.match.length > MAX_MATCH_LENGTH) throw new OAuthError('invalid_request', `match "${body.match.slice(0, 40)}…" is longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
-    if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw new OAuthError('invalid_request', 'code must be 4 to 12 digits');
+    if (typeof body.match !== 'string' || !body.match.trim()) throw invalidRequest('match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
+    if (body.match.length > MAX_MATCH_LENGTH) throw invalidRequest(`match "${body.match.slice(0, 40)}…" is longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
+    if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw invalidRequest('code must be 4 to 12 digits');
     if (body.until !== undefined && (typeof body.until !== 'string' || Number.isNaN(Date.parse(body.until)))) {
-      throw new OAuthError('invalid_request', 'until must be an ISO time');
+      throw invalidRequest('until must be an ISO time');
     }
     await fixedCodes.add({ match: body.match, code: body.code, until: body.until as string | undefined });
     return reply.status(201).send({ fixed_codes: await fixedCodes.list() });
@@ -67,13 +67,13 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.post('/_dev/api/faults', async (request, reply) => {
     const body = bodyOf(request.body);
     const to = typeof body.to === 'string' ? normalizeEmail(body.to) || normalizePhoneNumber(body.to) : '';
-    if (!to) throw new OAuthError('invalid_request', 'to must be an email address or an E.164 phone number');
-    if (body.channel !== undefined && body.channel !== 'email' && body.channel !== 'sms') throw new OAuthError('invalid_request', 'channel must be "email" or "sms"');
-    if (body.kind !== 'fail' && body.kind !== 'delay') throw new OAuthError('invalid_request', 'kind must be "fail" or "delay"');
+    if (!to) throw invalidRequest('to must be an email address or an E.164 phone number');
+    if (body.channel !== undefined && body.channel !== 'email' && body.channel !== 'sms') throw invalidRequest.notOneOf('channel', ['email', 'sms']);
+    if (body.kind !== 'fail' && body.kind !== 'delay') throw invalidRequest.notOneOf('kind', ['fail', 'delay']);
     const delayMs = body.delay_ms === undefined ? 5000 : Number(body.delay_ms);
     const times = body.times === undefined ? 1 : Number(body.times);
-    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw new OAuthError('invalid_request', 'delay_ms must be 0 to 60000');
-    if (!Number.isInteger(times) || times < 1) throw new OAuthError('invalid_request', 'times must be a positive integer');
+    if (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000) throw invalidRequest('delay_ms must be 0 to 60000');
+    if (!Number.isInteger(times) || times < 1) throw invalidRequest('times must be a positive integer');
     await faults.add({ to, channel: body.channel as 'email' | 'sms' | undefined, kind: body.kind, delayMs, remaining: times });
     return reply.status(201).send({ faults: await faults.list() });
   });

@@ -1,7 +1,7 @@
 import { LONGEST_LONG_POLL_MS } from '../config/connection-limits.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import type { MessageFilter } from '../store/types.js';
 import { scriptJson } from '../http/authorization-reply.js';
@@ -22,7 +22,7 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
   function filterOf(query: Query): MessageFilter {
     const channel = query.channel;
     if (channel !== undefined && channel !== 'email' && channel !== 'sms') {
-      throw new OAuthError('invalid_request', 'channel must be "email" or "sms"');
+      throw invalidRequest.notOneOf('channel', ['email', 'sms']);
     }
     return { to: recipientKey(query.to), channel, after: query.after || undefined };
   }
@@ -30,7 +30,7 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
   function waitOf(query: Query): number {
     if (query.wait === undefined || query.wait === '') return 0;
     const wait = Number(query.wait);
-    if (!Number.isFinite(wait) || wait < 0) throw new OAuthError('invalid_request', 'wait must be a number of milliseconds');
+    if (!Number.isFinite(wait) || wait < 0) throw invalidRequest('wait must be a number of milliseconds');
     return Math.min(wait, MAX_WAIT_MS);
   }
 
@@ -55,7 +55,7 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
     const message = await outbox.waitForLatest(filter, waitOf(query), abortOnClose(request.raw));
     if (!message) {
       const who = filter.to ? ` for ${filter.to}` : '';
-      throw new OAuthError('not_found', `No message${who}${filter.after ? ` newer than ${filter.after}` : ''}`);
+      throw notFound(`No message${who}${filter.after ? ` newer than ${filter.after}` : ''}`);
     }
     return reply.header('Cache-Control', 'no-store').send(message);
   });

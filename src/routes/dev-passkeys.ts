@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { notFound } from '../errors.js';
 import type { Passkey, User } from '../store/types.js';
 
 /**
@@ -51,7 +51,7 @@ export async function devPasskeyRoutes(app: FastifyInstance, deps: AppDeps): Pro
 
   app.delete('/_dev/api/passkeys/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!(await store.deletePasskey(id))) throw new OAuthError('not_found', `No passkey with id ${id}`);
+    if (!(await store.deletePasskey(id))) throw notFound(`No passkey with id ${id}`);
     return reply.status(204).send();
   });
 }

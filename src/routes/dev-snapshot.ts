@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import type { PersistentKeys } from '../config/data-dir.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { exportSnapshot, type SnapshotPart } from '../store/snapshot.js';
 
 /**
@@ -15,7 +15,7 @@ export async function devSnapshotRoutes(app: FastifyInstance, deps: AppDeps, key
     const raw = (request.query as Record<string, unknown>).include;
     const include = typeof raw === 'string' ? raw.split(',').map((p) => p.trim()).filter(Boolean) : [];
     const unknown = include.filter((p) => !PARTS.includes(p as SnapshotPart));
-    if (unknown.length) throw new OAuthError('invalid_request', `include takes ${PARTS.join(' and ')}, comma-separated; not ${unknown.join(', ')}`);
+    if (unknown.length) throw invalidRequest(`include takes ${PARTS.join(' and ')}, comma-separated; not ${unknown.join(', ')}`);
     const snapshot = await exportSnapshot(deps.store, include as SnapshotPart[], keys, deps.clock.now());
     return reply.header('Cache-Control', 'no-store').send(snapshot);
   });

@@ -5,7 +5,9 @@ import { findConnection } from '../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { bearerToken } from '../oauth/userinfo.js';
 import { managementAudience } from '../management/management-api.js';
-import { ManagementError, badRequest, userNotFound } from '../management/management-error.js';
+import {
+  authenticationMethodNotFound, badRequest, identifierTaken, invalidManagementToken, missingAuthentication, userExists, userNotFound,
+} from '../management/management-error.js';
 import { allows, insufficientScope, managementCaller, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
 import { parseUserQuery, publicUser } from '../management/user-query.js';
 
@@ -25,15 +27,15 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
 
   async function caller(request: FastifyRequest): Promise<ManagementCaller> {
     const token = bearerToken(request.headers.authorization);
-    if (!token) throw new ManagementError(401, 'Missing authentication', 'missing_authentication');
+    if (!token) throw missingAuthentication();
     let payload: Record<string, unknown>;
     try {
       payload = await keys.verify(token, issuer, clock.now());
     } catch {
-      throw new ManagementError(401, 'Invalid token', 'invalid_token');
+      throw invalidManagementToken('Invalid token');
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (!audiences.includes(audience)) throw new ManagementError(401, 'Bad audience: ' + audiences.join(' '), 'invalid_token');
+    if (!audiences.includes(audience)) throw invalidManagementToken('Bad audience: ' + audiences.join(' '));
     return managementCaller(payload, tenant);
   }
 
@@ -83,7 +85,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     }
     if (connection.kind === 'database' && !fields.password) throw badRequest('Payload validation error: Missing required property: password');
     const created = await users.create(connection, fields);
-    if (!created) throw new ManagementError(409, 'The user already exists.', 'auth0_idp_error');
+    if (!created) throw userExists();
     return reply.status(201).send(publicUser(created));
   });
 
@@ -99,7 +101,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     for (const field of ['email', 'phone_number'] as const) {
       const next = fields[field];
       const holder = next && next !== current[field] ? await store.findUser(current.connection, next) : undefined;
-      if (holder && holder.user_id !== id) throw new ManagementError(400, `The specified new ${field} already exists`, 'auth0_idp_error');
+      if (holder && holder.user_id !== id) throw identifierTaken(field);
     }
     const updated = (await users.update(id, fields)) ?? (await userOr404(id));
     // As in Auth0, a new password lifts the user's brute-force blocks.
@@ -132,7 +134,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
     const { id, method } = request.params as { id: string; method: string };
     const user = await userOr404(id);
     const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
-    if (!passkey || passkey.userId !== user.user_id) throw new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
+    if (!passkey || passkey.userId !== user.user_id) throw authenticationMethodNotFound();
     await store.deletePasskey(passkey.id);
     return reply.status(204).send();
   });

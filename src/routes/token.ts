@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { OAuthError } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { exchangeToken } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
 import { bearerToken, userinfo, userinfoSubject } from '../oauth/userinfo.js';
@@ -44,7 +44,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     const body = bodyOf(request);
     const { client } = authenticateClient(deps.tenant, request.headers.authorization, body);
     const token = stringField(body, 'token');
-    if (!token) throw new OAuthError('invalid_request', 'Missing required parameter: token');
+    if (!token) throw invalidRequest.missing('token');
     await deps.refreshTokens.revoke(client, token);
     return reply.status(200).header('Cache-Control', 'no-store').send();
   });

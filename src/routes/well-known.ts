@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { discoveryDocument } from '../oauth/discovery.js';
+import { temporarilyUnavailable } from '../errors.js';
+import { sendApiError } from '../http/error-responses.js';
 
 /** Discovery, JWKS and the health probes: public, cacheable, computed once. */
 export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -21,7 +23,7 @@ export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Prom
       return reply.header('Cache-Control', 'no-store').send({ status: 'ready' });
     } catch (err) {
       request.log.warn({ err }, 'readiness probe: the store did not answer');
-      return reply.status(503).header('Cache-Control', 'no-store').send({ status: 'unavailable', error: 'temporarily_unavailable', error_description: 'The store is not reachable' });
+      return sendApiError(reply, temporarilyUnavailable('The store is not reachable'), { status: 'unavailable' });
     }
   });
 }

@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.js';
+import { OAuthError, invalidRequest } from '../errors.js';
 import type { Client, Connection, Tenant } from './model.js';
 
 /**
@@ -44,8 +44,7 @@ export function planLogin(tenant: Tenant, client: Client, requested: string | un
     const connection = enabled.find((c) => c.name === requested);
     if (!connection) {
       const exists = tenant.connections.some((c) => c.name === requested);
-      throw new OAuthError(
-        'invalid_request',
+      throw invalidRequest(
         exists ? `the connection "${requested}" is not enabled for this client` : `the connection "${requested}" was not found`,
       );
     }
@@ -67,5 +66,5 @@ export function planLogin(tenant: Tenant, client: Client, requested: string | un
   if (enabled.some((c) => c.kind === 'passwordless')) {
     throw new LoginProfileError(`This application has only passwordless connections. ${PROFILE_HINT}`);
   }
-  throw new OAuthError('invalid_request', 'no connections enabled for the client');
+  throw invalidRequest('no connections enabled for the client');
 }

@@ -1,4 +1,4 @@
-import { OAuthError, invalidGrant } from '../../errors.js';
+import { invalidGrant, invalidRequest, unauthorized } from '../../errors.js';
 import { stringField } from '../client-auth.js';
 import { verifyPkce } from '../pkce.js';
 import type { GrantHandler } from './types.js';
@@ -13,7 +13,7 @@ import { codeFamily } from '../refresh-tokens.js';
  */
 export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) => {
   const code = stringField(params, 'code');
-  if (!code) throw new OAuthError('invalid_request', 'Missing required parameter: code');
+  if (!code) throw invalidRequest.missing('code');
   const redirectUri = stringField(params, 'redirect_uri');
   const verifier = stringField(params, 'code_verifier');
 
@@ -35,7 +35,7 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
 
   const user = await ctx.store.getUser(grant.userId);
   if (!user) throw invalidGrant('The user of this authorization code no longer exists');
-  if (user.blocked) throw new OAuthError('unauthorized', 'user is blocked');
+  if (user.blocked) throw unauthorized.userBlocked();
 
   return userTokenResponse(ctx, {
     client: caller.client,

@@ -1,4 +1,4 @@
-import { OAuthError } from '../../errors.js';
+import { accessDenied, unauthorizedClient } from '../../errors.js';
 import { findResourceServer, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { isManagementGrantAudience, managementAudience } from '../../management/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
@@ -11,16 +11,15 @@ import type { GrantHandler } from './types.js';
  * scopes (convenient for a mock), while the Management API always needs a grant, as in Auth0.
  */
 export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx) => {
-  if (caller.method === 'none') throw new OAuthError('unauthorized_client', 'Client authentication is required for client_credentials');
+  if (caller.method === 'none') throw unauthorizedClient('Client authentication is required for client_credentials');
   const audience = stringField(params, 'audience');
-  if (!audience) throw new OAuthError('access_denied', 'No audience parameter was provided, and no default audience has been configured');
+  if (!audience) throw accessDenied('No audience parameter was provided, and no default audience has been configured');
   const api = findResourceServer(ctx.tenant, audience);
-  if (!api) throw new OAuthError('access_denied', `Service not found: ${audience}`);
+  if (!api) throw accessDenied.unknownAudience(audience);
 
   const allowed = grantedScopes(ctx.tenant, caller.client.clientId, api, ctx.issuer);
   if (!allowed) {
-    throw new OAuthError(
-      'access_denied',
+    throw accessDenied(
       `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
     );
   }

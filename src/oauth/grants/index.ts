@@ -1,4 +1,4 @@
-import { OAuthError } from '../../errors.js';
+import { invalidRequest, unauthorizedClient, unsupportedGrantType } from '../../errors.js';
 import { authenticateClient, stringField } from '../client-auth.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
@@ -26,13 +26,11 @@ export async function exchangeToken(
   admit?: () => Promise<void>,
 ): Promise<TokenResponse> {
   const grantType = stringField(body, 'grant_type');
-  if (!grantType) throw new OAuthError('invalid_request', 'Missing required parameter: grant_type');
+  if (!grantType) throw invalidRequest.missing('grant_type');
   const caller = authenticateClient(ctx.tenant, authorization, body);
   if (admit) await admit();
   const handler = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
-  if (!handler) throw new OAuthError('unsupported_grant_type', `Unsupported grant type: ${grantType}`);
-  if (!caller.client.grantTypes.includes(grantType)) {
-    throw new OAuthError('unauthorized_client', `Grant type '${grantType}' not allowed for the client.`);
-  }
+  if (!handler) throw unsupportedGrantType(grantType);
+  if (!caller.client.grantTypes.includes(grantType)) throw unauthorizedClient.grantNotAllowed(grantType);
   return handler(body, caller, ctx);
 }

@@ -1,4 +1,4 @@
-import { OAuthError, invalidGrant } from '../../errors.js';
+import { invalidGrant, invalidRequest, invalidScope } from '../../errors.js';
 import { normalizeScope, scopeSet } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import { UNKNOWN_REFRESH_TOKEN } from '../refresh-tokens.js';
@@ -8,7 +8,7 @@ import { userTokenResponse } from './user-tokens.js';
 /** RFC 6749 §6: new tokens for a refresh token, optionally for a narrower scope. */
 export const refreshTokenGrant: GrantHandler = async (params, caller, ctx) => {
   const token = stringField(params, 'refresh_token');
-  if (!token) throw new OAuthError('invalid_request', 'Missing required parameter: refresh_token');
+  if (!token) throw invalidRequest.missing('refresh_token');
   const { record, next } = await ctx.refreshTokens.exchange(caller.client, token);
 
   let scope = record.scope;
@@ -17,7 +17,7 @@ export const refreshTokenGrant: GrantHandler = async (params, caller, ctx) => {
     const granted = scopeSet(record.scope);
     const narrower = normalizeScope(requested);
     if (narrower.split(' ').some((s) => !granted.has(s))) {
-      throw new OAuthError('invalid_scope', 'The requested scope exceeds the scope granted to the refresh token');
+      throw invalidScope('The requested scope exceeds the scope granted to the refresh token');
     }
     scope = narrower;
   }
