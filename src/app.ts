@@ -58,6 +58,13 @@ import { installJsonBodyParser } from './http/json-body.js';
 import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
 import type { TenantReport } from './config/tenant-report.js';
+import { startTenantActions } from './actions/actions-setup.js';
+
+/** event.tenant.id: the tenant's name, which in Auth0 is the first label of its domain. */
+function tenantIdOf(issuer: string): string {
+  const host = new URL(issuer).hostname;
+  return /^[a-z][a-z0-9-]*\./i.test(host) && !/^\d/.test(host) ? host.split('.')[0]! : 'understudy';
+}
 
 export interface AppOptions {
   issuer: string;
@@ -92,6 +99,12 @@ export interface AppOptions {
   connections?: ConnectionLimits;
   /** What of the tenant file is not emulated (config/tenant-report.ts), for the dev API and the mailbox page. */
   tenantReport?: TenantReport;
+  /**
+   * How the tenant's Actions run: the time one trigger's actions get in all (Auth0's 20 s by default),
+   * and a CA certificate file the actions trust, so code that calls back into Understudy over HTTPS
+   * (node-auth0's ManagementClient) accepts its certificate.
+   */
+  actions?: { budgetMs?: number; caFile?: string };
 }
 
 /** Request bodies above this are refused with 413; no Authentication API call comes near it. */
@@ -150,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bruteForce = createBruteForceGuard(clock);
   const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce });
   const cookies = createCookieJar(issuer.startsWith('https:'));
+  const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
   await users.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
 
@@ -200,6 +214,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
     authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
     tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
+    flows: actionsRunner.flows,
+    actionLogs: actionsRunner.logs,
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));
@@ -238,7 +254,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Closing: long polls on the mailbox answer now, so the requests in flight can finish (graceful shutdown).
   app.addHook('preClose', async () => outbox.endWaits());
-  app.addHook('onClose', async () => store.close());
+  app.addHook('onClose', async () => {
+    await actionsRunner.close();
+    await store.close();
+  });
   app.decorate('deps', deps);
   return app;
 }

@@ -21,6 +21,8 @@ import type { Snapshot } from './store/snapshot.js';
 import type { RateLimiter } from './http/rate-limits.js';
 import type { BruteForceGuard } from './login/brute-force.js';
 import type { TenantReport } from './config/tenant-report.js';
+import type { TriggerFlows } from './actions/trigger-flows.js';
+import type { ActionLogBook } from './actions/action-log.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -52,6 +54,10 @@ export interface AppDeps {
   bruteForce: BruteForceGuard;
   /** What of the tenant file is not emulated, by feature. */
   tenantReport: TenantReport;
+  /** The tenant's Actions, run where Auth0 runs each trigger. */
+  flows: TriggerFlows;
+  /** The Actions' console lines and notices, for the mailbox page's Logs panel. */
+  actionLogs: ActionLogBook;
 }
 
 declare module 'fastify' {

@@ -44,6 +44,8 @@ export interface ActionsRuntimeOptions {
   timeoutMs: number;
   onLog: (line: ActionLogLine) => void;
   onHostRestart?: (reason: string) => void;
+  /** A CA certificate file the actions' HTTPS calls trust besides the system's (Understudy's local CA). */
+  caFile?: string;
 }
 
 interface Pending {
@@ -89,10 +91,12 @@ export class ActionsRuntime {
   }
 
   private spawn(): Promise<void> {
-    const readable = [HOST_FILE, ...new Set(this.sources.map((s) => join(s.requireFrom, 'node_modules')).filter((dir) => existsSync(dir)))];
+    const caFile = this.options.caFile;
+    const readable = [HOST_FILE, ...(caFile ? [caFile] : []), ...new Set(this.sources.map((s) => join(s.requireFrom, 'node_modules')).filter((dir) => existsSync(dir)))];
     const host = fork(HOST_FILE, [], {
       execArgv: [permissionFlag(), ...readable.map((path) => `--allow-fs-read=${path}`), '--no-warnings', '--max-old-space-size=128'],
-      env: {},
+      // Nothing of the server's environment: its secrets stay out of reach of the actions' code.
+      env: caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {},
       cwd: dirname(HOST_FILE),
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'json',

@@ -5,6 +5,7 @@ import { parseRateLimits } from './rate-limit-settings.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues } from './keywords.js';
 import { buildClient, buildConnection, isAbsoluteUrl } from './tenant-entries.js';
 import { buildActions } from './tenant-actions.js';
+import { RESTRICTED_CLAIMS } from '../oauth/restricted-claims.js';
 import { isDirectory } from './export-directory.js';
 import { dirname, resolve } from 'node:path';
 
@@ -179,7 +180,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     return { clientId: client?.clientId ?? grant.client_id, audience: grant.audience, scopes: grant.scope ?? [] };
   });
   const claims = (file.claims ?? []).map((claim, i) => {
-    if (RESERVED_CLAIMS.has(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
+    if (RESTRICTED_CLAIMS.has(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
     if ((claim.from === undefined) === (claim.value === undefined)) problems.push(`claims[${i}]: give exactly one of "from" and "value"`);
     const ids = (claim.clients ?? []).map((ref, j) => {
       const client = clientRef(ref);
@@ -238,11 +239,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   return { tenant, ignoredKeys, warnings, generated };
 }
 
-// Claims a rule may not set: the protocol's own, which clients validate.
-const RESERVED_CLAIMS = new Set([
-  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'azp', 'nonce', 'auth_time', 'at_hash', 'c_hash', 'sid', 'scope', 'gty',
-  'permissions', 'org_id', 'org_name', 'acr', 'amr', 'cnf',
-]);
+
 
 // Errors for a union report every branch; the specific error is reported alongside them.
 function isBranchNoise(keyword: string): boolean {

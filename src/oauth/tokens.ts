@@ -39,7 +39,7 @@ export interface TokenIssuer {
   grantedScope(scope: string, audience: string | undefined): string;
   accessToken(grant: Grant): Promise<IssuedAccessToken>;
   /** client_credentials: a JWT for the API with `sub` `<client_id>@clients` and `gty` client-credentials. */
-  machineAccessToken(client: Client, audience: string, scope: string): Promise<IssuedAccessToken>;
+  machineAccessToken(client: Client, audience: string, scope: string, actionClaims?: Record<string, unknown>): Promise<IssuedAccessToken>;
   idToken(
     grant: Grant,
     extra: { nonce?: string | undefined; authTime?: number | undefined; accessToken?: string; code?: string },
@@ -93,11 +93,12 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
 
-    async machineAccessToken(client, audience, scope) {
+    async machineAccessToken(client, audience, scope, actionClaims = {}) {
       const api = findResourceServer(tenant, audience);
       if (!api) throw new Error(`no API ${audience}`);
       const iat = nowSeconds();
       const payload: Record<string, unknown> = {
+        ...actionClaims,
         iss: issuer,
         sub: `${client.clientId}@clients`,
         aud: api.identifier,

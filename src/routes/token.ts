@@ -5,6 +5,7 @@ import { exchangeToken } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
 import { bearerToken, userinfo, userinfoSubject } from '../oauth/userinfo.js';
 import { ipKey } from '../http/rate-limits.js';
+import { requestFacts } from '../http/request-facts.js';
 
 /** POST /oauth/token, POST /oauth/revoke and GET|POST /userinfo (CORS comes from the enclosing scope). */
 export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -26,7 +27,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     // With the limit off (UNDERSTUDY_RATE_LIMITS=off, or none in the tenant's rate_limits) nothing is
     // counted at all: no promise or closure per token.
     if (!tokenLimitsOn) {
-      const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request));
+      const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }) });
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     }
     // Every request counts against its sender's IP first, before any secret is checked: guessing a
@@ -35,7 +36,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     // the tenant's), so Auth0's tenant-wide figure is what authenticated clients meet.
     await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
     const admit = (): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
-    const response = await exchangeToken(deps, request.headers.authorization, bodyOf(request), admit);
+    const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), admit });
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
 

@@ -1,4 +1,4 @@
-import { accessDenied, unauthorizedClient } from '../../errors.js';
+import { accessDenied, oauthError, unauthorizedClient } from '../../errors.js';
 import { findResourceServer, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { isManagementGrantAudience, managementAudience } from '../../management/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
@@ -10,7 +10,7 @@ import type { GrantHandler } from './types.js';
  * from the tenant's client grants; an API that no grant mentions is open to every client with all its
  * scopes (convenient for a mock), while the Management API always needs a grant, as in Auth0.
  */
-export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx) => {
+export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx, request) => {
   if (caller.method === 'none') throw unauthorizedClient('Client authentication is required for client_credentials');
   const audience = stringField(params, 'audience');
   if (!audience) throw accessDenied('No audience parameter was provided, and no default audience has been configured');
@@ -25,7 +25,12 @@ export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx) 
   }
   const requested = normalizeScope(stringField(params, 'scope'));
   const scope = requested ? requested.split(' ').filter((s) => allowed.includes(s)).join(' ') : allowed.join(' ');
-  const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope);
+  // The tenant's credentials-exchange Actions may add claims or refuse (Auth0: 400, or 500 for server_error).
+  const actions = await ctx.flows.credentialsExchange({ client: caller.client, audience: api.identifier, scopes: scope.split(' ').filter(Boolean), request });
+  if (actions.refusal) {
+    throw oauthError(actions.refusal.error, actions.refusal.description, actions.refusal.error === 'server_error' ? { status: 500 } : {});
+  }
+  const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope, actions.accessTokenClaims);
   return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.scope };
 };
 

@@ -6,6 +6,7 @@ import { passwordlessOtpGrant } from './passwordless-otp.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import { PASSWORDLESS_OTP_GRANT } from '../../tenant/model.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
+import type { RequestFacts } from '../../actions/action-events.js';
 
 /** POST /oauth/token: authenticate the client, then hand over to the handler of its grant_type. */
 const grants: Record<string, GrantHandler> = {
@@ -21,10 +22,9 @@ const grants: Record<string, GrantHandler> = {
  */
 export async function exchangeToken(
   ctx: GrantContext,
-  authorization: string | undefined,
-  body: Record<string, unknown>,
-  admit?: () => Promise<void>,
+  exchange: { authorization: string | undefined; body: Record<string, unknown>; request: RequestFacts; admit?: () => Promise<void> },
 ): Promise<TokenResponse> {
+  const { authorization, body, admit } = exchange;
   const grantType = stringField(body, 'grant_type');
   if (!grantType) throw invalidRequest.missing('grant_type');
   const caller = authenticateClient(ctx.tenant, authorization, body);
@@ -32,5 +32,5 @@ export async function exchangeToken(
   const handler = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!handler) throw unsupportedGrantType(grantType);
   if (!caller.client.grantTypes.includes(grantType)) throw unauthorizedClient.grantNotAllowed(grantType);
-  return handler(body, caller, ctx);
+  return handler(body, caller, ctx, exchange.request);
 }

@@ -6,6 +6,8 @@ import type { UserService } from '../../users/user-service.js';
 import type { AuthenticatedClient } from '../client-auth.js';
 import type { RefreshTokenService } from '../refresh-tokens.js';
 import type { TokenIssuer } from '../tokens.js';
+import type { TriggerFlows } from '../../actions/trigger-flows.js';
+import type { RequestFacts } from '../../actions/action-events.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
 export interface TokenResponse {
@@ -26,7 +28,9 @@ export interface GrantContext {
   refreshTokens: RefreshTokenService;
   otp: OtpService;
   users: UserService;
+  /** The tenant's Actions: post-login for user grants, credentials-exchange for client_credentials. */
+  flows: TriggerFlows;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */
-export type GrantHandler = (params: Record<string, unknown>, caller: AuthenticatedClient, ctx: GrantContext) => Promise<TokenResponse>;
+export type GrantHandler = (params: Record<string, unknown>, caller: AuthenticatedClient, ctx: GrantContext, request: RequestFacts) => Promise<TokenResponse>;
