@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { PersistentKeys } from '../oauth/keys.js';
 import { createMemoryStore } from './memory-store.js';
-import type { Store } from './types.js';
+import type { KeyStore, Store } from './types.js';
 
 /**
  * The store UNDERSTUDY_STORE or the tenant file's `store` names. SQLite and Redis load only when asked
@@ -46,7 +46,7 @@ export function describeStore(setting: StoreSetting): string {
  * so replicas and restarts sign with the same key and derive the same cookie and code keys. An
  * explicit UNDERSTUDY_SIGNING_KEY still signs (give every replica the same one).
  */
-export async function adoptKeys(store: Store, offered: PersistentKeys, explicitSigningKey: boolean): Promise<PersistentKeys> {
+export async function adoptKeys(store: KeyStore, offered: PersistentKeys, explicitSigningKey: boolean): Promise<PersistentKeys> {
   if (!store.adoptKeys) return offered;
   const kept = await store.adoptKeys(offered);
   return { signingJwk: explicitSigningKey ? offered.signingJwk : kept.signingJwk, masterSecret: kept.masterSecret };
