@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { loadSqliteDriver } from '../../src/store/sqlite-store.js';
+import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
 import { openRedisStore } from '../../src/store/redis-store.js';
 import { freePort } from '../support/redis-server.js';
 

@@ -1,3 +1,4 @@
+import { refreshTokenEnd } from '../expiry.js';
 import type { RefreshTokenStore } from '../types.js';
 import type { MemoryContext } from './tables.js';
 
@@ -10,7 +11,7 @@ export function memoryRefreshTokens({ tables, clock }: MemoryContext): RefreshTo
     },
     async getRefreshToken(tokenHash) {
       const token = refreshTokens.get(tokenHash);
-      return token && Math.min(token.expiresAt, token.idleExpiresAt) > clock.now() ? { ...token } : undefined;
+      return token && refreshTokenEnd(token) > clock.now() ? { ...token } : undefined;
     },
     async markRefreshTokenRotated(tokenHash, now) {
       const token = refreshTokens.get(tokenHash);

@@ -1,4 +1,5 @@
 import type { Clock } from '../../clock.js';
+import { refreshTokenEnd } from '../expiry.js';
 import type { AuthorizationCode, Message, OtpChallenge, Passkey, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
@@ -55,7 +56,7 @@ export function sweepExpired(tables: MemoryTables, now: number): void {
   for (const map of [transactions, otps, codes, sessions] as Map<string, { expiresAt: number }>[]) {
     for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
   }
-  tables.refreshTokens.deleteWhere((token) => Math.min(token.expiresAt, token.idleExpiresAt) <= now);
+  tables.refreshTokens.deleteWhere((token) => refreshTokenEnd(token) <= now);
 }
 
 export const liveAt = <T extends { expiresAt: number }>(clock: Clock, item: T | undefined): T | undefined =>
