@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../startup-error.js';
-import { StoreUnavailableError } from './store-errors.js';
+import { ConfigError } from '../../startup-error.js';
+import { StoreUnavailableError } from '../store-errors.js';
 
 /**
  * The Redis store's connection: telling an unreachable Redis from a refused command, turning the one
