@@ -1,6 +1,7 @@
 import type { RefreshToken } from './records.js';
 
 /** When stored records end, counted the same way by every backend. */
+
 /** An expired OTP challenge is kept a while, so a late guess hears "expired" rather than "no code". */
 export const OTP_GRACE_MS = 10 * 60_000;
 

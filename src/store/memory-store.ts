@@ -15,6 +15,7 @@ import { memoryMessages } from './memory/messages.js';
  * here with the sweep and the lifecycle. Each method runs to completion without awaiting, which is
  * what makes "consume" and "record attempt" atomic on Node's single thread.
  */
+
 /** Bounds memory in long-running demo instances: the mailbox keeps the newest messages (UNDERSTUDY_MAILBOX_LIMIT). */
 export const DEFAULT_MAX_MESSAGES = 1000;
 /**

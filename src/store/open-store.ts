@@ -5,9 +5,11 @@ import { createMemoryStore } from './memory-store.js';
 import type { KeyStore, Store } from './types.js';
 
 /**
- * The store UNDERSTUDY_STORE or the tenant file's `store` names. SQLite and Redis load only when asked
- * for: a machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
+ * Opening the store UNDERSTUDY_STORE or the tenant file's `store` names, describing it for the
+ * start-up banner, and settling the keys with it. SQLite and Redis load only when asked for: a
+ * machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
  */
+
 /** Which store to open: UNDERSTUDY_STORE or the tenant file's `store`, parsed by config/store-setting.ts. */
 export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
 

@@ -7,6 +7,7 @@ import { StoreUnavailableError } from '../store-errors.js';
  * into StoreUnavailableError (503) on every method, connecting at start-up within a bound, and
  * saying goodbye on close.
  */
+
 /** True for failures to reach Redis (as opposed to a command Redis refused or a bug of ours, which stay 500s). */
 export function isConnectionError(err: unknown, connected: boolean): boolean {
   if (!(err instanceof Error)) return false;

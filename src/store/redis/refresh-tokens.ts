@@ -10,6 +10,7 @@ import { LUA } from './scripts.js';
  * end), a set per family (for revoking it) and a set per user. Rotation is one script, so of two
  * concurrent exchanges one sees the token unrotated.
  */
+
 /** Ends this far out (or Number.MAX_SAFE_INTEGER, "never") get no TTL. */
 const NO_TTL_BEYOND_MS = 10 * 365 * 24 * 3_600_000;
 

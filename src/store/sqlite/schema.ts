@@ -7,6 +7,7 @@ import type { Database } from './driver.js';
  * the table lists that reset and the expiry sweep go through. Records are kept as JSON next to the
  * columns that are looked up or expire, so every field round-trips as the memory store keeps it.
  */
+
 /** Each entry moves the schema one version up; the index + 1 is the version it produces. Append only. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE transactions (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
