@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { OAuthError } from '../errors.js';
-import type { Session, Store, Transaction, User } from '../store/types.js';
+import type { Session, Transaction, User } from '../store/records.js';
+import type { AuthorizationCodeStore, TransactionStore, UserStore } from '../store/types.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import { LoginProfileError, planLogin, type LoginPlan } from '../tenant/connection-rules.js';
 import type { AuthorizeRequest } from '../oauth/authorize-request.js';
@@ -37,7 +38,7 @@ export interface AuthorizationService {
 
 export function createAuthorizationService(deps: {
   tenant: Tenant;
-  store: Store;
+  store: TransactionStore & AuthorizationCodeStore & UserStore;
   clock: Clock;
   random: Random;
   tokens: TokenIssuer;

@@ -1,5 +1,5 @@
 import type { Eta } from 'eta';
-import type { Session, Transaction, User } from '../store/types.js';
+import type { Session, Transaction, User } from '../store/records.js';
 import { findClient, findConnection, type Connection, type Tenant } from '../tenant/model.js';
 import { enabledConnections } from '../tenant/connection-rules.js';
 import { normalizeEmail, normalizeIdentifier } from '../otp/identifiers.js';

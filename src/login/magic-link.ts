@@ -1,6 +1,6 @@
 import { OAuthError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { Session } from '../store/types.js';
+import type { Session } from '../store/records.js';
 import type { Tenant } from '../tenant/model.js';
 import { enabledConnections } from '../tenant/connection-rules.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';

@@ -5,7 +5,8 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
-import type { Passkey, Store, Transaction, User } from '../store/types.js';
+import type { Passkey, Transaction, User } from '../store/records.js';
+import type { PasskeyStore, TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 
 /**
@@ -54,7 +55,7 @@ function parseJson<T>(field: string | undefined): T | undefined {
 let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
 const simpleWebAuthn = (): Promise<typeof import('@simplewebauthn/server')> => (webauthn ??= import('@simplewebauthn/server'));
 
-export function createPasskeyService(deps: { tenant: Tenant; store: Store; clock: Clock; issuer: string }): PasskeyService {
+export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore & UserStore & TransactionStore; clock: Clock; issuer: string }): PasskeyService {
   const { tenant, store, clock } = deps;
   const url = new URL(deps.issuer);
   const rpId = url.hostname;

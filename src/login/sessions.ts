@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { Session, Store } from '../store/types.js';
+import type { Session } from '../store/records.js';
+import type { SessionStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 
 /**
@@ -18,7 +19,7 @@ export interface SessionService {
 
 const HOUR_MS = 3_600_000;
 
-export function createSessionService(deps: { store: Store; clock: Clock; random: Random; tenant: Tenant }): SessionService {
+export function createSessionService(deps: { store: SessionStore; clock: Clock; random: Random; tenant: Tenant }): SessionService {
   const { store, clock, random, tenant } = deps;
   const idleMs = tenant.idleSessionLifetimeHours * HOUR_MS;
 

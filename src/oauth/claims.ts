@@ -1,4 +1,4 @@
-import type { User } from '../store/types.js';
+import type { User } from '../store/records.js';
 
 /**
  * Standard OIDC claims released per scope, as Auth0 does for ID tokens and /userinfo. Passwordless

@@ -1,4 +1,4 @@
-import type { User } from '../store/types.js';
+import type { User } from '../store/records.js';
 import type { Client, Tenant } from '../tenant/model.js';
 
 /**

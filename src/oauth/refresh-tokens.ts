@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { invalidGrant } from '../errors.js';
-import type { RefreshToken, Store } from '../store/types.js';
+import type { RefreshToken } from '../store/records.js';
+import type { RefreshTokenStore } from '../store/types.js';
 import type { Client } from '../tenant/model.js';
 
 /**
@@ -40,7 +41,7 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  */
 export const codeFamily = (code: string): string => `code.${hashToken(code).slice(0, 24)}`;
 
-export function createRefreshTokenService(deps: { store: Store; clock: Clock; random: Random }): RefreshTokenService {
+export function createRefreshTokenService(deps: { store: RefreshTokenStore; clock: Clock; random: Random }): RefreshTokenService {
   const { store, clock, random } = deps;
 
   async function save(grant: RefreshGrant, familyId: string, expiresAt: number): Promise<string> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { User } from '../store/types.js';
+import type { User } from '../store/records.js';
 import { findResourceServer, type Client, type Tenant } from '../tenant/model.js';
 import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';

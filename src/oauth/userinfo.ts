@@ -1,7 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { insufficientScope, invalidToken, type OAuthError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { Store } from '../store/types.js';
+import type { UserStore } from '../store/types.js';
 import type { TokenKeys } from './keys.js';
 import { profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
@@ -9,7 +9,7 @@ import { USERINFO_PATH } from './tokens.js';
 
 /** GET|POST /userinfo: the profile claims the access token's scope allows, for a live token only. */
 export async function userinfo(
-  deps: { keys: TokenKeys; store: Store; clock: Clock; issuer: string },
+  deps: { keys: TokenKeys; store: UserStore; clock: Clock; issuer: string },
   accessToken: string | undefined,
 ): Promise<Record<string, unknown>> {
   if (!accessToken) throw refusedToken('Missing access token', false);

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { Store } from '../store/types.js';
+import type { OtpStore } from '../store/types.js';
 import { cleanSubmittedCode, codeMatches, hashCode } from './code.js';
 
 /**
@@ -24,7 +24,7 @@ export interface OtpService {
 }
 
 export function createOtpService(deps: {
-  store: Store;
+  store: OtpStore;
   clock: Clock;
   random: Random;
   secret: Buffer;

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { Message, MessageFilter, Store } from '../store/types.js';
+import type { Message } from '../store/records.js';
+import type { MessageFilter, MessageStore, SharedStateStore } from '../store/types.js';
 import { DeliveryError, type DeliveryFaults } from '../dev/delivery-faults.js';
 
 /**
@@ -28,7 +29,7 @@ export interface Outbox {
 }
 
 export function createOutbox(deps: {
-  store: Store;
+  store: MessageStore & SharedStateStore;
   clock: Clock;
   random: Random;
   log: Logger;

@@ -3,6 +3,7 @@
  * They are defined here, below the store, so that the store needs nothing from dev/; dev/fixed-codes.ts
  * and dev/delivery-faults.ts give them their behaviour.
  */
+
 /** A recipient pattern and the code it always gets (dev/fixed-codes.ts). */
 export interface FixedCodeRule {
   match: string;

@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { PersistentKeys } from '../oauth/keys.js';
 import { createMemoryStore } from './memory-store.js';
-import type { Store } from './types.js';
+import type { KeyStore, Store } from './types.js';
 
 /**
- * The store UNDERSTUDY_STORE or the tenant file's `store` names. SQLite and Redis load only when asked
- * for: a machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
+ * Opening the store UNDERSTUDY_STORE or the tenant file's `store` names, describing it for the
+ * start-up banner, and settling the keys with it. SQLite and Redis load only when asked for: a
+ * machine without better-sqlite3 (an optional dependency that compiles) still runs the memory store.
  */
+
 /** Which store to open: UNDERSTUDY_STORE or the tenant file's `store`, parsed by config/store-setting.ts. */
 export type StoreSetting = { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string };
 
@@ -46,7 +48,7 @@ export function describeStore(setting: StoreSetting): string {
  * so replicas and restarts sign with the same key and derive the same cookie and code keys. An
  * explicit UNDERSTUDY_SIGNING_KEY still signs (give every replica the same one).
  */
-export async function adoptKeys(store: Store, offered: PersistentKeys, explicitSigningKey: boolean): Promise<PersistentKeys> {
+export async function adoptKeys(store: KeyStore, offered: PersistentKeys, explicitSigningKey: boolean): Promise<PersistentKeys> {
   if (!store.adoptKeys) return offered;
   const kept = await store.adoptKeys(offered);
   return { signingJwk: explicitSigningKey ? offered.signingJwk : kept.signingJwk, masterSecret: kept.masterSecret };

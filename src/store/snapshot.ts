@@ -3,7 +3,8 @@ import type { JWK } from 'jose';
 import { ConfigError } from '../startup-error.js';
 import type { PersistentKeys } from '../oauth/keys.js';
 import type { Tenant } from '../tenant/model.js';
-import type { Passkey, Session, Store, User } from './types.js';
+import type { Passkey, Session, User } from './records.js';
+import type { PasskeyStore, SessionStore, UserStore } from './types.js';
 
 /**
  * A snapshot: the users of a tenant (with their passkeys and password hashes, so database users keep
@@ -28,7 +29,10 @@ export interface Snapshot {
 
 export type SnapshotPart = 'sessions' | 'keys';
 
-export async function exportSnapshot(store: Store, include: SnapshotPart[], keys: PersistentKeys, now: number): Promise<Snapshot> {
+/** The stores a snapshot reads and fills. */
+type SnapshotStores = UserStore & PasskeyStore & SessionStore;
+
+export async function exportSnapshot(store: SnapshotStores, include: SnapshotPart[], keys: PersistentKeys, now: number): Promise<Snapshot> {
   const snapshot: Snapshot = {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
@@ -51,7 +55,7 @@ export function snapshotKeys(snapshot: Snapshot): PersistentKeys | undefined {
  * sessions. Users already there (same connection and identifier) are kept as they are, so loading the
  * same snapshot at every start of a persistent store changes nothing.
  */
-export async function importSnapshot(store: Store, snapshot: Snapshot, tenant: Tenant): Promise<{ users: number; skipped: string[] }> {
+export async function importSnapshot(store: SnapshotStores, snapshot: Snapshot, tenant: Tenant): Promise<{ users: number; skipped: string[] }> {
   const skipped: string[] = [];
   let users = 0;
   for (const user of snapshot.users) {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { Store, User } from '../store/types.js';
+import type { User } from '../store/records.js';
+import type { UserStore } from '../store/types.js';
 import type { Connection, SeedUser, Tenant } from '../tenant/model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 
@@ -25,7 +26,7 @@ export interface UserService {
   seed(tenant: Tenant): Promise<void>;
 }
 
-export function createUserService(deps: { store: Store; clock: Clock; random: Random }): UserService {
+export function createUserService(deps: { store: UserStore; clock: Clock; random: Random }): UserService {
   const { store, clock, random } = deps;
   const nowIso = (): string => new Date(clock.now()).toISOString();
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { StoreSetting } from '../../src/config/runtime.js';
-import type { Message } from '../../src/store/types.js';
+import type { Message } from '../../src/store/records.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 /** UNDERSTUDY_MAILBOX_LIMIT bounds every store's mailbox alike: the newest messages stay. */

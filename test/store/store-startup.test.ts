@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { loadSqliteDriver } from '../../src/store/sqlite-store.js';
+import { loadSqliteDriver } from '../../src/store/sqlite/driver.js';
 import { openRedisStore } from '../../src/store/redis-store.js';
 import { freePort } from '../support/redis-server.js';
 
 /** Start-up problems with a store stop the server with a message that says what to do. */
 describe('store start-up failures', () => {
   it('sqlite: without the optional better-sqlite3 says so, and how to install it', async () => {
-    const missing = () => Promise.reject(new Error("Cannot find package 'better-sqlite3' imported from src/store/sqlite-store.ts"));
+    const missing = () => Promise.reject(new Error("Cannot find package 'better-sqlite3' imported from src/store/sqlite/driver.ts"));
     const err = await loadSqliteDriver(missing).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toMatch(/UNDERSTUDY_STORE/);

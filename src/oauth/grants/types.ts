@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock.js';
-import type { Store } from '../../store/types.js';
+import type { AuthorizationCodeStore, RefreshTokenStore, UserStore } from '../../store/types.js';
 import type { Tenant } from '../../tenant/model.js';
 import type { OtpService } from '../../otp/otp-service.js';
 import type { UserService } from '../../users/user-service.js';
@@ -22,7 +22,7 @@ export interface TokenResponse {
 export interface GrantContext {
   issuer: string;
   tenant: Tenant;
-  store: Store;
+  store: AuthorizationCodeStore & RefreshTokenStore & UserStore;
   clock: Clock;
   tokens: TokenIssuer;
   refreshTokens: RefreshTokenService;

@@ -1,4 +1,4 @@
-import type { User } from '../../store/types.js';
+import type { User } from '../../store/records.js';
 import type { Client } from '../../tenant/model.js';
 import { scopeSet } from '../authorize-request.js';
 import type { GrantContext, TokenResponse } from './types.js';

@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../startup-error.js';
-import { StoreUnavailableError } from './store-errors.js';
+import { ConfigError } from '../../startup-error.js';
+import { StoreUnavailableError } from '../store-errors.js';
 
 /**
  * The Redis store's connection: telling an unreachable Redis from a refused command, turning the one
  * into StoreUnavailableError (503) on every method, connecting at start-up within a bound, and
  * saying goodbye on close.
  */
+
 /** True for failures to reach Redis (as opposed to a command Redis refused or a bug of ours, which stay 500s). */
 export function isConnectionError(err: unknown, connected: boolean): boolean {
   if (!(err instanceof Error)) return false;

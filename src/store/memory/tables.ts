@@ -1,0 +1,68 @@
+import type { Clock } from '../../clock.js';
+import { refreshTokenEnd } from '../expiry.js';
+import type { AuthorizationCode, Message, OtpChallenge, Passkey, Session, Transaction, User } from '../records.js';
+import { RefreshTokenTable } from './refresh-token-table.js';
+
+/**
+ * The memory store's data: the plain Maps every port module of the memory store reads and writes,
+ * with what they share (expiry against the injected clock, copying in and out, the periodic sweep
+ * and the reset). One object, because some steps span concerns: deleting a user takes its sessions,
+ * refresh tokens and passkeys along.
+ */
+export interface MemoryTables {
+  transactions: Map<string, Transaction>;
+  otps: Map<string, OtpChallenge>;
+  codes: Map<string, AuthorizationCode>;
+  users: Map<string, User>;
+  /** `${connection}\0${identifier}` → user id. */
+  userIndex: Map<string, string>;
+  sessions: Map<string, Session>;
+  refreshTokens: RefreshTokenTable;
+  passkeys: Map<string, Passkey>;
+  /** Oldest first. */
+  messages: Message[];
+}
+
+/** What each port module of the memory store is built from. */
+export interface MemoryContext {
+  tables: MemoryTables;
+  clock: Clock;
+}
+
+export function createTables(): MemoryTables {
+  return {
+    transactions: new Map(),
+    otps: new Map(),
+    codes: new Map(),
+    users: new Map(),
+    userIndex: new Map(),
+    sessions: new Map(),
+    refreshTokens: new RefreshTokenTable(),
+    passkeys: new Map(),
+    messages: [],
+  };
+}
+
+export function clearTables(tables: MemoryTables): void {
+  const { transactions, otps, codes, users, userIndex, sessions, passkeys } = tables;
+  for (const map of [transactions, otps, codes, users, userIndex, sessions, passkeys] as Map<string, unknown>[]) map.clear();
+  tables.refreshTokens.clear();
+  tables.messages.length = 0;
+}
+
+/** Drops what has expired; reads already refuse it, this only bounds memory. */
+export function sweepExpired(tables: MemoryTables, now: number): void {
+  const { transactions, otps, codes, sessions } = tables;
+  for (const map of [transactions, otps, codes, sessions] as Map<string, { expiresAt: number }>[]) {
+    for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
+  }
+  tables.refreshTokens.deleteWhere((token) => refreshTokenEnd(token) <= now);
+}
+
+export const liveAt = <T extends { expiresAt: number }>(clock: Clock, item: T | undefined): T | undefined =>
+  item && item.expiresAt > clock.now() ? item : undefined;
+
+/** Records go in and come out as copies, so no caller holds a reference into the store. */
+export const copy = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : structuredClone(value));
+
+export const indexKey = (connection: string, identifier: string): string => `${connection}\u0000${identifier}`;

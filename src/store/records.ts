@@ -1,0 +1,179 @@
+/**
+ * The domain records: what Understudy remembers, as plain data (a login in progress, an OTP
+ * challenge, a code, a user, a passkey, an SSO session, a refresh token, a dev mailbox message).
+ * Every layer passes these around; the ports that keep them are in ./types.ts. This module imports
+ * nothing, so anything may depend on it.
+ */
+
+/** A login in progress: created by /authorize, finished by /authorize/resume. */
+export interface Transaction {
+  /** Understudy's own id: the `state` on Universal Login screen URLs, never the client's state. */
+  id: string;
+  /** The browser that started it (the `did` cookie); screens and resume refuse other browsers. */
+  deviceId: string;
+  clientId: string;
+  redirectUri: string;
+  responseType: string;
+  responseMode: 'query' | 'fragment' | 'form_post' | 'web_message';
+  scope: string;
+  audience: string | undefined;
+  /** The client's own state, echoed back byte for byte. */
+  clientState: string | undefined;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: 'S256' | 'plain' | undefined;
+  maxAge: number | undefined;
+  prompt: string | undefined;
+  /** The connection the screens present (decided at /authorize), and the one finally used. */
+  connection: string;
+  loginHint: string | undefined;
+  uiLocales: string | undefined;
+  /** The identifier entered on login-id, normalised. */
+  identifier: string | undefined;
+  /** Set when the user proved who they are; /authorize/resume then issues the response. */
+  authenticated: { userId: string; connection: string; authTime: number; sessionId: string } | undefined;
+  /**
+   * The WebAuthn challenge of the ceremony the current screen started (base64url), bound to this
+   * login: a passkey answer is only checked against it. Optional, so stores that keep transactions
+   * as JSON need nothing new.
+   */
+  webauthnChallenge?: string | undefined;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** The one live code for a recipient on a connection (only the latest is valid). */
+export interface OtpChallenge {
+  /** `${connection}:${recipient}` */
+  key: string;
+  id: string;
+  codeHash: string;
+  attempts: number;
+  /** Set once the attempts ran out: the code stays refused. */
+  exhausted: boolean;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  userId: string;
+  scope: string;
+  audience: string | undefined;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: 'S256' | 'plain' | undefined;
+  authTime: number;
+  /** Whether /authorize carried max_age: the ID token then must carry auth_time. */
+  maxAgeRequested: boolean;
+  sessionId: string;
+  expiresAt: number;
+  /** False for codes from magic links: Auth0 gives those no refresh token. */
+  refreshTokenAllowed?: boolean;
+}
+
+export interface Identity {
+  provider: string;
+  connection: string;
+  user_id: string;
+  isSocial: boolean;
+}
+
+/** A user, in the Management API's field names. */
+export interface User {
+  user_id: string;
+  connection: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  phone_verified?: boolean;
+  name: string;
+  nickname: string;
+  given_name?: string;
+  family_name?: string;
+  picture: string;
+  identities: Identity[];
+  app_metadata: Record<string, unknown>;
+  user_metadata: Record<string, unknown>;
+  blocked: boolean;
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  logins_count: number;
+  /** scrypt hash, database users only; never leaves the server. */
+  password_hash?: string;
+}
+
+/**
+ * A WebAuthn credential (passkey) of a database user, registered on the passkey-enrollment screen.
+ * The id is the credential id as the browser reports it (base64url); it is unique across users.
+ */
+export interface Passkey {
+  id: string;
+  userId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter; 0 for authenticators that do not count. */
+  counter: number;
+  transports: string[];
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  /** The authenticator model's AAGUID (all zeros when unknown). */
+  aaguid: string;
+  createdAt: string;
+  lastUsedAt: string | undefined;
+}
+
+/** The SSO session behind the `auth0` cookie. */
+export interface Session {
+  id: string;
+  userId: string;
+  deviceId: string;
+  authTime: number;
+  /** Client ids that received tokens through this session. */
+  clients: string[];
+  createdAt: number;
+  lastActiveAt: number;
+  /** Absolute end (session_lifetime). The idle limit is checked against lastActiveAt. */
+  expiresAt: number;
+}
+
+/**
+ * A refresh token, stored under the SHA-256 of its value. Tokens that rotate into each other share a
+ * family: reuse of a rotated token outside the leeway revokes the whole family (breach detection).
+ */
+export interface RefreshToken {
+  tokenHash: string;
+  familyId: string;
+  clientId: string;
+  userId: string;
+  scope: string;
+  audience: string | undefined;
+  sessionId: string | undefined;
+  createdAt: number;
+  /** When this token was exchanged for a newer one (rotation); undefined while it is the newest. */
+  rotatedAt: number | undefined;
+  /** Absolute end of the family (token_lifetime), carried from token to token. */
+  expiresAt: number;
+  /** Idle end: each use pushes it out by idle_token_lifetime. */
+  idleExpiresAt: number;
+}
+
+/** An email or SMS that Understudy "sent": the dev mailbox shows these instead. */
+export interface Message {
+  id: string;
+  channel: 'email' | 'sms';
+  to: string;
+  from: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
+  code: string | null;
+  link: string | null;
+  connection: string;
+  client_id: string | null;
+  created_at: string;
+  expires_at: string;
+}

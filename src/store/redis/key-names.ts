@@ -1,0 +1,45 @@
+/**
+ * The Redis store's key names, all under one prefix so that replicas of one tenant share them and
+ * tests can keep stores apart. Records live under `d:` (data: what reset deletes), the shared test
+ * controls under `c:`, and the kept signing keys beside them.
+ */
+export function redisKeyNames(prefix: string) {
+  return {
+    /** Everything reset deletes. */
+    dataPattern: `${prefix}d:*`,
+    txn: (id: string) => `${prefix}d:txn:${id}`,
+    otp: (key: string) => `${prefix}d:otp:${key}`,
+    code: (code: string) => `${prefix}d:code:${code}`,
+    userPrefix: `${prefix}d:user:`,
+    user: (id: string) => `${prefix}d:user:${id}`,
+    indexPrefix: `${prefix}d:uidx:`,
+    index: (connection: string, identifier: string) => `${prefix}d:uidx:${connection}\u0000${identifier}`,
+    userIndexes: (id: string) => `${prefix}d:uidxs:${id}`,
+    users: `${prefix}d:users`,
+    seq: `${prefix}d:seq`,
+    sessionPrefix: `${prefix}d:sess:`,
+    session: (id: string) => `${prefix}d:sess:${id}`,
+    userSessionsPrefix: `${prefix}d:usess:`,
+    userSessions: (id: string) => `${prefix}d:usess:${id}`,
+    tokenPrefix: `${prefix}d:rt:`,
+    token: (hash: string) => `${prefix}d:rt:${hash}`,
+    family: (id: string) => `${prefix}d:rtfam:${id}`,
+    userTokens: (id: string) => `${prefix}d:urts:${id}`,
+    passkeyPrefix: `${prefix}d:pk:`,
+    passkey: (id: string) => `${prefix}d:pk:${id}`,
+    passkeys: `${prefix}d:pks`,
+    userPasskeysPrefix: `${prefix}d:upks:`,
+    userPasskeys: (id: string) => `${prefix}d:upks:${id}`,
+    messageList: `${prefix}d:msgs`,
+    messages: `${prefix}d:msg`,
+    /** The pub/sub channel of message arrivals. */
+    messageChannel: `${prefix}messages`,
+    clock: `${prefix}c:clock`,
+    fixedCleared: `${prefix}c:fixed:cleared`,
+    fixedAdded: `${prefix}c:fixed:added`,
+    faults: `${prefix}c:faults`,
+    keys: `${prefix}keys`,
+  };
+}
+
+export type RedisKeyNames = ReturnType<typeof redisKeyNames>;
