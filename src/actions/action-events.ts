@@ -1,5 +1,5 @@
 import type { Client, Connection } from '../tenant/model.js';
-import type { User } from '../store/types.js';
+import type { User } from '../store/records.js';
 
 /**
  * The `event` objects Auth0 documents for each trigger (post-login v3, credentials-exchange v2,
