@@ -32,6 +32,8 @@ export const TEST_ISSUER = 'http://understudy.test/';
 export async function buildTestApp(
   options: {
     tenant?: unknown;
+    /** Where the tenant was read from: a Deploy CLI export's folder, for its actions' code and packages. */
+    tenantSource?: string;
     issuer?: string;
     store?: Store;
     clock?: ManualClock;
@@ -39,13 +41,13 @@ export async function buildTestApp(
     /** Serve HTTPS (buildApp's `https`), with the local CA served at /_dev/ca.pem when `localCaPem` is given. */
     https?: { key: string; cert: string; localCaPem?: string };
     /** buildApp's hardening switches, passed through when given. */
-    app?: Pick<AppOptions, 'rateLimits' | 'trustProxy' | 'mailboxLimit' | 'devToken' | 'devHosts' | 'connections' | 'logger'>;
+    app?: Pick<AppOptions, 'rateLimits' | 'trustProxy' | 'mailboxLimit' | 'devToken' | 'devHosts' | 'connections' | 'logger' | 'actions'>;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
   const issuer = options.issuer ?? TEST_ISSUER;
   const raw = options.tenant ?? defaultTenant;
-  const { tenant, ignoredKeys } = buildTenant(raw, 'test tenant', 'test-secret-seed');
+  const { tenant, ignoredKeys } = buildTenant(raw, options.tenantSource ?? 'test tenant', 'test-secret-seed');
   const app = await buildApp({
     issuer,
     tenant,
