@@ -70,13 +70,16 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.header('Cache-Control', 'no-store').send({ features: features.map(({ feature, count, consequence }) => ({ feature, count, consequence })), other_keys: otherKeys });
   });
 
+  // The Actions' console lines and Understudy's notices about them, newest first.
+  app.get('/_dev/api/action-logs', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ logs: deps.actionLogs.recent() }));
+
   app.get('/_dev/mailbox', async (_request, reply) => {
     const initial = await outbox.list({});
     const nonce = securePage(reply, 'mailbox');
     return reply
       .header('Cache-Control', 'no-store')
       .type('text/html; charset=utf-8')
-      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial), nonce, report: deps.tenantReport.features });
+      .view('dev/mailbox', { tenantName: tenant.friendlyName, primaryColor: tenant.branding.primaryColor, initialJson: scriptJson(initial), nonce, report: deps.tenantReport.features, actionsBound: tenant.actions.actions.length > 0 });
   });
 }
 
