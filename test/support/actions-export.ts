@@ -28,7 +28,8 @@ export function writeActionsExport(parts: {
   clients?: Record<string, unknown>[];
   connections?: Record<string, unknown>[];
   resourceServers?: Record<string, unknown>[];
-  extra?: Record<string, unknown>;
+  /** Client grants (grants/<n>.json), e.g. a machine client's Management API grant. */
+  grants?: Record<string, unknown>[];
 }): WrittenExport {
   const dir = mkdtempSync(join(tmpdir(), 'understudy-actions-export-'));
   const write = (path: string, content: unknown): void => {
@@ -55,6 +56,6 @@ export function writeActionsExport(parts: {
     (triggers[action.trigger] ??= []).push({ action_name: action.name, display_name: action.name });
   }
   write('triggers/triggers.json', triggers);
-  for (const [key, value] of Object.entries(parts.extra ?? {})) write(`${key}.json`, value);
+  (parts.grants ?? []).forEach((grant, i) => write(`grants/grant-${i}.json`, grant));
   return { dir, read: () => readTenantFile(dir), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
