@@ -90,6 +90,7 @@ export function createLoginService(deps: {
   const refuse = (ctx: LoginContext, refusal: Refusal): ScreenOutcome => ({ kind: 'show', ctx, refusal });
   /** Shown again, a screen keeps what was typed into its form. */
   const keepTyped = (typed: Form, outcome: ScreenOutcome): ScreenOutcome => (outcome.kind === 'show' ? { ...outcome, typed } : outcome);
+  const typedUsername = (ctx: LoginContext, username: string | undefined): Form => ({ username: username?.trim() ?? ctx.txn.loginHint ?? '' });
 
   /** Loads the visit's transaction and runs the screen's guard: the context, or where the guard sends the browser. */
   async function enter(screen: Screen, visit: Visit, intent: Intent): Promise<LoginContext | ScreenOutcome> {
@@ -109,6 +110,7 @@ export function createLoginService(deps: {
     const enrol = offerPasskey && profile.biometrics && !(await passkeys.hasPasskey(user.user_id));
     return go(screenUrl(enrol ? 'passkey-enrollment' : 'resume', ctx.txn), session);
   }
+  /** A user proven by a password, a passkey or a social provider: the login completes (login/complete-login.ts), then signs in. */
   async function finish(ctx: LoginContext, user: User, offerPasskey = false): Promise<ScreenOutcome> {
     const completed = await completeLogin(deps, user);
     return completed.ok ? signIn(ctx, completed.user, offerPasskey) : refuse(ctx, completed.reason);
@@ -217,7 +219,7 @@ export function createLoginService(deps: {
     identifier: (visit, form, admit) =>
       submit('identifier', visit, async (ctx) => {
         if (form.passkey !== undefined) return passkeyLogin(ctx, form.passkey, false);
-        return keepTyped({ username: form.username?.trim() ?? ctx.txn.loginHint ?? '' }, await identify(ctx, form, admit));
+        return keepTyped(typedUsername(ctx, form.username), await identify(ctx, form, admit));
       }),
 
     challenge: (screen, visit, form, admit) =>
@@ -243,7 +245,7 @@ export function createLoginService(deps: {
       }),
 
     login: (visit, form, ip, admit) =>
-      submit('login', visit, async (ctx) => keepTyped({ username: form.username?.trim() ?? ctx.txn.loginHint ?? '' }, await onePageLogin(ctx, form, ip, admit))),
+      submit('login', visit, async (ctx) => keepTyped(typedUsername(ctx, form.username), await onePageLogin(ctx, form, ip, admit))),
 
     passkey: (visit, form) => submit('passkey', visit, (ctx) => passkeyLogin(ctx, form.passkey, true)),
 

@@ -22,6 +22,8 @@ type Data = Record<string, unknown>;
 export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyService; devRoutes: boolean }): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
   const { tenant, passkeys } = deps;
   const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
+  // The identifier field starts with what was entered before, else the application's login_hint.
+  const username = ({ txn }: LoginContext): string => txn.identifier ?? txn.loginHint ?? '';
   const socialsOf = (ctx: LoginContext): Data[] => socialButtons(tenant, ctx.txn).map((s) => ({ name: s.name, displayName: s.displayName, strategy: s.strategy }));
 
   const models: { [S in PageScreen]: (ctx: LoginContext, params: ScreenParams) => Promise<Data | string> } = {
@@ -33,7 +35,7 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
         identifierKind: !connection || connection.kind === 'social' ? null : channelOf(connection).identifierKind,
         socials: socialsOf(ctx),
         webauthnOptions,
-        username: txn.identifier ?? txn.loginHint ?? '',
+        username: username(ctx),
       };
     },
     'email-challenge': async (ctx) => challenge(ctx),
@@ -42,7 +44,7 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
     login: async (ctx) => ({
       database: ctx.connection?.kind === 'database',
       socials: socialsOf(ctx),
-      username: ctx.txn.identifier ?? ctx.txn.loginHint ?? '',
+      username: username(ctx),
     }),
     async passkey({ txn }) {
       const owner = txn.identifier ? await passkeys.userWithPasskey(txn.connection, txn.identifier) : undefined;
