@@ -44,8 +44,10 @@ type Guard = (input: GuardInput) => Screen | undefined;
 // A finished step never runs twice: a repeated POST (double click, back button) goes on to resume,
 // which issues the response only once.
 const done: Guard = ({ txn }) => (txn.authenticated ? 'resume' : undefined);
-// The Identifier + Password profile has one login page (/u/login); Identifier First has the steps.
+// The Identifier + Password profile has one login page; Identifier First has the steps.
 const onePageProfile: Guard = ({ profile }) => (profile.identifierFirst ? undefined : 'login');
+const stepsProfile: Guard = ({ profile }) => (profile.identifierFirst ? 'identifier' : undefined);
+const biometricsProfile: Guard = ({ profile }) => (profile.biometrics ? undefined : 'identifier');
 const needsIdentifier: Guard = ({ txn }) => (txn.identifier ? undefined : 'identifier');
 const first = (...guards: Guard[]): Guard => (input) => {
   for (const guard of guards) {
@@ -63,6 +65,7 @@ const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) =>
 };
 
 const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? LoginView : undefined; guard: Guard } } = {
+  // Shown again after a finished step (the guard is only on its POST).
   identifier: {
     path: '/u/login/identifier',
     view: 'login-id',
@@ -76,9 +79,9 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
     guard: (input) => (input.intent === 'show' ? first(onePageProfile, needsIdentifier, done) : first(done, onePageProfile))(input),
   },
   // Identifier + Password profile: identifier and password on one page.
-  login: { path: '/u/login', view: 'login', guard: first(({ profile }) => (profile.identifierFirst ? 'identifier' : undefined), done) },
+  login: { path: '/u/login', view: 'login', guard: first(stepsProfile, done) },
   // The passkey challenge after the identifier of a user with a passkey (Understudy's path; Auth0's is not documented).
-  passkey: { path: '/u/login/passkey', view: 'login-passkey', guard: first(done, ({ profile }) => (profile.biometrics ? undefined : 'identifier'), needsIdentifier) },
+  passkey: { path: '/u/login/passkey', view: 'login-passkey', guard: first(done, biometricsProfile, needsIdentifier) },
   // Auth0's passkey-enrollment prompt, after a password login with Identifier First + Biometrics: its
   // transaction is already authenticated, and it ends (created or skipped) at resume.
   'passkey-enrollment': {

@@ -8,7 +8,7 @@ import { screenPath } from '../login/screens.js';
 
 const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 
-/** GET /authorize starts a login (or answers from the SSO session); GET /authorize/resume finishes it. */
+/** GET /authorize starts a login (or answers from the SSO session); its resume step (login/screens.ts) finishes it. */
 export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { tenant, cookies, authorization, random } = deps;
 
