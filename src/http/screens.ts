@@ -2,22 +2,13 @@ import type { FastifyReply } from 'fastify';
 import type { Tenant } from '../tenant/model.js';
 import { securePage } from './security-headers.js';
 import { chooseLanguage, screenTexts } from '../login/screen-texts.js';
+import type { LoginView } from '../login/screens.js';
 
 /**
  * The common view model of every Universal Login page: tenant branding, the application's name and
  * Auth0's page titles ("Enter your email code to log in | <App>").
  */
-export type ScreenName =
-  | 'login'
-  | 'login-id'
-  | 'login-password'
-  | 'login-passwordless-email-code'
-  | 'login-passwordless-sms-otp'
-  | 'social-consent'
-  | 'login-passkey'
-  | 'passkey-enrollment'
-  | 'logged-out'
-  | 'error';
+export type ScreenName = LoginView | 'logged-out' | 'error';
 
 const titles: Record<ScreenName, string> = {
   login: 'Log in',

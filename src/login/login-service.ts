@@ -1,70 +1,78 @@
 import type { Eta } from 'eta';
 import type { Session, Transaction, User } from '../store/records.js';
-import { findClient, findConnection, type Connection, type Tenant } from '../tenant/model.js';
-import { enabledConnections } from '../tenant/connection-rules.js';
-import { normalizeEmail, normalizeIdentifier } from '../otp/identifiers.js';
-import type { OtpService, OtpVerification } from '../otp/otp-service.js';
+import { findClient, findConnection, type Client, type Connection, type Tenant } from '../tenant/model.js';
+import { normalizeEmail } from '../otp/identifiers.js';
+import type { OtpService } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
-import { composeMessage } from '../otp/message-templates.js';
-import { BLOCKED_SCREEN_TEXT, type BruteForceGuard } from './brute-force.js';
-import { DeliveryError } from '../dev/delivery-faults.js';
 import type { UserService } from '../users/user-service.js';
+import { channelOf, type ChannelName } from '../otp/channel.js';
+import { sendCode, verifyCode, type CodeRefusal } from '../passwordless/codes.js';
+import type { BruteForceGuard } from './brute-force.js';
 import type { AuthorizationService } from './authorization-service.js';
-import { PASSKEY_TEXT, type PasskeyService } from './passkeys.js';
+import type { PasskeyService } from './passkeys.js';
+import { completeLogin } from './complete-login.js';
+import { offeredSocial } from './login-plan.js';
+import type { Notice, Refusal } from './refusals.js';
+import { CHALLENGE, nextStep, screenUrl, type Intent, type LoginProfile, type PageScreen, type Screen } from './screens.js';
 
 /**
- * What each Universal Login screen does with what the user typed, without any HTTP: the routes turn
- * a ScreenOutcome into a redirect or into the same screen shown again with its error.
+ * What each Universal Login screen does with what the user typed, without any HTTP. Every call is
+ * one visit to one screen: the transaction is loaded and its screen's guard checked once, then the
+ * step runs. The answer is a redirect, or the screen shown again with a refusal or a notice, which
+ * the routes word (login/refusals.ts) and render.
  */
+export interface LoginContext {
+  txn: Transaction;
+  client: Client | undefined;
+  /** The connection the transaction presents. */
+  connection: Connection | undefined;
+}
+
+/** A request to a screen: the login transaction (the URL's `state`) and the browser (the `did` cookie). */
+export interface Visit {
+  state: string | undefined;
+  deviceId: string | undefined;
+}
+
+/** Counts a code-sending (or user-creating) step against the rate limit, per address and recipient; false when over it. */
+export type Admit = (recipient: string | undefined) => Promise<boolean>;
+
 export type ScreenOutcome =
   | { kind: 'redirect'; location: string; session?: Session }
-  | { kind: 'retry'; error: string; status: number; notice?: undefined }
-  | { kind: 'notice'; notice: string };
+  /** The screen (again): `typed` are the form's fields as the user typed them, shown back. */
+  | { kind: 'show'; ctx: LoginContext; refusal?: Refusal; notice?: Notice; typed?: Record<string, string | undefined> };
 
-export const SCREEN_TEXT = {
-  invalidEmail: 'Email is not valid.',
-  invalidPhone: 'Phone number is not valid.',
-  wrongCode: 'The code you entered is invalid',
-  expiredCode: 'The code you entered has expired. Select Resend to get a new one.',
-  tooManyAttempts: "You've reached the maximum number of attempts. Please try to login again.",
-  signupDisabled: 'Sign ups are not allowed for this connection.',
-  blocked: 'Your account has been blocked. Contact the administrator of this application.',
-  wrongPassword: 'Wrong email or password',
-  codeResent: 'We sent a new code. Only the newest code works.',
-  emailNotSent: "We couldn't send the email. Please try again.",
-  smsNotSent: "We couldn't send the text message. Please try again.",
-  unknownConnection: 'That sign-in option is not available for this application.',
-  // Understudy's wording; Auth0's text for this case is not documented.
-  tooManyRequests: 'Too many requests from here or for this address. Wait a while, then try again.',
-} as const;
+type Form = Record<string, string | undefined>;
 
 export interface LoginService {
-  submitIdentifier(txn: Transaction, form: { username?: string | undefined; connection?: string | undefined }): Promise<ScreenOutcome>;
-  resendCode(txn: Transaction): Promise<ScreenOutcome>;
-  submitCode(txn: Transaction, code: string): Promise<ScreenOutcome>;
+  /** A GET of a screen: its context, or where its guard sends the browser instead. */
+  show(screen: PageScreen, visit: Visit): Promise<ScreenOutcome>;
+  /** login-id: an identifier, a social connection, or (ACUL's passkeyLogin) a `passkey` assertion. */
+  identifier(visit: Visit, form: { username?: string | undefined; connection?: string | undefined; passkey?: string | undefined }, admit: Admit): Promise<ScreenOutcome>;
+  /** A passwordless challenge: the code, or a request for a new one. */
+  challenge(screen: (typeof CHALLENGE)[ChannelName], visit: Visit, form: { resend: boolean; code: string }, admit: Admit): Promise<ScreenOutcome>;
   /** `ip`: the caller's address, for brute-force protection (login/brute-force.ts). */
-  submitPassword(txn: Transaction, password: string, ip: string): Promise<ScreenOutcome>;
-  submitSocial(txn: Transaction, connectionName: string, profile: { email?: string | undefined; name?: string | undefined }): Promise<ScreenOutcome>;
-  /** Identifier + Password profile: the single-page `login` screen. */
-  submitLogin(txn: Transaction, form: { username?: string | undefined; password?: string | undefined }, ip: string): Promise<ScreenOutcome>;
-  /**
-   * A `passkey` assertion (JSON), from login-id (any of the tenant's passkeys) or from the passkey
-   * challenge after the identifier (`forIdentifier`: only that user's passkeys).
-   */
-  submitPasskey(txn: Transaction, field: string | undefined, forIdentifier: boolean): Promise<ScreenOutcome>;
-  /** passkey-enrollment: the `passkey` field (JSON of the new credential), or undefined to skip. */
-  enrolPasskey(txn: Transaction, field: string | undefined): Promise<ScreenOutcome>;
+  password(visit: Visit, form: { password: string }, ip: string): Promise<ScreenOutcome>;
+  /** Identifier + Password profile: the single-page `login` screen (or one of its social buttons). */
+  login(visit: Visit, form: { username?: string | undefined; password?: string | undefined; connection?: string | undefined }, ip: string, admit: Admit): Promise<ScreenOutcome>;
+  /** The passkey challenge after the identifier: an assertion from one of that user's passkeys. */
+  passkey(visit: Visit, form: { passkey?: string | undefined }): Promise<ScreenOutcome>;
+  /** passkey-enrollment: the new credential (JSON), or undefined to skip. */
+  enrolPasskey(visit: Visit, form: { passkey: string | undefined }): Promise<ScreenOutcome>;
+  /** The mock social provider: the profile typed in for the connection. */
+  social(visit: Visit, form: { connection: string; email?: string | undefined; name?: string | undefined }, admit: Admit): Promise<ScreenOutcome>;
 }
 
-export function challengePath(connection: Connection, txnId: string): string {
-  const screen = connection.strategy === 'sms' ? 'passwordless-sms-challenge' : 'passwordless-email-challenge';
-  return `/u/login/${screen}?state=${encodeURIComponent(txnId)}`;
-}
-
-/** Auth0's passkey-enrollment prompt, offered after a password login with Identifier First + Biometrics. */
-export const PASSKEY_ENROLLMENT_PATH = '/u/passkey-enrollment';
-/** The passkey challenge after the identifier of a user with a passkey (Understudy's path; Auth0's is not documented). */
-export const PASSKEY_CHALLENGE_PATH = '/u/login/passkey';
+const NOT_SENT: Record<ChannelName, Refusal> = { email: 'email_not_sent', sms: 'sms_not_sent' };
+const INVALID_IDENTIFIER: Record<ChannelName, Refusal> = { email: 'invalid_email', sms: 'invalid_phone' };
+const CODE_REFUSAL: Record<CodeRefusal, Refusal> = {
+  wrong_code: 'wrong_code',
+  no_code: 'wrong_code',
+  expired: 'expired',
+  too_many_attempts: 'too_many_attempts',
+  signup_disabled: 'signup_disabled',
+  blocked: 'blocked',
+};
 
 export function createLoginService(deps: {
   tenant: Tenant;
@@ -76,167 +84,181 @@ export function createLoginService(deps: {
   passkeys: PasskeyService;
   bruteForce: BruteForceGuard;
 }): LoginService {
-  const { tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce } = deps;
-  const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
-  const retry = (error: string, status = 400): ScreenOutcome => ({ kind: 'retry', error, status });
-  const state = (txn: Transaction): string => encodeURIComponent(txn.id);
+  const { tenant, users, authorization, passkeys, bruteForce } = deps;
+  const profile: LoginProfile = { identifierFirst: tenant.prompts.identifierFirst, biometrics: tenant.prompts.webauthnPlatformFirstFactor };
+  const go = (location: string, session?: Session): ScreenOutcome => (session ? { kind: 'redirect', location, session } : { kind: 'redirect', location });
+  const refuse = (ctx: LoginContext, refusal: Refusal): ScreenOutcome => ({ kind: 'show', ctx, refusal });
+  /** Shown again, a screen keeps what was typed into its form. */
+  const keepTyped = (typed: Form, outcome: ScreenOutcome): ScreenOutcome => (outcome.kind === 'show' ? { ...outcome, typed } : outcome);
+  const typedUsername = (ctx: LoginContext, username: string | undefined): Form => ({ username: username?.trim() ?? ctx.txn.loginHint ?? '' });
 
-  /** Sends a new code; a delivery failure becomes the screen's error instead of a crash. */
-  async function trySendCode(txn: Transaction, connection: Connection, recipient: string): Promise<ScreenOutcome | undefined> {
-    try {
-      await sendCode(txn, connection, recipient);
-      return undefined;
-    } catch (err) {
-      if (!(err instanceof DeliveryError)) throw err;
-      return retry(err.channel === 'sms' ? SCREEN_TEXT.smsNotSent : SCREEN_TEXT.emailNotSent, 502);
-    }
+  /** Loads the visit's transaction and runs the screen's guard: the context, or where the guard sends the browser. */
+  async function enter(screen: Screen, visit: Visit, intent: Intent): Promise<LoginContext | ScreenOutcome> {
+    const txn = await authorization.transaction(visit.state, visit.deviceId);
+    const ctx: LoginContext = { txn, client: findClient(tenant, txn.clientId), connection: findConnection(tenant, txn.connection) };
+    const next = nextStep(screen, { txn, intent, profile, connection: ctx.connection });
+    return next ? go(screenUrl(next, txn)) : ctx;
+  }
+  const submit = async (screen: Screen, visit: Visit, step: (ctx: LoginContext) => Promise<ScreenOutcome>): Promise<ScreenOutcome> => {
+    const entered = await enter(screen, visit, 'submit');
+    return 'txn' in entered ? step(entered) : entered;
+  };
+
+  /** A proven user is logged in: the SSO session opens and the browser goes on to resume (or, offered a passkey, to passkey-enrollment). */
+  async function signIn(ctx: LoginContext, user: User, offerPasskey = false): Promise<ScreenOutcome> {
+    const session = await authorization.authenticate(ctx.txn, user);
+    const enrol = offerPasskey && profile.biometrics && !(await passkeys.hasPasskey(user.user_id));
+    return go(screenUrl(enrol ? 'passkey-enrollment' : 'resume', ctx.txn), session);
+  }
+  /** A user proven by a password, a passkey or a social provider: the login completes (login/complete-login.ts), then signs in. */
+  async function finish(ctx: LoginContext, user: User, offerPasskey = false): Promise<ScreenOutcome> {
+    const completed = await completeLogin(deps, user);
+    return completed.ok ? signIn(ctx, completed.user, offerPasskey) : refuse(ctx, completed.reason);
   }
 
-  async function sendCode(txn: Transaction, connection: Connection, recipient: string): Promise<void> {
-    const issued = await otp.issue({
-      connection: connection.name,
-      recipient,
-      length: connection.otp.length,
-      ttlSeconds: connection.otp.timeStepSeconds,
-    });
-    const client = findClient(tenant, txn.clientId);
-    await outbox.send(composeMessage(eta, { tenant, client, connection, to: recipient, code: issued.code, link: null, expiresAt: issued.expiresAt }));
+  async function sendChallenge(ctx: LoginContext, connection: Connection, recipient: string): Promise<Refusal | undefined> {
+    const sent = await sendCode(deps, { client: ctx.client, connection, recipient });
+    return sent.ok ? undefined : NOT_SENT[channelOf(connection).name];
   }
-
-  /** `offerPasskey`: a password login with Identifier First + Biometrics goes by passkey-enrollment when the user has none. */
-  async function finish(txn: Transaction, user: User, offerPasskey = false): Promise<ScreenOutcome> {
-    if (user.blocked) return retry(SCREEN_TEXT.blocked, 401);
-    await users.recordLogin(user.user_id);
-    const session = await authorization.authenticate(txn, user);
-    const enrol = offerPasskey && biometrics && !(await passkeys.hasPasskey(user.user_id));
-    return { kind: 'redirect', location: enrol ? `${PASSKEY_ENROLLMENT_PATH}?state=${state(txn)}` : `/authorize/resume?state=${state(txn)}`, session };
-  }
-
-  const connectionOf = (txn: Transaction): Connection | undefined => findConnection(tenant, txn.connection);
 
   /** A password check behind brute-force protection: blocked identifiers are refused before the password is looked at. */
-  async function checkPassword(connection: Connection, email: string, password: string, ip: string): Promise<{ ok: true; user: User } | { ok: false; outcome: ScreenOutcome }> {
+  async function checkPassword(connection: Connection, email: string, password: string, ip: string): Promise<User | Refusal> {
     const guarded = connection.bruteForceProtection;
-    if (guarded && bruteForce.isBlocked(connection.name, email, ip)) return { ok: false, outcome: retry(BLOCKED_SCREEN_TEXT, 429) };
+    if (guarded && bruteForce.isBlocked(connection.name, email, ip)) return 'identifier_blocked';
     const user = await users.checkPassword(connection, email, password);
     if (user) {
       if (guarded) bruteForce.recordSuccess(connection.name, email, ip);
-      return { ok: true, user };
+      return user;
     }
-    if (!guarded) return { ok: false, outcome: retry(SCREEN_TEXT.wrongPassword) };
     // The failure that reaches the threshold is still answered as a wrong password; the block shows from the next attempt on.
-    bruteForce.recordFailure(connection.name, email, ip);
-    return { ok: false, outcome: retry(SCREEN_TEXT.wrongPassword) };
+    if (guarded) bruteForce.recordFailure(connection.name, email, ip);
+    return 'wrong_password';
   }
 
-  const verificationError: Record<Exclude<OtpVerification, { ok: true }>['reason'], string> = {
-    wrong_code: SCREEN_TEXT.wrongCode,
-    no_code: SCREEN_TEXT.wrongCode,
-    expired: SCREEN_TEXT.expiredCode,
-    too_many_attempts: SCREEN_TEXT.tooManyAttempts,
-  };
+  /** A social button: on to the (mock) provider, when the client has that connection. */
+  function toSocial(ctx: LoginContext, name: string): ScreenOutcome {
+    const social = offeredSocial(tenant, ctx.txn, name);
+    return social ? go(screenUrl('social', ctx.txn, { connection: social.name })) : refuse(ctx, 'unknown_connection');
+  }
+
+  async function passkeyLogin(ctx: LoginContext, field: string | undefined, forIdentifier: boolean): Promise<ScreenOutcome> {
+    const { txn, connection } = ctx;
+    if (!profile.biometrics || !connection || connection.kind !== 'database') return refuse(ctx, 'unknown_connection');
+    let owner: User | undefined;
+    if (forIdentifier) {
+      owner = txn.identifier ? await passkeys.userWithPasskey(connection.name, txn.identifier) : undefined;
+      if (!owner) return refuse(ctx, 'passkey_unknown');
+    }
+    const result = await passkeys.authenticate(txn, field, owner?.user_id);
+    if (!result.ok) return refuse(ctx, result.reason);
+    const user = owner ?? (await passkeys.user(result.userId));
+    // A passkey of another connection's user (or of a deleted user) does not log in here.
+    if (!user || user.connection !== connection.name) return refuse(ctx, 'passkey_unknown');
+    if (!owner && user.email) await authorization.remember(txn, user.email);
+    return finish(ctx, user);
+  }
+
+  async function identify(ctx: LoginContext, form: Form, admit: Admit): Promise<ScreenOutcome> {
+    if (form.connection) return toSocial(ctx, form.connection);
+    // An identifier sends a code (or starts a password login), so it counts; a social button does not.
+    if (!(await admit(form.username))) return refuse(ctx, 'too_many_requests');
+    const { txn, connection } = ctx;
+    if (!connection) return refuse(ctx, 'unknown_connection');
+    const input = form.username ?? '';
+
+    if (connection.kind === 'database') {
+      const email = normalizeEmail(input);
+      if (!email) return refuse(ctx, 'invalid_email');
+      await authorization.remember(txn, email);
+      const withPasskey = profile.biometrics && (await passkeys.userWithPasskey(connection.name, email));
+      return go(screenUrl(withPasskey ? 'passkey' : 'password', txn));
+    }
+
+    const channel = channelOf(connection);
+    const recipient = channel.normalize(input, 'US');
+    if (!recipient) return refuse(ctx, INVALID_IDENTIFIER[channel.name]);
+    const existing = await users.findPasswordlessUser(connection, recipient);
+    if (!existing && connection.disableSignup) return refuse(ctx, 'signup_disabled');
+    if (existing?.blocked) return refuse(ctx, 'blocked');
+    const notSent = await sendChallenge(ctx, connection, recipient);
+    if (notSent) return refuse(ctx, notSent);
+    await authorization.remember(txn, recipient);
+    return go(screenUrl(CHALLENGE[channel.name], txn));
+  }
+
+  async function onePageLogin(ctx: LoginContext, form: Form, ip: string, admit: Admit): Promise<ScreenOutcome> {
+    if (form.connection) return toSocial(ctx, form.connection);
+    if (!(await admit(form.username))) return refuse(ctx, 'too_many_requests');
+    const { txn, connection } = ctx;
+    if (!connection || connection.kind !== 'database') return refuse(ctx, 'unknown_connection');
+    const email = normalizeEmail(form.username ?? '');
+    if (!email) return refuse(ctx, 'invalid_email');
+    await authorization.remember(txn, email);
+    const user = await checkPassword(connection, email, form.password ?? '', ip);
+    return typeof user === 'string' ? refuse(ctx, user) : finish(ctx, user);
+  }
+
+  async function socialLogin(ctx: LoginContext, form: { connection: string; email?: string | undefined; name?: string | undefined }, admit: Admit): Promise<ScreenOutcome> {
+    // The mock provider creates a user for any address typed in: it counts like any other sign-up step.
+    if (!(await admit(form.email))) return refuse(ctx, 'too_many_requests');
+    const connection = offeredSocial(tenant, ctx.txn, form.connection);
+    if (!connection) return refuse(ctx, 'unknown_connection');
+    const email = normalizeEmail(form.email ?? '');
+    if (!email) return refuse(ctx, 'invalid_email');
+    const user = await users.socialUser(connection, { email, name: form.name?.trim() || undefined });
+    await authorization.remember(ctx.txn, email, connection.name);
+    return finish(ctx, user);
+  }
 
   return {
-    async submitIdentifier(txn, form) {
-      const client = findClient(tenant, txn.clientId);
-      if (form.connection) {
-        const social = client && enabledConnections(tenant, client).find((c) => c.name === form.connection && c.kind === 'social');
-        if (!social) return retry(SCREEN_TEXT.unknownConnection);
-        return { kind: 'redirect', location: `/u/login/social?state=${state(txn)}&connection=${encodeURIComponent(social.name)}` };
-      }
-      const connection = connectionOf(txn);
-      if (!connection) return retry(SCREEN_TEXT.unknownConnection);
-      const input = form.username ?? '';
-
-      if (connection.kind === 'database') {
-        const email = normalizeEmail(input);
-        if (!email) return retry(SCREEN_TEXT.invalidEmail);
-        await authorization.remember(txn, email);
-        const withPasskey = biometrics && (await passkeys.userWithPasskey(connection.name, email));
-        return { kind: 'redirect', location: `${withPasskey ? PASSKEY_CHALLENGE_PATH : '/u/login/password'}?state=${state(txn)}` };
-      }
-
-      const strategy = connection.strategy === 'sms' ? 'sms' : 'email';
-      const recipient = normalizeIdentifier(strategy, input, 'US');
-      if (!recipient) return retry(strategy === 'sms' ? SCREEN_TEXT.invalidPhone : SCREEN_TEXT.invalidEmail);
-      const existing = await users.findPasswordlessUser(connection, recipient);
-      if (!existing && connection.disableSignup) return retry(SCREEN_TEXT.signupDisabled);
-      if (existing?.blocked) return retry(SCREEN_TEXT.blocked, 401);
-      const failed = await trySendCode(txn, connection, recipient);
-      if (failed) return failed;
-      await authorization.remember(txn, recipient);
-      return { kind: 'redirect', location: challengePath(connection, txn.id) };
+    async show(screen, visit) {
+      const entered = await enter(screen, visit, 'show');
+      return 'txn' in entered ? { kind: 'show', ctx: entered } : entered;
     },
 
-    async resendCode(txn) {
-      const connection = connectionOf(txn);
-      if (!connection || !txn.identifier) return retry(SCREEN_TEXT.wrongCode);
-      return (await trySendCode(txn, connection, txn.identifier)) ?? { kind: 'notice', notice: SCREEN_TEXT.codeResent };
-    },
+    identifier: (visit, form, admit) =>
+      submit('identifier', visit, async (ctx) => {
+        if (form.passkey !== undefined) return passkeyLogin(ctx, form.passkey, false);
+        return keepTyped(typedUsername(ctx, form.username), await identify(ctx, form, admit));
+      }),
 
-    async submitCode(txn, code) {
-      const connection = connectionOf(txn);
-      if (!connection || !txn.identifier) return retry(SCREEN_TEXT.wrongCode);
-      const result = await otp.verify({ connection: connection.name, recipient: txn.identifier, code });
-      if (!result.ok) return retry(verificationError[result.reason], result.reason === 'too_many_attempts' ? 429 : 400);
-      const user = await users.passwordlessUser(connection, txn.identifier);
-      if (!user) return retry(SCREEN_TEXT.signupDisabled);
-      return finish(txn, user);
-    },
+    challenge: (screen, visit, form, admit) =>
+      submit(screen, visit, async (ctx) => {
+        const { txn, connection } = ctx;
+        if (form.resend) {
+          if (!(await admit(txn.identifier))) return refuse(ctx, 'too_many_requests');
+          if (!connection || !txn.identifier) return refuse(ctx, 'wrong_code');
+          const notSent = await sendChallenge(ctx, connection, txn.identifier);
+          return notSent ? refuse(ctx, notSent) : { kind: 'show', ctx, notice: 'code_resent' };
+        }
+        if (!connection || !txn.identifier) return refuse(ctx, 'wrong_code');
+        const login = await verifyCode(deps, { connection, recipient: txn.identifier, code: form.code });
+        return login.ok ? signIn(ctx, login.user) : refuse(ctx, CODE_REFUSAL[login.reason]);
+      }),
 
-    async submitPassword(txn, password, ip) {
-      const connection = connectionOf(txn);
-      if (!connection || connection.kind !== 'database' || !txn.identifier) return retry(SCREEN_TEXT.wrongPassword);
-      const user = await checkPassword(connection, txn.identifier, password, ip);
-      if (!user.ok) return user.outcome;
-      return finish(txn, user.user, true);
-    },
+    password: (visit, form, ip) =>
+      submit('password', visit, async (ctx) => {
+        const { txn, connection } = ctx;
+        if (!connection || connection.kind !== 'database' || !txn.identifier) return refuse(ctx, 'wrong_password');
+        const user = await checkPassword(connection, txn.identifier, form.password, ip);
+        return typeof user === 'string' ? refuse(ctx, user) : finish(ctx, user, true);
+      }),
 
-    async submitLogin(txn, form, ip) {
-      const connection = connectionOf(txn);
-      if (!connection || connection.kind !== 'database') return retry(SCREEN_TEXT.unknownConnection);
-      const email = normalizeEmail(form.username ?? '');
-      if (!email) return retry(SCREEN_TEXT.invalidEmail);
-      await authorization.remember(txn, email);
-      const user = await checkPassword(connection, email, form.password ?? '', ip);
-      if (!user.ok) return user.outcome;
-      return finish(txn, user.user);
-    },
+    login: (visit, form, ip, admit) =>
+      submit('login', visit, async (ctx) => keepTyped(typedUsername(ctx, form.username), await onePageLogin(ctx, form, ip, admit))),
 
-    async submitPasskey(txn, field, forIdentifier) {
-      const connection = connectionOf(txn);
-      if (!biometrics || !connection || connection.kind !== 'database') return retry(SCREEN_TEXT.unknownConnection);
-      let owner: User | undefined;
-      if (forIdentifier) {
-        owner = txn.identifier ? await passkeys.userWithPasskey(connection.name, txn.identifier) : undefined;
-        if (!owner) return retry(PASSKEY_TEXT.unknown);
-      }
-      const result = await passkeys.authenticate(txn, field, owner?.user_id);
-      if (!result.ok) return retry(result.error);
-      const user = owner ?? (await passkeys.user(result.userId));
-      // A passkey of another connection's user (or of a deleted user) does not log in here.
-      if (!user || user.connection !== connection.name) return retry(PASSKEY_TEXT.unknown);
-      if (!owner && user.email) await authorization.remember(txn, user.email);
-      return finish(txn, user);
-    },
+    passkey: (visit, form) => submit('passkey', visit, (ctx) => passkeyLogin(ctx, form.passkey, true)),
 
-    async enrolPasskey(txn, field) {
-      const resume = { kind: 'redirect', location: `/authorize/resume?state=${state(txn)}` } as const;
-      const user = txn.authenticated && (await passkeys.user(txn.authenticated.userId));
-      if (!user || field === undefined) return resume;
-      const result = await passkeys.register(txn, user, field);
-      return result.ok ? resume : retry(result.error);
-    },
+    enrolPasskey: (visit, form) =>
+      submit('passkey-enrollment', visit, async (ctx) => {
+        const resume = go(screenUrl('resume', ctx.txn));
+        const user = ctx.txn.authenticated && (await passkeys.user(ctx.txn.authenticated.userId));
+        if (!user || form.passkey === undefined) return resume;
+        const result = await passkeys.register(ctx.txn, user, form.passkey);
+        return result.ok ? resume : refuse(ctx, result.reason);
+      }),
 
-    async submitSocial(txn, connectionName, profile) {
-      const client = findClient(tenant, txn.clientId);
-      const connection = client && enabledConnections(tenant, client).find((c) => c.name === connectionName && c.kind === 'social');
-      if (!connection) return retry(SCREEN_TEXT.unknownConnection);
-      const email = normalizeEmail(profile.email ?? '');
-      if (!email) return retry(SCREEN_TEXT.invalidEmail);
-      const user = await users.socialUser(connection, { email, name: profile.name?.trim() || undefined });
-      await authorization.remember(txn, email, connection.name);
-      return finish({ ...txn, connection: connection.name }, user);
-    },
+    social: (visit, form, admit) =>
+      submit('social', visit, async (ctx) => keepTyped({ email: form.email, name: form.name }, await socialLogin(ctx, form, admit))),
   };
 }

@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.js';
+import { invalidRequest } from '../errors.js';
 import { findClient, type Client, type Tenant } from '../tenant/model.js';
 import { isAllowedUrl } from '../oauth/redirect-uri.js';
 import type { TokenKeys } from '../oauth/keys.js';
@@ -31,16 +31,16 @@ export async function resolveOidcLogout(
     try {
       hint = await deps.keys.verifyIgnoringExpiry(params.id_token_hint, deps.issuer);
     } catch {
-      throw new OAuthError('invalid_request', 'The id_token_hint is not an ID token issued by this tenant');
+      throw invalidRequest('The id_token_hint is not an ID token issued by this tenant');
     }
     const audience = Array.isArray(hint.aud) ? hint.aud[0] : hint.aud;
     const hinted = clientOf(deps.tenant, typeof audience === 'string' ? audience : undefined);
-    if (client && hinted && client.clientId !== hinted.clientId) throw new OAuthError('invalid_request', 'The client_id does not match the id_token_hint');
-    if (params.logout_hint && params.logout_hint !== hint.sid) throw new OAuthError('invalid_request', 'The logout_hint does not match the id_token_hint');
+    if (client && hinted && client.clientId !== hinted.clientId) throw invalidRequest('The client_id does not match the id_token_hint');
+    if (params.logout_hint && params.logout_hint !== hint.sid) throw invalidRequest('The logout_hint does not match the id_token_hint');
     client ??= hinted;
   }
   if (params.post_logout_redirect_uri && !client) {
-    throw new OAuthError('invalid_request', 'post_logout_redirect_uri needs a client_id or an id_token_hint');
+    throw invalidRequest('post_logout_redirect_uri needs a client_id or an id_token_hint');
   }
   let location = target(deps.tenant, client, params.post_logout_redirect_uri, 'post_logout_redirect_uri');
   if (location && params.state !== undefined) {
@@ -54,7 +54,7 @@ export async function resolveOidcLogout(
 function clientOf(tenant: Tenant, clientId: string | undefined): Client | undefined {
   if (!clientId) return undefined;
   const client = findClient(tenant, clientId);
-  if (!client) throw new OAuthError('invalid_request', `Unknown client: ${clientId}`);
+  if (!client) throw invalidRequest.unknownClient(clientId);
   return client;
 }
 
@@ -63,7 +63,7 @@ function target(tenant: Tenant, client: Client | undefined, requested: string | 
   if (!requested) return client ? allowed[0] : undefined;
   if (!isAllowedUrl(requested, allowed)) {
     const where = client ? `the application "${client.name}"` : 'the tenant';
-    throw new OAuthError('invalid_request', `The "${name}" parameter "${requested}" is not defined as a valid URL in "Allowed Logout URLs" of ${where}.`);
+    throw invalidRequest(`The "${name}" parameter "${requested}" is not defined as a valid URL in "Allowed Logout URLs" of ${where}.`);
   }
   return requested;
 }

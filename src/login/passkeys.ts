@@ -21,22 +21,19 @@ export interface PasskeyService {
   readonly origin: string;
   registrationOptions(txn: Transaction, user: User): Promise<PublicKeyCredentialCreationOptionsJSON>;
   /** Verifies the `passkey` field of passkey-enrollment and stores the credential. */
-  register(txn: Transaction, user: User, field: string | undefined): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: string }>;
+  register(txn: Transaction, user: User, field: string | undefined): Promise<{ ok: true; passkey: Passkey } | { ok: false; reason: PasskeyRefusal }>;
   /** Options for a login: any passkey of the tenant (discoverable) or, given a user, one of theirs. */
   authenticationOptions(txn: Transaction, userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON>;
   /** Verifies a `passkey` assertion; the user it proves, or why not. `userId` limits it to that user's passkeys. */
-  authenticate(txn: Transaction, field: string | undefined, userId?: string): Promise<{ ok: true; userId: string } | { ok: false; error: string }>;
+  authenticate(txn: Transaction, field: string | undefined, userId?: string): Promise<{ ok: true; userId: string } | { ok: false; reason: PasskeyRefusal }>;
   hasPasskey(userId: string): Promise<boolean>;
   /** The user of a connection with this identifier, when they have a passkey. */
   userWithPasskey(connection: string, identifier: string): Promise<User | undefined>;
   user(userId: string): Promise<User | undefined>;
 }
 
-export const PASSKEY_TEXT = {
-  failed: "We couldn't verify your passkey. Try again, or use your password.",
-  unknown: 'This passkey is not registered for this account.',
-  notCreated: "We couldn't create your passkey. Try again, or continue without one.",
-} as const;
+/** Why a ceremony failed (the screens word it: login/refusals.ts). */
+export type PasskeyRefusal = 'passkey_failed' | 'passkey_unknown' | 'passkey_not_created';
 
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
@@ -93,11 +90,11 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
     async register(txn, user, field) {
       const response = parseJson<RegistrationResponseJSON>(field);
       const expectedChallenge = await takeChallenge(txn);
-      if (!response || !expectedChallenge) return { ok: false, error: PASSKEY_TEXT.notCreated };
+      if (!response || !expectedChallenge) return { ok: false, reason: 'passkey_not_created' };
       try {
         const { verifyRegistrationResponse } = await simpleWebAuthn();
         const result = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpId, requireUserVerification: true });
-        if (!result.verified) return { ok: false, error: PASSKEY_TEXT.notCreated };
+        if (!result.verified) return { ok: false, reason: 'passkey_not_created' };
         const info = result.registrationInfo;
         const passkey: Passkey = {
           id: info.credential.id,
@@ -111,10 +108,10 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
           createdAt: new Date(clock.now()).toISOString(),
           lastUsedAt: undefined,
         };
-        if (!(await store.savePasskey(passkey))) return { ok: false, error: PASSKEY_TEXT.notCreated };
+        if (!(await store.savePasskey(passkey))) return { ok: false, reason: 'passkey_not_created' };
         return { ok: true, passkey };
       } catch {
-        return { ok: false, error: PASSKEY_TEXT.notCreated };
+        return { ok: false, reason: 'passkey_not_created' };
       }
     },
 
@@ -129,12 +126,12 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
     async authenticate(txn, field, userId) {
       const response = parseJson<AuthenticationResponseJSON>(field);
       const expectedChallenge = await takeChallenge(txn);
-      if (!response || typeof response.id !== 'string' || !expectedChallenge) return { ok: false, error: PASSKEY_TEXT.failed };
+      if (!response || typeof response.id !== 'string' || !expectedChallenge) return { ok: false, reason: 'passkey_failed' };
       const passkey = await store.findPasskey(response.id);
-      if (!passkey || (userId && passkey.userId !== userId)) return { ok: false, error: PASSKEY_TEXT.unknown };
+      if (!passkey || (userId && passkey.userId !== userId)) return { ok: false, reason: 'passkey_unknown' };
       // A discoverable credential names its user too; it must be the passkey's owner.
       const handle = response.response?.userHandle;
-      if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.userId) return { ok: false, error: PASSKEY_TEXT.unknown };
+      if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.userId) return { ok: false, reason: 'passkey_unknown' };
       try {
         const { verifyAuthenticationResponse } = await simpleWebAuthn();
         const result = await verifyAuthenticationResponse({
@@ -145,11 +142,11 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
           credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.counter, transports: passkey.transports },
           requireUserVerification: true,
         });
-        if (!result.verified) return { ok: false, error: PASSKEY_TEXT.failed };
+        if (!result.verified) return { ok: false, reason: 'passkey_failed' };
         await store.updatePasskeyCounter(passkey.id, result.authenticationInfo.newCounter, new Date(clock.now()).toISOString());
         return { ok: true, userId: passkey.userId };
       } catch {
-        return { ok: false, error: PASSKEY_TEXT.failed };
+        return { ok: false, reason: 'passkey_failed' };
       }
     },
 

@@ -1,14 +1,88 @@
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import { invalidRequest } from '../errors.js';
+import type { Store } from '../store/types.js';
+import type { Transaction, User } from '../store/records.js';
+import { findClient, type Tenant } from '../tenant/model.js';
 import type { ResponseMode } from './authorize-request.js';
+import type { TokenIssuer } from './tokens.js';
 
 /**
- * What /authorize finally answers, independent of how it travels: the parameters for the client and
- * the response mode that carries them (302 with query or fragment, an auto-posting form, or a
- * postMessage page for auth0-spa-js's iframe and popup).
+ * What /authorize finally answers, independent of how it travels: the parameters for the client (a
+ * code, tokens for the implicit and hybrid flows, or an error) and the response mode that carries
+ * them (302 with query or fragment, an auto-posting form, or a postMessage page for auth0-spa-js's
+ * iframe and popup). The login flow decides who the user is; this mints what the client gets.
  */
 export interface AuthorizationResult {
   redirectUri: string;
   responseMode: ResponseMode;
   params: Record<string, string>;
+}
+
+export const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
+
+/** The parts of an authorization request the response depends on (a transaction keeps them all). */
+export type ResponseRequest = Pick<
+  Transaction,
+  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge'
+>;
+
+export interface AuthorizationResponder {
+  /** The client's response parameters for an authenticated user; `refreshTokenAllowed: false` for a code that may not get one. */
+  respond(request: ResponseRequest, user: User, session: { id: string; authTime: number }, options?: { refreshTokenAllowed?: boolean }): Promise<AuthorizationResult>;
+}
+
+export function createAuthorizationResponder(deps: { tenant: Tenant; store: Store; clock: Clock; random: Random; tokens: TokenIssuer }): AuthorizationResponder {
+  const { tenant, store, clock, random, tokens } = deps;
+  return {
+    async respond(request, user, session, options = {}) {
+      const client = findClient(tenant, request.clientId);
+      if (!client) throw invalidRequest.unknownClient(request.clientId);
+      const types = new Set(request.responseType.split(' '));
+      const scope = tokens.grantedScope(request.scope, request.audience);
+      const grant = { client, user, scope, audience: request.audience, sessionId: session.id };
+      const params: Record<string, string> = {};
+      let code: string | undefined;
+      let accessToken: string | undefined;
+
+      if (types.has('code')) {
+        code = random.token(24);
+        await store.saveAuthorizationCode({
+          code,
+          clientId: client.clientId,
+          redirectUri: request.redirectUri,
+          userId: user.user_id,
+          scope,
+          audience: request.audience,
+          nonce: request.nonce,
+          codeChallenge: request.codeChallenge,
+          codeChallengeMethod: request.codeChallengeMethod,
+          authTime: session.authTime,
+          maxAgeRequested: request.maxAge !== undefined,
+          sessionId: session.id,
+          expiresAt: clock.now() + AUTHORIZATION_CODE_TTL_MS,
+          ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
+        });
+        params.code = code;
+      }
+      if (types.has('token')) {
+        const issued = await tokens.accessToken(grant);
+        accessToken = issued.accessToken;
+        Object.assign(params, { access_token: issued.accessToken, token_type: 'Bearer', expires_in: String(issued.expiresIn), scope: issued.scope });
+      }
+      if (types.has('id_token')) {
+        // Hybrid and implicit ID tokens carry at_hash and c_hash for what travels beside them.
+        params.id_token = await tokens.idToken(grant, {
+          nonce: request.nonce,
+          authTime: request.maxAge !== undefined ? session.authTime : undefined,
+          ...(accessToken ? { accessToken } : {}),
+          ...(code ? { code } : {}),
+        });
+      }
+      if (request.clientState !== undefined) params.state = request.clientState;
+      return { redirectUri: request.redirectUri, responseMode: request.responseMode, params };
+    },
+  };
 }
 
 export function errorResult(

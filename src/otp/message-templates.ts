@@ -1,7 +1,8 @@
 import type { Eta } from 'eta';
 import type { Client, Connection, Tenant } from '../tenant/model.js';
 import type { OutgoingMessage } from './outbox.js';
-import { renderTemplates } from './tenant-templates.js';
+import { renderTemplates, type RenderedTemplates } from './tenant-templates.js';
+import { channelOf, type Channel, type ChannelName } from './channel.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 
 /**
@@ -24,7 +25,9 @@ export function composeMessage(eta: Eta, input: CodeMessageInput): OutgoingMessa
   const appName = input.client?.name ?? input.tenant.friendlyName;
   const minutes = Math.max(1, Math.round(input.connection.otp.timeStepSeconds / 60));
   const lifetime = minutes === 1 ? 'one minute' : `${minutes} minutes`;
+  const channel = channelOf(input.connection);
   const base = {
+    channel: channel.name,
     to: input.to,
     code: input.code,
     link: input.link,
@@ -32,39 +35,44 @@ export function composeMessage(eta: Eta, input: CodeMessageInput): OutgoingMessa
     clientId: input.client?.clientId ?? null,
     expiresAt: input.expiresAt,
   };
+  const own = input.connection.messageTemplates ? ownTemplates(input, appName, channel) : undefined;
+  return COMPOSE[channel.name](eta, input, { base, appName, lifetime, own });
+}
 
-  const own = input.connection.messageTemplates ? ownTemplates(input, appName) : undefined;
+type Parts = { base: Pick<OutgoingMessage, 'channel' | 'to' | 'code' | 'link' | 'connection' | 'clientId' | 'expiresAt'>; appName: string; lifetime: string; own: RenderedTemplates | undefined };
 
-  if (input.connection.strategy === 'sms') {
-    if (own?.text !== undefined) return { ...base, channel: 'sms', from: input.connection.messageTemplates?.sms?.from ?? appName, subject: null, text: own.text, html: null };
+const COMPOSE: Record<ChannelName, (eta: Eta, input: CodeMessageInput, parts: Parts) => OutgoingMessage> = {
+  sms(_eta, input, { base, appName, own }) {
+    if (own?.text !== undefined) return { ...base, from: input.connection.messageTemplates?.sms?.from ?? appName, subject: null, text: own.text, html: null };
     const text = input.code
       ? `Your verification code is: ${input.code}`
       : `Your sign-in link for ${appName}: ${input.link}`;
-    return { ...base, channel: 'sms', from: appName, subject: null, text, html: null };
-  }
+    return { ...base, from: appName, subject: null, text, html: null };
+  },
 
-  const text = input.code
-    ? `Your verification code is: ${input.code}\n\nThis code will expire in ${lifetime}.\nIf you did not request it, you can ignore this email.`
-    : `Click the link to sign in to ${appName}:\n${input.link}\n\nThis link will expire in ${lifetime}.\nIf you did not request it, you can ignore this email.`;
-  const html = eta.render('messages/email', {
-    appName,
-    code: input.code,
-    link: input.link,
-    lifetime,
-    logoUrl: input.tenant.branding.logoUrl,
-    primaryColor: input.tenant.branding.primaryColor,
-  });
-  return {
-    ...base,
-    channel: 'email',
-    from: own?.from || `${appName} <no-reply@understudy.local>`,
-    subject: own?.subject || `Welcome to ${appName}`,
-    text,
-    html: own?.html ?? html,
-  };
-}
+  email(eta, input, { base, appName, lifetime, own }) {
+    const text = input.code
+      ? `Your verification code is: ${input.code}\n\nThis code will expire in ${lifetime}.\nIf you did not request it, you can ignore this email.`
+      : `Click the link to sign in to ${appName}:\n${input.link}\n\nThis link will expire in ${lifetime}.\nIf you did not request it, you can ignore this email.`;
+    const html = eta.render('messages/email', {
+      appName,
+      code: input.code,
+      link: input.link,
+      lifetime,
+      logoUrl: input.tenant.branding.logoUrl,
+      primaryColor: input.tenant.branding.primaryColor,
+    });
+    return {
+      ...base,
+      from: own?.from || `${appName} <no-reply@understudy.local>`,
+      subject: own?.subject || `Welcome to ${appName}`,
+      text,
+      html: own?.html ?? html,
+    };
+  },
+};
 
-function ownTemplates(input: CodeMessageInput, appName: string) {
+function ownTemplates(input: CodeMessageInput, appName: string, channel: Channel): RenderedTemplates {
   try {
     return renderTemplates(input.connection.messageTemplates!, {
       code: input.code,
@@ -74,10 +82,9 @@ function ownTemplates(input: CodeMessageInput, appName: string) {
       connection: { name: input.connection.name },
       request_language: 'en',
       operation: null,
-      user: input.connection.strategy === 'sms' ? { phone_number: input.to } : { email: input.to },
+      user: { [channel.recipientField]: input.to },
     });
   } catch (err) {
-    const channel = input.connection.strategy === 'sms' ? 'sms' : 'email';
-    throw new DeliveryError(channel, input.to, `The ${channel === 'sms' ? 'text message' : 'email'} template of connection "${input.connection.name}" failed to render: ${(err as Error).message.split('\n')[0]}`);
+    throw new DeliveryError(channel.name, input.to, `The ${channel.messageName} template of connection "${input.connection.name}" failed to render: ${(err as Error).message.split('\n')[0]}`);
   }
 }

@@ -4,10 +4,11 @@ import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 import { ipKey } from '../http/rate-limits.js';
+import { screenPath } from '../login/screens.js';
 
 const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 
-/** GET /authorize starts a login (or answers from the SSO session); GET /authorize/resume finishes it. */
+/** GET /authorize starts a login (or answers from the SSO session); its resume step (login/screens.ts) finishes it. */
 export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { tenant, cookies, authorization, random } = deps;
 
@@ -25,7 +26,7 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Prom
     return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
   });
 
-  app.get('/authorize/resume', { config: { page: true } }, async (request, reply) => {
+  app.get(screenPath('resume'), { config: { page: true } }, async (request, reply) => {
     const { state } = request.query as { state?: unknown };
     const result = await authorization.resume(typeof state === 'string' ? state : undefined, cookies.read(request, DEVICE_COOKIE));
     return sendAuthorizationResult(reply, result);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
-import type { Passkey, User } from '../store/types.js';
+import type { Passkey, User } from '../store/records.js';
 
 /**
  * Passkeys for testers (Identifier First + Biometrics): `GET /_dev/api/passkeys` lists them with their

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import type { Passkey, User } from '../store/types.js';
+import type { Passkey, User } from '../store/records.js';
 import { findConnection } from '../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { bearerToken } from '../oauth/userinfo.js';

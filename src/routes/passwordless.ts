@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { startPasswordless } from '../login/passwordless-start.js';
-import { openMagicLink } from '../login/magic-link.js';
+import { startPasswordless } from '../passwordless/start.js';
+import { openMagicLink } from '../passwordless/magic-link.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 import { ipKey, recipientKey } from '../http/rate-limits.js';
@@ -23,7 +23,7 @@ export async function passwordlessStartRoutes(app: FastifyInstance, deps: AppDep
   });
 }
 
-/** GET /passwordless/verify_redirect: the magic link (logic in src/login/magic-link.ts). */
+/** GET /passwordless/verify_redirect: the magic link (logic in src/passwordless/magic-link.ts). */
 export async function magicLinkRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { cookies, random, clock } = deps;
 

@@ -38,6 +38,8 @@ export interface Transaction {
    * as JSON need nothing new.
    */
   webauthnChallenge?: string | undefined;
+  /** The login /authorize planned: the default connection ('' for social only) and the client's social connections (login/login-plan.ts). */
+  plan?: { connection: string; socials: string[] } | undefined;
   createdAt: number;
   expiresAt: number;
 }

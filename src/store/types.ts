@@ -169,6 +169,3 @@ export interface Store
     SharedStateStore,
     KeyStore,
     StoreLifecycle {}
-
-/** The records, for modules that import them together with the ports; their home is ./records.ts. */
-export type { AuthorizationCode, Identity, Message, OtpChallenge, Passkey, RefreshToken, Session, Transaction, User } from './records.js';

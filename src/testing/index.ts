@@ -5,7 +5,7 @@
  *
  *   import { createUnderstudyClient, loginWithPasswordless } from 'understudy/testing';
  */
-import type { Message as DevMessage } from '../store/types.js';
+import type { Message as DevMessage } from '../store/records.js';
 
 export type { DevMessage };
 

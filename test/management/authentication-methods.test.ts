@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { token } from '../support/api.js';
-import type { Passkey } from '../../src/store/types.js';
+import type { Passkey } from '../../src/store/records.js';
 
 /**
  * Where a user's passkeys show outside the screens: the Management API's authentication methods

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
 import { cryptoRandom, type Random } from '../../src/random.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
-import type { OtpChallenge, Store } from '../../src/store/types.js';
+import type { OtpChallenge } from '../../src/store/records.js';
+import type { Store } from '../../src/store/types.js';
 import { createOtpService, MAX_OTP_ATTEMPTS, type OtpService } from '../../src/otp/otp-service.js';
 
 /** A Random whose next codes the test chooses; it records the lengths it was asked for. */

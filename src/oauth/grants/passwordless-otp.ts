@@ -1,8 +1,8 @@
-import { OAuthError, invalidGrant } from '../../errors.js';
-import type { Connection } from '../../tenant/model.js';
-import { enabledConnections } from '../../tenant/connection-rules.js';
-import { normalizeIdentifier } from '../../otp/identifiers.js';
-import { otpFailureDescription } from '../../otp/otp-errors.js';
+import { accessDenied, invalidGrant, invalidRequest, unauthorized, type OAuthError } from '../../errors.js';
+import { channelOf, type ChannelName } from '../../otp/channel.js';
+import { passwordlessConnection } from '../../passwordless/connection.js';
+import { verifyCode, type CodeRefusal } from '../../passwordless/codes.js';
+import { OTP_ERRORS, otpFailureDescription } from '../../passwordless/code-errors.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
@@ -15,27 +15,23 @@ import { userTokenResponse } from './user-tokens.js';
  */
 export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx) => {
   for (const name of ['username', 'otp', 'realm']) {
-    if (!stringField(params, name)) throw new OAuthError('invalid_request', `Missing required parameter: ${name}`);
+    if (!stringField(params, name)) throw invalidRequest.missing(name);
   }
-  const connection = passwordlessConnection(ctx.tenant.connections, enabledConnections(ctx.tenant, caller.client), stringField(params, 'realm')!);
-  const strategy = connection.strategy === 'sms' ? 'sms' : 'email';
-  const recipient = normalizeIdentifier(strategy, stringField(params, 'username')!);
-  if (!recipient) throw invalidGrant(otpFailureDescription('malformed', strategy));
+  const lookup = passwordlessConnection(ctx.tenant, caller.client.clientId, stringField(params, 'realm'));
+  if (!lookup.ok) throw invalidRequest(lookup.reasons.includes('disabled') ? 'the connection was disabled' : 'the connection was not found');
+  const { connection } = lookup;
+  const channel = channelOf(connection);
+  const recipient = channel.normalize(stringField(params, 'username')!);
+  if (!recipient) throw invalidGrant(otpFailureDescription('malformed', channel.name));
 
-  const result = await ctx.otp.verify({ connection: connection.name, recipient, code: stringField(params, 'otp')! });
-  if (!result.ok) throw invalidGrant(otpFailureDescription(result.reason, strategy));
-  const user = await ctx.users.passwordlessUser(connection, recipient);
-  if (!user) throw new OAuthError('access_denied', 'Signups are disabled for this connection.');
-  if (user.blocked) throw new OAuthError('unauthorized', 'user is blocked');
-  await ctx.users.recordLogin(user.user_id);
+  const login = await verifyCode(ctx, { connection, recipient, code: stringField(params, 'otp')! });
+  if (!login.ok) throw refusal(login.reason, channel.name);
 
   const audience = stringField(params, 'audience');
-  if (audience && !ctx.tenant.resourceServers.some((r) => r.identifier === audience)) {
-    throw new OAuthError('access_denied', `Service not found: ${audience}`);
-  }
+  if (audience && !ctx.tenant.resourceServers.some((r) => r.identifier === audience)) throw accessDenied.unknownAudience(audience);
   return userTokenResponse(ctx, {
     client: caller.client,
-    user,
+    user: login.user,
     scope: normalizeScope(stringField(params, 'scope') ?? 'openid'),
     audience,
     sessionId: undefined,
@@ -43,11 +39,9 @@ export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx) =>
   });
 };
 
-function passwordlessConnection(all: Connection[], enabled: Connection[], realm: string): Connection {
-  const connection = enabled.find((c) => c.name === realm);
-  if (!connection) {
-    throw new OAuthError('invalid_request', all.some((c) => c.name === realm) ? 'the connection was disabled' : 'the connection was not found');
-  }
-  if (connection.kind !== 'passwordless') throw new OAuthError('invalid_request', 'the connection was not found');
-  return connection;
+/** The grant's words for a refused code: invalid_grant (403) for the code itself, Auth0's own errors for the user. */
+function refusal(reason: CodeRefusal, channel: ChannelName): OAuthError {
+  if (reason === 'signup_disabled') return accessDenied(OTP_ERRORS.signupDisabled);
+  if (reason === 'blocked') return unauthorized.userBlocked();
+  return invalidGrant(otpFailureDescription(reason, channel));
 }

@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { OAuthError } from '../errors.js';
+import type { Admit, ScreenOutcome, Visit } from '../login/login-service.js';
+import { SCREEN_NOTICES, SCREEN_REFUSALS } from '../login/refusals.js';
+import { createScreenViews, type ScreenParams } from '../login/screen-views.js';
+import type { PageScreen } from '../login/screens.js';
+import { DEVICE_COOKIE, SESSION_COOKIE } from './cookies.js';
+import { ipKey, recipientKey } from './rate-limits.js';
+import { renderScreen } from './screens.js';
+
+/**
+ * Between the login screens' routes and the login service: what a request says (its visit and
+ * form), the rate limit as the service's Admit, and the one place a ScreenOutcome becomes a response:
+ * a redirect (setting the SSO cookie when a login completed), or the screen with its refusal's text
+ * and status (login/refusals.ts).
+ */
+export type Form = Record<string, string | undefined>;
+
+/** The route options of every login screen: its errors are shown on the error page. */
+export const PAGE = { config: { page: true } } as const;
+
+export interface LoginReplies {
+  visit(request: FastifyRequest): Visit;
+  /** The posted form, string fields only. */
+  form(request: FastifyRequest): Form;
+  /**
+   * Code-sending steps count against the `login_identifier` limit, per IP and per recipient. Over it,
+   * the screen is shown again with an alert (429, X-RateLimit-* headers) instead of sending a code.
+   */
+  admit(request: FastifyRequest, reply: FastifyReply): Admit;
+  send(reply: FastifyReply, screen: PageScreen, outcome: ScreenOutcome, params?: ScreenParams): Promise<unknown>;
+  /** A GET of a screen. */
+  show(request: FastifyRequest, reply: FastifyReply, screen: PageScreen, params?: ScreenParams): Promise<unknown>;
+}
+
+export function createLoginReplies(deps: AppDeps): LoginReplies {
+  const { tenant, cookies, clock, login, limits } = deps;
+  const view = createScreenViews(deps);
+
+  const stateOf = (request: FastifyRequest): string | undefined => {
+    const fromQuery = (request.query as Form).state;
+    const fromBody = (request.body as Form | undefined)?.state;
+    return typeof fromQuery === 'string' ? fromQuery : typeof fromBody === 'string' ? fromBody : undefined;
+  };
+
+  const replies: LoginReplies = {
+    visit: (request) => ({ state: stateOf(request), deviceId: cookies.read(request, DEVICE_COOKIE) }),
+
+    form(request) {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+    },
+
+    admit: (request, reply) => async (recipient) => {
+      try {
+        await limits.enforce(request, reply, 'loginIdentifier', [ipKey(request), recipientKey(recipient)]);
+        return true;
+      } catch (err) {
+        if (!(err instanceof OAuthError) || err.error !== 'too_many_requests') throw err;
+        reply.headers(err.headers);
+        return false;
+      }
+    },
+
+    async send(reply, screen, outcome, params) {
+      if (outcome.kind === 'redirect') {
+        if (outcome.session) {
+          const maxAge = Math.max(1, Math.floor((outcome.session.expiresAt - clock.now()) / 1000));
+          cookies.write(reply, SESSION_COOKIE, outcome.session.id, maxAge);
+        }
+        return reply.redirect(outcome.location, 302);
+      }
+      const shown = await view(screen, outcome.ctx, params);
+      if (shown.kind === 'redirect') return reply.redirect(shown.location, 302);
+      const refusal = outcome.refusal ? SCREEN_REFUSALS[outcome.refusal] : undefined;
+      const said = refusal ? { error: refusal.text } : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};
+      return renderScreen(reply, tenant, shown.view, { ...shown.data, ...outcome.typed, ...said }, refusal?.status ?? 200);
+    },
+
+    show: async (request, reply, screen, params) => replies.send(reply, screen, await login.show(screen, replies.visit(request)), params),
+  };
+  return replies;
+}

@@ -1,0 +1,36 @@
+import { BLOCKED_SCREEN_TEXT } from './brute-force.js';
+
+/**
+ * Why a login screen did not move on, and what the screen then says: each refusal's text (Auth0's
+ * Universal Login wording where Auth0 documents it) and the status of the screen shown again with it.
+ * The login steps answer with a reason; this table is the one place that words it.
+ */
+export const SCREEN_REFUSALS = {
+  invalid_email: { text: 'Email is not valid.', status: 400 },
+  invalid_phone: { text: 'Phone number is not valid.', status: 400 },
+  wrong_code: { text: 'The code you entered is invalid', status: 400 },
+  expired: { text: 'The code you entered has expired. Select Resend to get a new one.', status: 400 },
+  too_many_attempts: { text: "You've reached the maximum number of attempts. Please try to login again.", status: 429 },
+  signup_disabled: { text: 'Sign ups are not allowed for this connection.', status: 400 },
+  blocked: { text: 'Your account has been blocked. Contact the administrator of this application.', status: 401 },
+  wrong_password: { text: 'Wrong email or password', status: 400 },
+  /** Brute-force protection: this identifier is blocked from this address. */
+  identifier_blocked: { text: BLOCKED_SCREEN_TEXT, status: 429 },
+  email_not_sent: { text: "We couldn't send the email. Please try again.", status: 502 },
+  sms_not_sent: { text: "We couldn't send the text message. Please try again.", status: 502 },
+  unknown_connection: { text: 'That sign-in option is not available for this application.', status: 400 },
+  // Understudy's wording; Auth0's text for this case is not documented.
+  too_many_requests: { text: 'Too many requests from here or for this address. Wait a while, then try again.', status: 429 },
+  passkey_failed: { text: "We couldn't verify your passkey. Try again, or use your password.", status: 400 },
+  passkey_unknown: { text: 'This passkey is not registered for this account.', status: 400 },
+  passkey_not_created: { text: "We couldn't create your passkey. Try again, or continue without one.", status: 400 },
+} as const satisfies Record<string, { text: string; status: number }>;
+
+export type Refusal = keyof typeof SCREEN_REFUSALS;
+
+/** What a screen says when it moved on without refusing (shown with 200). */
+export const SCREEN_NOTICES = {
+  code_resent: 'We sent a new code. Only the newest code works.',
+} as const;
+
+export type Notice = keyof typeof SCREEN_NOTICES;

@@ -1,0 +1,98 @@
+import { findConnection, type Tenant } from '../tenant/model.js';
+import { channelOf } from '../otp/channel.js';
+import type { PasskeyService } from './passkeys.js';
+import type { LoginContext } from './login-service.js';
+import { socialButtons } from './login-plan.js';
+import { screenUrl, screenView, type LoginView, type PageScreen } from './screens.js';
+
+/**
+ * What each login screen's template is given (its view model), built from the login context. A
+ * passkey screen draws the WebAuthn options it renders, which binds the ceremony to the transaction;
+ * a screen with nothing to show for this login sends the browser on instead.
+ */
+export type ScreenView = { kind: 'redirect'; location: string } | { kind: 'page'; view: LoginView; data: Record<string, unknown> };
+
+/** What a screen's URL (not its transaction) says: the social screen's connection. */
+export interface ScreenParams {
+  connection?: string | undefined;
+}
+
+type Data = Record<string, unknown>;
+
+export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyService; devRoutes: boolean }): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
+  const { tenant, passkeys } = deps;
+  const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
+  // The identifier field starts with what was entered before, else the application's login_hint.
+  const username = ({ txn }: LoginContext): string => txn.identifier ?? txn.loginHint ?? '';
+  const socialsOf = (ctx: LoginContext): Data[] => socialButtons(tenant, ctx.txn).map((s) => ({ name: s.name, displayName: s.displayName, strategy: s.strategy }));
+
+  const models: { [S in PageScreen]: (ctx: LoginContext, params: ScreenParams) => Promise<Data | string> } = {
+    async identifier(ctx) {
+      const { txn, connection } = ctx;
+      // Identifier First + Biometrics: "Continue with a passkey" (a discoverable credential) on the database login.
+      const webauthnOptions = biometrics && connection?.kind === 'database' ? JSON.stringify(await passkeys.authenticationOptions(txn)) : undefined;
+      return {
+        identifierKind: !connection || connection.kind === 'social' ? null : channelOf(connection).identifierKind,
+        socials: socialsOf(ctx),
+        webauthnOptions,
+        username: username(ctx),
+      };
+    },
+    'email-challenge': async (ctx) => challenge(ctx),
+    'sms-challenge': async (ctx) => challenge(ctx),
+    password: async ({ txn }) => ({ identifier: txn.identifier }),
+    login: async (ctx) => ({
+      database: ctx.connection?.kind === 'database',
+      socials: socialsOf(ctx),
+      username: username(ctx),
+    }),
+    async passkey({ txn }) {
+      const owner = txn.identifier ? await passkeys.userWithPasskey(txn.connection, txn.identifier) : undefined;
+      if (!owner) return screenUrl('password', txn);
+      return {
+        identifier: txn.identifier,
+        webauthnOptions: JSON.stringify(await passkeys.authenticationOptions(txn, owner.user_id)),
+        passwordHref: screenUrl('password', txn),
+      };
+    },
+    async 'passkey-enrollment'({ txn }) {
+      const user = txn.authenticated ? await passkeys.user(txn.authenticated.userId) : undefined;
+      if (!user) return screenUrl('resume', txn);
+      return { identifier: user.email ?? txn.identifier, webauthnOptions: JSON.stringify(await passkeys.registrationOptions(txn, user)) };
+    },
+    async social({ txn }, params) {
+      const name = params.connection ?? '';
+      const connection = findConnection(tenant, name);
+      return {
+        connection: name,
+        providerName: connection?.displayName ?? name,
+        email: txn.loginHint ?? `jane.doe@${(connection?.strategy ?? 'example').replace(/-oauth2$/, '')}.example`,
+        name: 'Jane Doe',
+        backHref: screenUrl('identifier', txn),
+      };
+    },
+  };
+
+  function challenge({ txn, connection }: LoginContext): Data {
+    return {
+      identifier: txn.identifier,
+      codeLength: connection?.otp.length ?? 6,
+      mailboxHref: deps.devRoutes ? `/_dev/mailbox?to=${encodeURIComponent(txn.identifier ?? '')}` : undefined,
+    };
+  }
+
+  return async (screen, ctx, params = {}) => {
+    const model = await models[screen](ctx, params);
+    if (typeof model === 'string') return { kind: 'redirect', location: model };
+    const { txn } = ctx;
+    // Every screen: the application's name, the language hint, and where its form posts.
+    const common = {
+      appName: ctx.client?.name,
+      uiLocales: txn.uiLocales,
+      state: txn.id,
+      action: screenUrl(screen, txn),
+      editHref: screenUrl('identifier', txn),
+    };
+    return { kind: 'page', view: screenView(screen), data: { ...common, ...model } };
+  };
+}

@@ -1,0 +1,113 @@
+import type { Transaction } from '../store/records.js';
+import type { Connection } from '../tenant/model.js';
+import { channelOf, type ChannelName } from '../otp/channel.js';
+
+/**
+ * The Universal Login screens as one table: each screen's path (Auth0's, where Auth0 documents one),
+ * the view it renders and its guard, the rule that sends a request for it somewhere else. Every URL
+ * of the login flow is made here by screenUrl(); the `state` on it is the login transaction.
+ */
+export type LoginView =
+  | 'login'
+  | 'login-id'
+  | 'login-password'
+  | 'login-passwordless-email-code'
+  | 'login-passwordless-sms-otp'
+  | 'social-consent'
+  | 'login-passkey'
+  | 'passkey-enrollment';
+
+export type Screen = 'identifier' | 'email-challenge' | 'sms-challenge' | 'password' | 'login' | 'passkey' | 'passkey-enrollment' | 'social' | 'resume';
+/** The screens that render a page (every one but resume). */
+export type PageScreen = Exclude<Screen, 'resume'>;
+
+/** The Authentication Profile, as the guards need it. */
+export interface LoginProfile {
+  identifierFirst: boolean;
+  /** Identifier First + Biometrics: passkeys. */
+  biometrics: boolean;
+}
+
+/** `show`: a GET of the screen; `submit`: a POST to it. A few guards differ between the two. */
+export type Intent = 'show' | 'submit';
+
+export interface GuardInput {
+  txn: Transaction;
+  intent: Intent;
+  profile: LoginProfile;
+  /** The transaction's connection. */
+  connection: Connection | undefined;
+}
+
+type Guard = (input: GuardInput) => Screen | undefined;
+
+// A finished step never runs twice: a repeated POST (double click, back button) goes on to resume,
+// which issues the response only once.
+const done: Guard = ({ txn }) => (txn.authenticated ? 'resume' : undefined);
+// The Identifier + Password profile has one login page; Identifier First has the steps.
+const onePageProfile: Guard = ({ profile }) => (profile.identifierFirst ? undefined : 'login');
+const stepsProfile: Guard = ({ profile }) => (profile.identifierFirst ? 'identifier' : undefined);
+const biometricsProfile: Guard = ({ profile }) => (profile.biometrics ? undefined : 'identifier');
+const needsIdentifier: Guard = ({ txn }) => (txn.identifier ? undefined : 'identifier');
+const first = (...guards: Guard[]): Guard => (input) => {
+  for (const guard of guards) {
+    const next = guard(input);
+    if (next) return next;
+  }
+  return undefined;
+};
+
+/** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
+const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
+  const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : undefined;
+  if (txn.identifier && own === CHALLENGE[channel]) return undefined;
+  return txn.identifier && own ? own : 'identifier';
+};
+
+const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? LoginView : undefined; guard: Guard } } = {
+  // Shown again after a finished step (the guard is only on its POST).
+  identifier: {
+    path: '/u/login/identifier',
+    view: 'login-id',
+    guard: (input) => (input.intent === 'show' ? onePageProfile : first(done, onePageProfile))(input),
+  },
+  'email-challenge': { path: '/u/login/passwordless-email-challenge', view: 'login-passwordless-email-code', guard: first(done, challengeGuard('email')) },
+  'sms-challenge': { path: '/u/login/passwordless-sms-challenge', view: 'login-passwordless-sms-otp', guard: first(done, challengeGuard('sms')) },
+  password: {
+    path: '/u/login/password',
+    view: 'login-password',
+    guard: (input) => (input.intent === 'show' ? first(onePageProfile, needsIdentifier, done) : first(done, onePageProfile))(input),
+  },
+  // Identifier + Password profile: identifier and password on one page.
+  login: { path: '/u/login', view: 'login', guard: first(stepsProfile, done) },
+  // The passkey challenge after the identifier of a user with a passkey (Understudy's path; Auth0's is not documented).
+  passkey: { path: '/u/login/passkey', view: 'login-passkey', guard: first(done, biometricsProfile, needsIdentifier) },
+  // Auth0's passkey-enrollment prompt, after a password login with Identifier First + Biometrics: its
+  // transaction is already authenticated, and it ends (created or skipped) at resume.
+  'passkey-enrollment': {
+    path: '/u/passkey-enrollment',
+    view: 'passkey-enrollment',
+    guard: ({ txn, profile }) => (txn.authenticated && profile.biometrics ? undefined : txn.authenticated ? 'resume' : 'identifier'),
+  },
+  // The mock social provider's consent page.
+  social: { path: '/u/login/social', view: 'social-consent', guard: done },
+  // Not a screen: where an authenticated login gets its response, once.
+  resume: { path: '/authorize/resume', view: undefined, guard: () => undefined },
+};
+
+/** The challenge screen of each channel. */
+export const CHALLENGE = { email: 'email-challenge', sms: 'sms-challenge' } as const satisfies Record<ChannelName, Screen>;
+
+export const screenPath = (screen: Screen): string => SCREENS[screen].path;
+export const screenView = (screen: PageScreen): LoginView => SCREENS[screen].view;
+
+/** The URL of a screen for this login; the social screen also names its connection. */
+export function screenUrl(screen: Screen, txn: Pick<Transaction, 'id'>, query: { connection?: string } = {}): string {
+  const connection = query.connection === undefined ? '' : `&connection=${encodeURIComponent(query.connection)}`;
+  return `${SCREENS[screen].path}?state=${encodeURIComponent(txn.id)}${connection}`;
+}
+
+/** Where a request for `screen` goes instead, or undefined when the screen may be shown or submitted. Pure. */
+export function nextStep(screen: Screen, input: GuardInput): Screen | undefined {
+  return SCREENS[screen].guard(input);
+}
