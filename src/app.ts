@@ -60,6 +60,7 @@ import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
 import type { TenantReport } from './config/tenant-report.js';
 import { startTenantActions } from './actions/actions-setup.js';
+import { createLoginFinisher } from './oauth/finish-login.js';
 
 /** event.tenant.id: the tenant's name, which in Auth0 is the first label of its domain. */
 function tenantIdOf(issuer: string): string {
@@ -159,13 +160,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
   const users = createUserService({ store, clock, random });
   const sessions = createSessionService({ store, clock, random, tenant });
-  const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens });
+  const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
+  const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: async () => [] });
+  const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
   const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
   const passkeys = createPasskeyService({ tenant, store, clock, issuer });
   const bruteForce = createBruteForceGuard(clock);
   const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce });
   const cookies = createCookieJar(issuer.startsWith('https:'));
-  const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
   await users.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
 
@@ -217,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
     tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
     flows: actionsRunner.flows,
+    finishLogin,
     actionLogs: actionsRunner.logs,
   };
 

@@ -22,6 +22,7 @@ import type { RateLimiter } from './http/rate-limits.js';
 import type { BruteForceGuard } from './login/brute-force.js';
 import type { TenantReport } from './config/tenant-report.js';
 import type { TriggerFlows } from './actions/trigger-flows.js';
+import type { LoginFinisher } from './oauth/finish-login.js';
 import type { ActionLogBook } from './actions/action-log.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
@@ -56,6 +57,8 @@ export interface AppDeps {
   tenantReport: TenantReport;
   /** The tenant's Actions, run where Auth0 runs each trigger. */
   flows: TriggerFlows;
+  /** Where every login ends before tokens are minted: post-login Actions (oauth/finish-login.ts). */
+  finishLogin: LoginFinisher;
   /** The Actions' console lines and notices, for the mailbox page's Logs panel. */
   actionLogs: ActionLogBook;
 }

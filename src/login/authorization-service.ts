@@ -8,6 +8,7 @@ import { LoginProfileError, type LoginPlan } from '../tenant/connection-rules.js
 import type { AuthorizeRequest } from '../oauth/authorize-request.js';
 import type { AuthorizationResponder, AuthorizationResult, ResponseRequest } from '../oauth/authorization-response.js';
 import type { SessionService } from './sessions.js';
+import type { RequestFacts } from '../actions/action-events.js';
 import { planTransaction, presentedConnection } from './login-plan.js';
 import { screenUrl } from './screens.js';
 
@@ -23,7 +24,8 @@ export type BeginOutcome =
   | { kind: 'login'; transaction: Transaction; plan: LoginPlan; location: string };
 
 export interface AuthorizationService {
-  begin(request: AuthorizeRequest, browser: { deviceId: string; sessionId: string | undefined }): Promise<BeginOutcome>;
+  /** `http` is what the tenant's Actions see of the request (event.request), when a session answers at once. */
+  begin(request: AuthorizeRequest, browser: { deviceId: string; sessionId: string | undefined }, http?: RequestFacts): Promise<BeginOutcome>;
   /** The transaction behind a screen, refused for another browser or once it is gone. */
   transaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction>;
   /** Keeps the identifier the user entered (and the connection they switched to) on the transaction. */
@@ -31,9 +33,9 @@ export interface AuthorizationService {
   /** Marks the transaction authenticated and opens the SSO session; the caller sets its cookie. */
   authenticate(transaction: Transaction, user: User): Promise<Session>;
   /** The response for a request that authenticated without the screens (a magic link). */
-  complete(request: AuthorizeRequest, user: User, session: Session): Promise<AuthorizationResult>;
+  complete(request: AuthorizeRequest, user: User, session: Session, http?: RequestFacts): Promise<AuthorizationResult>;
   /** Issues the response for an authenticated transaction, once. */
-  resume(id: string | undefined, deviceId: string | undefined): Promise<AuthorizationResult>;
+  resume(id: string | undefined, deviceId: string | undefined, http?: RequestFacts): Promise<AuthorizationResult>;
 }
 
 export function createAuthorizationService(deps: {
@@ -70,7 +72,7 @@ export function createAuthorizationService(deps: {
   });
 
   return {
-    async begin(request, browser) {
+    async begin(request, browser, http) {
       const redirect = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
       let planned: ReturnType<typeof planTransaction>;
       try {
@@ -90,7 +92,7 @@ export function createAuthorizationService(deps: {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked) {
           await sessions.touch(session, request.client.clientId);
-          return { kind: 'respond', result: await responder.respond(snapshot(request), user, session) };
+          return { kind: 'respond', result: await responder.respond(snapshot(request), user, session, { http }) };
         }
       }
       if (prompts.has('none')) throw loginRequired('Login required', { redirect });
@@ -134,9 +136,9 @@ export function createAuthorizationService(deps: {
     },
 
     // Magic links only: Auth0 issues no refresh token for a login made by link.
-    complete: (request, user, session) => responder.respond(snapshot(request), user, session, { refreshTokenAllowed: false }),
+    complete: (request, user, session, http) => responder.respond(snapshot(request), user, session, { refreshTokenAllowed: false, http }),
 
-    async resume(id, deviceId) {
+    async resume(id, deviceId, http) {
       const transaction = await loadTransaction(id, deviceId);
       const finished = transaction.authenticated ? await store.finishTransaction(transaction.id) : undefined;
       if (!finished?.authenticated) {
@@ -144,7 +146,7 @@ export function createAuthorizationService(deps: {
       }
       const user = await store.getUser(finished.authenticated.userId);
       if (!user) throw accessDenied('The user no longer exists.');
-      return responder.respond(finished, user, { id: finished.authenticated.sessionId, authTime: finished.authenticated.authTime });
+      return responder.respond(finished, user, { id: finished.authenticated.sessionId, authTime: finished.authenticated.authTime }, { http });
     },
   };
 }

@@ -10,6 +10,7 @@ export type LoginCompletion = { ok: true; user: User } | { ok: false; reason: 'b
 
 export async function completeLogin(deps: { users: Pick<UserService, 'recordLogin'> }, user: User): Promise<LoginCompletion> {
   if (user.blocked) return { ok: false, reason: 'blocked' };
-  await deps.users.recordLogin(user.user_id);
-  return { ok: true, user };
+  // The counted user: what comes next (post-login Actions' event.stats) sees this login counted.
+  const counted = await deps.users.recordLogin(user.user_id);
+  return { ok: true, user: counted ?? user };
 }

@@ -1,11 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { invalidRequest } from '../errors.js';
-import type { Store } from '../store/types.js';
+import type { AuthorizationCodeStore } from '../store/types.js';
 import type { Transaction, User } from '../store/records.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import type { ResponseMode } from './authorize-request.js';
 import type { TokenIssuer } from './tokens.js';
+import { authorizeProtocol, NO_TOKEN_CHANGES, type LoginFinisher } from './finish-login.js';
+import type { RequestFacts } from '../actions/action-events.js';
 
 /**
  * What /authorize finally answers, independent of how it travels: the parameters for the client (a
@@ -25,22 +27,63 @@ export const AUTHORIZATION_CODE_TTL_MS = 5 * 60_000;
 export type ResponseRequest = Pick<
   Transaction,
   'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge'
->;
+> &
+  Partial<Pick<Transaction, 'prompt' | 'uiLocales' | 'loginHint' | 'id'>>;
+
+export interface RespondOptions {
+  /** False for a code that may not get a refresh token (magic links). */
+  refreshTokenAllowed?: boolean;
+  /** The HTTP request that ends the login, for the Actions' event.request. */
+  http?: RequestFacts | undefined;
+}
 
 export interface AuthorizationResponder {
   /** The client's response parameters for an authenticated user; `refreshTokenAllowed: false` for a code that may not get one. */
-  respond(request: ResponseRequest, user: User, session: { id: string; authTime: number }, options?: { refreshTokenAllowed?: boolean }): Promise<AuthorizationResult>;
+  respond(request: ResponseRequest, user: User, session: { id: string; authTime: number }, options?: RespondOptions): Promise<AuthorizationResult>;
 }
 
-export function createAuthorizationResponder(deps: { tenant: Tenant; store: Store; clock: Clock; random: Random; tokens: TokenIssuer }): AuthorizationResponder {
-  const { tenant, store, clock, random, tokens } = deps;
+export function createAuthorizationResponder(deps: {
+  tenant: Tenant;
+  store: AuthorizationCodeStore;
+  clock: Clock;
+  random: Random;
+  tokens: TokenIssuer;
+  finishLogin: LoginFinisher;
+}): AuthorizationResponder {
+  const { tenant, store, clock, random, tokens, finishLogin } = deps;
   return {
-    async respond(request, user, session, options = {}) {
+    async respond(request, authenticated, session, options = {}) {
       const client = findClient(tenant, request.clientId);
       if (!client) throw invalidRequest.unknownClient(request.clientId);
       const types = new Set(request.responseType.split(' '));
+      const prompts = (request.prompt ?? '').split(' ').filter(Boolean);
+      const finished = await finishLogin({
+        client,
+        user: authenticated,
+        scope: request.scope,
+        audience: request.audience,
+        sessionId: session.id,
+        authTime: session.authTime,
+        transaction: {
+          ...(request.id ? { id: request.id } : {}),
+          protocol: authorizeProtocol(request.responseType),
+          requestedScopes: request.scope.split(' ').filter(Boolean),
+          redirectUri: request.redirectUri,
+          responseMode: request.responseMode,
+          responseType: [...types],
+          ...(request.clientState !== undefined ? { state: request.clientState } : {}),
+          prompt: prompts,
+          uiLocales: (request.uiLocales ?? '').split(' ').filter(Boolean),
+          ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+        },
+        request: options.http,
+        interactive: !prompts.includes('none'),
+      });
+      // A refusal by the tenant's Actions goes back to the application, in its response mode.
+      if (!finished.ok) return errorResult({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.clientState }, finished.error, finished.description);
+      const { user, changes } = finished;
       const scope = tokens.grantedScope(request.scope, request.audience);
-      const grant = { client, user, scope, audience: request.audience, sessionId: session.id };
+      const grant = { client, user, scope, audience: request.audience, sessionId: session.id, changes };
       const params: Record<string, string> = {};
       let code: string | undefined;
       let accessToken: string | undefined;
@@ -62,6 +105,7 @@ export function createAuthorizationResponder(deps: { tenant: Tenant; store: Stor
           sessionId: session.id,
           expiresAt: clock.now() + AUTHORIZATION_CODE_TTL_MS,
           ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
+          ...(changes !== NO_TOKEN_CHANGES ? { tokenChanges: changes } : {}),
         });
         params.code = code;
       }

@@ -9,6 +9,7 @@ import { scopeSet } from './authorize-request.js';
 import { customClaims } from './custom-claims.js';
 import { managementAudience } from '../management/management-api.js';
 import { CURRENT_USER_SCOPES } from '../management/management-access.js';
+import type { TokenChanges } from './finish-login.js';
 
 /**
  * Tokens shaped as Auth0 issues them: RS256 ID tokens for the client, RS256 access tokens for an
@@ -22,6 +23,8 @@ export interface Grant {
   sessionId: string | undefined;
   /** Grant type claim (`gty`) Auth0 puts on some access tokens. */
   gty?: string;
+  /** What the tenant's post-login Actions changed: claims, and scopes added or removed after the rest. */
+  changes?: TokenChanges | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -64,7 +67,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
     grantedScope,
 
     async accessToken(grant) {
-      const scope = grantedScope(grant.scope, grant.audience);
+      const scope = withActionScopes(grantedScope(grant.scope, grant.audience), grant.changes);
       const api = findResourceServer(tenant, grant.audience);
       const iat = nowSeconds();
       if (!api) {
@@ -78,6 +81,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       const scopes = scopeSet(scope);
       const payload: Record<string, unknown> = {
         ...customClaims(tenant, { token: 'access_token', client: grant.client, user: grant.user, audience: api.identifier }),
+        ...grant.changes?.accessTokenClaims,
         iss: issuer,
         sub: grant.user.user_id,
         aud: scopes.has('openid') ? [api.identifier, userinfoAudience] : api.identifier,
@@ -118,6 +122,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       const payload: Record<string, unknown> = {
         ...customClaims(tenant, { token: 'id_token', client: grant.client, user: grant.user }),
         ...profileClaims(grant.user, scopeSet(grant.scope)),
+        ...grant.changes?.idTokenClaims,
         iss: issuer,
         aud: grant.client.clientId,
         sub: grant.user.user_id,
@@ -133,6 +138,15 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       return keys.sign(payload);
     },
   };
+}
+
+/** Actions' addScope/removeScope apply after every other rule (RBAC included), as in Auth0. */
+function withActionScopes(scope: string, changes: TokenChanges | undefined): string {
+  if (!changes || (!changes.addScopes.length && !changes.removeScopes.length)) return scope;
+  const scopes = scopeSet(scope);
+  for (const added of changes.addScopes) scopes.add(added);
+  for (const removed of changes.removeScopes) scopes.delete(removed);
+  return [...scopes].join(' ');
 }
 
 /** OIDC Core §3.3.2.11: base64url of the left half of SHA-256, for at_hash and c_hash. */

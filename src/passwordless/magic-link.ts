@@ -1,5 +1,6 @@
 import { accessDenied, unauthorized, type OAuthError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import type { RequestFacts } from '../actions/action-events.js';
 import type { Connection } from '../tenant/model.js';
 import type { Session } from '../store/records.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
@@ -37,6 +38,7 @@ export async function openMagicLink(
   deps: Pick<PasswordlessDeps, 'tenant' | 'otp' | 'users'> & { clock: Clock; sessions: SessionService; authorization: AuthorizationService },
   query: Record<string, unknown>,
   deviceId: string,
+  http?: RequestFacts,
 ): Promise<{ result: AuthorizationResult; session: Session }> {
   const request = parseAuthorizeRequest({ response_type: 'code', ...query }, deps.tenant);
   const redirect = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
@@ -60,5 +62,5 @@ export async function openMagicLink(
 
   const authTime = Math.floor(deps.clock.now() / 1000);
   const session = await deps.sessions.start({ userId: login.user.user_id, deviceId, authTime, clientId: request.client.clientId });
-  return { result: await deps.authorization.complete(request, login.user, session), session };
+  return { result: await deps.authorization.complete(request, login.user, session, http), session };
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestFacts } from '../http/request-facts.js';
 import type { AppDeps } from '../deps.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
@@ -21,14 +22,14 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const authorizeRequest = parseAuthorizeRequest(request.query as Record<string, unknown>, tenant);
     const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
     cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
-    const outcome = await authorization.begin(authorizeRequest, { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
+    const outcome = await authorization.begin(authorizeRequest, { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) }, requestFacts(request));
     if (outcome.kind === 'respond') return sendAuthorizationResult(reply, outcome.result);
     return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
   });
 
   app.get(screenPath('resume'), { config: { page: true } }, async (request, reply) => {
     const { state } = request.query as { state?: unknown };
-    const result = await authorization.resume(typeof state === 'string' ? state : undefined, cookies.read(request, DEVICE_COOKIE));
+    const result = await authorization.resume(typeof state === 'string' ? state : undefined, cookies.read(request, DEVICE_COOKIE), requestFacts(request));
     return sendAuthorizationResult(reply, result);
   });
 }

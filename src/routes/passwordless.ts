@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { startPasswordless } from '../passwordless/start.js';
 import { openMagicLink } from '../passwordless/magic-link.js';
+import { requestFacts } from '../http/request-facts.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 import { ipKey, recipientKey } from '../http/rate-limits.js';
@@ -29,7 +30,7 @@ export async function magicLinkRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/passwordless/verify_redirect', { config: { page: true } }, async (request, reply) => {
     const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
-    const { result, session } = await openMagicLink(deps, request.query as Record<string, unknown>, deviceId);
+    const { result, session } = await openMagicLink(deps, request.query as Record<string, unknown>, deviceId, requestFacts(request));
     cookies.write(reply, DEVICE_COOKIE, deviceId, 365 * 86400);
     cookies.write(reply, SESSION_COOKIE, session.id, Math.floor((session.expiresAt - clock.now()) / 1000));
     return sendAuthorizationResult(reply, result);

@@ -74,6 +74,8 @@ export interface AuthorizationCode {
   expiresAt: number;
   /** False for codes from magic links: Auth0 gives those no refresh token. */
   refreshTokenAllowed?: boolean;
+  /** What the tenant's post-login Actions changed on the tokens this code will get (oauth/finish-login.ts). */
+  tokenChanges?: { idTokenClaims: Record<string, unknown>; accessTokenClaims: Record<string, unknown>; addScopes: string[]; removeScopes: string[] };
 }
 
 export interface Identity {

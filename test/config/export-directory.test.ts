@@ -65,6 +65,8 @@ describe('Deploy CLI directory export', () => {
     const yamlFile = join(root, 'acme.yaml');
     // The YAML export keeps the email body beside the tenant file, the directory export in connections/.
     writeFileSync(join(root, 'email.html'), '<p>{{ code }}</p>');
+    // A YAML export's action code sits in actions/ beside tenant.yaml.
+    files(join(root, 'actions'), { 'Add roles/code.js': 'exports.onExecutePostLogin = async () => {};' });
     writeFileSync(
       yamlFile,
       stringify({
@@ -85,13 +87,19 @@ describe('Deploy CLI directory export', () => {
     );
     const fromDir = buildTenant(readTenantFile(dir, MAPPINGS), dir, 'seed');
     const fromYaml = buildTenant(readTenantFile(yamlFile, MAPPINGS), yamlFile, 'seed');
-    expect(fromDir.tenant).toEqual(fromYaml.tenant);
+    // The same tenant, but for where each format keeps its action's code (and its packages).
+    const located = (loaded: typeof fromDir) => ({ ...loaded.tenant, actions: { ...loaded.tenant.actions, actions: loaded.tenant.actions.actions.map(({ file: _file, requireFrom: _from, ...rest }) => rest) } });
+    expect(located(fromDir)).toEqual(located(fromYaml));
+    expect(fromDir.tenant.actions.bindings['post-login']).toEqual(['Add roles']);
+    expect(fromDir.tenant.actions.actions[0]).toMatchObject({ name: 'Add roles', code: 'exports.onExecutePostLogin = async () => {};', file: join(dir, 'actions', 'Add roles', 'code.js'), requireFrom: dir });
+    expect(fromYaml.tenant.actions.actions[0]).toMatchObject({ file: join(root, 'actions', 'Add roles', 'code.js'), requireFrom: root });
     expect(fromDir.tenant.clients.map((c) => c.name)).toEqual(['Acme SPA', 'Acme Web']);
     expect(fromDir.tenant.clients[0]?.callbacks).toEqual(['http://localhost:3000/callback']);
     expect(fromDir.tenant.connections.map((c) => c.name)).toEqual(['email', 'Username-Password-Authentication']);
     expect(fromDir.tenant.clientGrants).toEqual(fromYaml.tenant.clientGrants);
     // What Understudy does not read is reported in both, the unknown folder among it.
-    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['roles', 'actions', 'triggers', 'guardianFactors', 'event-streams']));
+    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['roles', 'guardianFactors', 'event-streams']));
+    expect(fromDir.ignoredKeys).not.toContain('actions');
   });
 
   it('a folder that is not an export stops start-up saying so; a tenant.json passed from inside one points at the folder', () => {

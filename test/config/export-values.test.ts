@@ -105,7 +105,8 @@ describe('values exports write for "not set"', () => {
     expect(tenant.clients[0]).toMatchObject({ name: 'Web', callbacks: [], allowedLogoutUrls: [] });
     expect(tenant.connections.map((c) => c.name)).toEqual(['apple', 'email']);
     expect(ignoredKeys).toContain('connections[0].options.name');
-    expect(ignoredKeys).toContain('clients[0].client_metadata');
+    // client_metadata is data (Actions read it as event.client.metadata): kept as written.
+    expect(tenant.clients[0]?.metadata).toEqual({ team: '' });
   });
 
   it('a value Understudy uses is still checked: a bad callback stops start-up naming clients[2].callbacks[0]', () => {

@@ -47,5 +47,7 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     authTime: grant.maxAgeRequested ? grant.authTime : undefined,
     refreshToken: grant.refreshTokenAllowed === false ? undefined : 'issue',
     refreshFamily: codeFamily(code),
+    // The code's login ran post-login Actions when it was issued; what they changed travels with it.
+    changes: grant.tokenChanges,
   });
 };

@@ -6,14 +6,14 @@ import { OTP_ERRORS, otpFailureDescription } from '../../passwordless/code-error
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
-import { userTokenResponse } from './user-tokens.js';
+import { finishGrantLogin, userTokenResponse } from './user-tokens.js';
 
 /**
  * Auth0's embedded passwordless login: `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`
  * with `username`, `otp` and `realm` (email|sms), and Auth0's exact error descriptions, which SDKs
  * match on. No browser, so no SSO session; the ID token carries no nonce.
  */
-export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx) => {
+export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx, request) => {
   for (const name of ['username', 'otp', 'realm']) {
     if (!stringField(params, name)) throw invalidRequest.missing(name);
   }
@@ -29,14 +29,19 @@ export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx) =>
 
   const audience = stringField(params, 'audience');
   if (audience && !ctx.tenant.resourceServers.some((r) => r.identifier === audience)) throw accessDenied.unknownAudience(audience);
-  return userTokenResponse(ctx, {
+  const scope = normalizeScope(stringField(params, 'scope') ?? 'openid');
+  // Auth0 does not document this grant's protocol; it is a realm credential exchange, as password-realm.
+  const { user, changes } = await finishGrantLogin(ctx, {
     client: caller.client,
     user: login.user,
-    scope: normalizeScope(stringField(params, 'scope') ?? 'openid'),
+    scope,
     audience,
     sessionId: undefined,
-    refreshToken: 'issue',
+    authTime: Math.floor(ctx.clock.now() / 1000),
+    protocol: 'oauth2-password',
+    request,
   });
+  return userTokenResponse(ctx, { client: caller.client, user, scope, audience, sessionId: undefined, refreshToken: 'issue', changes });
 };
 
 /** The grant's words for a refused code: invalid_grant (403) for the code itself, Auth0's own errors for the user. */

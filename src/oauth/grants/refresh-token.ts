@@ -3,10 +3,10 @@ import { normalizeScope, scopeSet } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import { UNKNOWN_REFRESH_TOKEN } from '../refresh-tokens.js';
 import type { GrantHandler } from './types.js';
-import { userTokenResponse } from './user-tokens.js';
+import { finishGrantLogin, userTokenResponse } from './user-tokens.js';
 
 /** RFC 6749 §6: new tokens for a refresh token, optionally for a narrower scope. */
-export const refreshTokenGrant: GrantHandler = async (params, caller, ctx) => {
+export const refreshTokenGrant: GrantHandler = async (params, caller, ctx, request) => {
   const token = stringField(params, 'refresh_token');
   if (!token) throw invalidRequest.missing('refresh_token');
   const { record, next } = await ctx.refreshTokens.exchange(caller.client, token);
@@ -28,5 +28,16 @@ export const refreshTokenGrant: GrantHandler = async (params, caller, ctx) => {
     await ctx.store.revokeRefreshTokensOf(user.user_id);
     throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
   }
-  return userTokenResponse(ctx, { client: caller.client, user, scope, audience: record.audience, sessionId: record.sessionId, refreshToken: next });
+  // Auth0 runs post-login on every refresh, so claims an Action sets stay current.
+  const finished = await finishGrantLogin(ctx, {
+    client: caller.client,
+    user,
+    scope,
+    audience: record.audience,
+    sessionId: record.sessionId,
+    authTime: Math.floor(ctx.clock.now() / 1000),
+    protocol: 'oauth2-refresh-token',
+    request,
+  });
+  return userTokenResponse(ctx, { client: caller.client, user: finished.user, scope, audience: record.audience, sessionId: record.sessionId, refreshToken: next, changes: finished.changes });
 };

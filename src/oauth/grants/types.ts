@@ -7,6 +7,7 @@ import type { AuthenticatedClient } from '../client-auth.js';
 import type { RefreshTokenService } from '../refresh-tokens.js';
 import type { TokenIssuer } from '../tokens.js';
 import type { TriggerFlows } from '../../actions/trigger-flows.js';
+import type { LoginFinisher } from '../finish-login.js';
 import type { RequestFacts } from '../../actions/action-events.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
@@ -30,6 +31,8 @@ export interface GrantContext {
   users: UserService;
   /** The tenant's Actions: post-login for user grants, credentials-exchange for client_credentials. */
   flows: TriggerFlows;
+  /** Every user grant ends its login here before minting (post-login Actions). */
+  finishLogin: LoginFinisher;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */

@@ -2,6 +2,9 @@ import type { User } from '../../store/records.js';
 import type { Client } from '../../tenant/model.js';
 import { scopeSet } from '../authorize-request.js';
 import type { GrantContext, TokenResponse } from './types.js';
+import { grantTransaction, type TokenChanges } from '../finish-login.js';
+import type { RequestFacts } from '../../actions/action-events.js';
+import { oauthError } from '../../errors.js';
 
 /**
  * The token response every user grant shares: an access token, an ID token whenever `openid` was
@@ -22,9 +25,11 @@ export async function userTokenResponse(
     refreshToken?: 'issue' | string | undefined;
     /** The new family's id, when it must be found again (an authorization code's). */
     refreshFamily?: string | undefined;
+    /** What post-login Actions changed on the tokens (oauth/finish-login.ts). */
+    changes?: TokenChanges | undefined;
   },
 ): Promise<TokenResponse> {
-  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId };
+  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes };
   const access = await ctx.tokens.accessToken(grant);
   const response: TokenResponse = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
   const scopes = scopeSet(access.scope);
@@ -38,4 +43,28 @@ export async function userTokenResponse(
     response.refresh_token = args.refreshToken;
   }
   return response;
+}
+
+/**
+ * A user grant's login ends like every other (oauth/finish-login.ts): the tenant's post-login Actions
+ * run with no browser to send anywhere. Auth0 answers their refusal at the token endpoint with a 500
+ * carrying access_denied (docs/research/auth0-actions-rbac.md §4).
+ */
+export async function finishGrantLogin(
+  ctx: GrantContext,
+  login: { client: Client; user: User; scope: string; audience: string | undefined; sessionId: string | undefined; authTime: number; protocol: string; request: RequestFacts },
+): Promise<{ user: User; changes: TokenChanges }> {
+  const finished = await ctx.finishLogin({
+    client: login.client,
+    user: login.user,
+    scope: login.scope,
+    audience: login.audience,
+    sessionId: login.sessionId,
+    authTime: login.authTime,
+    transaction: grantTransaction(login.protocol, login.scope),
+    request: login.request,
+    interactive: false,
+  });
+  if (!finished.ok) throw oauthError(finished.error, finished.description, finished.error === 'access_denied' ? { status: 500 } : {});
+  return finished;
 }
