@@ -47,7 +47,7 @@ FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-# `npm run build` compiles src/, copies src/views to dist/views (scripts/copy-views.mjs), where the
+# `npm run build` compiles src/, copies src/views to dist/views (scripts/copy-assets.mjs), where the
 # server resolves its templates, and bundles the server into dist/understudy.js (scripts/bundle.mjs).
 RUN npm run build && test -f dist/understudy.js && test -d dist/views
 

@@ -21,6 +21,7 @@ import { createTokenIssuer } from './oauth/tokens.js';
 import { createAuthorizationResponder } from './oauth/authorization-response.js';
 import { createRefreshTokenService } from './oauth/refresh-tokens.js';
 import { createOtpService } from './otp/otp-service.js';
+import { logOtpOutcomes } from './otp/otp-log.js';
 import { createOutbox } from './otp/outbox.js';
 import { createUserService } from './users/user-service.js';
 import { createSessionService } from './login/sessions.js';
@@ -56,6 +57,7 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
 import { guardDevPlane } from './http/dev-guard.js';
 import { installJsonBodyParser } from './http/json-body.js';
+import { registerRequestLog } from './http/request-log.js';
 import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
 import type { TenantReport } from './config/tenant-report.js';
@@ -156,7 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const refreshTokens = createRefreshTokenService({ store, clock, random });
   const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock, store.shared);
   const faults = createDeliveryFaults(store.shared);
-  const otp = createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) });
+  const otp = logOtpOutcomes(createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) }), log);
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
   const users = createUserService({ store, clock, random });
   const sessions = createSessionService({ store, clock, random, tenant });
@@ -179,7 +181,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const checkEvery = Math.min(5_000, Math.max(250, Math.floor(connections.requestTimeoutMs / 4)));
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    // Requests are not logged one by one; codes, refusals and failures are, with their request id.
+    // Fastify's own request lines would log URLs with their codes and tokens: http/request-log.ts
+    // writes one per request at debug instead, without the query's values.
     logController: new LogController({ disableRequestLogging: true }),
     // Only a proxy named in UNDERSTUDY_TRUST_PROXY may set the client's address (X-Forwarded-For);
     // trusting every sender would let anyone choose the IP that rate limits count.
@@ -205,6 +208,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.maxConnections = connections.maxConnections;
   installErrorHandling(app, tenant);
   installJsonBodyParser(app);
+  registerRequestLog(app);
   // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
   // is away, on the last one known; the request's store calls then answer 503).
   if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));

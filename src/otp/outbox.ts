@@ -5,6 +5,7 @@ import type { Random } from '../random.js';
 import type { Message } from '../store/records.js';
 import type { MessageFilter, MessageStore, SharedStateStore } from '../store/types.js';
 import { DeliveryError, type DeliveryFaults } from '../dev/delivery-faults.js';
+import { maskRecipient } from './otp-log.js';
 
 /**
  * Understudy sends no email and no SMS: every code or link becomes a message in the dev mailbox
@@ -34,7 +35,10 @@ export function createOutbox(deps: {
   random: Random;
   log: Logger;
   faults?: DeliveryFaults;
-  /** The dev code line: the code and link in the log, at info. Off with the dev routes, so no code is ever logged. */
+  /**
+   * The dev code line: the recipient, code and link in the log, at info. Off with the dev routes, so no
+   * code is ever logged (the line then names the message with the recipient masked).
+   */
   logCodes?: boolean;
 }): Outbox {
   const { store, clock, random, log, faults } = deps;
@@ -98,7 +102,8 @@ export function createOutbox(deps: {
         `${what} to ${message.to}: ${message.text.split('\n')[0]}`,
       );
     } else {
-      log.info({ channel: message.channel, to: message.to, messageId: message.id }, `${what} to ${message.to} (${message.code ? 'a code' : 'a link'}; not logged with dev routes off)`);
+      const to = maskRecipient(message.to);
+      log.info({ channel: message.channel, to, messageId: message.id }, `${what} to ${to} (${message.code ? 'a code' : 'a link'}; not logged with dev routes off)`);
     }
     if (!shared) arrivals.emit('message', message);
   }

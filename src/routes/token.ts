@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import { invalidRequest } from '../errors.js';
-import { exchangeToken } from '../oauth/grants/index.js';
+import { exchangeToken, type IssuedGrant } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
 import { bearerToken, userinfo, userinfoSubject } from '../oauth/userinfo.js';
 import { ipKey } from '../http/rate-limits.js';
@@ -23,11 +23,15 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     await deps.limits.enforce(request, reply, 'userinfo', [subject ? `user:${subject}` : ipKey(request)]);
   };
 
+  // Each token issued is a line at info (a refusal is one too, from the error handler, with its reason).
+  const logIssued = (request: FastifyRequest) => (grant: IssuedGrant): void =>
+    request.log.info(grant, `token issued: ${grant.grantType} to ${grant.clientId}${grant.audience ? ` for ${grant.audience}` : ''}`);
+
   app.post('/oauth/token', async (request, reply) => {
     // With the limit off (UNDERSTUDY_RATE_LIMITS=off, or none in the tenant's rate_limits) nothing is
-    // counted at all: no promise or closure per token.
+    // counted at all: no limiter promise or closure per token.
     if (!tokenLimitsOn) {
-      const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }) });
+      const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), issued: logIssued(request) });
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     }
     // Every request counts against its sender's IP first, before any secret is checked: guessing a
@@ -36,7 +40,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     // the tenant's), so Auth0's tenant-wide figure is what authenticated clients meet.
     await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
     const admit = (): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
-    const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), admit });
+    const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), admit, issued: logIssued(request) });
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
 

@@ -16,13 +16,29 @@ const grants: Record<string, GrantHandler> = {
   [PASSWORDLESS_OTP_GRANT]: passwordlessOtpGrant,
 };
 
+/** What a successful exchange issued, for the log: never a token or secret. */
+export interface IssuedGrant {
+  grantType: string;
+  clientId: string;
+  /** The access token's API; undefined for a token good only for /userinfo. */
+  audience: string | undefined;
+}
+
 /**
  * `admit` runs once the client is authenticated, before any grant work: the tenant-wide request
  * limit counts there, so requests that name no real client cannot use up every client's share.
+ * `issued` hears of each exchange that succeeded.
  */
 export async function exchangeToken(
   ctx: GrantContext,
-  exchange: { authorization: string | undefined; body: Record<string, unknown>; request: RequestFacts; admit?: () => Promise<void> },
+  exchange: {
+    authorization: string | undefined;
+    body: Record<string, unknown>;
+    request: RequestFacts;
+    admit?: () => Promise<void>;
+    /** Hears of each exchange that succeeded. */
+    issued?: (grant: IssuedGrant) => void;
+  },
 ): Promise<TokenResponse> {
   const { authorization, body, admit } = exchange;
   const grantType = stringField(body, 'grant_type');
@@ -32,5 +48,20 @@ export async function exchangeToken(
   const handler = Object.hasOwn(grants, grantType) ? grants[grantType] : undefined;
   if (!handler) throw unsupportedGrantType(grantType);
   if (!caller.client.grantTypes.includes(grantType)) throw unauthorizedClient.grantNotAllowed(grantType);
-  return handler(body, caller, ctx, exchange.request);
+  const response = await handler(body, caller, ctx, exchange.request);
+  exchange.issued?.({ grantType, clientId: caller.client.clientId, audience: audienceOf(response.access_token) });
+  return response;
+}
+
+/** The first `aud` of a signed access token (an API's, before /userinfo's); an opaque one has none to read. */
+function audienceOf(accessToken: string): string | undefined {
+  const parts = accessToken.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const { aud } = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { aud?: unknown };
+    const first: unknown = Array.isArray(aud) ? aud[0] : aud;
+    return typeof first === 'string' ? first : undefined;
+  } catch {
+    return undefined;
+  }
 }
