@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isScreenPath } from '../login/screens.js';
 
 /*
  * The debug log's line per request (LOG_LEVEL=debug): method, path, status, time, and the login
@@ -52,12 +53,12 @@ function safeDecode(text: string): string {
  */
 function transactionOf(request: FastifyRequest, reply: FastifyReply, path: string): string | undefined {
   let id: unknown;
-  if (path.startsWith('/u/') || path === '/authorize/resume') {
+  if (isScreenPath(path)) {
     id = (request.query as Record<string, unknown> | undefined)?.state;
     if (typeof id !== 'string' && request.body !== null && typeof request.body === 'object') id = (request.body as Record<string, unknown>).state;
   } else if (path === '/authorize') {
     const location = reply.getHeader('location');
-    if (typeof location === 'string' && location.startsWith('/u/')) id = new URL(location, 'http://x').searchParams.get('state');
+    if (typeof location === 'string' && isScreenPath(location)) id = new URL(location, 'http://x').searchParams.get('state');
   }
   return typeof id === 'string' && id ? id.slice(0, TRANSACTION_PREFIX) : undefined;
 }

@@ -99,6 +99,9 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
 export const CHALLENGE = { email: 'email-challenge', sms: 'sms-challenge' } as const satisfies Record<ChannelName, Screen>;
 
 export const screenPath = (screen: Screen): string => SCREENS[screen].path;
+const SCREEN_PATHS = new Set(Object.values(SCREENS).map((s) => s.path));
+/** Whether a path (or a path with a query) is one of the login screens or the resume step, whose `state` names a transaction. */
+export const isScreenPath = (path: string): boolean => SCREEN_PATHS.has(path.split('?')[0]!);
 export const screenView = (screen: PageScreen): LoginView => SCREENS[screen].view;
 
 /** The URL of a screen for this login; the social screen also names its connection. */
