@@ -5,6 +5,7 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import { decodeEntities } from '../support/browser.js';
 import { CALLBACK, SPA, WEB, WEB_SECRET } from '../support/flows.js';
 import { freePort } from '../support/net.js';
+import { writeActionsExport, type WrittenExport } from '../support/actions-export.js';
 
 /**
  * The real `openid-client` (v6, panva) against Understudy listening on a real port: discovery,
@@ -58,6 +59,34 @@ function location(response: Response, base: string): URL {
   return new URL(value!, base);
 }
 
+/**
+ * Walks the Universal Login screens for `authorizationUrl` (on whichever server it names) with the
+ * code from the dev mailbox and returns the last response: the redirect to the client's callback.
+ */
+async function screensLogin(authorizationUrl: URL, identifier: string, recipient: string): Promise<Response> {
+  const issuer = `${authorizationUrl.origin}/`;
+  const browser = new HttpBrowser(issuer);
+
+  const loginId = location(await browser.request(authorizationUrl), issuer);
+  expect(loginId.pathname).toBe('/u/login/identifier');
+  const state = loginId.searchParams.get('state')!;
+
+  const page = await browser.request(loginId);
+  expect(page.status).toBe(200);
+  await page.text();
+
+  const challenge = location(await browser.request(loginId, { form: { state, username: identifier, action: 'default' } }), issuer);
+  expect(challenge.pathname).toMatch(/^\/u\/login\/passwordless-(email|sms)-challenge$/);
+
+  const latest = await fetch(new URL(`/_dev/api/messages/latest?${new URLSearchParams({ to: recipient })}`, issuer), { signal: AbortSignal.timeout(10_000) });
+  expect(latest.status).toBe(200);
+  const message = (await latest.json()) as { code: string };
+
+  const resume = location(await browser.request(challenge, { form: { state, code: message.code, action: 'default' } }), issuer);
+  expect(resume.pathname).toBe('/authorize/resume');
+  return browser.request(resume);
+}
+
 describe('openid-client v6 against a listening Understudy', () => {
   let t: TestApp;
   let issuer: string;
@@ -74,31 +103,7 @@ describe('openid-client v6 against a listening Understudy', () => {
   const discover = (clientId: string, secret: string | undefined, auth: client.ClientAuth) =>
     client.discovery(new URL(issuer), clientId, secret, auth, { execute: [client.allowInsecureRequests] });
 
-  /**
-   * Walks the Universal Login screens for `authorizationUrl` with the code from the dev mailbox and
-   * returns the last response: the redirect to the client's callback (or the form_post page).
-   */
-  async function login(authorizationUrl: URL, identifier: string, recipient: string): Promise<Response> {
-    const browser = new HttpBrowser(issuer);
-    const loginId = location(await browser.request(authorizationUrl), issuer);
-    expect(loginId.pathname).toBe('/u/login/identifier');
-    const state = loginId.searchParams.get('state')!;
-
-    const page = await browser.request(loginId);
-    expect(page.status).toBe(200);
-    await page.text();
-
-    const challenge = location(await browser.request(loginId, { form: { state, username: identifier, action: 'default' } }), issuer);
-    expect(challenge.pathname).toMatch(/^\/u\/login\/passwordless-(email|sms)-challenge$/);
-
-    const latest = await fetch(new URL(`/_dev/api/messages/latest?${new URLSearchParams({ to: recipient })}`, issuer), { signal: AbortSignal.timeout(10_000) });
-    expect(latest.status).toBe(200);
-    const message = (await latest.json()) as { code: string };
-
-    const resume = location(await browser.request(challenge, { form: { state, code: message.code, action: 'default' } }), issuer);
-    expect(resume.pathname).toBe('/authorize/resume');
-    return browser.request(resume);
-  }
+  const login = screensLogin;
 
   it('discovers the issuer with a trailing slash and Auth0 endpoints', async () => {
     const config = await discover(WEB, WEB_SECRET, client.ClientSecretPost(WEB_SECRET));
@@ -233,5 +238,55 @@ describe('openid-client v6 against a listening Understudy', () => {
     await expect(client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state })).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+  });
+});
+
+describe("openid-client v6 and the tenant's post-login Actions", () => {
+  let t: TestApp;
+  let issuer: string;
+  let exported: WrittenExport;
+  const GATE = `
+exports.onExecutePostLogin = async (event, api) => {
+  if (!event.user.email.endsWith('@crew.example')) return api.access.deny('Only crew members may sign in');
+  api.idToken.setCustomClaim('https://example.com/crew', true);
+};`;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}/`;
+    exported = writeActionsExport({
+      actions: [{ name: 'Crew only', trigger: 'post-login', code: GATE }],
+      clients: [{ name: 'Crew Web', client_id: WEB, client_secret: WEB_SECRET, app_type: 'regular_web', callbacks: [CALLBACK], token_endpoint_auth_method: 'client_secret_post' }],
+      connections: [{ name: 'email', strategy: 'email', enabled_clients: ['Crew Web'] }],
+    });
+    t = await buildTestApp({ issuer, tenant: exported.read(), tenantSource: exported.dir, clock: createManualClock(Date.now()) });
+    await t.app.listen({ port, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    exported?.remove();
+  });
+
+  async function authorize(identifier: string): Promise<{ config: client.Configuration; callback: URL; verifier: string; state: string; nonce: string }> {
+    const config = await client.discovery(new URL(issuer), WEB, WEB_SECRET, client.ClientSecretPost(WEB_SECRET), { execute: [client.allowInsecureRequests] });
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: CALLBACK, scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce });
+    const callback = location(await screensLogin(url, identifier, identifier), issuer);
+    return { config, callback, verifier, state, nonce };
+  }
+
+  it('gets the claim an action sets in the ID token it validates', async () => {
+    const { config, callback, verifier, state, nonce } = await authorize('ada@crew.example');
+    const tokens = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    expect(tokens.claims()).toMatchObject({ email: 'ada@crew.example', 'https://example.com/crew': true });
+  });
+
+  it("reaches the callback as access_denied with the action's reason, which openid-client raises", async () => {
+    const { config, callback, verifier, state } = await authorize('mallory@outsider.example');
+    const refused = await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(client.AuthorizationResponseError);
+    expect(refused).toMatchObject({ error: 'access_denied', error_description: 'Only crew members may sign in' });
   });
 });
