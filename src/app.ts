@@ -160,15 +160,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const faults = createDeliveryFaults(store.shared);
   const otp = logOtpOutcomes(createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) }), log);
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
-  const users = createUserService({ store, clock, random });
-  const sessions = createSessionService({ store, clock, random, tenant });
   const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
+  const users = createUserService({
+    store,
+    clock,
+    random,
+    registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
+  });
+  const sessions = createSessionService({ store, clock, random, tenant });
   const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: async () => [] });
   const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
   const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
   const passkeys = createPasskeyService({ tenant, store, clock, issuer });
   const bruteForce = createBruteForceGuard(clock);
-  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce });
+  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);

@@ -34,7 +34,9 @@ export type OAuthErrorCode =
   | 'bad.request'
   | 'signup_disabled'
   | 'sms_provider_error'
-  | 'email_provider_error';
+  | 'email_provider_error'
+  // A sign-up the tenant's pre-user-registration Action refused.
+  | 'extensibility_error';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
@@ -164,4 +166,6 @@ export const passwordlessStartError = {
   signupDisabled: named('signup_disabled'),
   smsProviderError: named('sms_provider_error'),
   emailProviderError: named('email_provider_error'),
+  /** pre-user-registration refused the sign-up: the action's message for the user. */
+  extensibilityError: named('extensibility_error'),
 } as const;

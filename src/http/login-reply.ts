@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestFacts } from './request-facts.js';
 import type { AppDeps } from '../deps.js';
 import { OAuthError } from '../errors.js';
 import type { Admit, ScreenOutcome, Visit } from '../login/login-service.js';
@@ -45,7 +46,7 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
   };
 
   const replies: LoginReplies = {
-    visit: (request) => ({ state: stateOf(request), deviceId: cookies.read(request, DEVICE_COOKIE) }),
+    visit: (request) => ({ state: stateOf(request), deviceId: cookies.read(request, DEVICE_COOKIE), request: requestFacts(request) }),
 
     form(request) {
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -74,7 +75,7 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
       const shown = await view(screen, outcome.ctx, params);
       if (shown.kind === 'redirect') return reply.redirect(shown.location, 302);
       const refusal = outcome.refusal ? SCREEN_REFUSALS[outcome.refusal] : undefined;
-      const said = refusal ? { error: refusal.text } : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};
+      const said = refusal ? { error: outcome.message ?? refusal.text } : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};
       return renderScreen(reply, tenant, shown.view, { ...shown.data, ...outcome.typed, ...said }, refusal?.status ?? 200);
     },
 

@@ -7,6 +7,9 @@ import type { Outbox } from '../otp/outbox.js';
 import type { UserService } from '../users/user-service.js';
 import { channelOf, type ChannelName } from '../otp/channel.js';
 import { sendCode, verifyCode, type CodeRefusal } from '../passwordless/codes.js';
+import { checkSignUp } from '../passwordless/registration.js';
+import type { TriggerFlows } from '../actions/trigger-flows.js';
+import type { RequestFacts } from '../actions/action-events.js';
 import type { BruteForceGuard } from './brute-force.js';
 import type { AuthorizationService } from './authorization-service.js';
 import type { PasskeyService } from './passkeys.js';
@@ -26,12 +29,15 @@ export interface LoginContext {
   client: Client | undefined;
   /** The connection the transaction presents. */
   connection: Connection | undefined;
+  request?: RequestFacts | undefined;
 }
 
 /** A request to a screen: the login transaction (the URL's `state`) and the browser (the `did` cookie). */
 export interface Visit {
   state: string | undefined;
   deviceId: string | undefined;
+  /** What the tenant's Actions see of the request (event.request). */
+  request?: RequestFacts | undefined;
 }
 
 /** Counts a code-sending (or user-creating) step against the rate limit, per address and recipient; false when over it. */
@@ -40,7 +46,7 @@ export type Admit = (recipient: string | undefined) => Promise<boolean>;
 export type ScreenOutcome =
   | { kind: 'redirect'; location: string; session?: Session }
   /** The screen (again): `typed` are the form's fields as the user typed them, shown back. */
-  | { kind: 'show'; ctx: LoginContext; refusal?: Refusal; notice?: Notice; typed?: Record<string, string | undefined> };
+  | { kind: 'show'; ctx: LoginContext; refusal?: Refusal; notice?: Notice; typed?: Record<string, string | undefined>; message?: string };
 
 type Form = Record<string, string | undefined>;
 
@@ -83,6 +89,7 @@ export function createLoginService(deps: {
   authorization: AuthorizationService;
   passkeys: PasskeyService;
   bruteForce: BruteForceGuard;
+  flows: TriggerFlows;
 }): LoginService {
   const { tenant, users, authorization, passkeys, bruteForce } = deps;
   const profile: LoginProfile = { identifierFirst: tenant.prompts.identifierFirst, biometrics: tenant.prompts.webauthnPlatformFirstFactor };
@@ -95,7 +102,7 @@ export function createLoginService(deps: {
   /** Loads the visit's transaction and runs the screen's guard: the context, or where the guard sends the browser. */
   async function enter(screen: Screen, visit: Visit, intent: Intent): Promise<LoginContext | ScreenOutcome> {
     const txn = await authorization.transaction(visit.state, visit.deviceId);
-    const ctx: LoginContext = { txn, client: findClient(tenant, txn.clientId), connection: findConnection(tenant, txn.connection) };
+    const ctx: LoginContext = { txn, client: findClient(tenant, txn.clientId), connection: findConnection(tenant, txn.connection), request: visit.request };
     const next = nextStep(screen, { txn, intent, profile, connection: ctx.connection });
     return next ? go(screenUrl(next, txn)) : ctx;
   }
@@ -180,6 +187,10 @@ export function createLoginService(deps: {
     const existing = await users.findPasswordlessUser(connection, recipient);
     if (!existing && connection.disableSignup) return refuse(ctx, 'signup_disabled');
     if (existing?.blocked) return refuse(ctx, 'blocked');
+    if (!existing) {
+      const signUp = await checkSignUp(deps.flows, { connection, client: ctx.client, recipient, request: ctx.request });
+      if (!signUp.ok) return { kind: 'show', ctx, refusal: 'signup_refused', ...(signUp.message ? { message: signUp.message } : {}) };
+    }
     const notSent = await sendChallenge(ctx, connection, recipient);
     if (notSent) return refuse(ctx, notSent);
     await authorization.remember(txn, recipient);

@@ -12,6 +12,8 @@ export const SCREEN_REFUSALS = {
   expired: { text: 'The code you entered has expired. Select Resend to get a new one.', status: 400 },
   too_many_attempts: { text: "You've reached the maximum number of attempts. Please try to login again.", status: 429 },
   signup_disabled: { text: 'Sign ups are not allowed for this connection.', status: 400 },
+  /** pre-user-registration refused the sign-up; the screen shows the action's own message instead when it gave one. */
+  signup_refused: { text: 'We could not sign you up.', status: 400 },
   blocked: { text: 'Your account has been blocked. Contact the administrator of this application.', status: 401 },
   wrong_password: { text: 'Wrong email or password', status: 400 },
   /** Brute-force protection: this identifier is blocked from this address. */

@@ -8,6 +8,9 @@ import { passwordlessConnection, type ConnectionRefusal } from './connection.js'
 import { sendCode, type PasswordlessDeps } from './codes.js';
 import { OTP_ERRORS } from './code-errors.js';
 import { magicLinkUrl } from './magic-link.js';
+import { checkSignUp } from './registration.js';
+import type { TriggerFlows } from '../actions/trigger-flows.js';
+import type { RequestFacts } from '../actions/action-events.js';
 
 /**
  * POST /passwordless/start with Auth0's contract: `send` absent means a magic link for email and a
@@ -17,7 +20,7 @@ import { magicLinkUrl } from './magic-link.js';
 const ALLOWED = new Set(['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'email', 'phone_number', 'send', 'authParams']);
 const SEND = new Set(['code', 'link', 'link_ios', 'link_android']);
 
-export type PasswordlessStartDeps = PasswordlessDeps & { issuer: string };
+export type PasswordlessStartDeps = PasswordlessDeps & { issuer: string; flows: TriggerFlows };
 
 const CONNECTION_REFUSED: Record<ConnectionRefusal, string> = {
   missing: 'Missing required property: connection',
@@ -61,6 +64,8 @@ export async function startPasswordless(
   authorization: string | undefined,
   /** Runs once the recipient is known and normalised, before anything is sent (the per-recipient limit). */
   admit: (recipient: string) => Promise<void> = async () => undefined,
+  /** What the tenant's Actions see of the request (event.request). */
+  request?: RequestFacts,
 ): Promise<Record<string, unknown>> {
   const unknown = Object.keys(body).filter((k) => !ALLOWED.has(k));
   if (unknown.length) throw bad.badRequest(`the following properties are not allowed: ${unknown.join(', ')}`);
@@ -84,6 +89,10 @@ export async function startPasswordless(
   await admit(recipient);
   const existing = await deps.users.findPasswordlessUser(connection, recipient);
   if (!existing && connection.disableSignup) throw bad.signupDisabled(OTP_ERRORS.signupDisabled);
+  if (!existing) {
+    const signUp = await checkSignUp(deps.flows, { connection, client, recipient, request });
+    if (!signUp.ok) throw bad.extensibilityError(signUp.message);
+  }
 
   const linkFor = send === 'code' ? undefined : (code: string) => magicLinkUrl(deps.issuer, { clientId: client.clientId, connection, recipient, code, authParams: authParams as Record<string, unknown> });
   const sent = await sendCode(deps, { client, connection, recipient, linkFor });

@@ -20,7 +20,7 @@ export async function passwordlessStartRoutes(app: FastifyInstance, deps: AppDep
   app.post('/passwordless/start', { preHandler: limitByIp }, async (request, reply) => {
     const body = bodyOf(request.body);
     const admit = (recipient: string): Promise<void> => deps.limits.enforce(request, reply, 'passwordlessStart', [recipientKey(recipient)]);
-    return reply.header('Cache-Control', 'no-store').send(await startPasswordless(deps, body, request.headers.authorization, admit));
+    return reply.header('Cache-Control', 'no-store').send(await startPasswordless(deps, body, request.headers.authorization, admit, requestFacts(request)));
   });
 }
 

@@ -26,8 +26,18 @@ export interface UserService {
   seed(tenant: Tenant): Promise<void>;
 }
 
-export function createUserService(deps: { store: UserStore; clock: Clock; random: Random }): UserService {
+export function createUserService(deps: {
+  store: UserStore;
+  clock: Clock;
+  random: Random;
+  /** Hears of each user a login signs up (passwordless, social): the tenant's post-user-registration Actions. */
+  registered?: (user: User, connection: Connection) => void;
+}): UserService {
   const { store, clock, random } = deps;
+  const signedUp = (connection: Connection) => (user: User): User => {
+    deps.registered?.(user, connection);
+    return user;
+  };
   const nowIso = (): string => new Date(clock.now()).toISOString();
 
   function build(connection: Connection, id: string, fields: Partial<User>): User {
@@ -65,7 +75,7 @@ export function createUserService(deps: { store: UserStore; clock: Clock; random
       const existing = await store.findUser(connection.name, identifier);
       if (existing) return existing;
       if (connection.disableSignup || opts.mayCreate === false) return undefined;
-      return store.insertUser(build(connection, random.hex(12), identityFields(connection, identifier)), identifier);
+      return store.insertUser(build(connection, random.hex(12), identityFields(connection, identifier)), identifier).then(signedUp(connection));
     },
 
     async socialUser(connection, profile) {
@@ -78,7 +88,7 @@ export function createUserService(deps: { store: UserStore; clock: Clock; random
         : digest.subarray(0, 12).toString('hex');
       const fields: Partial<User> = { email: profile.email, email_verified: true };
       if (profile.name) fields.name = profile.name;
-      return store.insertUser(build(connection, id, fields), profile.email);
+      return store.insertUser(build(connection, id, fields), profile.email).then(signedUp(connection));
     },
 
     async checkPassword(connection, email, password) {
