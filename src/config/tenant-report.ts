@@ -1,3 +1,5 @@
+import { ACTION_TRIGGERS } from '../actions/action-model.js';
+
 /**
  * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:
  * the start-up log, GET /_dev/api/tenant-report and the dev mailbox page all show this one list.
@@ -32,7 +34,12 @@ interface Rule {
 }
 
 const RULES: Rule[] = [
-  { feature: 'Actions', keys: ['actions', 'triggers'], count: (d) => list(d.actions).length, consequence: 'not run: tokens carry none of the claims they add, and nothing they deny is denied' },
+  {
+    feature: 'Actions on other triggers',
+    keys: [],
+    count: (d) => Object.entries(obj(d.triggers)).filter(([trigger]) => !(ACTION_TRIGGERS as readonly string[]).includes(trigger)).reduce((n, [, bound]) => n + list(bound).length, 0),
+    consequence: `not run: Understudy runs the actions bound to ${ACTION_TRIGGERS.join(', ')}`,
+  },
   { feature: 'Rules', keys: ['rules', 'rulesConfigs'], count: (d) => list(d.rules).filter(enabled).length, consequence: 'Auth0 retired Rules: not run' },
   { feature: 'Hooks', keys: ['hooks'], count: (d) => list(d.hooks).filter(enabled).length, consequence: 'Auth0 retired Hooks: not run' },
   { feature: 'Roles', keys: ['roles'], count: (d) => list(d.roles).length, consequence: 'not emulated: users have no roles, and access tokens carry no permissions from them' },

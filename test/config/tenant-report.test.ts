@@ -20,6 +20,8 @@ const EXPORT = {
   guardianFactors: [{ name: 'sms', enabled: true }, { name: 'otp', enabled: true }, { name: 'email', enabled: false }],
   organizations: [{ name: 'acme-corp', display_name: 'Acme Corp' }],
   actions: [{ name: 'Add roles', deployed: true }],
+  // Actions on post-login, credentials-exchange and the registration triggers run; this trigger's do not.
+  triggers: { 'send-phone-message': [{ action_name: 'Add roles', display_name: 'Add roles' }] },
   roles: [{ name: 'Admin' }, { name: 'Reader' }],
   emailTemplates: [{ template: 'verify_email', enabled: true }],
   prompts: { identifier_first: true, customText: { en: {}, es: {} } },
@@ -34,7 +36,7 @@ describe('the tenant report', () => {
     const report = tenantReport(EXPORT, ignoredKeys);
     const byFeature = Object.fromEntries(report.features.map((f) => [f.feature, f.count]));
     expect(byFeature).toEqual({
-      Actions: 1,
+      'Actions on other triggers': 1,
       Rules: 3,
       Roles: 2,
       'MFA (guardianFactors)': 2,
