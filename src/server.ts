@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     connections: runtime.connections,
     tenantReport: report,
     ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
+    // Actions that call back into Understudy over HTTPS (node-auth0) trust its local CA.
+    ...(tls?.localCa ? { actions: { caFile: tls.localCa.path } } : {}),
   });
   // Graceful stop: no new connections, requests in flight finish (mailbox long polls are answered at
   // once), then exit 0; whatever still runs after SHUTDOWN_GRACE_MS is cut off with exit code 1.
