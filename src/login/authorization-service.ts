@@ -69,6 +69,10 @@ export function createAuthorizationService(deps: {
     codeChallenge: request.codeChallenge,
     codeChallengeMethod: request.codeChallengeMethod,
     maxAge: request.maxAge,
+    // What post-login Actions see of the request (event.transaction); prompt=none also means no browser to send anywhere.
+    prompt: request.prompt,
+    uiLocales: request.uiLocales,
+    loginHint: request.loginHint,
   });
 
   return {
@@ -102,10 +106,11 @@ export function createAuthorizationService(deps: {
         id: random.token(24),
         deviceId: browser.deviceId,
         ...snapshot(request),
+        // Required on a transaction, optional in a response request.
         prompt: request.prompt,
-        connection: presentedConnection(plan),
         loginHint: request.loginHint,
         uiLocales: request.uiLocales,
+        connection: presentedConnection(plan),
         identifier: undefined,
         authenticated: undefined,
         plan: planned.stored,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { buildTestApp, type TestApp } from '../support/app.js';
-import { CALLBACK, SPA, exchangeCode, latestMessage, passwordlessLogin } from '../support/flows.js';
+import { CALLBACK, SPA, authorizeUrl, exchangeCode, latestMessage, passwordlessLogin, pkcePair } from '../support/flows.js';
 import { OTP_GRANT, errorOf, post, token } from '../support/api.js';
 import { writeActionsExport, type WrittenExport } from '../support/actions-export.js';
 import { ADMIN_CLIENT, adminGrant, machineToken } from '../support/management.js';
@@ -19,6 +19,7 @@ exports.onExecutePostLogin = async (event, api) => {
   if (email.endsWith('@outsider.example')) return api.access.deny('Only crew members may sign in');
   if (email.startsWith('throw')) throw new Error('the crew directory is down');
   if (email.startsWith('loop')) { while (true) {} }
+  if (email.startsWith('consent')) api.redirect.sendUserTo('https://consent.example/ask');
   api.multifactor.enable('any');
 };`;
 const CLAIMS = `
@@ -147,6 +148,30 @@ describe('post-login Actions', () => {
     // The actions' process was replaced; the next login runs both actions again.
     const { id } = await tokensFor('after-the-loop@crew.example');
     expect(id['https://example.com/connection']).toBe('email');
+  });
+
+  it('runs on silent authentication (prompt=none) too, where a redirect fails as interaction_required', async () => {
+    const first = await passwordlessLogin(t.app, { identifier: 'consent-cy@crew.example', params: { audience: API } });
+    // Interactive: the redirect is not emulated, the login goes on.
+    expect(first.callback.searchParams.get('code')).toBeTruthy();
+    const { verifier, challenge } = pkcePair();
+    const silent = await first.browser.get(
+      authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid email', prompt: 'none', state: 'silent', code_challenge: challenge, code_challenge_method: 'S256', audience: API }),
+    );
+    const callback = new URL(String(silent.headers.location));
+    expect(Object.fromEntries(callback.searchParams)).toMatchObject({ error: 'interaction_required', state: 'silent' });
+    expect(verifier).toBeTruthy();
+
+    const plain = await passwordlessLogin(t.app, { identifier: 'silent-sam@crew.example', params: { audience: API } });
+    const again = pkcePair();
+    const answered = await plain.browser.get(
+      authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid email', prompt: 'none', state: 'silent', code_challenge: again.challenge, code_challenge_method: 'S256', audience: API }),
+    );
+    const code = new URL(String(answered.headers.location)).searchParams.get('code');
+    expect(code, String(answered.headers.location)).toBeTruthy();
+    const response = await exchangeCode(t.app, { client_id: SPA, code: code!, code_verifier: again.verifier });
+    expect(decodeJwt(response.json().id_token)).toMatchObject({ 'https://example.com/connection': 'email' });
+    expect(decodeJwt(response.json().access_token)).toMatchObject({ 'https://example.com/protocol': 'oidc-basic-profile', 'https://example.com/email': 'silent-sam@crew.example' });
   });
 
   it("shows the actions' console lines and the not-emulated MFA call in the dev Logs", async () => {
