@@ -22,6 +22,7 @@ import { createRefreshTokenService } from './oauth/refresh-tokens.js';
 import { createOtpService } from './otp/otp-service.js';
 import { createOutbox } from './otp/outbox.js';
 import { createUserService } from './users/user-service.js';
+import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
 import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
@@ -150,7 +151,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
-  const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
+  const roles = createRolesService({ store, tenant });
+  const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer, permissionsOf: roles.permissionsOf });
   const refreshTokens = createRefreshTokenService({ store, clock, random });
   const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock, store.shared);
   const faults = createDeliveryFaults(store.shared);
@@ -165,6 +167,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const cookies = createCookieJar(issuer.startsWith('https:'));
   const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
   await users.seed(tenant);
+  await roles.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
 
   // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
@@ -211,7 +214,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
 
   const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
     authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
     tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
     flows: actionsRunner.flows,

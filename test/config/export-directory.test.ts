@@ -65,6 +65,8 @@ describe('Deploy CLI directory export', () => {
     const yamlFile = join(root, 'acme.yaml');
     // The YAML export keeps the email body beside the tenant file, the directory export in connections/.
     writeFileSync(join(root, 'email.html'), '<p>{{ code }}</p>');
+    // …and an action's code relative to the YAML file's folder.
+    files(root, { 'actions/Add roles/code.js': 'exports.onExecutePostLogin = async () => {};' });
     writeFileSync(
       yamlFile,
       stringify({
@@ -85,13 +87,17 @@ describe('Deploy CLI directory export', () => {
     );
     const fromDir = buildTenant(readTenantFile(dir, MAPPINGS), dir, 'seed');
     const fromYaml = buildTenant(readTenantFile(yamlFile, MAPPINGS), yamlFile, 'seed');
-    expect(fromDir.tenant).toEqual(fromYaml.tenant);
+    // The same but for where each action's code file is (the export's folder, or beside the YAML file).
+    const withoutFiles = (loaded: typeof fromDir) => ({ ...loaded.tenant, actions: { ...loaded.tenant.actions, actions: loaded.tenant.actions.actions.map(({ file: _file, requireFrom: _from, ...rest }) => rest) } });
+    expect(withoutFiles(fromDir)).toEqual(withoutFiles(fromYaml));
     expect(fromDir.tenant.clients.map((c) => c.name)).toEqual(['Acme SPA', 'Acme Web']);
     expect(fromDir.tenant.clients[0]?.callbacks).toEqual(['http://localhost:3000/callback']);
     expect(fromDir.tenant.connections.map((c) => c.name)).toEqual(['email', 'Username-Password-Authentication']);
     expect(fromDir.tenant.clientGrants).toEqual(fromYaml.tenant.clientGrants);
+    expect(fromDir.tenant.roles).toEqual([expect.objectContaining({ name: 'Admin', permissions: [{ resourceServerIdentifier: 'https://api.acme.example', permissionName: 'read:things' }] })]);
     // What Understudy does not read is reported in both, the unknown folder among it.
-    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['roles', 'actions', 'triggers', 'guardianFactors', 'event-streams']));
+    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['guardianFactors', 'event-streams']));
+    expect(fromDir.ignoredKeys).not.toEqual(expect.arrayContaining(['roles']));
   });
 
   it('a folder that is not an export stops start-up saying so; a tenant.json passed from inside one points at the folder', () => {

@@ -36,7 +36,6 @@ describe('the tenant report', () => {
     expect(byFeature).toEqual({
       Actions: 1,
       Rules: 3,
-      Roles: 2,
       'MFA (guardianFactors)': 2,
       Organizations: 1,
       'Custom database scripts': 1,
