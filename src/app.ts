@@ -42,6 +42,7 @@ import { logoutRoutes } from './routes/logout.js';
 import { registerApiCors } from './http/cors.js';
 import { devControlRoutes } from './routes/dev-control.js';
 import { managementRoutes } from './routes/management.js';
+import { managementRoleRoutes } from './routes/management-roles.js';
 import { withManagementApi } from './management/management-api.js';
 import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
@@ -236,6 +237,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     installManagementErrorHandling(scope, tenant);
     await managementRoutes(scope, deps);
+    await managementRoleRoutes(scope, deps);
   });
   if (deps.devRoutes) {
     const devPlane = { issuer, devHosts: options.devHosts ?? [] };
