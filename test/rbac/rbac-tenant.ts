@@ -9,7 +9,7 @@ export const ORDERS = 'https://orders.example.com';
 export const JANE = 'email|0a0a0a0a0a0a0a0a0a0a0a0a';
 export const BOB = 'email|0b0b0b0b0b0b0b0b0b0b0b0b';
 
-export const rbacTenant = (api: Record<string, unknown> = {}) => ({
+export const rbacTenant = (api: Record<string, unknown> = {}, janeRoles = ['Admin']) => ({
   ...defaultTenant,
   clients: [
     ...(defaultTenant.clients ?? []),
@@ -40,7 +40,7 @@ export const rbacTenant = (api: Record<string, unknown> = {}) => ({
     { name: 'Reader', permissions: [{ permission_name: 'read:orders', resource_server_identifier: ORDERS }] },
   ],
   users: [
-    { connection: 'email', email: 'jane@example.com', user_id: JANE, roles: ['Admin'] },
+    { connection: 'email', email: 'jane@example.com', user_id: JANE, roles: janeRoles },
     { connection: 'email', email: 'bob@example.com', user_id: BOB },
   ],
 });
