@@ -24,6 +24,7 @@ import { createOtpService } from './otp/otp-service.js';
 import { logOtpOutcomes } from './otp/otp-log.js';
 import { createOutbox } from './otp/outbox.js';
 import { createUserService } from './users/user-service.js';
+import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
 import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
@@ -43,6 +44,7 @@ import { logoutRoutes } from './routes/logout.js';
 import { registerApiCors } from './http/cors.js';
 import { devControlRoutes } from './routes/dev-control.js';
 import { managementRoutes } from './routes/management.js';
+import { managementRoleRoutes } from './routes/management-roles.js';
 import { withManagementApi } from './management/management-api.js';
 import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
@@ -154,7 +156,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
-  const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer });
+  const roles = createRolesService({ store, tenant });
+  const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer, permissionsOf: roles.permissionsOf });
   const refreshTokens = createRefreshTokenService({ store, clock, random });
   const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock, store.shared);
   const faults = createDeliveryFaults(store.shared);
@@ -168,7 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
   });
   const sessions = createSessionService({ store, clock, random, tenant });
-  const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: async () => [] });
+  const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
   const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
   const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
   const passkeys = createPasskeyService({ tenant, store, clock, issuer });
@@ -176,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
   const cookies = createCookieJar(issuer.startsWith('https:'));
   await users.seed(tenant);
+  await roles.seed(tenant);
   if (options.seed) await importSnapshot(store, options.seed, tenant);
 
   // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
@@ -224,7 +228,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
 
   const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, sessions,
+    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
     authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
     tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
     flows: actionsRunner.flows,
@@ -247,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     installManagementErrorHandling(scope, tenant);
     await managementRoutes(scope, deps);
+    await managementRoleRoutes(scope, deps);
   });
   if (deps.devRoutes) {
     const devPlane = { issuer, devHosts: options.devHosts ?? [] };

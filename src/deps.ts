@@ -10,6 +10,7 @@ import type { RefreshTokenService } from './oauth/refresh-tokens.js';
 import type { OtpService } from './otp/otp-service.js';
 import type { Outbox } from './otp/outbox.js';
 import type { UserService } from './users/user-service.js';
+import type { RolesService } from './rbac/roles-service.js';
 import type { SessionService } from './login/sessions.js';
 import type { AuthorizationService } from './login/authorization-service.js';
 import type { LoginService } from './login/login-service.js';
@@ -41,6 +42,8 @@ export interface AppDeps {
   otp: OtpService;
   outbox: Outbox;
   users: UserService;
+  /** RBAC: users' roles and permissions (tokens, the Management API, Actions' event.authorization). */
+  roles: RolesService;
   sessions: SessionService;
   authorization: AuthorizationService;
   login: LoginService;

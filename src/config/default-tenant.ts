@@ -38,7 +38,10 @@ export const defaultTenant: TenantFile = {
     {
       client_id: 'Understudy M2M',
       audience: 'http://localhost/api/v2/',
-      scope: ['read:users', 'create:users', 'update:users', 'delete:users', 'read:clients', 'read:connections'],
+      scope: [
+        'read:users', 'create:users', 'update:users', 'delete:users', 'read:clients', 'read:connections',
+        'read:roles', 'create:roles', 'update:roles', 'delete:roles', 'read:resource_servers',
+      ],
     },
   ],
   // Creation order matters: with both passwordless connections enabled, Universal Login shows the first.

@@ -5,6 +5,7 @@ import { parseRateLimits } from './rate-limit-settings.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues } from './keywords.js';
 import { buildClient, buildConnection, isAbsoluteUrl } from './tenant-entries.js';
 import { buildActions } from './tenant-actions.js';
+import { buildResourceServers, buildRoles, checkUserRoles } from './tenant-roles.js';
 import { RESTRICTED_CLAIMS } from '../oauth/restricted-claims.js';
 import { isDirectory } from './export-directory.js';
 import { dirname, resolve } from 'node:path';
@@ -17,7 +18,6 @@ import {
   type AppType,
   type CustomText,
   type Client,
-  type ResourceServer,
   type SeedUser,
   type Tenant,
 } from '../tenant/model.js';
@@ -122,14 +122,13 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   ];
   checkUnique(connections.map((c) => c.name), (i) => `connections[${i}].name`, problems);
 
-  const resourceServers: ResourceServer[] = (file.resourceServers ?? []).map((r) => ({
-    identifier: r.identifier,
-    name: r.name ?? r.identifier,
-    scopes: (r.scopes ?? []).map((s) => s.value),
-    tokenLifetime: r.token_lifetime ?? 86400,
-    permissions: r.token_dialect === 'access_token_authz' ? (r.scopes ?? []).map((s) => s.value) : undefined,
-  }));
+  const resourceServers = buildResourceServers(file.resourceServers);
   checkUnique(resourceServers.map((r) => r.identifier), (i) => `resourceServers[${i}].identifier`, problems);
+  const roles = buildRoles(file.roles, resourceServers, problems, warnings);
+  checkUnique(roles.map((r) => r.name), (i) => `roles[${i}].name`, problems);
+  // Ids derived from names collide only when the names do, which is reported already.
+  checkUnique((file.roles ?? []).map((r, i) => r.id ?? `\u0000${i}`), (i) => `roles[${i}].id`, problems);
+  checkUserRoles(file.users ?? [], roles, problems);
 
   const users = (file.users ?? []).map((entry, i): SeedUser => {
     const connection = connections.find((c) => c.name === entry.connection);
@@ -162,6 +161,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
       appMetadata: entry.app_metadata ?? {},
       userMetadata: entry.user_metadata ?? {},
       blocked: entry.blocked ?? false,
+      roles: [...new Set(entry.roles ?? [])],
     };
   });
 
@@ -228,6 +228,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     clients,
     connections,
     resourceServers,
+    roles,
     users,
     clientGrants,
     claims,

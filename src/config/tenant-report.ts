@@ -42,7 +42,8 @@ const RULES: Rule[] = [
   },
   { feature: 'Rules', keys: ['rules', 'rulesConfigs'], count: (d) => list(d.rules).filter(enabled).length, consequence: 'Auth0 retired Rules: not run' },
   { feature: 'Hooks', keys: ['hooks'], count: (d) => list(d.hooks).filter(enabled).length, consequence: 'Auth0 retired Hooks: not run' },
-  { feature: 'Roles', keys: ['roles'], count: (d) => list(d.roles).length, consequence: 'not emulated: users have no roles, and access tokens carry no permissions from them' },
+  // Roles and permissions are emulated (src/rbac/); only the RFC 9068 token format is not.
+  { feature: 'RFC 9068 access tokens', keys: [], count: (d) => list(d.resourceServers).filter((r) => typeof r.token_dialect === 'string' && r.token_dialect.startsWith('rfc9068')).length, consequence: 'issued in Auth0\'s access_token format (typ JWT, azp), with the permissions claim for rfc9068_profile_authz' },
   { feature: 'MFA (guardianFactors)', keys: ['guardianFactors', 'guardianFactorProviders', 'guardianFactorTemplates', 'guardianPolicies', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes'], count: (d) => list(d.guardianFactors).filter(enabled).length, consequence: 'not emulated: logins do not ask for a second factor' },
   { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },

@@ -129,7 +129,10 @@ const ResourceServerSchema = Type.Object(
     token_lifetime: Type.Optional(Type.Integer({ minimum: 1, maximum: 2592000 })),
     signing_alg: Type.Optional(Type.Literal('RS256')),
     enforce_policies: Type.Optional(Type.Boolean()),
-    token_dialect: Type.Optional(Type.Union([Type.Literal('access_token'), Type.Literal('access_token_authz')])),
+    // The _authz dialects add the `permissions` claim; the rfc9068 ones are accepted and read as their plain twins.
+    token_dialect: Type.Optional(
+      Type.Union([Type.Literal('access_token'), Type.Literal('access_token_authz'), Type.Literal('rfc9068_profile'), Type.Literal('rfc9068_profile_authz')]),
+    ),
   },
   closed,
 );
@@ -152,6 +155,22 @@ const UserSchema = Type.Object(
     blocked: Type.Optional(Type.Boolean()),
     app_metadata: Type.Optional(Metadata),
     user_metadata: Type.Optional(Metadata),
+    // Understudy's own key: names of the tenant's roles the user holds (exports carry no assignments).
+    roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+  },
+  closed,
+);
+
+/** Deploy CLI's `roles:` (roles/<name>.json in a directory export); `id` only when exported with identifiers. */
+const RoleSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_]+$' })),
+    name: Type.String({ minLength: 1 }),
+    description: Type.Optional(Type.String()),
+    type: Type.Optional(Type.String()),
+    permissions: Type.Optional(
+      Type.Array(Type.Object({ permission_name: Type.String({ minLength: 1 }), resource_server_identifier: Type.String({ minLength: 1 }) }, closed)),
+    ),
   },
   closed,
 );
@@ -243,6 +262,7 @@ export const TenantFileSchema = Type.Object(
     databases: Type.Optional(Type.Array(Type.Object({ ...ConnectionSchema.properties, strategy: Type.Optional(Type.Literal('auth0')) }, closed))),
     resourceServers: Type.Optional(Type.Array(ResourceServerSchema)),
     users: Type.Optional(Type.Array(UserSchema)),
+    roles: Type.Optional(Type.Array(RoleSchema)),
     clientGrants: Type.Optional(Type.Array(ClientGrantSchema)),
     claims: Type.Optional(Type.Array(ClaimSchema)),
     actions: Type.Optional(Type.Array(ActionSchema)),
@@ -262,3 +282,5 @@ export type TenantFile = Static<typeof TenantFileSchema>;
 export type ClientEntry = Static<typeof ClientSchema>;
 export type ConnectionEntry = Static<typeof ConnectionSchema>;
 export type ActionEntry = Static<typeof ActionSchema>;
+export type ResourceServerEntry = Static<typeof ResourceServerSchema>;
+export type RoleEntry = Static<typeof RoleSchema>;

@@ -9,6 +9,8 @@ export const MANAGEMENT_SCOPES = [
   'read:users', 'create:users', 'update:users', 'delete:users', 'read:users_app_metadata', 'update:users_app_metadata',
   'create:users_app_metadata', 'read:clients', 'read:client_keys', 'read:connections',
   'read:authentication_methods', 'delete:authentication_methods',
+  'read:roles', 'create:roles', 'update:roles', 'delete:roles', 'read:role_members', 'create:role_members', 'delete:role_members',
+  'read:resource_servers',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;
@@ -25,6 +27,8 @@ export function isManagementGrantAudience(audience: string): boolean {
 export function withManagementApi(tenant: Tenant, issuer: string): Tenant {
   const identifier = managementAudience(issuer);
   if (tenant.resourceServers.some((r) => r.identifier === identifier)) return tenant;
-  const api: ResourceServer = { identifier, name: 'Auth0 Management API', scopes: MANAGEMENT_SCOPES, tokenLifetime: 86400, permissions: undefined };
+  const api: ResourceServer = {
+    identifier, name: 'Auth0 Management API', scopes: MANAGEMENT_SCOPES, scopeDescriptions: {}, tokenLifetime: 86400, enforcePolicies: false, tokenDialect: 'access_token',
+  };
   return { ...tenant, resourceServers: [...tenant.resourceServers, api] };
 }

@@ -1,6 +1,7 @@
 /**
  * Errors of the Management API, in its own wire shape: `{statusCode, error, message, errorCode}`, with
- * a named constructor for each refusal it makes, so Auth0's wording and codes are written once.
+ * a named constructor for each refusal it makes, so Auth0's wording and codes are written once. A few
+ * of Auth0's refusals (an unknown role) carry no errorCode; theirs is undefined and left out.
  */
 const reasons: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests',
@@ -8,11 +9,11 @@ const reasons: Record<number, string> = {
 
 export class ManagementError extends Error {
   readonly statusCode: number;
-  readonly errorCode: string;
+  readonly errorCode: string | undefined;
   /** Extra response headers, e.g. Retry-After while the store is away. */
   readonly headers: Record<string, string>;
 
-  constructor(statusCode: number, message: string, errorCode: string, headers: Record<string, string> = {}) {
+  constructor(statusCode: number, message: string, errorCode: string | undefined, headers: Record<string, string> = {}) {
     super(message);
     this.name = 'ManagementError';
     this.statusCode = statusCode;
@@ -20,8 +21,9 @@ export class ManagementError extends Error {
     this.headers = headers;
   }
 
-  toJSON(): { statusCode: number; error: string; message: string; errorCode: string } {
-    return { statusCode: this.statusCode, error: reasons[this.statusCode] ?? 'Error', message: this.message, errorCode: this.errorCode };
+  toJSON(): { statusCode: number; error: string; message: string; errorCode?: string } {
+    const body = { statusCode: this.statusCode, error: reasons[this.statusCode] ?? 'Error', message: this.message };
+    return this.errorCode === undefined ? body : { ...body, errorCode: this.errorCode };
   }
 }
 
@@ -32,6 +34,16 @@ export const missingAuthentication = (): ManagementError => new ManagementError(
 /** A token that does not verify, or was issued for another audience. */
 export const invalidManagementToken = (message: string): ManagementError => new ManagementError(401, message, 'invalid_token');
 export const userNotFound = (): ManagementError => new ManagementError(404, 'The user does not exist.', 'inexistent_user');
+/** Auth0 answers an unknown role without an errorCode. */
+export const roleNotFound = (): ManagementError => new ManagementError(404, 'The role does not exist.', undefined);
+/** A role name another role has (Auth0's wording here is not recorded anywhere; the status is its 409). */
+export const roleExists = (name: string): ManagementError => new ManagementError(409, `A role with the name "${name}" already exists.`, 'conflict');
+/** A permission or an id naming an API the tenant does not have. */
+export const resourceServerNotFound = (identifier?: string): ManagementError =>
+  new ManagementError(404, identifier === undefined ? 'The resource server does not exist' : `The resource server does not exist: '${identifier}'`, 'inexistent_resource_server');
+/** A permission naming a scope its API does not define. */
+export const permissionNotFound = (permission: string, identifier: string): ManagementError =>
+  new ManagementError(400, `The permission "${permission}" is not defined on the resource server '${identifier}'`, 'invalid_body');
 export const authenticationMethodNotFound = (): ManagementError =>
   new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
 export const userExists = (): ManagementError => new ManagementError(409, 'The user already exists.', 'auth0_idp_error');

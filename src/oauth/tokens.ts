@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { User } from '../store/records.js';
-import { findResourceServer, type Client, type Tenant } from '../tenant/model.js';
+import { addsPermissionsClaim, findResourceServer, type Client, type ResourceServer, type Tenant } from '../tenant/model.js';
 import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
@@ -13,7 +13,9 @@ import type { TokenChanges } from './finish-login.js';
 
 /**
  * Tokens shaped as Auth0 issues them: RS256 ID tokens for the client, RS256 access tokens for an
- * API audience, and opaque (encrypted) access tokens good only for /userinfo otherwise.
+ * API audience, and opaque (encrypted) access tokens good only for /userinfo otherwise. An API's RBAC
+ * settings shape a user's access token: with enforce_policies its API scopes are only those the user
+ * holds a permission for, and an `_authz` token dialect adds every permission the user holds for it.
  */
 export interface Grant {
   client: Client;
@@ -37,7 +39,9 @@ export interface TokenIssuer {
   /**
    * The scopes a user's token really gets: OIDC scopes plus those defined on the audience's API. For
    * the Management API that is only the `*:current_user*` scopes: its other scopes are an
-   * administrator's, given to clients by client grants (client_credentials), never to a user.
+   * administrator's, given to clients by client grants (client_credentials), never to a user. An
+   * API with enforce_policies narrows these further when the access token is issued, to the
+   * permissions the user holds at that moment.
    */
   grantedScope(scope: string, audience: string | undefined): string;
   accessToken(grant: Grant): Promise<IssuedAccessToken>;
@@ -51,8 +55,19 @@ export interface TokenIssuer {
 
 export const USERINFO_PATH = 'userinfo';
 
-export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock: Clock; random: Random; issuer: string }): TokenIssuer {
+/** The permissions a user holds for an API, given directly or through roles (src/rbac/roles-service.ts). */
+export type PermissionLookup = (userId: string, audience: string) => Promise<string[]>;
+
+export function createTokenIssuer(deps: {
+  tenant: Tenant;
+  keys: TokenKeys;
+  clock: Clock;
+  random: Random;
+  issuer: string;
+  permissionsOf?: PermissionLookup;
+}): TokenIssuer {
   const { tenant, keys, clock, random, issuer } = deps;
+  const permissionsOf: PermissionLookup = deps.permissionsOf ?? (async () => []);
   const userinfoAudience = `${issuer}${USERINFO_PATH}`;
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
 
@@ -63,12 +78,25 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
     return [...scopeSet(scope)].filter((s) => OIDC_SCOPES.has(s) || apiScopes?.includes(s)).join(' ');
   }
 
+  /** The scope after RBAC, and the `permissions` claim when the API's token dialect adds one. */
+  async function withPolicies(scope: string, api: ResourceServer, userId: string): Promise<{ scope: string; permissions?: string[] }> {
+    const claim = addsPermissionsClaim(api);
+    if (!api.enforcePolicies && !claim) return { scope };
+    const held = await permissionsOf(userId, api.identifier);
+    // OIDC scopes are not the API's permissions: RBAC leaves them alone.
+    const allowed = api.enforcePolicies ? scope.split(' ').filter((s) => s && (OIDC_SCOPES.has(s) || held.includes(s))).join(' ') : scope;
+    return claim ? { scope: allowed, permissions: held } : { scope: allowed };
+  }
+
   return {
     grantedScope,
 
     async accessToken(grant) {
-      const scope = withActionScopes(grantedScope(grant.scope, grant.audience), grant.changes);
       const api = findResourceServer(tenant, grant.audience);
+      const granted = grantedScope(grant.scope, grant.audience);
+      const policed = api ? await withPolicies(granted, api, grant.user.user_id) : { scope: granted };
+      // An Action's addScope/removeScope apply after RBAC, as Auth0 applies them.
+      const scope = withActionScopes(policed.scope, grant.changes);
       const iat = nowSeconds();
       if (!api) {
         const expiresIn = 86400;
@@ -93,7 +121,7 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
       };
       if (grant.gty) payload.gty = grant.gty;
       if (grant.sessionId) payload.sid = grant.sessionId;
-      if (api.permissions) payload.permissions = [...scopes].filter((s) => api.scopes.includes(s));
+      if (policed.permissions) payload.permissions = policed.permissions;
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
 
@@ -113,7 +141,8 @@ export function createTokenIssuer(deps: { tenant: Tenant; keys: TokenKeys; clock
         gty: 'client-credentials',
         azp: client.clientId,
       };
-      if (api.permissions) payload.permissions = scope.split(' ').filter(Boolean);
+      // Roles are users': a machine's `permissions` are the scopes its client grant gives.
+      if (addsPermissionsClaim(api)) payload.permissions = scope.split(' ').filter(Boolean);
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
 

@@ -36,6 +36,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.post('/_dev/api/reset', async (_request, reply) => {
     await store.reset();
     await users.seed(tenant);
+    await deps.roles.seed(tenant);
     if (deps.snapshot) await importSnapshot(store, deps.snapshot, tenant);
     await fixedCodes.reset();
     await faults.reset();

@@ -3,12 +3,9 @@ import type { AppDeps } from '../deps.js';
 import type { Passkey, User } from '../store/records.js';
 import { findConnection } from '../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
-import { bearerToken } from '../oauth/userinfo.js';
-import { managementAudience } from '../management/management-api.js';
-import {
-  authenticationMethodNotFound, badRequest, identifierTaken, invalidManagementToken, missingAuthentication, userExists, userNotFound,
-} from '../management/management-error.js';
-import { allows, insufficientScope, managementCaller, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
+import { authenticationMethodNotFound, badRequest, identifierTaken, userExists, userNotFound } from '../management/management-error.js';
+import { allows, insufficientScope, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
+import { createManagementGate } from '../management/management-gate.js';
 import { parseUserQuery, publicUser } from '../management/user-query.js';
 
 /**
@@ -23,28 +20,11 @@ const USER_FIELDS = ['email', 'email_verified', 'phone_number', 'phone_verified'
 
 export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { store, users, tenant, keys, issuer, clock } = deps;
-  const audience = managementAudience(issuer);
 
-  async function caller(request: FastifyRequest): Promise<ManagementCaller> {
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw missingAuthentication();
-    let payload: Record<string, unknown>;
-    try {
-      payload = await keys.verify(token, issuer, clock.now());
-    } catch {
-      throw invalidManagementToken('Invalid token');
-    }
-    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (!audiences.includes(audience)) throw invalidManagementToken('Bad audience: ' + audiences.join(' '));
-    return managementCaller(payload, tenant);
-  }
-
-  /** The caller, when the route's access admits them for `targetUserId`; Auth0's 403 otherwise. */
-  async function authorize(request: FastifyRequest, access: RouteAccess, targetUserId?: string): Promise<ManagementCaller> {
-    const who = await caller(request);
-    if (!allows(who, access, targetUserId)) throw insufficientScope(access);
-    return who;
-  }
+  /** The caller, when the route's access admits them for `targetUserId`; Auth0's 401 or 403 otherwise. */
+  const gate = createManagementGate({ tenant, keys, issuer, clock });
+  const authorize = (request: FastifyRequest, access: RouteAccess, targetUserId?: string): Promise<ManagementCaller> =>
+    gate(request.headers.authorization, access, targetUserId);
 
   const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
 

@@ -5,6 +5,7 @@ import { memoryTransactions } from './memory/transactions.js';
 import { memoryOtp } from './memory/otp.js';
 import { memoryCodes } from './memory/codes.js';
 import { memoryUsers } from './memory/users.js';
+import { memoryRoles } from './memory/roles.js';
 import { memoryPasskeys } from './memory/passkeys.js';
 import { memorySessions } from './memory/sessions.js';
 import { memoryRefreshTokens } from './memory/refresh-tokens.js';
@@ -38,6 +39,7 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number;
     ...memoryOtp(context),
     ...memoryCodes(context),
     ...memoryUsers(context),
+    ...memoryRoles(context),
     ...memoryPasskeys(context),
     ...memorySessions(context),
     ...memoryRefreshTokens(context),

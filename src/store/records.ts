@@ -1,6 +1,7 @@
 /**
  * The domain records: what Understudy remembers, as plain data (a login in progress, an OTP
- * challenge, a code, a user, a passkey, an SSO session, a refresh token, a dev mailbox message).
+ * challenge, a code, a user, a passkey, an SSO session, a refresh token, a dev mailbox message, an
+ * RBAC role and permission).
  * Every layer passes these around; the ports that keep them are in ./types.ts. This module imports
  * nothing, so anything may depend on it.
  */
@@ -128,6 +129,19 @@ export interface Passkey {
   aaguid: string;
   createdAt: string;
   lastUsedAt: string | undefined;
+}
+
+/** An RBAC role (Auth0's `rol_` + 16 alphanumerics); its permissions and members are kept beside it. */
+export interface Role {
+  id: string;
+  name: string;
+  description: string | undefined;
+}
+
+/** One scope of one API, held by a role or given to a user directly. */
+export interface Permission {
+  resourceServerIdentifier: string;
+  permissionName: string;
 }
 
 /** The SSO session behind the `auth0` cookie. */

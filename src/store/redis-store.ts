@@ -9,6 +9,7 @@ import { redisTransactions } from './redis/transactions.js';
 import { redisOtp } from './redis/otp.js';
 import { redisCodes } from './redis/codes.js';
 import { redisUsers } from './redis/users.js';
+import { redisRoles } from './redis/roles.js';
 import { redisPasskeys } from './redis/passkeys.js';
 import { redisSessions } from './redis/sessions.js';
 import { redisRefreshTokens } from './redis/refresh-tokens.js';
@@ -92,6 +93,7 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     ...redisOtp(context),
     ...redisCodes(context),
     ...redisUsers(context),
+    ...redisRoles(context),
     ...redisPasskeys(context),
     ...redisSessions(context),
     ...redisRefreshTokens(context),

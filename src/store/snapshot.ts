@@ -4,11 +4,12 @@ import { ConfigError } from '../startup-error.js';
 import type { PersistentKeys } from '../oauth/keys.js';
 import type { Tenant } from '../tenant/model.js';
 import type { Passkey, Session, User } from './records.js';
-import type { PasskeyStore, SessionStore, UserStore } from './types.js';
+import type { PasskeyStore, RoleStore, SessionStore, UserStore } from './types.js';
+import { checkSnapshotRoles, exportRoles, importRoles, type SnapshotRoles } from './snapshot-roles.js';
 
 /**
  * A snapshot: the users of a tenant (with their passkeys and password hashes, so database users keep
- * their passwords), and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
+ * their passwords, and their roles and permissions), and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
  * one; `--seed <file>` / UNDERSTUDY_SEED loads one at start (and again on /_dev/api/reset), so a
  * demo environment can be rebuilt with the same users and the same `sub`s. With `keys`, it signs with
  * the same key (same `kid`) and derives the same cookie and client-secret keys too.
@@ -22,6 +23,8 @@ export interface Snapshot {
   exported_at: string;
   users: User[];
   passkeys: Passkey[];
+  /** RBAC roles, assignments and direct permissions (./snapshot-roles.ts); older snapshots have none. */
+  roles?: SnapshotRoles;
   sessions?: Session[];
   /** The signing key (private JWK) and the master secret (base64url): treat the file as a secret. */
   keys?: { signing_jwk: JWK; master_secret: string };
@@ -30,7 +33,7 @@ export interface Snapshot {
 export type SnapshotPart = 'sessions' | 'keys';
 
 /** The stores a snapshot reads and fills. */
-type SnapshotStores = UserStore & PasskeyStore & SessionStore;
+type SnapshotStores = UserStore & PasskeyStore & SessionStore & RoleStore;
 
 export async function exportSnapshot(store: SnapshotStores, include: SnapshotPart[], keys: PersistentKeys, now: number): Promise<Snapshot> {
   const snapshot: Snapshot = {
@@ -39,6 +42,7 @@ export async function exportSnapshot(store: SnapshotStores, include: SnapshotPar
     exported_at: new Date(now).toISOString(),
     users: await store.listUsers(),
     passkeys: await store.listPasskeys(),
+    roles: await exportRoles(store),
   };
   if (include.includes('sessions')) snapshot.sessions = await store.listSessions();
   if (include.includes('keys')) snapshot.keys = { signing_jwk: keys.signingJwk, master_secret: keys.masterSecret.toString('base64url') };
@@ -51,8 +55,8 @@ export function snapshotKeys(snapshot: Snapshot): PersistentKeys | undefined {
 }
 
 /**
- * Adds the snapshot's users (under the identifier their connection logs them in with), passkeys and
- * sessions. Users already there (same connection and identifier) are kept as they are, so loading the
+ * Adds the snapshot's users (under the identifier their connection logs them in with), passkeys,
+ * sessions, roles and permissions. Users already there (same connection and identifier) are kept as they are, so loading the
  * same snapshot at every start of a persistent store changes nothing.
  */
 export async function importSnapshot(store: SnapshotStores, snapshot: Snapshot, tenant: Tenant): Promise<{ users: number; skipped: string[] }> {
@@ -70,6 +74,7 @@ export async function importSnapshot(store: SnapshotStores, snapshot: Snapshot, 
   }
   for (const passkey of snapshot.passkeys) await store.savePasskey(passkey);
   for (const session of snapshot.sessions ?? []) await store.createSession(session);
+  if (snapshot.roles) await importRoles(store, snapshot.roles, tenant);
   return { users, skipped };
 }
 
@@ -100,6 +105,7 @@ function checkSnapshot(value: unknown): string[] {
   if (value.passkeys === undefined) value.passkeys = [];
   else if (!Array.isArray(value.passkeys)) problems.push('passkeys: must be an array');
   if (value.sessions !== undefined && !Array.isArray(value.sessions)) problems.push('sessions: must be an array');
+  if (value.roles !== undefined) problems.push(...checkSnapshotRoles(value.roles));
   if (value.keys !== undefined) {
     if (!isObject(value.keys) || !isObject(value.keys.signing_jwk) || typeof value.keys.master_secret !== 'string') {
       problems.push('keys: needs signing_jwk (an RSA private JWK) and master_secret');

@@ -8,6 +8,7 @@ import { sqliteTransactions } from './sqlite/transactions.js';
 import { sqliteOtp } from './sqlite/otp.js';
 import { sqliteCodes } from './sqlite/codes.js';
 import { sqliteUsers } from './sqlite/users.js';
+import { sqliteRoles } from './sqlite/roles.js';
 import { sqlitePasskeys } from './sqlite/passkeys.js';
 import { sqliteSessions } from './sqlite/sessions.js';
 import { sqliteRefreshTokens } from './sqlite/refresh-tokens.js';
@@ -43,6 +44,7 @@ export async function openSqliteStore(path: string, clock: Clock, options: { max
     ...sqliteOtp(context),
     ...sqliteCodes(context),
     ...sqliteUsers(context),
+    ...sqliteRoles(context),
     ...sqlitePasskeys(context),
     ...sqliteSessions(context),
     ...sqliteRefreshTokens(context),

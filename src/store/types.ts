@@ -1,6 +1,6 @@
 import type { PersistentKeys } from '../oauth/keys.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, RefreshToken, Session, Transaction, User } from './records.js';
+import type { AuthorizationCode, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 
 /**
  * The store's ports: one narrow interface per concern, which services take one by one (the OTP
@@ -9,8 +9,8 @@ import type { AuthorizationCode, Message, OtpChallenge, Passkey, RefreshToken, S
  *
  * Methods are async (so SQLite and Redis fit behind them), atomic, and named for what the caller
  * means, e.g. `consumeAuthorizationCode` returns the code once and never again. Every backend runs
- * the contract suite in test/stores/, one describe per port. A new concern (roles and permissions)
- * is one more port here, one module per backend and one contract.
+ * the contract suite in test/stores/, one describe per port. A new concern is one more port here,
+ * one module per backend and one contract (as RBAC's RoleStore is).
  */
 
 /** Logins in progress, from /authorize to /authorize/resume. */
@@ -49,7 +49,7 @@ export interface UserStore {
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
   /** Every user, in creation order (the Management API pages and filters them). */
   listUsers(): Promise<User[]>;
-  /** Deletes the user with its identifier index, sessions, refresh tokens and passkeys; false when unknown. */
+  /** Deletes the user with its identifier index, sessions, refresh tokens, passkeys, roles and permissions; false when unknown. */
   deleteUser(userId: string): Promise<boolean>;
 }
 
@@ -64,6 +64,40 @@ export interface PasskeyStore {
   updatePasskeyCounter(id: string, counter: number, lastUsedAt: string): Promise<boolean>;
   /** False when unknown. */
   deletePasskey(id: string): Promise<boolean>;
+}
+
+/**
+ * RBAC: roles and the permissions they hold, which users hold which roles, and permissions given to
+ * users directly. A permission is held once: adding it again changes nothing. Whether a user or an
+ * API exists is the caller's to check; a role that does not exist is never assigned.
+ */
+export interface RoleStore {
+  /** Inserts the role unless one with its name or its id exists; returns the stored one and whether this call created it. */
+  createRole(role: Role): Promise<{ role: Role; created: boolean }>;
+  getRole(id: string): Promise<Role | undefined>;
+  /** Every role, sorted by name (as Auth0 lists them). */
+  listRoles(): Promise<Role[]>;
+  /** Undefined when unknown; `name_taken`, with nothing changed, when another role has the new name. */
+  updateRole(id: string, patch: { name?: string; description?: string }): Promise<Role | 'name_taken' | undefined>;
+  /** Deletes the role with its permissions and assignments; false when unknown. */
+  deleteRole(id: string): Promise<boolean>;
+  /** Adds the permissions the role lacks, in order; false when the role is unknown. */
+  addRolePermissions(roleId: string, permissions: Permission[]): Promise<boolean>;
+  /** False when the role is unknown. */
+  removeRolePermissions(roleId: string, permissions: Permission[]): Promise<boolean>;
+  /** In the order they were added; empty for an unknown role. */
+  listRolePermissions(roleId: string): Promise<Permission[]>;
+  /** Gives the user the roles they lack, skipping ids of roles that do not exist. */
+  assignRoles(userId: string, roleIds: string[]): Promise<void>;
+  unassignRoles(userId: string, roleIds: string[]): Promise<void>;
+  /** The user's roles, sorted by name. */
+  listUserRoles(userId: string): Promise<Role[]>;
+  /** Ids of the role's users, in the order they were given it. */
+  listRoleUsers(roleId: string): Promise<string[]>;
+  addUserPermissions(userId: string, permissions: Permission[]): Promise<void>;
+  removeUserPermissions(userId: string, permissions: Permission[]): Promise<void>;
+  /** The permissions given to the user directly (not through roles), in the order they were added. */
+  listUserPermissions(userId: string): Promise<Permission[]>;
 }
 
 /** The SSO sessions behind the `auth0` cookie. */
@@ -146,7 +180,7 @@ export interface KeyStore {
 }
 
 export interface StoreLifecycle {
-  /** Forgets everything (users, passkeys, sessions, codes, tokens, messages): back to an empty store. */
+  /** Forgets everything (users, roles, passkeys, sessions, codes, tokens, messages): back to an empty store. */
   reset(): Promise<void>;
   close(): Promise<void>;
   /**
@@ -162,6 +196,7 @@ export interface Store
     OtpStore,
     AuthorizationCodeStore,
     UserStore,
+    RoleStore,
     PasskeyStore,
     SessionStore,
     RefreshTokenStore,

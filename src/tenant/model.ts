@@ -4,6 +4,7 @@
  * embedded default tenant) by src/config/tenant-file.ts.
  */
 import type { TenantActions } from '../actions/action-model.js';
+import type { Permission } from '../store/records.js';
 
 /**
  * Every `app_type` Auth0's Management API accepts (node-auth0's `ClientAppTypeEnum`: 7.1.0's 25, plus
@@ -103,13 +104,34 @@ export interface MessageTemplates {
 
 export type CustomText = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
+/** Auth0's access token formats; the `_authz` ones add a `permissions` claim. */
+export const TOKEN_DIALECTS = ['access_token', 'access_token_authz', 'rfc9068_profile', 'rfc9068_profile_authz'] as const;
+export type TokenDialect = (typeof TOKEN_DIALECTS)[number];
+
 export interface ResourceServer {
   identifier: string;
   name: string;
   scopes: string[];
+  /** Each scope's description, where the file gives one (the Management API shows them). */
+  scopeDescriptions: Record<string, string>;
   tokenLifetime: number;
-  /** Adds a `permissions` claim (RBAC "Add Permissions in the Access Token"). */
-  permissions: string[] | undefined;
+  /** RBAC: a user's token gets only the requested scopes the user holds a permission for. */
+  enforcePolicies: boolean;
+  tokenDialect: TokenDialect;
+}
+
+/** RBAC "Add Permissions in the Access Token": the `permissions` claim, with the user's permissions for the API. */
+export function addsPermissionsClaim(api: ResourceServer): boolean {
+  return api.tokenDialect === 'access_token_authz' || api.tokenDialect === 'rfc9068_profile_authz';
+}
+
+/** A role of the tenant file (Deploy CLI's `roles`), created in the store at start-up. */
+export interface TenantRole {
+  /** The export's id when it has one, else one derived from the name, so it is the same on every start. */
+  id: string;
+  name: string;
+  description: string | undefined;
+  permissions: Permission[];
 }
 
 export interface SeedUser {
@@ -127,6 +149,8 @@ export interface SeedUser {
   appMetadata: Record<string, unknown>;
   userMetadata: Record<string, unknown>;
   blocked: boolean;
+  /** Names of tenant roles the user is given when seeded. */
+  roles: string[];
 }
 
 export interface Branding {
@@ -169,6 +193,8 @@ export interface Tenant {
   /** In creation order: the order decides which passwordless connection Universal Login presents. */
   connections: Connection[];
   resourceServers: ResourceServer[];
+  /** RBAC roles with their permissions (src/rbac/). */
+  roles: TenantRole[];
   users: SeedUser[];
   clientGrants: ClientGrant[];
   claims: ClaimRule[];

@@ -97,9 +97,11 @@ describe('Deploy CLI directory export', () => {
     expect(fromDir.tenant.clients[0]?.callbacks).toEqual(['http://localhost:3000/callback']);
     expect(fromDir.tenant.connections.map((c) => c.name)).toEqual(['email', 'Username-Password-Authentication']);
     expect(fromDir.tenant.clientGrants).toEqual(fromYaml.tenant.clientGrants);
+    expect(fromDir.tenant.roles).toEqual([expect.objectContaining({ name: 'Admin', permissions: [{ resourceServerIdentifier: 'https://api.acme.example', permissionName: 'read:things' }] })]);
     // What Understudy does not read is reported in both, the unknown folder among it.
-    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['roles', 'guardianFactors', 'event-streams']));
+    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['guardianFactors', 'event-streams']));
     expect(fromDir.ignoredKeys).not.toContain('actions');
+    expect(fromDir.ignoredKeys).not.toContain('roles');
   });
 
   it('a folder that is not an export stops start-up saying so; a tenant.json passed from inside one points at the folder', () => {

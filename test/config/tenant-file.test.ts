@@ -179,8 +179,10 @@ describe('buildTenant: a Deploy CLI tenant.yaml', () => {
         identifier: 'https://api.acme.example',
         name: 'Acme API',
         scopes: ['read:orders', 'write:orders'],
+        scopeDescriptions: { 'read:orders': 'Read orders' },
         tokenLifetime: 7200,
-        permissions: ['read:orders', 'write:orders'],
+        enforcePolicies: true,
+        tokenDialect: 'access_token_authz',
       },
     ]);
   });

@@ -38,7 +38,6 @@ describe('the tenant report', () => {
     expect(byFeature).toEqual({
       'Actions on other triggers': 1,
       Rules: 3,
-      Roles: 2,
       'MFA (guardianFactors)': 2,
       Organizations: 1,
       'Custom database scripts': 1,

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { hashToken } from '../../src/oauth/refresh-tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { httpLogin, jwksKid, startServer, type LoginResult, type ServerProcess } from '../support/http-login.js';
 
 /**
@@ -113,6 +114,7 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
     const raw = new Database(file);
     raw.prepare('UPDATE schema_version SET version = version + 1').run();
     raw.close();
-    await expect(openSqliteStore(file, systemClock)).rejects.toThrow(/schema version 2, newer than this Understudy knows \(1\)/);
+    const known = SQLITE_SCHEMA_VERSION;
+    await expect(openSqliteStore(file, systemClock)).rejects.toThrow(new RegExp(`schema version ${known + 1}, newer than this Understudy knows \\(${known}\\)`));
   });
 });

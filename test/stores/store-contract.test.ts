@@ -5,6 +5,7 @@ import { transactionsContract } from './contract/transactions.js';
 import { otpContract } from './contract/otp.js';
 import { authorizationCodesContract } from './contract/codes.js';
 import { usersContract } from './contract/users.js';
+import { rolesContract } from './contract/roles.js';
 import { passkeysContract } from './contract/passkeys.js';
 import { refreshTokensContract } from './contract/refresh-tokens.js';
 import { sessionsContract } from './contract/sessions.js';
@@ -17,6 +18,7 @@ const PORTS: PortContract[] = [
   otpContract,
   authorizationCodesContract,
   usersContract,
+  rolesContract,
   passkeysContract,
   refreshTokensContract,
   sessionsContract,

@@ -1,13 +1,13 @@
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, Session, Transaction, User } from '../records.js';
+import type { AuthorizationCode, Message, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
 /**
  * The memory store's data: the plain Maps every port module of the memory store reads and writes,
  * with what they share (expiry against the injected clock, copying in and out, the periodic sweep
  * and the reset). One object, because some steps span concerns: deleting a user takes its sessions,
- * refresh tokens and passkeys along.
+ * refresh tokens, passkeys, roles and permissions along.
  */
 export interface MemoryTables {
   transactions: Map<string, Transaction>;
@@ -19,6 +19,14 @@ export interface MemoryTables {
   sessions: Map<string, Session>;
   refreshTokens: RefreshTokenTable;
   passkeys: Map<string, Passkey>;
+  roles: Map<string, Role>;
+  /** Role id → its permissions (./roles.ts keys them). */
+  rolePermissions: Map<string, Set<string>>;
+  /** Role id → its users' ids, and user id → their role ids. */
+  roleUsers: Map<string, Set<string>>;
+  userRoles: Map<string, Set<string>>;
+  /** User id → the permissions given to them directly. */
+  userPermissions: Map<string, Set<string>>;
   /** Oldest first. */
   messages: Message[];
 }
@@ -39,13 +47,18 @@ export function createTables(): MemoryTables {
     sessions: new Map(),
     refreshTokens: new RefreshTokenTable(),
     passkeys: new Map(),
+    roles: new Map(),
+    rolePermissions: new Map(),
+    roleUsers: new Map(),
+    userRoles: new Map(),
+    userPermissions: new Map(),
     messages: [],
   };
 }
 
 export function clearTables(tables: MemoryTables): void {
-  const { transactions, otps, codes, users, userIndex, sessions, passkeys } = tables;
-  for (const map of [transactions, otps, codes, users, userIndex, sessions, passkeys] as Map<string, unknown>[]) map.clear();
+  const { transactions, otps, codes, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
+  for (const map of [transactions, otps, codes, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions] as Map<string, unknown>[]) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;
 }

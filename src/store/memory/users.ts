@@ -4,10 +4,10 @@ import { copy, indexKey, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's users and their identifier index (connection + email or phone number → user
- * id). Deleting a user takes its sessions, refresh tokens and passkeys along.
+ * id). Deleting a user takes its sessions, refresh tokens, passkeys, roles and permissions along.
  */
 export function memoryUsers({ tables }: MemoryContext): UserStore {
-  const { users, userIndex, sessions, refreshTokens, passkeys } = tables;
+  const { users, userIndex, sessions, refreshTokens, passkeys, roleUsers, userRoles, userPermissions } = tables;
   return {
     async getUser(userId) {
       return copy(users.get(userId));
@@ -49,6 +49,9 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
       for (const [key, s] of sessions) if (s.userId === userId) sessions.delete(key);
       refreshTokens.deleteWhere((t) => t.userId === userId);
       for (const [key, p] of passkeys) if (p.userId === userId) passkeys.delete(key);
+      for (const roleId of userRoles.get(userId) ?? []) roleUsers.get(roleId)?.delete(userId);
+      userRoles.delete(userId);
+      userPermissions.delete(userId);
       return true;
     },
   };

@@ -65,7 +65,10 @@ export const LUA = {
     end
     for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
     return redis.call('HGETALL', KEYS[1])`,
-  /** KEYS: user, users zset, index set, session set, token set, passkey zset, all passkeys zset; ARGV: user id, session/token/passkey key prefixes. */
+  /**
+   * KEYS: user, users zset, index set, session set, token set, passkey zset, all passkeys zset, role zset, permission zset;
+   * ARGV: user id, session/token/passkey key prefixes, role users zset prefix.
+   */
   deleteUser: `
     if redis.call('DEL', KEYS[1]) == 0 then return 0 end
     redis.call('ZREM', KEYS[2], ARGV[1])
@@ -78,7 +81,8 @@ export const LUA = {
       redis.call('DEL', ARGV[4] .. id)
       redis.call('ZREM', KEYS[7], id)
     end
-    redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6])
+    for _, role in ipairs(redis.call('ZRANGE', KEYS[8], 0, -1)) do redis.call('ZREM', ARGV[5] .. role, ARGV[1]) end
+    redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8], KEYS[9])
     return 1`,
   /** KEYS: session; ARGV: user session set prefix. */
   deleteSession: `

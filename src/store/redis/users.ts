@@ -7,7 +7,7 @@ import { LUA } from './scripts.js';
 /**
  * The Redis store's users: a hash each, an identifier index (a string per connection + identifier,
  * and a set of them per user), and a sorted set in creation order. Inserting, moving an identifier
- * and deleting (with the user's sessions, refresh tokens and passkeys) run as scripts.
+ * and deleting (with the user's sessions, refresh tokens, passkeys, roles and permissions) run as scripts.
  */
 export function redisUsers({ redis, k, run, readHashes }: RedisContext): UserStore {
   return {
@@ -31,8 +31,11 @@ export function redisUsers({ redis, k, run, readHashes }: RedisContext): UserSto
       return (await readHashes<User>(ids.map((id) => k.user(id)))).filter((u): u is User => u !== undefined);
     },
     async deleteUser(userId) {
-      const keys = [k.user(userId), k.users, k.userIndexes(userId), k.userSessions(userId), k.userTokens(userId), k.userPasskeys(userId), k.passkeys];
-      return (await run(LUA.deleteUser, keys, [userId, k.sessionPrefix, k.tokenPrefix, k.passkeyPrefix])) === 1;
+      const keys = [
+        k.user(userId), k.users, k.userIndexes(userId), k.userSessions(userId), k.userTokens(userId), k.userPasskeys(userId), k.passkeys,
+        k.userRoles(userId), k.userPermissions(userId),
+      ];
+      return (await run(LUA.deleteUser, keys, [userId, k.sessionPrefix, k.tokenPrefix, k.passkeyPrefix, k.roleUsersPrefix])) === 1;
     },
   };
 }

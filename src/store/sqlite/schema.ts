@@ -31,6 +31,14 @@ const MIGRATIONS: string[] = [
    CREATE INDEX passkeys_user ON passkeys (user_id);
    CREATE TABLE messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, recipient TEXT NOT NULL, channel TEXT NOT NULL, data TEXT NOT NULL);
    CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 2: RBAC (store/sqlite/roles.ts).
+  `CREATE TABLE roles (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+   CREATE TABLE role_permissions (seq INTEGER PRIMARY KEY AUTOINCREMENT, role_id TEXT NOT NULL, resource_server TEXT NOT NULL, permission TEXT NOT NULL,
+     UNIQUE (role_id, resource_server, permission));
+   CREATE TABLE user_roles (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, role_id TEXT NOT NULL, UNIQUE (user_id, role_id));
+   CREATE INDEX user_roles_role ON user_roles (role_id);
+   CREATE TABLE user_permissions (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, resource_server TEXT NOT NULL, permission TEXT NOT NULL,
+     UNIQUE (user_id, resource_server, permission));`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -45,6 +53,10 @@ const DATA_TABLES = [
   'refresh_tokens',
   'passkeys',
   'messages',
+  'roles',
+  'role_permissions',
+  'user_roles',
+  'user_permissions',
 ];
 /** The tables whose rows end at `expires_at`; OTP challenges are kept OTP_GRACE_MS longer. */
 const EXPIRING_TABLES = ['transactions', 'authorization_codes', 'sessions', 'refresh_tokens'];

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { createManualClock, type ManualClock } from '../../../src/clock.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, RefreshToken, Session, Transaction, User } from '../../../src/store/records.js';
+import type { AuthorizationCode, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from '../../../src/store/records.js';
 import type { Store } from '../../../src/store/types.js';
 
 /**
@@ -189,5 +189,9 @@ function recordBuilders(now: () => number) {
     ...overrides,
   });
 
-  return { transaction, authenticated, challenge, authCode, user, session, refreshToken, message, passkey };
+  const role = (overrides: Partial<Role> = {}): Role => ({ id: 'rol_AAAAAAAAAAAAAAAA', name: 'Admin', description: 'Administrators', ...overrides });
+
+  const permission = (permissionName: string, resourceServerIdentifier = 'https://api.example.com'): Permission => ({ resourceServerIdentifier, permissionName });
+
+  return { transaction, authenticated, challenge, authCode, user, session, refreshToken, message, passkey, role, permission };
 }

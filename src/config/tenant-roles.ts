@@ -1,0 +1,61 @@
+import type { ResourceServerEntry, RoleEntry } from './tenant-schema.js';
+import type { ResourceServer, TenantRole } from '../tenant/model.js';
+import { isManagementGrantAudience } from '../management/management-api.js';
+import { tenantRoleId } from '../rbac/role-ids.js';
+
+/**
+ * The tenant file's RBAC: its APIs (`resourceServers`, with enforce_policies and token_dialect), its
+ * roles and the roles it gives seed users. A reference to something the file does not define (an
+ * API, a scope the API lacks, a role) stops start-up naming the key, since a token would otherwise
+ * quietly lack a permission the tenant grants.
+ */
+export function buildResourceServers(entries: ResourceServerEntry[] | undefined): ResourceServer[] {
+  return (entries ?? []).map((r) => ({
+    identifier: r.identifier,
+    name: r.name ?? r.identifier,
+    scopes: (r.scopes ?? []).map((s) => s.value),
+    scopeDescriptions: Object.fromEntries((r.scopes ?? []).filter((s) => s.description !== undefined).map((s) => [s.value, s.description as string])),
+    tokenLifetime: r.token_lifetime ?? 86400,
+    enforcePolicies: r.enforce_policies ?? false,
+    tokenDialect: r.token_dialect ?? 'access_token',
+  }));
+}
+
+export function buildRoles(entries: RoleEntry[] | undefined, apis: ResourceServer[], problems: string[], warnings: string[]): TenantRole[] {
+  return (entries ?? []).map((entry, i) => {
+    const permissions: TenantRole['permissions'] = [];
+    const seen = new Set<string>();
+    (entry.permissions ?? []).forEach((p, j) => {
+      const path = `roles[${i}].permissions[${j}]`;
+      const api = apis.find((a) => a.identifier === p.resource_server_identifier);
+      if (!api) {
+        // Exports leave the Management API out of resourceServers; users never get its admin scopes anyway.
+        if (isManagementGrantAudience(p.resource_server_identifier)) {
+          warnings.push(`${path}: "${p.permission_name}" is a Management API permission; a user's token for it carries only *:current_user scopes, so the role does not grant it`);
+        } else {
+          problems.push(`${path}.resource_server_identifier: no API (resourceServers) with identifier "${p.resource_server_identifier}"`);
+        }
+        return;
+      }
+      if (!api.scopes.includes(p.permission_name)) {
+        problems.push(`${path}.permission_name: "${p.permission_name}" is not a scope of the API "${api.identifier}" (its scopes: ${api.scopes.join(', ') || 'none'})`);
+        return;
+      }
+      const key = `${api.identifier}\u0000${p.permission_name}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      permissions.push({ resourceServerIdentifier: api.identifier, permissionName: p.permission_name });
+    });
+    return { id: entry.id ?? tenantRoleId(entry.name), name: entry.name, description: entry.description, permissions };
+  });
+}
+
+/** Each seed user's `roles` must name roles of the file. */
+export function checkUserRoles(users: { roles?: string[] }[], roles: TenantRole[], problems: string[]): void {
+  const names = new Set(roles.map((r) => r.name));
+  users.forEach((user, i) =>
+    (user.roles ?? []).forEach((name, j) => {
+      if (!names.has(name)) problems.push(`users[${i}].roles[${j}]: no role named "${name}" in roles${names.size ? ` (roles: ${[...names].join(', ')})` : ''}`);
+    }),
+  );
+}

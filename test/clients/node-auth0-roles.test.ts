@@ -1,0 +1,134 @@
+import https from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { Management, ManagementClient } from 'auth0';
+import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
+import { createManualClock } from '../../src/clock.js';
+import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
+import { buildTestApp, type TestApp } from '../support/app.js';
+import { passwordlessLogin } from '../support/flows.js';
+import { tokensFor, verifyJwt } from '../support/screens.js';
+import { freePort } from '../support/net.js';
+import { BOB, ORDERS, rbacTenant } from '../rbac/rbac-tenant.js';
+
+/**
+ * node-auth0's ManagementClient (auth0@7.1.0, and its v4 client in auth0/legacy) unmodified against
+ * Understudy's RBAC endpoints, over HTTPS with Understudy's local CA as node-auth0 requires: create a
+ * role, give it permissions, assign it to a user, list with the SDK's own paging, and the user's next
+ * login carries the role's permissions.
+ */
+describe('auth0 (node-auth0) 7.1.0 ManagementClient: roles and permissions', () => {
+  let dir: string;
+  let t: TestApp;
+  let issuer: string;
+  let domain: string;
+  let management: ManagementClient;
+  let previousDispatcher: Dispatcher;
+  let agent: Agent;
+  const previousAgentCa = https.globalAgent.options.ca;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-roles-'));
+    const certs = await ensureLocalCertificates(dir, []);
+    const port = await freePort();
+    domain = `localhost:${port}`;
+    issuer = `https://${domain}/`;
+    // The SDK caches its token against the real time, so the manual clock starts at now.
+    t = await buildTestApp({ tenant: rbacTenant(), issuer, clock: createManualClock(Date.now()), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    previousDispatcher = getGlobalDispatcher();
+    agent = new Agent({ connect: { ca: certs.caPem } });
+    setGlobalDispatcher(agent);
+    https.globalAgent.options.ca = certs.caPem;
+    management = new ManagementClient({ domain, clientId: 'understudy-m2m', clientSecret: 'understudy-m2m-secret' });
+  });
+
+  afterAll(async () => {
+    setGlobalDispatcher(previousDispatcher);
+    https.globalAgent.options.ca = previousAgentCa;
+    https.globalAgent.destroy();
+    await agent?.close();
+    await t?.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a role, adds permissions, assigns it to a user, lists with paging, and the user\'s next login has its permissions', async () => {
+    const role = await management.roles.create({ name: 'Order Clerk', description: 'Reads and writes orders' });
+    expect(role).toMatchObject({ id: expect.stringMatching(/^rol_[A-Za-z0-9]{16}$/), name: 'Order Clerk', description: 'Reads and writes orders' });
+    await management.roles.permissions.add(role.id!, {
+      permissions: [{ resource_server_identifier: ORDERS, permission_name: 'read:orders' }, { resource_server_identifier: ORDERS, permission_name: 'write:orders' }],
+    });
+    const permissions = await management.roles.permissions.list(role.id!);
+    expect(permissions.data.map((p) => p.permission_name)).toEqual(['read:orders', 'write:orders']);
+    expect(permissions.data[0]).toMatchObject({ resource_server_name: 'Orders API', description: 'Read orders' });
+
+    const created = await management.users.create({ connection: 'email', email: 'clerk@example.com' });
+    await management.roles.users.assign(role.id!, { users: [created.user_id!, BOB] });
+    await management.users.roles.assign(BOB, { roles: [role.id!] });
+
+    // One role a page: the SDK follows page after page until one comes back short.
+    const names: string[] = [];
+    for await (const listed of await management.roles.list({ per_page: 1 })) names.push(String(listed.name));
+    expect(names).toEqual(['Admin', 'Order Clerk', 'Reader']);
+    // Checkpoint paging: take one at a time and follow `next`.
+    const members: string[] = [];
+    for await (const member of await management.roles.users.list(role.id!, { take: 1 })) members.push(String(member.user_id));
+    expect(members).toEqual([created.user_id, BOB]);
+
+    expect((await management.users.roles.list(created.user_id!)).data.map((r) => r.name)).toEqual(['Order Clerk']);
+    const held = await management.users.permissions.list(created.user_id!);
+    // node-auth0 does not type `sources`; Auth0 sends them.
+    const sourceTypes = (p: object) => ((p as { sources?: { source_type: string }[] }).sources ?? []).map((s) => s.source_type);
+    expect(held.data.map((p) => [p.permission_name, sourceTypes(p)])).toEqual([
+      ['read:orders', ['ROLE']],
+      ['write:orders', ['ROLE']],
+    ]);
+
+    const { callback, verifier } = await passwordlessLogin(t.app, { identifier: 'clerk@example.com', params: { audience: ORDERS, scope: 'openid read:orders write:orders delete:orders' } });
+    const tokens = await tokensFor(t.app, callback, verifier);
+    const claims = await verifyJwt(t.app, tokens.access_token, issuer, t.clock.now(), ORDERS);
+    expect(claims.permissions).toEqual(['read:orders', 'write:orders']);
+    expect(String(claims.scope).split(' ').sort()).toEqual(['openid', 'read:orders', 'write:orders']);
+  });
+
+  it('direct user permissions, the resource servers, and NotFoundError for a deleted role', async () => {
+    const created = await management.users.create({ connection: 'email', email: 'direct@example.com' });
+    await management.users.permissions.create(created.user_id!, { permissions: [{ resource_server_identifier: ORDERS, permission_name: 'delete:orders' }] });
+    expect((await management.users.permissions.list(created.user_id!)).data).toEqual([
+      expect.objectContaining({ permission_name: 'delete:orders', resource_server_identifier: ORDERS, sources: [{ source_id: '', source_name: '', source_type: 'DIRECT' }] }),
+    ]);
+    await management.users.permissions.delete(created.user_id!, { permissions: [{ resource_server_identifier: ORDERS, permission_name: 'delete:orders' }] });
+    expect((await management.users.permissions.list(created.user_id!)).data).toEqual([]);
+
+    const apis = await management.resourceServers.list();
+    expect(apis.data.map((a) => [a.identifier, a.enforce_policies, a.token_dialect])).toEqual([
+      [ORDERS, true, 'access_token_authz'],
+      [`${issuer}api/v2/`, false, 'access_token'],
+    ]);
+
+    const role = await management.roles.create({ name: 'Short-lived' });
+    await management.roles.update(role.id!, { description: 'Not for long' });
+    expect((await management.roles.get(role.id!)).description).toBe('Not for long');
+    await management.roles.delete(role.id!);
+    const error = await management.roles.get(role.id!).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(Management.NotFoundError);
+    expect((error as Management.NotFoundError).body).toEqual({ statusCode: 404, error: 'Not Found', message: 'The role does not exist.' });
+  });
+
+  it('its v4 client (auth0/legacy): roles.getAll, assignPermissions and users.assignRoles / getRoles / getPermissions', async () => {
+    const legacy = new LegacyManagementClient({ domain, clientId: 'understudy-m2m', clientSecret: 'understudy-m2m-secret' });
+    const { data: role } = await legacy.roles.create({ name: 'Legacy Auditor' });
+    await legacy.roles.addPermissions({ id: role.id }, { permissions: [{ resource_server_identifier: ORDERS, permission_name: 'read:orders' }] });
+    const { data: page } = await legacy.roles.getAll({ include_totals: true, per_page: 50 });
+    expect(page.roles.map((r) => r.name)).toContain('Legacy Auditor');
+    const { data: created } = await legacy.users.create({ connection: 'email', email: 'auditor@example.com' });
+    await legacy.users.assignRoles({ id: created.user_id }, { roles: [role.id] });
+    expect((await legacy.users.getRoles({ id: created.user_id })).data.map((r) => r.name)).toEqual(['Legacy Auditor']);
+    expect((await legacy.users.getPermissions({ id: created.user_id })).data.map((p) => p.permission_name)).toEqual(['read:orders']);
+    const { data: members } = await legacy.roles.getUsers({ id: role.id });
+    expect(members.map((u) => u.user_id)).toEqual([created.user_id]);
+  });
+});
