@@ -63,6 +63,8 @@ export function buildClient(entry: ClientEntry, secretSeed: string, generated: s
     allowedLogoutUrls: entry.allowed_logout_urls ?? [],
     webOrigins: entry.web_origins ?? [],
     allowedOrigins: entry.allowed_origins ?? [],
+    crossOriginAuthentication: entry.cross_origin_authentication ?? entry.cross_origin_auth ?? false,
+    crossOriginLoc: entry.cross_origin_loc,
     grantTypes: entry.grant_types ?? defaultGrants[kind],
     tokenEndpointAuthMethod: method,
     idTokenLifetime: entry.jwt_configuration?.lifetime_in_seconds ?? 36000,

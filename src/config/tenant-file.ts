@@ -109,6 +109,9 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
         if (!isAbsoluteUrl(url) && keywordMarkers(url).length === 0) problems.push(`clients[${i}].${key}[${j}]: must be an absolute URL, got "${url}"`);
       });
     }
+    if (entry.cross_origin_loc !== undefined && !isAbsoluteUrl(entry.cross_origin_loc) && keywordMarkers(entry.cross_origin_loc).length === 0) {
+      problems.push(`clients[${i}].cross_origin_loc: must be an absolute URL, got "${entry.cross_origin_loc}"`);
+    }
     if (entry.token_endpoint_auth_method === 'none' && entry.client_secret) {
       problems.push(`clients[${i}].client_secret: a client with token_endpoint_auth_method "none" must not have a secret`);
     }

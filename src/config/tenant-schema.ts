@@ -68,6 +68,11 @@ const ClientSchema = Type.Object(
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
     web_origins: Type.Optional(Type.Array(Url)),
     allowed_origins: Type.Optional(Type.Array(Url)),
+    // Embedded login (auth0.js, Lock): /co/authenticate, and the page that runs auth0.js's crossOriginVerification().
+    cross_origin_authentication: Type.Optional(Type.Boolean()),
+    /** The Management API's older name for cross_origin_authentication, still in some exports. */
+    cross_origin_auth: Type.Optional(Type.Boolean()),
+    cross_origin_loc: Type.Optional(Url),
     grant_types: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     token_endpoint_auth_method: Type.Optional(
       Type.Union([Type.Literal('none'), Type.Literal('client_secret_post'), Type.Literal('client_secret_basic')]),

@@ -4,6 +4,7 @@ import { clearTables, createTables, sweepExpired, type MemoryContext } from './m
 import { memoryTransactions } from './memory/transactions.js';
 import { memoryOtp } from './memory/otp.js';
 import { memoryCodes } from './memory/codes.js';
+import { memoryLoginTickets } from './memory/login-tickets.js';
 import { memoryUsers } from './memory/users.js';
 import { memoryRoles } from './memory/roles.js';
 import { memoryPasskeys } from './memory/passkeys.js';
@@ -38,6 +39,7 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number;
     ...memoryTransactions(context, maxTransactions),
     ...memoryOtp(context),
     ...memoryCodes(context),
+    ...memoryLoginTickets(context),
     ...memoryUsers(context),
     ...memoryRoles(context),
     ...memoryPasskeys(context),

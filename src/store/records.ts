@@ -79,6 +79,35 @@ export interface AuthorizationCode {
   tokenChanges?: { idTokenClaims: Record<string, unknown>; accessTokenClaims: Record<string, unknown>; addScopes: string[]; removeScopes: string[] };
 }
 
+/** What an /authorize request asked for, as a login keeps it until it is answered. */
+export type AuthorizationRequestRecord = Pick<
+  Transaction,
+  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint'
+>;
+
+/**
+ * A login proven at /co/authenticate (embedded login: auth0.js, Lock), handed to the browser as its
+ * `login_ticket` and redeemed once at /authorize. It is bound to the SSO session /co/authenticate
+ * opened and, through `verifierHash`, to the `co_verifier` the SDK kept, which the cross-origin
+ * verification page brings back when the browser did not keep the session cookie.
+ */
+export interface LoginTicket {
+  id: string;
+  clientId: string;
+  userId: string;
+  connection: string;
+  /** When the code was verified (seconds). */
+  authTime: number;
+  sessionId: string;
+  /** The `co_id` the SDK keys its verifier by. */
+  coId: string;
+  /** SHA-256 of the `co_verifier`, base64url. */
+  verifierHash: string;
+  expiresAt: number;
+  /** Set while the verification page runs: the /authorize request it will answer, and the browser (`did`) that sent it. */
+  awaiting?: { deviceId: string; request: AuthorizationRequestRecord } | undefined;
+}
+
 export interface Identity {
   provider: string;
   connection: string;

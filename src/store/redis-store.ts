@@ -8,6 +8,7 @@ import { createRedisContext } from './redis/context.js';
 import { redisTransactions } from './redis/transactions.js';
 import { redisOtp } from './redis/otp.js';
 import { redisCodes } from './redis/codes.js';
+import { redisLoginTickets } from './redis/login-tickets.js';
 import { redisUsers } from './redis/users.js';
 import { redisRoles } from './redis/roles.js';
 import { redisPasskeys } from './redis/passkeys.js';
@@ -92,6 +93,7 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     ...redisTransactions(context),
     ...redisOtp(context),
     ...redisCodes(context),
+    ...redisLoginTickets(context),
     ...redisUsers(context),
     ...redisRoles(context),
     ...redisPasskeys(context),

@@ -7,6 +7,7 @@ import { createSqliteContext } from './sqlite/context.js';
 import { sqliteTransactions } from './sqlite/transactions.js';
 import { sqliteOtp } from './sqlite/otp.js';
 import { sqliteCodes } from './sqlite/codes.js';
+import { sqliteLoginTickets } from './sqlite/login-tickets.js';
 import { sqliteUsers } from './sqlite/users.js';
 import { sqliteRoles } from './sqlite/roles.js';
 import { sqlitePasskeys } from './sqlite/passkeys.js';
@@ -43,6 +44,7 @@ export async function openSqliteStore(path: string, clock: Clock, options: { max
     ...sqliteTransactions(context),
     ...sqliteOtp(context),
     ...sqliteCodes(context),
+    ...sqliteLoginTickets(context),
     ...sqliteUsers(context),
     ...sqliteRoles(context),
     ...sqlitePasskeys(context),

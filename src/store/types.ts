@@ -1,6 +1,6 @@
 import type { PersistentKeys } from '../oauth/keys.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
+import type { AuthorizationCode, LoginTicket, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 
 /**
  * The store's ports: one narrow interface per concern, which services take one by one (the OTP
@@ -38,6 +38,13 @@ export interface AuthorizationCodeStore {
   saveAuthorizationCode(code: AuthorizationCode): Promise<void>;
   /** Returns the code once; every later call (and any call after expiry) returns undefined. */
   consumeAuthorizationCode(code: string): Promise<AuthorizationCode | undefined>;
+}
+
+/** Login tickets of embedded login (/co/authenticate), each redeemed once at /authorize. */
+export interface LoginTicketStore {
+  saveLoginTicket(ticket: LoginTicket): Promise<void>;
+  /** Returns the ticket once; every later call (and any call after expiry) returns undefined. */
+  consumeLoginTicket(id: string): Promise<LoginTicket | undefined>;
 }
 
 /** Users, found by id or by the identifier their connection logs them in with. */
@@ -195,6 +202,7 @@ export interface Store
   extends TransactionStore,
     OtpStore,
     AuthorizationCodeStore,
+    LoginTicketStore,
     UserStore,
     RoleStore,
     PasskeyStore,

@@ -70,6 +70,10 @@ export interface Client {
   webOrigins: string[];
   /** Allowed Origins (CORS), besides the web origins and callback origins. */
   allowedOrigins: string[];
+  /** Allow Cross-Origin Authentication: embedded login through /co/authenticate (off unless the tenant file turns it on). */
+  crossOriginAuthentication: boolean;
+  /** Cross-Origin Verification Fallback: the application's page that runs auth0.js's crossOriginVerification(). */
+  crossOriginLoc: string | undefined;
   grantTypes: string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   idTokenLifetime: number;

@@ -4,6 +4,7 @@ import { useStore, type PortContract } from './contract/fixtures.js';
 import { transactionsContract } from './contract/transactions.js';
 import { otpContract } from './contract/otp.js';
 import { authorizationCodesContract } from './contract/codes.js';
+import { loginTicketsContract } from './contract/login-tickets.js';
 import { usersContract } from './contract/users.js';
 import { rolesContract } from './contract/roles.js';
 import { passkeysContract } from './contract/passkeys.js';
@@ -17,6 +18,7 @@ const PORTS: PortContract[] = [
   transactionsContract,
   otpContract,
   authorizationCodesContract,
+  loginTicketsContract,
   usersContract,
   rolesContract,
   passkeysContract,

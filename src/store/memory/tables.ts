@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
+import type { AuthorizationCode, LoginTicket, Message, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
 /**
@@ -13,6 +13,7 @@ export interface MemoryTables {
   transactions: Map<string, Transaction>;
   otps: Map<string, OtpChallenge>;
   codes: Map<string, AuthorizationCode>;
+  loginTickets: Map<string, LoginTicket>;
   users: Map<string, User>;
   /** `${connection}\0${identifier}` → user id. */
   userIndex: Map<string, string>;
@@ -42,6 +43,7 @@ export function createTables(): MemoryTables {
     transactions: new Map(),
     otps: new Map(),
     codes: new Map(),
+    loginTickets: new Map(),
     users: new Map(),
     userIndex: new Map(),
     sessions: new Map(),
@@ -57,16 +59,16 @@ export function createTables(): MemoryTables {
 }
 
 export function clearTables(tables: MemoryTables): void {
-  const { transactions, otps, codes, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
-  for (const map of [transactions, otps, codes, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions] as Map<string, unknown>[]) map.clear();
+  const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
+  for (const map of [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions] as Map<string, unknown>[]) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;
 }
 
 /** Drops what has expired; reads already refuse it, this only bounds memory. */
 export function sweepExpired(tables: MemoryTables, now: number): void {
-  const { transactions, otps, codes, sessions } = tables;
-  for (const map of [transactions, otps, codes, sessions] as Map<string, { expiresAt: number }>[]) {
+  const { transactions, otps, codes, loginTickets, sessions } = tables;
+  for (const map of [transactions, otps, codes, loginTickets, sessions] as Map<string, { expiresAt: number }>[]) {
     for (const [key, value] of map) if (value.expiresAt <= now) map.delete(key);
   }
   tables.refreshTokens.deleteWhere((token) => refreshTokenEnd(token) <= now);

@@ -10,6 +10,7 @@ export function redisKeyNames(prefix: string) {
     txn: (id: string) => `${prefix}d:txn:${id}`,
     otp: (key: string) => `${prefix}d:otp:${key}`,
     code: (code: string) => `${prefix}d:code:${code}`,
+    loginTicket: (id: string) => `${prefix}d:lt:${id}`,
     userPrefix: `${prefix}d:user:`,
     user: (id: string) => `${prefix}d:user:${id}`,
     indexPrefix: `${prefix}d:uidx:`,

@@ -39,6 +39,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX user_roles_role ON user_roles (role_id);
    CREATE TABLE user_permissions (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id TEXT NOT NULL, resource_server TEXT NOT NULL, permission TEXT NOT NULL,
      UNIQUE (user_id, resource_server, permission));`,
+  // 3: login tickets of embedded login (store/sqlite/login-tickets.ts).
+  `CREATE TABLE login_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX login_tickets_expiry ON login_tickets (expires_at);`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -47,6 +50,7 @@ const DATA_TABLES = [
   'transactions',
   'otp_challenges',
   'authorization_codes',
+  'login_tickets',
   'users',
   'user_identifiers',
   'sessions',
@@ -59,7 +63,7 @@ const DATA_TABLES = [
   'user_permissions',
 ];
 /** The tables whose rows end at `expires_at`; OTP challenges are kept OTP_GRACE_MS longer. */
-const EXPIRING_TABLES = ['transactions', 'authorization_codes', 'sessions', 'refresh_tokens'];
+const EXPIRING_TABLES = ['transactions', 'authorization_codes', 'login_tickets', 'sessions', 'refresh_tokens'];
 
 /** Creates the schema, or moves an older one up; a newer one than this code knows stops start-up. */
 export function migrate(db: Database, path: string): void {
