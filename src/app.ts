@@ -65,6 +65,8 @@ import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/conne
 import type { TenantReport } from './config/tenant-report.js';
 import { startTenantActions } from './actions/actions-setup.js';
 import { createLoginFinisher } from './oauth/finish-login.js';
+import { createLoginTicketService } from './login/login-tickets.js';
+import { crossOriginAuthenticateRoutes, crossOriginPageRoutes, passwordlessVerifyRoutes } from './routes/cross-origin.js';
 
 /** event.tenant.id: the tenant's name, which in Auth0 is the first label of its domain. */
 function tenantIdOf(issuer: string): string {
@@ -174,6 +176,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
   const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
   const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
+  const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, responder, issuer });
   const passkeys = createPasskeyService({ tenant, store, clock, issuer });
   const bruteForce = createBruteForceGuard(clock);
   const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
@@ -229,7 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const deps: AppDeps = {
     issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
-    authorization, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
+    authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
     tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
     flows: actionsRunner.flows,
     finishLogin,
@@ -241,12 +244,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => loginScreenRoutes(scope, deps));
   await app.register(async (scope) => magicLinkRoutes(scope, deps));
   await app.register(async (scope) => logoutRoutes(scope, deps));
-  // The endpoints browsers call with fetch share one CORS policy.
+  // The endpoints browsers call with fetch share one CORS policy; embedded login's /co/authenticate is called with credentials.
   await app.register(async (scope) => {
-    await registerApiCors(scope, tenant);
+    await registerApiCors(scope, tenant, { credentialed: ['/co/authenticate'] });
     await tokenRoutes(scope, deps);
     await passwordlessStartRoutes(scope, deps);
+    await passwordlessVerifyRoutes(scope, deps);
+    await crossOriginAuthenticateRoutes(scope, deps);
   });
+  await app.register(async (scope) => crossOriginPageRoutes(scope, deps));
   // The Management API answers errors in its own shape, by its scope's error handler.
   await app.register(async (scope) => {
     installManagementErrorHandling(scope, tenant);

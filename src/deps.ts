@@ -25,6 +25,7 @@ import type { TenantReport } from './config/tenant-report.js';
 import type { TriggerFlows } from './actions/trigger-flows.js';
 import type { LoginFinisher } from './oauth/finish-login.js';
 import type { ActionLogBook } from './actions/action-log.js';
+import type { LoginTicketService } from './login/login-tickets.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   roles: RolesService;
   sessions: SessionService;
   authorization: AuthorizationService;
+  /** Embedded login's login tickets, redeemed at /authorize and /co/verify. */
+  loginTickets: LoginTicketService;
   login: LoginService;
   passkeys: PasskeyService;
   cookies: CookieJar;

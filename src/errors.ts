@@ -36,7 +36,12 @@ export type OAuthErrorCode =
   | 'sms_provider_error'
   | 'email_provider_error'
   // A sign-up the tenant's pre-user-registration Action refused.
-  | 'extensibility_error';
+  | 'extensibility_error'
+  // Auth0's embedded-login codes (/co/authenticate, /passwordless/verify).
+  | 'unsupported_credential_type'
+  | 'blocked_user'
+  | 'too_many_attempts'
+  | 'invalid_user_password';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
@@ -153,6 +158,31 @@ export const temporarilyUnavailable = named('temporarily_unavailable');
  */
 export const oauthError = (code: OAuthErrorCode, description: string, options?: ErrorOptions): OAuthError =>
   new OAuthError(code, description, options);
+
+/**
+ * Auth0's refusals at /co/authenticate (auth0/docs articles/_includes/_co_authenticate_errors.md):
+ * their statuses differ from the same codes elsewhere, so each is written out here.
+ */
+export const crossOriginAuthError = {
+  invalidRequest: (description: string): OAuthError => new OAuthError('invalid_request', description, { status: 400 }),
+  /** Auth0 documents no words for an unknown client here; these are POST /passwordless/verify's. */
+  unknownClient: (): OAuthError => new OAuthError('unauthorized_client', 'invalid client', { status: 403 }),
+  /** The client's "Allow Cross-Origin Authentication" is off. */
+  notAllowed: (): OAuthError => new OAuthError('unauthorized_client', 'Cross origin login not allowed.', { status: 401 }),
+  unsupportedCredentialType: (description: string): OAuthError => new OAuthError('unsupported_credential_type', description, { status: 400 }),
+  accessDenied: (description: string): OAuthError => new OAuthError('access_denied', description, { status: 403 }),
+  blockedUser: (): OAuthError => new OAuthError('blocked_user', 'Blocked user', { status: 403 }),
+  tooManyAttempts: (description: string): OAuthError => new OAuthError('too_many_attempts', description, { status: 429 }),
+} as const;
+
+/** Auth0's refusals at POST /passwordless/verify (auth0/docs articles/api/authentication/errors/_passwordless-verify.md). */
+export const passwordlessVerifyError = {
+  invalidRequest: (description: string): OAuthError => new OAuthError('invalid_request', description, { status: 400 }),
+  invalidClient: (): OAuthError => new OAuthError('unauthorized_client', 'invalid client', { status: 403 }),
+  wrongCode: (description: string): OAuthError => new OAuthError('invalid_user_password', description, { status: 401 }),
+  accessDenied: (description: string): OAuthError => new OAuthError('access_denied', description, { status: 403 }),
+  tooManyAttempts: (description: string): OAuthError => new OAuthError('too_many_attempts', description, { status: 429 }),
+} as const;
 
 /** Auth0's /passwordless/start refusals: their own `bad.*` codes, not RFC 6749's. */
 export const passwordlessStartError = {

@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import cors from '@fastify/cors';
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import { originOf } from '../oauth/redirect-uri.js';
 import type { Tenant } from '../tenant/model.js';
 
 /**
  * CORS for the endpoints browser SDKs call with fetch (/oauth/token, /oauth/revoke, /userinfo,
- * /passwordless/start): only origins some client registered (allowed origins, web origins or callback origins), and a
- * preflight that allows the `Auth0-Client` telemetry header auth0-spa-js sends.
+ * /passwordless/start, /co/authenticate): only origins some client registered (allowed origins, web
+ * origins or callback origins), and a preflight that allows the `Auth0-Client` telemetry header
+ * auth0-spa-js sends. The `credentialed` paths (embedded login's /co/authenticate, which auth0.js
+ * calls withCredentials so that its answer may set the session cookie) also answer
+ * Access-Control-Allow-Credentials. One registration serves the whole scope: @fastify/cors adds a
+ * catch-all OPTIONS route, which a second registration would declare again.
  */
-export async function registerApiCors(scope: FastifyInstance, tenant: Tenant): Promise<void> {
+export async function registerApiCors(scope: FastifyInstance, tenant: Tenant, options: { credentialed?: readonly string[] } = {}): Promise<void> {
   const allowed = new Set<string>();
   for (const client of tenant.clients) {
     for (const url of [...client.allowedOrigins, ...client.webOrigins, ...client.callbacks]) {
@@ -16,10 +20,14 @@ export async function registerApiCors(scope: FastifyInstance, tenant: Tenant): P
       if (origin) allowed.add(origin);
     }
   }
-  await scope.register(cors, {
+  const credentialed = new Set(options.credentialed ?? []);
+  const base: FastifyCorsOptions = {
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Auth0-Client', 'DPoP', 'X-Request-Language'],
     maxAge: 86400,
+  };
+  await scope.register(cors, {
+    delegator: (request, callback) => callback(null, { ...base, credentials: credentialed.has(request.url.split('?')[0] ?? '') }),
   });
 }

@@ -15,6 +15,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * - the web_message page is loaded by auth0-spa-js and auth0.js in a hidden iframe on the application's
  *   origin, so it has no frame-ancestors and no X-Frame-Options (it only ever posts to the redirect_uri's
  *   origin, which /authorize checked against the client's Allowed Web Origins);
+ * - the cross-origin verification page frames exactly one origin, the client's cross_origin_loc
+ *   (`frameSrc`), and is framed by none;
  * - the dev mailbox shows each email in a sandboxed srcdoc iframe, which inherits the page's policy, so
  *   style attributes (what email HTML is made of) are allowed there and only there.
  * No page sets form-action: Chromium applies it to the redirects after a form POST, and the login
@@ -22,7 +24,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * auth0-spa-js's loginWithPopup needs window.opener across origins. No HSTS: it would pin HTTPS on
  * localhost for every other development server too.
  */
-export type PageKind = 'screen' | 'form-post' | 'web-message' | 'mailbox';
+export type PageKind = 'screen' | 'form-post' | 'web-message' | 'mailbox' | 'co-verify';
 
 export interface PageNonce {
   script: string;
@@ -43,7 +45,7 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
   });
 }
 
-function directivesFor(kind: PageKind, nonce: PageNonce): Directives {
+function directivesFor(kind: PageKind, nonce: PageNonce, frameSrc: string | undefined): Directives {
   const script = [`'nonce-${nonce.script}'`];
   const style = [`'nonce-${nonce.style}'`];
   // A tenant's logo may live anywhere, plain http included (a local file server).
@@ -55,6 +57,8 @@ function directivesFor(kind: PageKind, nonce: PageNonce): Directives {
       return { 'default-src': ["'none'"], 'script-src': script, 'style-src': style, 'base-uri': ["'none'"], 'frame-ancestors': ["'none'"] };
     case 'web-message':
       return { 'default-src': ["'none'"], 'script-src': script, 'base-uri': ["'none'"] };
+    case 'co-verify':
+      return { 'default-src': ["'none'"], 'script-src': script, 'frame-src': frameSrc ? [frameSrc] : ["'none'"], 'base-uri': ["'none'"], 'frame-ancestors': ["'none'"] };
     case 'mailbox':
       return {
         'default-src': ["'self'"],
@@ -74,11 +78,11 @@ function directivesFor(kind: PageKind, nonce: PageNonce): Directives {
  * Sets the page's security headers and returns the nonces its template puts on each inline script
  * and style. Call it right before rendering the page.
  */
-export function securePage(reply: FastifyReply, kind: PageKind): PageNonce {
+export function securePage(reply: FastifyReply, kind: PageKind, frameSrc?: string): PageNonce {
   // Drawn here, for pages only, once per reply.
   const nonce: PageNonce = reply.cspNonce ?? { script: randomBytes(16).toString('hex'), style: randomBytes(16).toString('hex') };
   reply.cspNonce = nonce;
-  const directives = directivesFor(kind, nonce);
+  const directives = directivesFor(kind, nonce, frameSrc);
   const frameable = kind === 'web-message';
   if (typeof reply.helmet === 'function') {
     reply.helmet({

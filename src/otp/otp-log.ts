@@ -27,5 +27,11 @@ export function logOtpOutcomes(otp: OtpService, log: Logger): OtpService {
       else log.info(fields, `passwordless login refused: ${outcome.reason.replaceAll('_', ' ')} for ${to} (${args.connection})`);
       return outcome;
     },
+    async check(args) {
+      const outcome = await otp.check(args);
+      const to = maskRecipient(args.recipient);
+      log.info({ connection: args.connection, to, outcome: outcome.ok ? 'checked' : outcome.reason }, `passwordless code check for ${to} (${args.connection}): ${outcome.ok ? 'right' : outcome.reason.replaceAll('_', ' ')}`);
+      return outcome;
+    },
   };
 }

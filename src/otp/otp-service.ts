@@ -21,6 +21,11 @@ export interface IssuedCode {
 export interface OtpService {
   issue(args: { connection: string; recipient: string; length: number; ttlSeconds: number }): Promise<IssuedCode>;
   verify(args: { connection: string; recipient: string; code: string }): Promise<OtpVerification>;
+  /**
+   * Checks a code as verify does, the attempt counted, but leaves a right one in place for the login
+   * that follows (POST /passwordless/verify, then the link that logs in with the same code).
+   */
+  check(args: { connection: string; recipient: string; code: string }): Promise<OtpVerification>;
 }
 
 export function createOtpService(deps: {
@@ -33,6 +38,25 @@ export function createOtpService(deps: {
 }): OtpService {
   const { store, clock, random, secret, fixedCodeFor } = deps;
   const keyOf = (connection: string, recipient: string): string => `${connection}:${recipient}`;
+
+  /** One attempt at the recipient's live code; `useUp` consumes it when it is right. */
+  async function attempt({ connection, recipient, code }: { connection: string; recipient: string; code: string }, useUp: boolean): Promise<OtpVerification> {
+    const key = keyOf(connection, recipient);
+    // Counting comes first, so parallel guesses cannot slip past the limit between check and count.
+    const challenge = await store.recordOtpAttempt(key);
+    if (!challenge) return { ok: false, reason: 'no_code' };
+    if (challenge.exhausted || challenge.attempts > MAX_OTP_ATTEMPTS) return { ok: false, reason: 'too_many_attempts' };
+    if (challenge.expiresAt <= clock.now()) return { ok: false, reason: 'expired' };
+    if (!codeMatches(secret, key, cleanSubmittedCode(code), challenge.codeHash)) {
+      if (challenge.attempts >= MAX_OTP_ATTEMPTS) {
+        await store.markOtpExhausted(key, challenge.id);
+        return { ok: false, reason: 'too_many_attempts' };
+      }
+      return { ok: false, reason: 'wrong_code' };
+    }
+    if (!useUp) return { ok: true };
+    return (await store.consumeOtpChallenge(key, challenge.id)) ? { ok: true } : { ok: false, reason: 'no_code' };
+  }
 
   return {
     async issue({ connection, recipient, length, ttlSeconds }) {
@@ -51,22 +75,7 @@ export function createOtpService(deps: {
       });
       return { code, expiresAt };
     },
-
-    async verify({ connection, recipient, code }) {
-      const key = keyOf(connection, recipient);
-      // Counting comes first, so parallel guesses cannot slip past the limit between check and count.
-      const challenge = await store.recordOtpAttempt(key);
-      if (!challenge) return { ok: false, reason: 'no_code' };
-      if (challenge.exhausted || challenge.attempts > MAX_OTP_ATTEMPTS) return { ok: false, reason: 'too_many_attempts' };
-      if (challenge.expiresAt <= clock.now()) return { ok: false, reason: 'expired' };
-      if (!codeMatches(secret, key, cleanSubmittedCode(code), challenge.codeHash)) {
-        if (challenge.attempts >= MAX_OTP_ATTEMPTS) {
-          await store.markOtpExhausted(key, challenge.id);
-          return { ok: false, reason: 'too_many_attempts' };
-        }
-        return { ok: false, reason: 'wrong_code' };
-      }
-      return (await store.consumeOtpChallenge(key, challenge.id)) ? { ok: true } : { ok: false, reason: 'no_code' };
-    },
+    verify: (args) => attempt(args, true),
+    check: (args) => attempt(args, false),
   };
 }

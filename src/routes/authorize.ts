@@ -6,6 +6,7 @@ import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 import { ipKey } from '../http/rate-limits.js';
 import { screenPath } from '../login/screens.js';
+import { answerLoginTicket } from './cross-origin.js';
 
 const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 
@@ -22,7 +23,10 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const authorizeRequest = parseAuthorizeRequest(request.query as Record<string, unknown>, tenant);
     const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
     cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
-    const outcome = await authorization.begin(authorizeRequest, { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) }, requestFacts(request));
+    const browser = { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) };
+    // Embedded login (auth0.js after /co/authenticate) brings the proof of login with it.
+    if ((request.query as Record<string, unknown>).login_ticket !== undefined) return answerLoginTicket(request, reply, deps, authorizeRequest, browser);
+    const outcome = await authorization.begin(authorizeRequest, browser, requestFacts(request));
     if (outcome.kind === 'respond') return sendAuthorizationResult(reply, outcome.result);
     return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
   });

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../deps.js';
+import { accessDenied } from '../errors.js';
+import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';
+import { checkPasswordlessCode } from '../passwordless/verify.js';
+import type { AuthorizeRequest } from '../oauth/authorize-request.js';
+import { findClient } from '../tenant/model.js';
+import { clientSettings } from '../tenant/client-settings.js';
+import { requestFacts } from '../http/request-facts.js';
+import { scriptJson, sendAuthorizationResult } from '../http/authorization-reply.js';
+import { securePage } from '../http/security-headers.js';
+import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+
+/**
+ * Embedded login's routes (auth0.js, Lock): POST /co/authenticate (logic in
+ * passwordless/cross-origin.ts), /authorize's login_ticket branch and POST /co/verify (logic in
+ * login/login-tickets.ts), GET /client/<client_id>.js for Lock, and POST /passwordless/verify.
+ */
+const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
+/** How long the verification page waits for the application's page to answer. */
+const VERIFICATION_TIMEOUT_MS = 10_000;
+
+const bodyOf = (body: unknown): Record<string, unknown> => (body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {});
+
+function keepSession(reply: FastifyReply, deps: AppDeps, session: { id: string; expiresAt: number }): void {
+  deps.cookies.write(reply, SESSION_COOKIE, session.id, Math.floor((session.expiresAt - deps.clock.now()) / 1000));
+}
+
+/** POST /co/authenticate, in a CORS scope that allows credentials (app.ts). */
+export async function crossOriginAuthenticateRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { cookies, random } = deps;
+  app.post('/co/authenticate', async (request, reply) => {
+    const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
+    let outcome: Awaited<ReturnType<typeof authenticateCrossOrigin>>;
+    try {
+      outcome = await authenticateCrossOrigin(deps, bodyOf(request.body), { origin: request.headers.origin, deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
+    } catch (err) {
+      // Auth0's answer to an origin the client did not register: a bare 403 with this text.
+      if (err instanceof OriginNotAllowedError) return reply.status(403).type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(err.message);
+      throw err;
+    }
+    cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
+    keepSession(reply, deps, outcome.session);
+    return reply.header('Cache-Control', 'no-store').send(outcome.answer);
+  });
+}
+
+/** POST /passwordless/verify (API, in the shared CORS scope). */
+export async function passwordlessVerifyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.post('/passwordless/verify', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await checkPasswordlessCode(deps, bodyOf(request.body))));
+}
+
+/** POST /co/verify (the verification page's form) and Lock's GET /client/<client_id>.js. */
+export async function crossOriginPageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const { tenant, cookies } = deps;
+
+  app.post('/co/verify', { config: { page: true } }, async (request, reply) => {
+    const { result, session } = await deps.loginTickets.verify(bodyOf(request.body), cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+    keepSession(reply, deps, session);
+    return sendAuthorizationResult(reply, result);
+  });
+
+  // Lock appends `?t<timestamp>` against caches; the query is ignored.
+  app.get('/client/:file', async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const client = file.endsWith('.js') ? findClient(tenant, file.slice(0, -'.js'.length)) : undefined;
+    reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'no-store');
+    if (!client) return reply.status(404).send('/* Unknown client */\n');
+    return reply.send(`Auth0.setClient(${scriptJson(clientSettings(tenant, client))});\n`);
+  });
+}
+
+/** GET /authorize with `login_ticket` (auth0.js after /co/authenticate): the answer, or the cross-origin verification page. */
+export async function answerLoginTicket(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: AppDeps,
+  authorizeRequest: AuthorizeRequest,
+  browser: { deviceId: string; sessionId: string | undefined },
+): Promise<FastifyReply> {
+  const ticket = (request.query as Record<string, unknown>).login_ticket;
+  if (typeof ticket !== 'string' || !ticket) {
+    throw accessDenied('login_ticket must be given once', { redirect: { redirectUri: authorizeRequest.redirectUri, responseMode: authorizeRequest.responseMode, state: authorizeRequest.state } });
+  }
+  const redemption = await deps.loginTickets.redeem(authorizeRequest, ticket, browser, requestFacts(request));
+  if (redemption.kind === 'respond') return sendAuthorizationResult(reply, redemption.result);
+  const { page } = redemption;
+  return reply
+    .status(200)
+    .header('Cache-Control', 'no-store')
+    .type('text/html; charset=utf-8')
+    .view('oauth/cross-origin-verify', {
+      action: `${deps.issuer}co/verify`,
+      state: page.state,
+      frameOriginJson: scriptJson(page.frameOrigin),
+      coIdJson: scriptJson(page.coId),
+      frameUrlJson: scriptJson(page.frameUrl),
+      timeoutMs: VERIFICATION_TIMEOUT_MS,
+      nonce: securePage(reply, 'co-verify', page.frameOrigin),
+    });
+}
