@@ -34,6 +34,9 @@ async function lockBundle(): Promise<string> {
     write: false,
     format: 'iife',
     platform: 'browser',
+    // auth0-js 9 is a "type": "module" package whose `main` is a UMD file, which esbuild would read as
+    // ESM (and so export nothing) if it followed Lock's require() to `main`: its `module` build it is.
+    mainFields: ['browser', 'module', 'main'],
     target: 'es2019',
     minify: true,
     define: { 'process.env.NODE_ENV': '"production"', global: 'window' },
