@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { accessDenied } from '../errors.js';
+import { accessDenied, notFound } from '../errors.js';
 import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';
 import { checkPasswordlessCode } from '../passwordless/verify.js';
 import type { AuthorizeRequest } from '../oauth/authorize-request.js';
@@ -64,9 +64,9 @@ export async function crossOriginPageRoutes(app: FastifyInstance, deps: AppDeps)
   app.get('/client/:file', async (request, reply) => {
     const { file } = request.params as { file: string };
     const client = file.endsWith('.js') ? findClient(tenant, file.slice(0, -'.js'.length)) : undefined;
-    reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'no-store');
-    if (!client) return reply.status(404).send('/* Unknown client */\n');
-    return reply.send(`Auth0.setClient(${scriptJson(clientSettings(tenant, client))});\n`);
+    // A 404 is all Lock needs to report that the settings could not be loaded; it is worded as every API error.
+    if (!client) throw notFound('Unknown client');
+    return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'no-store').send(`Auth0.setClient(${scriptJson(clientSettings(tenant, client))});\n`);
   });
 }
 

@@ -320,5 +320,6 @@ describe('GET /client/<client_id>.js', () => {
   it('answers 404 for an unknown client, so Lock reports it could not load the settings', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/client/nope.js' });
     expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'not_found', error_description: 'Unknown client' });
   });
 });
