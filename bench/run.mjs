@@ -25,7 +25,7 @@ const ROOT = join(BENCH, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const NO_AUTHHERO = args.has('--no-authhero');
-// --only=token,scale runs some figures (signing, coldstart, token, logins, memory, flood, stores, scale); the default is all.
+// --only=token,scale runs some figures (signing, coldstart, token, password, logins, memory, flood, stores, scale); the default is all.
 const ONLY = new Set([...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []);
 const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
@@ -285,6 +285,53 @@ async function tokenEndpoint(kinds) {
   out.understudy.ratioRuns = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v.map((x) => round(x, 3))]));
   results.figures.token = out;
   for (const key of order) await servers[key].handle.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4b) Password grant: Cypress's loginByAuth0Api body (password-realm, JSON) against a database user,
+// at the token figure's concurrency. Each token is a scrypt check, a login counted, an ID token and an
+// access token: two RS256 signatures. Its own tenant file, so the other figures' tenant is untouched.
+async function passwordGrantFigure(kinds) {
+  log(`(4b) password grant: ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (after ${P.tokenWarm} warm-up tokens)`);
+  const db = 'Username-Password-Authentication';
+  const client = { id: 'bench-fixture', secret: 'bench-fixture-secret' };
+  const tenantFile = join(work, 'tenant-password.json');
+  writeFileSync(tenantFile, JSON.stringify({
+    tenant: { friendly_name: 'Understudy Bench', default_directory: db },
+    clients: [{ name: 'Bench Fixture', client_id: client.id, client_secret: client.secret, app_type: 'regular_web', grant_types: ['http://auth0.com/oauth/grant-type/password-realm', 'password'] }],
+    connections: [{ name: db, strategy: 'auth0' }],
+    resourceServers: [{ identifier: API, name: 'Bench API', scopes: [{ value: 'read:bench' }] }],
+    users: [{ connection: db, email: 'fixture@bench.example', password: 'correct horse battery' }],
+    rate_limits: false,
+  }));
+  const port = await freePort();
+  const handle = spawnNode('understudy (password grant)', [join(ROOT, 'dist/understudy.js')], { env: { ...kinds.understudy.env(port, join(work, 'understudy-data')), UNDERSTUDY_CONFIG: tenantFile } });
+  const url = `http://127.0.0.1:${port}/oauth/token`;
+  await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+  const body = JSON.stringify({ grant_type: 'http://auth0.com/oauth/grant-type/password-realm', realm: db, username: 'fixture@bench.example', password: 'correct horse battery', audience: API, scope: 'openid profile email', client_id: client.id, client_secret: client.secret });
+  const headers = { 'content-type': 'application/json' };
+  const first = await request(url, { method: 'POST', headers, body });
+  const text = await first.body.text();
+  if (first.statusCode !== 200 || !JSON.parse(text).id_token) throw new Error(`password grant answered ${first.statusCode}: ${text.slice(0, 300)}`);
+  await warmUp({ url, body, headers, connections: P.tokenConnections, count: P.tokenWarm });
+  const runs = [];
+  for (let r = 0; r < P.tokenReps; r++) {
+    const cpu0 = cpuMs(handle.pid);
+    const res = await hammer({ url, body, headers, connections: P.tokenConnections, seconds: P.tokenS });
+    res.cpuUsPerToken = ((cpuMs(handle.pid) - cpu0) * 1000) / res.ok;
+    runs.push(res);
+    log(`  round ${r + 1}: ${round(res.perSecond)}/s${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`);
+  }
+  results.figures.passwordGrant = {
+    label: 'Understudy, password-realm grant (Cypress loginByAuth0Api body)',
+    perSecond: round(median(runs.map((x) => x.perSecond))),
+    p50: round(median(runs.map((x) => x.p50)), 1),
+    p99: round(median(runs.map((x) => x.p99)), 1),
+    cpuUsPerToken: round(median(runs.map((x) => x.cpuUsPerToken))),
+    failed: runs.reduce((n, x) => n + x.non2xx + x.errors, 0),
+    runs: runs.map((x) => ({ perSecond: round(x.perSecond), p50: x.p50, p99: x.p99, cpuUsPerToken: round(x.cpuUsPerToken), non2xx: x.non2xx, errors: x.errors })),
+  };
+  await handle.stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -645,6 +692,10 @@ function table() {
       row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuUsPerToken)} µs CPU/token${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
     }
   }
+  if (f.passwordGrant) {
+    const g = f.passwordGrant;
+    row(`4b password grant (c=${P.tokenConnections})`, g.label, `${n(g.perSecond)} tokens/s`, `p50 ${n(g.p50, 1)} ms, p99 ${n(g.p99, 1)} ms, ${n(g.cpuUsPerToken)} µs CPU/token${g.failed ? `, ${g.failed} failed` : ''}`);
+  }
   if (f.logins) {
     const l = f.logins;
     row(`5 full login (${l.concurrency} users)`, 'Understudy API: start → code → otp grant', `${n(l.understudyApi.perSecond)} logins/s`, `p50 ${n(l.understudyApi.p50, 1)} ms, p99 ${n(l.understudyApi.p99, 1)} ms, ${n(l.understudyApi.cpuMsPerLogin, 1)} ms CPU/login${l.understudyApi.errors ? `, ${l.understudyApi.errors} errors` : ''}`);
@@ -692,6 +743,7 @@ async function main() {
   if (wanted('signing')) await signingLimit(fx);
   if (wanted('coldstart')) await coldStart(kinds);
   if (wanted('token')) await tokenEndpoint(kinds);
+  if (wanted('password')) await passwordGrantFigure(kinds);
   if (wanted('logins')) await logins(kinds, authhero);
   if (wanted('memory')) await memory(kinds);
   if (wanted('flood')) await authorizeFlood(kinds, fx);
