@@ -9,7 +9,7 @@ import type { RequestFacts } from '../../actions/action-events.js';
 import type { User } from '../../store/records.js';
 import type { AuthenticatedClient } from '../client-auth.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
-import { finishGrantLogin, userTokenResponse } from './user-tokens.js';
+import { realmLoginTokens } from './user-tokens.js';
 
 /**
  * The Resource Owner Password grants, as test fixtures log in without the UI (Cypress's
@@ -59,17 +59,7 @@ async function passwordLogin(
   if (!completed.ok) throw unauthorized.userBlocked();
 
   const scope = passwordScope(normalizeScope(stringField(params, 'scope')), api);
-  const { user, changes } = await finishGrantLogin(ctx, {
-    client: caller.client,
-    user: completed.user,
-    scope,
-    audience,
-    sessionId: undefined,
-    authTime: Math.floor(ctx.clock.now() / 1000),
-    protocol: 'oauth2-password',
-    request,
-  });
-  return userTokenResponse(ctx, { client: caller.client, user, scope, audience, sessionId: undefined, refreshToken: 'issue', changes });
+  return realmLoginTokens(ctx, { client: caller.client, user: completed.user, scope, audience, request });
 }
 
 /** The realm as Auth0 checks it for every grant: it exists, the client may use it, and it holds passwords. */
