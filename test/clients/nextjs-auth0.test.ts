@@ -21,14 +21,15 @@ import { eventually, expectVisible, textOf } from '../support/page-waits.js';
  *
  *   PORT=443 ISSUER_BASE_URL=https://understudy.test/ understudy --https --config tenant.yaml
  *
- * The app gets the AUTH0_DOMAIN and NODE_EXTRA_CA_CERTS that the start-up log prints, and
- * NODE_OPTIONS='--require understudy/resolve' for the name; Chromium gets understudy/testing's
+ * The app gets the AUTH0_DOMAIN (in .env.local) and NODE_EXTRA_CA_CERTS that the start-up log prints,
+ * and NODE_OPTIONS='--require understudy/resolve' for the name; Chromium gets understudy/testing's
  * chromiumArgs (host resolver rule, SPKI pin of the local CA). Nothing edits /etc/hosts, nothing
  * ignores certificate errors. Port 443 needs root, or net.ipv4.ip_unprivileged_port_start <= 443.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const APP_DIR = join(ROOT, 'test/clients/nextjs-app');
 const NEXT_BIN = join(APP_DIR, 'node_modules/next/dist/bin/next');
+const ENV_FILE = join(APP_DIR, '.env.local');
 const ISSUER = 'https://understudy.test/';
 const AUDIENCE = 'https://api.understudy.test/';
 const EMAIL = 'next.user@example.com';
@@ -124,31 +125,8 @@ beforeAll(async () => {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work, PORT: '443', ISSUER_BASE_URL: ISSUER, UNDERSTUDY_DATA_DIR: join(work, 'understudy'), LOG_FORMAT: 'json' },
   });
-  const serverReady = waitFor(server, 'Understudy on port 443 (root, or net.ipv4.ip_unprivileged_port_start <= 443)', () => server.output().includes('"issuer"'), 60_000).then((out) => {
-    timings.push(`understudy start ${seconds(started)}`);
-    return out;
-  });
-  // `next build` needs no server; it runs while Understudy starts.
-  const appEnv = (settings: Record<string, string>): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? work,
-    NEXT_TELEMETRY_DISABLED: '1',
-    AUTH0_CLIENT_ID: 'nextjs-app',
-    AUTH0_CLIENT_SECRET: 'nextjs-app-secret',
-    AUTH0_SECRET: randomBytes(32).toString('hex'),
-    APP_BASE_URL: appBase,
-    AUTH0_AUDIENCE: AUDIENCE,
-    ...settings,
-  });
-  // A clean build each run: no cache from an earlier one decides what this run tests.
-  rmSync(join(APP_DIR, '.next'), { recursive: true, force: true });
-  const buildStarted = Date.now();
-  const build = start(process.execPath, [NEXT_BIN, 'build'], { cwd: APP_DIR, env: appEnv({ AUTH0_DOMAIN: 'understudy.test' }) });
-  const built = new Promise<void>((resolve, reject) =>
-    build.child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (${code}):\n${build.output().slice(-4000)}`)))),
-  ).then(() => void timings.push(`next build ${seconds(buildStarted)}`));
-
-  const startupLog = await serverReady;
+  const startupLog = await waitFor(server, 'Understudy on port 443 (root, or net.ipv4.ip_unprivileged_port_start <= 443)', () => server.output().includes('"issuer"'), 60_000);
+  timings.push(`understudy start ${seconds(started)}`);
   understudyLog = startupLog;
   server.child.stdout!.on('data', (chunk: string) => (understudyLog += chunk));
   // The app's settings are the ones the start-up log prints, as a user copies them.
@@ -162,17 +140,30 @@ beforeAll(async () => {
   const agentFetch = (url: URL | RequestInfo, init?: RequestInit) => undiciFetch(url as string, { ...(init as object), dispatcher: agent });
   understudy = createUnderstudyClient('https://localhost/', { fetch: agentFetch as unknown as typeof fetch });
 
-  await built;
+  // As the README has it: nextjs-auth0's settings in .env.local, which Next.js reads once it runs; what
+  // Node reads at start-up (the CA, the preload) in the environment of `next build` and `next start`.
+  writeFileSync(
+    ENV_FILE,
+    [`AUTH0_DOMAIN=${domain}`, 'AUTH0_CLIENT_ID=nextjs-app', 'AUTH0_CLIENT_SECRET=nextjs-app-secret', `AUTH0_SECRET=${randomBytes(32).toString('hex')}`, `APP_BASE_URL=${appBase}`, `AUTH0_AUDIENCE=${AUDIENCE}`, ''].join('\n'),
+  );
+  const nodeEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? work,
+    NEXT_TELEMETRY_DISABLED: '1',
+    NODE_EXTRA_CA_CERTS: caPath,
+    // `understudy/resolve` in a user's project; here the same file from the sources.
+    NODE_OPTIONS: `--require ${join(ROOT, 'src/testing/resolve.cjs')}`,
+  };
+  // A clean build each run: no cache from an earlier one decides what this run tests.
+  rmSync(join(APP_DIR, '.next'), { recursive: true, force: true });
   started = Date.now();
-  const app = (nextApp = start(process.execPath, [NEXT_BIN, 'start', '--port', String(appPort), '--hostname', '127.0.0.1'], {
-    cwd: APP_DIR,
-    env: appEnv({
-      AUTH0_DOMAIN: domain,
-      NODE_EXTRA_CA_CERTS: caPath,
-      // `understudy/resolve` in a user's project; here the same file from the sources.
-      NODE_OPTIONS: `--require ${join(ROOT, 'src/testing/resolve.cjs')}`,
-    }),
-  }));
+  const build = start(process.execPath, [NEXT_BIN, 'build'], { cwd: APP_DIR, env: nodeEnv });
+  const buildExit = await new Promise<number | null>((resolve) => build.child.once('exit', resolve));
+  if (buildExit !== 0) throw new Error(`next build failed (${buildExit}):\n${build.output().slice(-4000)}`);
+  timings.push(`next build ${seconds(started)}`);
+
+  started = Date.now();
+  const app = (nextApp = start(process.execPath, [NEXT_BIN, 'start', '--port', String(appPort), '--hostname', '127.0.0.1'], { cwd: APP_DIR, env: nodeEnv }));
   await waitFor(app, 'next start', () => fetch(`http://127.0.0.1:${appPort}/`).then((r) => r.status === 200, () => false), 60_000);
   timings.push(`next start ${seconds(started)}`);
 
@@ -189,6 +180,7 @@ afterAll(async () => {
   await browser?.close();
   await agent?.close();
   await stopAll();
+  rmSync(ENV_FILE, { force: true });
   rmSync(work, { recursive: true, force: true });
   if (timings.length) process.stdout.write(`[nextjs-auth0] ${timings.join(', ')}\n`);
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * understudy/resolve (src/testing/resolve.cjs), preloaded as users preload it: a Node process resolves
  * the configured names to loopback for dns.lookup, its promise forms, http and the built-in fetch, and
  * hands the preload on to the processes it starts through NODE_OPTIONS (as `next start` does to its
- * workers). Every other name resolves as before.
+ * workers), and reads the names at each lookup. Every other name resolves as before.
  */
 const PRELOAD = fileURLToPath(new URL('../../src/testing/resolve.cjs', import.meta.url));
 const run = promisify(execFile);
@@ -88,8 +88,17 @@ describe('node --require understudy/resolve', () => {
     expect(stdout.trim()).toBe('127.0.0.1');
   });
 
-  it('says so when it has no name to resolve', async () => {
-    const { stderr } = await node('1', {});
-    expect(stderr).toContain('understudy/resolve: no host name to resolve; set UNDERSTUDY_HOSTS');
+  it('reads the names at each lookup, so settings put into process.env later (Next.js .env.local) count', async () => {
+    const script = `process.env.AUTH0_DOMAIN = 'late.test'; require('node:dns').lookup('late.test', (e, a) => console.log(e ? e.code : a))`;
+    const { stdout, stderr } = await node(script, {});
+    expect(stdout.trim()).toBe('127.0.0.1');
+    expect(stderr).toBe('');
+  });
+
+  it('says so at a lookup while no name is set, once, and resolves as usual', async () => {
+    const script = `const dns = require('node:dns'); dns.lookup('localhost', () => dns.lookup('localhost', (e, a) => console.log(a)))`;
+    const { stdout, stderr } = await node(script, {});
+    expect(stdout.trim()).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect(stderr.match(/understudy\/resolve: no host name set/g)).toHaveLength(1);
   });
 });
