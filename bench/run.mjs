@@ -18,6 +18,7 @@ import { runFlow } from './lib/flows.mjs';
 import { authheroPageLogin, understudyApiLogin, understudyPageLogin } from './lib/logins.mjs';
 import { joseLoop, nodeCryptoLoop } from './lib/signing.mjs';
 import { AUTHHERO_PACKAGES, ensureAuthHero } from './lib/authhero.mjs';
+import { BENCH_ACTIONS, actionsHostPid, checkActionClaims, writeActionsExports } from './lib/actions-tenant.mjs';
 import { findRedisServer, redisVersion, startRedis } from './lib/redis.mjs';
 
 const BENCH = fileURLToPath(new URL('.', import.meta.url));
@@ -25,14 +26,15 @@ const ROOT = join(BENCH, '..');
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
 const NO_AUTHHERO = args.has('--no-authhero');
-// --only=token,scale runs some figures (signing, coldstart, token, logins, memory, flood, stores, scale); the default is all.
+// --only=token,scale runs some figures (signing, coldstart, token, password, logins, memory, flood, stores, scale,
+// actions, actionsSoak); the default is all.
 const ONLY = new Set([...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []);
 const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
 
 // Every loop below is bounded by these counts and durations.
 const P = QUICK
-  ? { signMs: 200, signReps: 1, coldRuns: 1, tokenConnections: 20, tokenWarm: 200, tokenS: 1, tokenReps: 1, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 1, memLogins: 300, soakLogins: 600, soakSamples: 3, soakUsers: 300, storeWarmMs: 0, storeMs: 500, storeReps: 1, scaleUsers: 2_000, scaleMs: 700, scaleReps: 1, floodRequests: 12_000, floodSamples: 3, floodLogins: 100 }
-  : { signMs: 1000, signReps: 3, coldRuns: 5, tokenConnections: 20, tokenWarm: 2000, tokenS: 5, tokenReps: 3, users: 50, loginWarmMs: 2000, loginMs: 6000, loginReps: 3, memLogins: 10_000, soakLogins: 100_000, soakSamples: 10, soakUsers: 1_000, storeWarmMs: 1000, storeMs: 3000, storeReps: 2, scaleUsers: 100_000, scaleMs: 6000, scaleReps: 3, floodRequests: 100_000, floodSamples: 10, floodLogins: 500 };
+  ? { signMs: 200, signReps: 1, coldRuns: 1, tokenConnections: 20, tokenWarm: 200, tokenS: 1, tokenReps: 1, users: 50, loginWarmMs: 200, loginMs: 1000, loginReps: 1, memLogins: 300, soakLogins: 600, soakSamples: 3, soakUsers: 300, storeWarmMs: 0, storeMs: 500, storeReps: 1, scaleUsers: 2_000, scaleMs: 700, scaleReps: 1, floodRequests: 12_000, floodSamples: 3, floodLogins: 100, actionsReps: 1, actionsSoakLogins: 600 }
+  : { signMs: 1000, signReps: 3, coldRuns: 5, tokenConnections: 20, tokenWarm: 2000, tokenS: 5, tokenReps: 3, users: 50, loginWarmMs: 2000, loginMs: 6000, loginReps: 3, memLogins: 10_000, soakLogins: 100_000, soakSamples: 10, soakUsers: 1_000, storeWarmMs: 1000, storeMs: 3000, storeReps: 2, scaleUsers: 100_000, scaleMs: 6000, scaleReps: 3, floodRequests: 100_000, floodSamples: 10, floodLogins: 500, actionsReps: 5, actionsSoakLogins: 50_000 };
 const BASELINE_USERS = 100;
 const MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
 
@@ -84,7 +86,7 @@ function fixtures() {
   };
   const tenantFile = join(work, 'tenant.json');
   writeFileSync(tenantFile, JSON.stringify(tenant));
-  return { jwk, keyFile, dataDir, tenantFile };
+  return { jwk, keyFile, dataDir, tenantFile, tenant };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,6 +287,53 @@ async function tokenEndpoint(kinds) {
   out.understudy.ratioRuns = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v.map((x) => round(x, 3))]));
   results.figures.token = out;
   for (const key of order) await servers[key].handle.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4b) Password grant: Cypress's loginByAuth0Api body (password-realm, JSON) against a database user,
+// at the token figure's concurrency. Each token is a scrypt check, a login counted, an ID token and an
+// access token: two RS256 signatures. Its own tenant file, so the other figures' tenant is untouched.
+async function passwordGrantFigure(kinds) {
+  log(`(4b) password grant: ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (after ${P.tokenWarm} warm-up tokens)`);
+  const db = 'Username-Password-Authentication';
+  const client = { id: 'bench-fixture', secret: 'bench-fixture-secret' };
+  const tenantFile = join(work, 'tenant-password.json');
+  writeFileSync(tenantFile, JSON.stringify({
+    tenant: { friendly_name: 'Understudy Bench', default_directory: db },
+    clients: [{ name: 'Bench Fixture', client_id: client.id, client_secret: client.secret, app_type: 'regular_web', grant_types: ['http://auth0.com/oauth/grant-type/password-realm', 'password'] }],
+    connections: [{ name: db, strategy: 'auth0' }],
+    resourceServers: [{ identifier: API, name: 'Bench API', scopes: [{ value: 'read:bench' }] }],
+    users: [{ connection: db, email: 'fixture@bench.example', password: 'correct horse battery' }],
+    rate_limits: false,
+  }));
+  const port = await freePort();
+  const handle = spawnNode('understudy (password grant)', [join(ROOT, 'dist/understudy.js')], { env: { ...kinds.understudy.env(port, join(work, 'understudy-data')), UNDERSTUDY_CONFIG: tenantFile } });
+  const url = `http://127.0.0.1:${port}/oauth/token`;
+  await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+  const body = JSON.stringify({ grant_type: 'http://auth0.com/oauth/grant-type/password-realm', realm: db, username: 'fixture@bench.example', password: 'correct horse battery', audience: API, scope: 'openid profile email', client_id: client.id, client_secret: client.secret });
+  const headers = { 'content-type': 'application/json' };
+  const first = await request(url, { method: 'POST', headers, body });
+  const text = await first.body.text();
+  if (first.statusCode !== 200 || !JSON.parse(text).id_token) throw new Error(`password grant answered ${first.statusCode}: ${text.slice(0, 300)}`);
+  await warmUp({ url, body, headers, connections: P.tokenConnections, count: P.tokenWarm });
+  const runs = [];
+  for (let r = 0; r < P.tokenReps; r++) {
+    const cpu0 = cpuMs(handle.pid);
+    const res = await hammer({ url, body, headers, connections: P.tokenConnections, seconds: P.tokenS });
+    res.cpuUsPerToken = ((cpuMs(handle.pid) - cpu0) * 1000) / res.ok;
+    runs.push(res);
+    log(`  round ${r + 1}: ${round(res.perSecond)}/s${res.non2xx || res.errors ? `, ${res.non2xx} non-2xx, ${res.errors} errors` : ''}`);
+  }
+  results.figures.passwordGrant = {
+    label: 'Understudy, password-realm grant (Cypress loginByAuth0Api body)',
+    perSecond: round(median(runs.map((x) => x.perSecond))),
+    p50: round(median(runs.map((x) => x.p50)), 1),
+    p99: round(median(runs.map((x) => x.p99)), 1),
+    cpuUsPerToken: round(median(runs.map((x) => x.cpuUsPerToken))),
+    failed: runs.reduce((n, x) => n + x.non2xx + x.errors, 0),
+    runs: runs.map((x) => ({ perSecond: round(x.perSecond), p50: x.p50, p99: x.p99, cpuUsPerToken: round(x.cpuUsPerToken), non2xx: x.non2xx, errors: x.errors })),
+  };
+  await handle.stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,6 +628,153 @@ async function scale(fx) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// (8) Actions: figure 5's page login against two servers started from one Deploy CLI export, one
+// with two bound post-login Actions (three claims from the event; one from event.authorization.roles)
+// and one with the triggers emptied, measured in alternating rounds; each ratio is taken within its
+// round. Every login's ID token is checked for the actions' claims (and, without Actions, for their
+// absence), so a server that skipped the actions fails its logins instead of looking fast.
+const BENCH_CLIENT_NAME = 'Understudy Web';
+
+async function startWithExport(kinds, fx, dir, name) {
+  const port = await freePort();
+  const handle = spawnNode(name, [join(ROOT, 'dist/understudy.js')], { env: { ...kinds.understudy.env(port, fx.dataDir), UNDERSTUDY_CONFIG: dir } });
+  await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
+  return { handle, url: `http://127.0.0.1:${port}`, name };
+}
+
+async function actionsFigure(kinds, fx, exports) {
+  log(`(8) Actions: page logins with two post-login Actions and without, ${P.actionsReps} rounds × ${P.loginMs / 1000} s each, ${P.users} concurrent users`);
+  const [withActions, without] = await Promise.all([
+    startWithExport(kinds, fx, exports.withActions, 'understudy (2 Actions)'),
+    startWithExport(kinds, fx, exports.withoutActions, 'understudy (no Actions)'),
+  ]);
+  try {
+    const hostPid = actionsHostPid(withActions.handle.pid);
+    if (actionsHostPid(without.handle.pid)) throw new Error('the server without bound Actions started an Actions host');
+    const pageLogin = (expectClaims) => async (pool, w, i) => {
+      const email = `actions-${w}-${i % 2}@bench.example`;
+      checkActionClaims(await understudyPageLogin(pool, email, i), { email, clientName: BENCH_CLIENT_NAME, withActions: expectClaims });
+    };
+    // The host's CPU is the actions' own cost, on top of what the server spends to run them.
+    const flow = async (server, ms) => {
+      const hasActions = server === withActions;
+      const hostCpu0 = hasActions ? cpuMs(hostPid) : undefined;
+      const run = await timedFlow(server, pageLogin(hasActions), ms);
+      if (hasActions) run.hostCpuMsPerLogin = (cpuMs(hostPid) - hostCpu0) / run.logins;
+      return run;
+    };
+    await flow(withActions, P.loginWarmMs);
+    await flow(without, P.loginWarmMs);
+    const runs = { with: [], without: [] };
+    const ratios = [];
+    // CPU per login (the server's, plus the host's with Actions) moves less than throughput when other
+    // work shares the cores: the cost ratio is reported beside the throughput ratio.
+    const costRatios = [];
+    const measuredFrom = performance.now();
+    for (let r = 0; r < P.actionsReps; r++) {
+      for (const which of r % 2 ? ['without', 'with'] : ['with', 'without']) runs[which].push(await flow(which === 'with' ? withActions : without, P.loginMs));
+      ratios.push(runs.with.at(-1).perSecond / runs.without.at(-1).perSecond);
+      costRatios.push((runs.with.at(-1).cpuMsPerLogin + runs.with.at(-1).hostCpuMsPerLogin) / runs.without.at(-1).cpuMsPerLogin);
+      log(`  round ${r + 1}: with Actions ${round(runs.with.at(-1).perSecond)}/s, without ${round(runs.without.at(-1).perSecond)}/s, ratio ${round(ratios.at(-1), 2)}`);
+    }
+    results.figures.actions = {
+      concurrency: P.users,
+      flow: 'figure 5\'s Universal Login page flow; every ID token checked for the claims (or their absence)',
+      actions: BENCH_ACTIONS.map((a) => `${a.name}: ${a.summary}`),
+      withActions: {
+        ...flowSummary(runs.with),
+        hostCpuMsPerLogin: round(median(runs.with.map((x) => x.hostCpuMsPerLogin)), 2),
+        rssAfterMB: round(rssMiB(withActions.handle.pid) * MB, 1),
+        hostRssAfterMB: hostPid ? round(rssMiB(hostPid) * MB, 1) : undefined,
+      },
+      withoutActions: { ...flowSummary(runs.without), rssAfterMB: round(rssMiB(without.handle.pid) * MB, 1) },
+      ratio: round(median(ratios), 3),
+      ratioRuns: ratios.map((x) => round(x, 3)),
+      cpuCostRatio: round(median(costRatios), 3),
+      cpuCostRatioRuns: costRatios.map((x) => round(x, 3)),
+      seconds: round((performance.now() - measuredFrom) / 1000),
+    };
+  } finally {
+    await withActions.handle.stop();
+    await without.handle.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (8b) Actions soak: P.actionsSoakLogins logins by returning users through a server with the two
+// Actions, the RSS of the server and of its Actions host sampled every chunk. The login is the API
+// login (start → code → OTP grant): the cheapest that still runs post-login, through the same
+// finish-login seam as the screens, at about twice the page flow's rate; every ID token is checked
+// for the claims. Flat as in figure 3b: from the second sample on, each process's RSS stays within
+// a 10 MB band; and the host is the one that started (a restart would hide a leak).
+async function actionsSoak(kinds, fx, exports) {
+  const perWorker = Math.max(1, Math.floor(P.soakUsers / P.users));
+  log(`(8b) Actions soak: ${P.actionsSoakLogins.toLocaleString('en')} API logins through two post-login Actions by ${(perWorker * P.users).toLocaleString('en')} returning users, RSS every ${Math.ceil(P.actionsSoakLogins / P.soakSamples).toLocaleString('en')}`);
+  const us = await startWithExport(kinds, fx, exports.withActions, 'understudy (2 Actions, soak)');
+  try {
+    const hostPids = new Set();
+    const sample = (logins) => {
+      const hostPid = actionsHostPid(us.handle.pid);
+      if (hostPid) hostPids.add(hostPid);
+      return { logins, rssMB: round(rssMiB(us.handle.pid) * MB, 1), hostRssMB: hostPid ? round(rssMiB(hostPid) * MB, 1) : undefined };
+    };
+    const login = async (pool, w, i) => {
+      const email = `asoak-${w}-${i % perWorker}@bench.example`;
+      checkActionClaims(await understudyApiLogin(pool, email), { email, clientName: BENCH_CLIENT_NAME, withActions: true });
+    };
+    const soakFrom = performance.now();
+    // Every returning user signs up first: users are the one thing a login may add for good.
+    const signUp = await runFlow({ origin: us.url, concurrency: P.users, durationMs: 240_000, maxLogins: perWorker * P.users, login });
+    const samples = [sample(0)];
+    const chunk = Math.ceil(P.actionsSoakLogins / P.soakSamples);
+    let logins = 0;
+    let errors = signUp.errors;
+    const errorSamples = [...signUp.errorSamples];
+    const cpu0 = cpuMs(us.handle.pid);
+    const hostPid0 = actionsHostPid(us.handle.pid);
+    const hostCpu0 = cpuMs(hostPid0);
+    const started = performance.now();
+    while (logins + errors - signUp.errors < P.actionsSoakLogins) {
+      const run = await runFlow({ origin: us.url, concurrency: P.users, durationMs: 600_000, maxLogins: Math.min(chunk, P.actionsSoakLogins - logins - (errors - signUp.errors)), login });
+      logins += run.logins;
+      errors += run.errors;
+      errorSamples.push(...run.errorSamples);
+      samples.push(sample(logins));
+      if (run.errors && run.logins === 0) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const totalSeconds = (performance.now() - soakFrom) / 1000;
+    const band = (key) => {
+      const settled = samples.slice(2).map((x) => x[key]).filter((x) => x !== undefined);
+      return settled.length >= 2 ? round(Math.max(...settled) - Math.min(...settled), 1) : undefined;
+    };
+    results.figures.actionsSoak = {
+      login: 'API login: /passwordless/start → code from the dev API → OTP grant (runs post-login)',
+      actions: BENCH_ACTIONS.map((a) => a.name),
+      users: perWorker * P.users,
+      logins,
+      errors,
+      errorSamples: errorSamples.slice(0, 3),
+      perSecond: round(logins / seconds, 1),
+      cpuMsPerLogin: round((cpuMs(us.handle.pid) - cpu0) / logins, 2),
+      hostCpuMsPerLogin: round((cpuMs(hostPid0) - hostCpu0) / logins, 2),
+      hostProcesses: hostPids.size,
+      samples,
+      rssFirstMB: samples[1]?.rssMB,
+      rssLastMB: samples.at(-1).rssMB,
+      hostRssFirstMB: samples[1]?.hostRssMB,
+      hostRssLastMB: samples.at(-1).hostRssMB,
+      settledFromLogins: samples[2]?.logins,
+      settledRangeMB: band('rssMB'),
+      hostSettledRangeMB: band('hostRssMB'),
+      seconds: round(totalSeconds),
+    };
+  } finally {
+    await us.handle.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 function targets() {
   const f = results.figures;
   const t = [];
@@ -601,6 +797,16 @@ function targets() {
     add(`/authorize flood: RSS range after the live-login cap, to ${fl.requests.toLocaleString('en')} requests (MB)`, fl.settledRangeMB, fl.survived && fl.settledRangeMB <= 25 && fl.loginErrors === 0 && fl.notRedirected === 0, '≤ 25 MB in a 96 MB heap, logins keep working');
   }
   if (f.scale) add(`p99 at ${f.scale.large.users.toLocaleString('en')} users / at ${BASELINE_USERS}`, f.scale.p99Ratio, f.scale.p99Ratio <= 1.5, '≤ 1.5×');
+  if (f.actions) {
+    const a = f.actions;
+    add('page login with 2 post-login Actions / without', a.ratio, a.ratio >= 0.8 && a.withActions.errors === 0 && a.withoutActions.errors === 0, '≥ 0.80×, no errors');
+  }
+  if (f.actionsSoak) {
+    const s = f.actionsSoak;
+    const range = `from ${s.settledFromLogins?.toLocaleString('en')} to ${s.logins.toLocaleString('en')} logins (MB)`;
+    add(`Actions soak: server RSS range ${range}`, s.settledRangeMB, s.settledRangeMB <= 10 && s.errors === 0, '≤ 10 MB, no errors');
+    add(`Actions soak: Actions host RSS range ${range}`, s.hostSettledRangeMB, s.hostSettledRangeMB <= 10 && s.hostProcesses === 1, '≤ 10 MB, never restarted');
+  }
   results.targets = t;
 }
 
@@ -645,6 +851,10 @@ function table() {
       row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuUsPerToken)} µs CPU/token${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
     }
   }
+  if (f.passwordGrant) {
+    const g = f.passwordGrant;
+    row(`4b password grant (c=${P.tokenConnections})`, g.label, `${n(g.perSecond)} tokens/s`, `p50 ${n(g.p50, 1)} ms, p99 ${n(g.p99, 1)} ms, ${n(g.cpuUsPerToken)} µs CPU/token${g.failed ? `, ${g.failed} failed` : ''}`);
+  }
   if (f.logins) {
     const l = f.logins;
     row(`5 full login (${l.concurrency} users)`, 'Understudy API: start → code → otp grant', `${n(l.understudyApi.perSecond)} logins/s`, `p50 ${n(l.understudyApi.p50, 1)} ms, p99 ${n(l.understudyApi.p99, 1)} ms, ${n(l.understudyApi.cpuMsPerLogin, 1)} ms CPU/login${l.understudyApi.errors ? `, ${l.understudyApi.errors} errors` : ''}`);
@@ -666,6 +876,19 @@ function table() {
       if (v.skipped) row(fig, v.label, v.skipped);
       else row(fig, v.label, `${n(v.api.perSecond)} / ${n(v.pages.perSecond)} logins/s`, `API p99 ${n(v.api.p99, 1)} ms, pages p99 ${n(v.pages.p99, 1)} ms; ${n(v.api.cpuMsPerLogin, 1)} / ${n(v.pages.cpuMsPerLogin, 1)} ms CPU/login${v.api.errors + v.pages.errors ? `, ${v.api.errors + v.pages.errors} errors` : ''}`);
     }
+  }
+  if (f.actions) {
+    const a = f.actions;
+    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms server CPU/login${v.hostCpuMsPerLogin === undefined ? '' : ` + ${n(v.hostCpuMsPerLogin, 2)} ms in the Actions host`}${v.errors ? `, ${v.errors} errors` : ''}`;
+    row(`8 Actions (${a.concurrency} users)`, 'pages, 2 post-login Actions (claims checked)', `${n(a.withActions.perSecond)} logins/s`, detail(a.withActions));
+    row('', 'pages, same export, triggers emptied', `${n(a.withoutActions.perSecond)} logins/s`, detail(a.withoutActions));
+    row('', 'with / without', `${n(a.ratio, 2)}×`, `rounds: ${a.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login with / without ${n(a.cpuCostRatio, 2)}× (${a.cpuCostRatioRuns.map((x) => n(x, 2)).join(' ')}); ${n(a.seconds)} s`, tgt('page login with 2'));
+  }
+  if (f.actionsSoak) {
+    const s = f.actionsSoak;
+    const every = `every ${n(s.samples[2]?.logins - s.samples[1]?.logins)} logins`;
+    row('8b Actions soak', `${n(s.logins)} OTP-grant logins, 2 Actions, ${n(s.users)} users: server`, `${n(s.rssFirstMB, 1)} → ${n(s.rssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.rssMB, 0)).join(' ')}; ${n(s.perSecond)} logins/s, ${n(s.cpuMsPerLogin, 2)} ms CPU/login${s.errors ? `, ${s.errors} errors` : ''}; ${n(s.seconds)} s`, tgt('Actions soak: server'));
+    row('', 'Actions host process', `${n(s.hostRssFirstMB, 1)} → ${n(s.hostRssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.hostRssMB, 0)).join(' ')}; ${n(s.hostCpuMsPerLogin, 2)} ms CPU/login${s.hostProcesses === 1 ? '' : `, ${s.hostProcesses} host processes`}`, tgt('Actions soak: Actions host'));
   }
   const headers = ['figure', 'subject', 'value', 'detail', 'target'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -692,11 +915,17 @@ async function main() {
   if (wanted('signing')) await signingLimit(fx);
   if (wanted('coldstart')) await coldStart(kinds);
   if (wanted('token')) await tokenEndpoint(kinds);
+  if (wanted('password')) await passwordGrantFigure(kinds);
   if (wanted('logins')) await logins(kinds, authhero);
   if (wanted('memory')) await memory(kinds);
   if (wanted('flood')) await authorizeFlood(kinds, fx);
   if (wanted('stores')) await stores(fx, kinds);
   if (wanted('scale')) await scale(fx);
+  if (wanted('actions') || wanted('actionsSoak')) {
+    const exports = writeActionsExports(join(work, 'actions-export'), fx.tenant);
+    if (wanted('actions')) await actionsFigure(kinds, fx, exports);
+    if (wanted('actionsSoak')) await actionsSoak(kinds, fx, exports);
+  }
   results.seconds = (Date.now() - measuredFrom) / 1000;
   results.machine.loadAverageAtEnd = loadavg().map((x) => round(x, 2));
   targets();

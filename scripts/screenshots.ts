@@ -41,6 +41,24 @@ const socialTenant = {
   ],
 };
 
+/** Two post-login Actions (inline code), for the mailbox's Actions logs panel. */
+const actionsTenant = {
+  tenant: { friendly_name: 'Harbor' },
+  clients: [{ name: 'Harbor SPA', client_id: CLIENT_ID, app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: [CALLBACK] }],
+  connections: [{ name: 'email', strategy: 'email' }],
+  actions: [
+    {
+      name: 'Crew gate',
+      code: "exports.onExecutePostLogin = async (event, api) => {\n  console.log('checking ' + event.user.email + ' via ' + event.transaction.protocol);\n  if (event.user.email.endsWith('@outsider.example')) return api.access.deny('Only crew members may sign in');\n  api.multifactor.enable('any');\n};",
+    },
+    {
+      name: 'Crew claims',
+      code: "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('https://harbor.example/roles', event.authorization.roles);\n  console.log('claims set for', event.user.user_id);\n};",
+    },
+  ],
+  triggers: { 'post-login': [{ action_name: 'Crew gate' }, { action_name: 'Crew claims' }] },
+};
+
 /** A database connection, for the password screen. */
 const databaseTenant = {
   tenant: { friendly_name: 'Northwind', branding: { colors: { primary: '#1f7a4d' } } },
@@ -107,7 +125,8 @@ function report(file: string): void {
 }
 
 async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-US', isMobile: viewport === MOBILE, hasTouch: viewport === MOBILE });
+  // bypassCSP: the pages' CSP (nonces only) would refuse the style that stills carets and transitions.
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-US', isMobile: viewport === MOBILE, hasTouch: viewport === MOBILE, bypassCSP: true });
   return { context, page: await context.newPage() };
 }
 
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
   const primary = await startApp(defaultTenant, 'the embedded default tenant');
   const social = await startApp(socialTenant, 'the social tenant');
   const database = await startApp(databaseTenant, 'the database tenant');
+  const actions = await startApp(actionsTenant, 'the Actions tenant');
   try {
     const { origin } = primary;
     console.log(`Understudy at ${origin}, screenshots to ${OUT}`);
@@ -231,6 +251,26 @@ async function main(): Promise<void> {
       await context.close();
     }
 
+    // Two logins through the tenant's Actions (one denied), then the mailbox's Actions logs panel.
+    for (const who of ['ada@crew.example', 'mallory@outsider.example']) {
+      const { context, page } = await newPage(browser);
+      await page.goto(authorizeUrl(actions.origin));
+      await page.fill('#username', who);
+      await Promise.all([page.waitForURL(/passwordless-email-challenge/), page.click('button[value="default"]')]);
+      await page.fill('#code', await latestCode(actions.origin, who));
+      await Promise.all([page.waitForURL(/localhost:3000/).catch(() => undefined), page.click('button[value="default"]')]);
+      await context.close();
+    }
+    {
+      const { context, page } = await newPage(browser);
+      await page.goto(`${actions.origin}/_dev/mailbox`);
+      await page.waitForSelector('#action-logs li:not(.empty)');
+      await page.locator('.action-logs').scrollIntoViewIfNeeded();
+      await page.locator('.action-logs').screenshot({ path: `${OUT}mailbox-actions-logs.png` });
+      report('mailbox-actions-logs.png');
+      await context.close();
+    }
+
     // An unknown client at /authorize.
     {
       const { context, page } = await newPage(browser);
@@ -275,6 +315,7 @@ async function main(): Promise<void> {
     await primary.app.close();
     await social.app.close();
     await database.app.close();
+    await actions.app.close();
   }
 }
 

@@ -12,6 +12,12 @@
 #                 nginx:stable round robin on port 4100, or the next free one): both replicas answer /readyz through nginx, sign
 #                 with one key, and a full login through nginx (its steps alternate between the replicas)
 #                 succeeds; then down -v.
+#   6. https health / https from the host / https app login: the `https` profile (service `understudy.test`
+#                 in HTTPS mode on port 443 as the image's unprivileged user, published on 127.0.0.1:443 or
+#                 the next free port from 14443): the image's HEALTHCHECK answers over HTTPS; from the host,
+#                 Node with understudy/resolve and the CA copied out of the container reads the discovery
+#                 document through the published port; the `app-https` container (AUTH0_DOMAIN=understudy.test,
+#                 NODE_EXTRA_CA_CERTS from the shared volume) logs in by the service name on 443; then down -v.
 # Ends with `docker: N passed, N failed` and exits non-zero when any check failed.
 #
 # Notes on this podman setup (rootful podman 4.3, netavark, runc, cgroupfs, no systemd):
@@ -24,6 +30,11 @@
 #   `podman-compose build` works); --network host is kept as the offline-node-image tool advises.
 # - Compose is started with --no-build, so it runs the very image that step 2 built and step 3 tested.
 # - podman-compose 1.0 ignores `profiles:`, so each compose step names the services it starts.
+# - podman 4 keeps net.ipv4.ip_unprivileged_port_start at 1024 inside containers (Docker 20.10+ sets it
+#   to 0): the `https` profile sets it with `sysctls`, so the image's `node` user can bind 443 under both.
+# - podman-compose 1.0 reads `sysctls` only in the list form and knows no network aliases, hence the
+#   service name `understudy.test`; it waits for no healthcheck, so step 6 starts app-https itself once
+#   Understudy is healthy.
 # Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000), UNDERSTUDY_REPLICAS_PORT
 # (first host port to try for step 5, default 4100).
 set -euo pipefail
@@ -40,6 +51,7 @@ COMPOSE_PROJECT=understudy-dockertest
 COMPOSE_PORT=4000
 REPLICAS_PROJECT=understudy-replicatest
 REPLICAS_PORT=${UNDERSTUDY_REPLICAS_PORT:-4100}
+HTTPS_PROJECT=understudy-httpstest
 REPLICA_IMAGES="docker.io/library/redis:7 docker.io/library/nginx:stable"
 HEALTH_TIMEOUT=30
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/understudy-docker.XXXXXX")
@@ -50,6 +62,7 @@ timings=()
 ran_container=no
 compose_started=no
 replicas_started=no
+https_started=no
 
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
@@ -60,6 +73,12 @@ section() { printf '\n== %s\n' "$*"; }
 
 compose() { podman-compose -p "$COMPOSE_PROJECT" -f "$root/docker-compose.yml" "$@"; }
 compose_replicas() { podman-compose -p "$REPLICAS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+compose_https() { podman-compose -p "$HTTPS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+https_down() {
+  compose_https down -v >>"$logdir/https.log" 2>&1 || true
+  # podman-compose 1.0's down -v leaves this volume behind.
+  podman volume rm -f "${HTTPS_PROJECT}_understudy-https-data" >>"$logdir/https.log" 2>&1 || true
+}
 
 cleanup() {
   local rc=$?
@@ -67,6 +86,7 @@ cleanup() {
   if [ "$ran_container" = yes ]; then podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true; fi
   if [ "$compose_started" = yes ]; then compose down -v >>"$logdir/compose.log" 2>&1 || true; fi
   if [ "$replicas_started" = yes ]; then compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || true; fi
+  if [ "$https_started" = yes ]; then https_down; fi
   if [ "$failed" -eq 0 ] && [ "$rc" -eq 0 ]; then rm -rf "$logdir"; else echo "(logs kept in $logdir)"; fi
   exit "$rc"
 }
@@ -383,6 +403,74 @@ else
   compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/replicas.log)" >&2
   replicas_started=no
   timing "replicas down -v" "$(since "$t0")"
+fi
+
+# ---- 6. the https profile: understudy.test on 443, an app container that trusts its CA ---------------
+# Runs `podman healthcheck run` in container $1 until it reports healthy (at most 30 s); prints the seconds since $2.
+wait_healthy() {
+  local ctr=$1 start=$2
+  while :; do
+    if podman healthcheck run "$ctr" >"$logdir/https-health.out" 2>&1 && [ "$(podman inspect --format '{{.State.Health.Status}}' "$ctr")" = healthy ]; then since "$start"; return 0; fi
+    if [ "$(podman inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then echo "  container $ctr is not running" >&2; return 1; fi
+    if awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 30) }'; then sed 's/^/  | /' "$logdir/https-health.out" >&2; return 1; fi
+    sleep 0.5
+  done
+}
+
+HTTPS_PORT=443
+if ! port_free "$HTTPS_PORT"; then HTTPS_PORT=14443; for _ in $(seq 1 50); do port_free "$HTTPS_PORT" && break; HTTPS_PORT=$((HTTPS_PORT + 1)); done; fi
+export UNDERSTUDY_HTTPS_PORT=$HTTPS_PORT
+section "6. podman-compose https profile (understudy.test on 443, published on 127.0.0.1:$HTTPS_PORT; app-https)"
+if [ "$built" != yes ]; then
+  fail "https health: not run (no image)"
+  fail "https from the host: not run (no image)"
+  fail "https app login: not run (no image)"
+else
+  t0=$(now)
+  https_started=yes
+  hctr=${HTTPS_PROJECT}_understudy.test_1
+  if compose_https up -d --no-build understudy.test >"$logdir/https.log" 2>&1 && healthy_s=$(wait_healthy "$hctr" "$t0"); then
+    timing "https up -> healthy" "$healthy_s"
+    uid=$(podman exec "$hctr" id -u 2>/dev/null || echo '?')
+    if podman logs "$hctr" 2>/dev/null | grep -q 'listening on  https://0.0.0.0:443' && [ "$uid" = 1000 ]; then
+      pass "https health: listening on 443 as uid $uid (the image's node user), HEALTHCHECK healthy over HTTPS $healthy_s s after podman-compose up"
+    else
+      show_logs "$hctr" 15
+      fail "https health: expected the server on port 443 as uid 1000, got uid $uid"
+    fi
+    podman exec "$hctr" cat /data/tls/ca.pem >"$logdir/ca.pem" 2>>"$logdir/https.log" || true
+    printed=$(podman logs "$hctr" 2>/dev/null | grep -o 'AUTH0_DOMAIN=understudy.test NODE_EXTRA_CA_CERTS=/data/tls/ca.pem' | head -n 1 || true)
+    issuer=$(UNDERSTUDY_HOSTS=understudy.test NODE_EXTRA_CA_CERTS="$logdir/ca.pem" node --require "$root/src/testing/resolve.cjs" -e '
+      fetch(process.argv[1]).then((r) => r.json()).then((d) => console.log(d.issuer), (e) => console.log("failed:", e.cause?.code ?? e.message))' \
+      "https://understudy.test:$HTTPS_PORT/.well-known/openid-configuration" 2>&1)
+    echo "  from the host: $issuer; start-up line: ${printed:-none}"
+    if [ "$issuer" = https://understudy.test/ ] && [ -n "$printed" ]; then
+      pass "https from the host: understudy/resolve and the CA from /data/tls/ca.pem reach https://understudy.test:$HTTPS_PORT; the log prints $printed"
+    else
+      fail "https from the host: expected the issuer https://understudy.test/ and the AUTH0_DOMAIN line, got: $issuer"
+    fi
+    t0=$(now)
+    actr=${HTTPS_PROJECT}_app-https_1
+    if compose_https up -d --no-build --no-deps app-https >>"$logdir/https.log" 2>&1 && [ "$(podman wait "$actr" 2>/dev/null)" = 0 ]; then
+      timing "app-https login check" "$(since "$t0")"
+      podman logs "$actr" 2>/dev/null | sed 's/^/  /'
+      pass "https app login: a container with AUTH0_DOMAIN=understudy.test and NODE_EXTRA_CA_CERTS logs in by the service name on 443"
+    else
+      show_logs "$actr" 30
+      show_logs "$hctr" 15
+      fail "https app login: the app-https container's login check failed"
+    fi
+  else
+    tail -n 40 "$logdir/https.log" | sed 's/^/  | /'
+    podman ps -a --filter "label=io.podman.compose.project=$HTTPS_PROJECT" --format '{{.Names}}' | while read -r c; do show_logs "$c" 15; done
+    fail "https health: the https profile's Understudy did not become healthy"
+    fail "https from the host: not run, Understudy is not healthy"
+    fail "https app login: not run, Understudy is not healthy"
+  fi
+  t0=$(now)
+  https_down
+  https_started=no
+  timing "https down -v" "$(since "$t0")"
 fi
 
 section "timings"

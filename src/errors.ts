@@ -21,6 +21,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'not_found'
   | 'too_many_requests'
+  // Brute-force protection: this identifier is blocked from this address.
+  | 'too_many_attempts'
   | 'server_error'
   // The store (Redis) cannot be reached: try again shortly.
   | 'temporarily_unavailable'
@@ -52,6 +54,7 @@ const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   access_denied: 403,
   not_found: 404,
   too_many_requests: 429,
+  too_many_attempts: 429,
   server_error: 500,
   temporarily_unavailable: 503,
   unsupported_response_type: 400,
@@ -148,6 +151,7 @@ export const invalidToken = named('invalid_token');
 export const insufficientScope = named('insufficient_scope');
 export const notFound = named('not_found');
 export const tooManyRequests = named('too_many_requests');
+export const tooManyAttempts = named('too_many_attempts');
 export const serverError = (description: string, options?: ErrorOptions): OAuthError =>
   new OAuthError('server_error', description, { status: 500, ...options });
 export const temporarilyUnavailable = named('temporarily_unavailable');

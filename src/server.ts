@@ -13,6 +13,7 @@ import { deriveKey } from './oauth/keys.js';
 import { createShiftableClock } from './clock.js';
 import { adoptKeys, describeStore, openStore } from './store/open-store.js';
 import { readSnapshot, snapshotKeys } from './store/snapshot.js';
+import { nodeSdkSettingLines } from './tls/node-sdk-settings.js';
 
 /** How long SIGTERM waits for requests in flight (Kubernetes' default grace period is 30 s). */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -64,7 +65,10 @@ async function main(): Promise<void> {
     devHosts: runtime.devHosts,
     connections: runtime.connections,
     tenantReport: report,
-    ...(tls ? { https: tls.https, ...(tls.localCa ? { localCaPem: tls.localCa.pem } : {}) } : {}),
+    // The local CA goes out with the certificate, so a browser that pins the CA by its key
+    // (understudy/testing's chromiumArgs) accepts the chain.
+    ...(tls ? { https: tls.localCa ? { ...tls.https, cert: `${tls.https.cert.trimEnd()}\n${tls.localCa.pem}` } : tls.https } : {}),
+    ...(tls?.localCa ? { localCaPem: tls.localCa.pem } : {}),
     // Actions that call back into Understudy over HTTPS (node-auth0) trust its local CA.
     ...(tls?.localCa ? { actions: { caFile: tls.localCa.path } } : {}),
   });
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
     `  store         ${describeStore(chosen.setting)}${storeOrigin}`,
     ...(seed ? [`  seeded from   ${runtime.seedPath} (${seed.users.length} users${seed.sessions ? `, ${seed.sessions.length} sessions` : ''}${seed.keys ? ', keys' : ''})`] : []),
     ...(tls?.summary ?? []),
+    ...(tls ? nodeSdkSettingLines(runtime.issuer, tls.localCa?.path) : []),
     ...(tls?.localCa && runtime.devRoutes ? [`  CA download   ${runtime.issuer}_dev/ca.pem`] : []),
     '  clients:',
     // Secrets are printed for local development only: with dev routes off no secret reaches the log.

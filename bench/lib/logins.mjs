@@ -1,6 +1,6 @@
 // The logins the benchmark times, one function per flow. Each builds a fresh browser (cookie jar) per
 // login, follows every hop the way a browser would (including GETs of the pages it then posts) and
-// checks the final tokens.
+// checks the final tokens, which Understudy's logins return (the token response, parsed).
 import { CookieJar, FlowError, FORM, JSON_TYPE, form, locationPath, send } from './flows.mjs';
 
 export const UNDERSTUDY_WEB = { clientId: 'understudy-web', clientSecret: 'understudy-web-secret', redirectUri: 'http://localhost:3000/callback' };
@@ -54,7 +54,7 @@ export async function understudyApiLogin(pool, email) {
     }),
     expect: 200,
   });
-  assertTokens(res.text, true);
+  return assertTokens(res.text, true);
 }
 
 /**
@@ -87,7 +87,7 @@ export async function understudyPageLogin(pool, email, n) {
     body: form({ grant_type: 'authorization_code', client_id: c.clientId, client_secret: c.clientSecret, code: authCode, redirect_uri: c.redirectUri }),
     expect: 200,
   });
-  assertTokens(res.text, true);
+  return assertTokens(res.text, true);
 }
 
 export const AUTHHERO_CLIENT = { clientId: 'benchclient', clientSecret: 'benchclient-secret', redirectUri: 'http://localhost:3000/callback' };

@@ -121,6 +121,7 @@ export class TriggerFlows {
             break;
           case 'access.deny':
             outcome.refusal ??= { error: 'access_denied', description: typeof args[0] === 'string' ? args[0] : '' };
+            this.deps.notify({ action, message: `api.access.deny: the login is refused: ${String(args[0] ?? '')}` });
             break;
           default:
             if (!interactive && NEEDS_BROWSER.has(method)) {

@@ -228,6 +228,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     sessionLifetimeHours: file.tenant?.session_lifetime ?? 72,
     idleSessionLifetimeHours: file.tenant?.idle_session_lifetime ?? 72,
     allowedLogoutUrls: file.tenant?.allowed_logout_urls ?? [],
+    defaultDirectory: file.tenant?.default_directory,
     clients,
     connections,
     resourceServers,

@@ -32,6 +32,8 @@ const TenantSettings = Type.Object(
     session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     idle_session_lifetime: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     allowed_logout_urls: Type.Optional(Type.Array(Url)),
+    // The database connection of grant_type=password (Auth0's "Default Directory").
+    default_directory: Type.Optional(Type.String({ minLength: 1 })),
     branding: Type.Optional(Branding),
     enabled_locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }))),
     // Only the colours; an export's other universal_login keys are reported as ignored.

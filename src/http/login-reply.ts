@@ -74,8 +74,10 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
       }
       const shown = await view(screen, outcome.ctx, params);
       if (shown.kind === 'redirect') return reply.redirect(shown.location, 302);
-      const refusal = outcome.refusal ? SCREEN_REFUSALS[outcome.refusal] : undefined;
-      const said = refusal ? { error: outcome.message ?? refusal.text } : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};
+      const refusal: { text: string; status: number; code?: string; field?: string } | undefined = outcome.refusal ? SCREEN_REFUSALS[outcome.refusal] : undefined;
+      const said = refusal
+        ? { error: outcome.message ?? refusal.text, errorCode: refusal.code, errorField: refusal.field }
+        : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};
       return renderScreen(reply, tenant, shown.view, { ...shown.data, ...outcome.typed, ...said }, refusal?.status ?? 200);
     },
 

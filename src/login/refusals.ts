@@ -4,20 +4,25 @@ import { BLOCKED_SCREEN_TEXT } from './brute-force.js';
  * Why a login screen did not move on, and what the screen then says: each refusal's text (Auth0's
  * Universal Login wording where Auth0 documents it) and the status of the screen shown again with it.
  * The login steps answer with a reason; this table is the one place that words it.
+ *
+ * `code` is the `data-error-code` Auth0's pages put on the field error (where seen on Auth0's own
+ * markup), which tests select. `field` is the input a refusal belongs under on the Identifier +
+ * Password page, which has two; the one-field screens show every refusal under their field.
  */
+type Field = 'username' | 'password';
 export const SCREEN_REFUSALS = {
-  invalid_email: { text: 'Email is not valid.', status: 400 },
+  invalid_email: { text: 'Email is not valid.', status: 400, field: 'username' },
   invalid_phone: { text: 'Phone number is not valid.', status: 400 },
-  wrong_code: { text: 'The code you entered is invalid', status: 400 },
+  wrong_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
   expired: { text: 'The code you entered has expired. Select Resend to get a new one.', status: 400 },
   too_many_attempts: { text: "You've reached the maximum number of attempts. Please try to login again.", status: 429 },
   signup_disabled: { text: 'Sign ups are not allowed for this connection.', status: 400 },
   /** pre-user-registration refused the sign-up; the screen shows the action's own message instead when it gave one. */
   signup_refused: { text: 'We could not sign you up.', status: 400 },
   blocked: { text: 'Your account has been blocked. Contact the administrator of this application.', status: 401 },
-  wrong_password: { text: 'Wrong email or password', status: 400 },
+  wrong_password: { text: 'Wrong email or password', status: 400, code: 'wrong-email-credentials', field: 'password' },
   /** Brute-force protection: this identifier is blocked from this address. */
-  identifier_blocked: { text: BLOCKED_SCREEN_TEXT, status: 429 },
+  identifier_blocked: { text: BLOCKED_SCREEN_TEXT, status: 429, field: 'password' },
   email_not_sent: { text: "We couldn't send the email. Please try again.", status: 502 },
   sms_not_sent: { text: "We couldn't send the text message. Please try again.", status: 502 },
   unknown_connection: { text: 'That sign-in option is not available for this application.', status: 400 },
@@ -26,7 +31,7 @@ export const SCREEN_REFUSALS = {
   passkey_failed: { text: "We couldn't verify your passkey. Try again, or use your password.", status: 400 },
   passkey_unknown: { text: 'This passkey is not registered for this account.', status: 400 },
   passkey_not_created: { text: "We couldn't create your passkey. Try again, or continue without one.", status: 400 },
-} as const satisfies Record<string, { text: string; status: number }>;
+} as const satisfies Record<string, { text: string; status: number; code?: string; field?: Field }>;
 
 export type Refusal = keyof typeof SCREEN_REFUSALS;
 

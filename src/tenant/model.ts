@@ -193,6 +193,8 @@ export interface Tenant {
   idleSessionLifetimeHours: number;
   /** Where /v2/logout may return to when no client_id is given. */
   allowedLogoutUrls: string[];
+  /** tenant.default_directory: the connection grant_type=password logs in to. */
+  defaultDirectory?: string | undefined;
   clients: Client[];
   /** In creation order: the order decides which passwordless connection Universal Login presents. */
   connections: Connection[];

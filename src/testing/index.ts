@@ -1,11 +1,14 @@
 /**
  * Helpers for your own end-to-end tests against a running Understudy: read one-time codes from the
  * dev mailbox, move its clock, reset it between tests, pin codes and simulate delivery trouble, and
- * walk the login screens with Playwright. Built on the public dev API only (`/_dev/api/*`).
+ * walk the login screens with Playwright. Built on the public dev API only (`/_dev/api/*`). Also the
+ * Chromium arguments for an HTTPS Understudy under its own host name (./chromium-args.ts).
  *
- *   import { createUnderstudyClient, loginWithPasswordless } from 'understudy/testing';
+ *   import { createUnderstudyClient, loginWithPasswordless, chromiumArgs } from 'understudy/testing';
  */
 import type { Message as DevMessage } from '../store/records.js';
+
+export { chromiumArgs, spkiHash, pemCertificates, type ChromiumArgsOptions } from './chromium-args.js';
 
 export type { DevMessage };
 

@@ -113,6 +113,8 @@ describe('the packed tarball in a scratch project', () => {
       'dist/app.d.ts',
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
+      'dist/testing/resolve.cjs',
+      'dist/testing/resolve.d.cts',
       'dist/config/tenant-check.cjs',
       'dist/actions/actions-host.cjs',
       'dist/views/screens/login-id.eta',
@@ -148,6 +150,12 @@ describe('the packed tarball in a scratch project', () => {
     // The main export loads from the project, with the dependencies the install brought.
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('understudy'); console.log(typeof m.buildApp)"], { cwd: PROJECT });
     expect(stdout.trim()).toBe('function');
+    // The preload resolves from the project by the package's name, as NODE_OPTIONS='--require understudy/resolve' does.
+    const preloaded = await run(process.execPath, ['--require', 'understudy/resolve', '-e', "require('node:dns').lookup('understudy.test', (e, a) => console.log(e ? e.code : a))"], {
+      cwd: PROJECT,
+      env: { PATH: process.env.PATH ?? '', AUTH0_DOMAIN: 'understudy.test' },
+    });
+    expect(preloaded.stdout.trim()).toBe('127.0.0.1');
   });
 
   it('serves with `npx understudy`, and a script there logs in with understudy/testing in Chromium', async () => {

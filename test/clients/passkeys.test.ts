@@ -142,7 +142,7 @@ describe('passkeys (Identifier First + Biometrics) in Chromium with a virtual au
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.waitForURL(/\/u\/passkey-enrollment\?/);
       expect(await page.title()).toBe('Create a passkey | Passkey SPA');
-      await expectVisible(page.getByRole('button', { name: 'Continue without a passkey' }));
+      await expectVisible(page.getByRole('button', { name: 'Continue without passkeys' }));
 
       // 2. Create the passkey: the virtual authenticator answers navigator.credentials.create().
       await page.getByRole('button', { name: 'Create a passkey' }).click();

@@ -30,6 +30,8 @@ export function writeActionsExport(parts: {
   resourceServers?: Record<string, unknown>[];
   /** Client grants (grants/<n>.json), e.g. a machine client's Management API grant. */
   grants?: Record<string, unknown>[];
+  /** Roles (roles/<name>.json). */
+  roles?: Record<string, unknown>[];
 }): WrittenExport {
   const dir = mkdtempSync(join(tmpdir(), 'understudy-actions-export-'));
   const write = (path: string, content: unknown): void => {
@@ -57,5 +59,6 @@ export function writeActionsExport(parts: {
   }
   write('triggers/triggers.json', triggers);
   (parts.grants ?? []).forEach((grant, i) => write(`grants/grant-${i}.json`, grant));
+  for (const role of parts.roles ?? []) write(`roles/${String(role.name)}.json`, role);
   return { dir, read: () => readTenantFile(dir), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -1,4 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +123,24 @@ describe('understudy --https (the real entry point)', () => {
     expect((await summary(second)).msg).toContain('reused the certificate');
     expect(readFileSync(caPath, 'utf8')).toBe(caPem);
     expect(await stop(second)).toBe(0);
+  }, SPAWN_TEST_MS);
+
+  it('under a host name: prints the AUTH0_DOMAIN and NODE_EXTRA_CA_CERTS to use, and sends the local CA with its certificate', async () => {
+    const port = await freePort();
+    const data = join(dir, 'named');
+    const run = start(['--https'], { PORT: String(port), ISSUER_BASE_URL: 'https://understudy.test/', UNDERSTUDY_DATA_DIR: data });
+    const log = await summary(run);
+    const caPath = join(data, 'tls', 'ca.pem');
+    expect(log.issuer).toBe('https://understudy.test/');
+    expect(log.msg).toContain(`AUTH0_DOMAIN=understudy.test NODE_EXTRA_CA_CERTS=${caPath}`);
+    // A client that trusts nothing sees the CA only if the server sent it.
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'understudy.test', rejectUnauthorized: false });
+    await once(socket, 'secureConnect');
+    const leaf = socket.getPeerCertificate(true);
+    socket.destroy();
+    expect(leaf.subjectaltname).toContain('DNS:understudy.test');
+    expect(leaf.issuerCertificate?.fingerprint256).toBe(new X509Certificate(readFileSync(caPath, 'utf8')).fingerprint256);
+    expect(await stop(run)).toBe(0);
   }, SPAWN_TEST_MS);
 
   it('refuses an http ISSUER_BASE_URL and an unreadable UNDERSTUDY_TLS_CERT, naming the variable', async () => {

@@ -3,6 +3,7 @@ import { authenticateClient, stringField } from '../client-auth.js';
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { passwordlessOtpGrant } from './passwordless-otp.js';
+import { PASSWORD_GRANT, PASSWORD_REALM_GRANT, passwordGrant, passwordRealmGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import { PASSWORDLESS_OTP_GRANT } from '../../tenant/model.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
@@ -14,6 +15,8 @@ const grants: Record<string, GrantHandler> = {
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
   [PASSWORDLESS_OTP_GRANT]: passwordlessOtpGrant,
+  [PASSWORD_GRANT]: passwordGrant,
+  [PASSWORD_REALM_GRANT]: passwordRealmGrant,
 };
 
 /** What a successful exchange issued, for the log: never a token or secret. */

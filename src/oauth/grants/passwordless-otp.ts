@@ -6,7 +6,7 @@ import { OTP_ERRORS, otpFailureDescription } from '../../passwordless/code-error
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
-import { finishGrantLogin, userTokenResponse } from './user-tokens.js';
+import { realmLoginTokens } from './user-tokens.js';
 
 /**
  * Auth0's embedded passwordless login: `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`
@@ -30,18 +30,7 @@ export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx, re
   const audience = stringField(params, 'audience');
   if (audience && !ctx.tenant.resourceServers.some((r) => r.identifier === audience)) throw accessDenied.unknownAudience(audience);
   const scope = normalizeScope(stringField(params, 'scope') ?? 'openid');
-  // Auth0 does not document this grant's protocol; it is a realm credential exchange, as password-realm.
-  const { user, changes } = await finishGrantLogin(ctx, {
-    client: caller.client,
-    user: login.user,
-    scope,
-    audience,
-    sessionId: undefined,
-    authTime: Math.floor(ctx.clock.now() / 1000),
-    protocol: 'oauth2-password',
-    request,
-  });
-  return userTokenResponse(ctx, { client: caller.client, user, scope, audience, sessionId: undefined, refreshToken: 'issue', changes });
+  return realmLoginTokens(ctx, { client: caller.client, user: login.user, scope, audience, request });
 };
 
 /** The grant's words for a refused code: invalid_grant (403) for the code itself, Auth0's own errors for the user. */

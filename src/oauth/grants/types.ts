@@ -9,6 +9,7 @@ import type { TokenIssuer } from '../tokens.js';
 import type { TriggerFlows } from '../../actions/trigger-flows.js';
 import type { LoginFinisher } from '../finish-login.js';
 import type { RequestFacts } from '../../actions/action-events.js';
+import type { BruteForceGuard } from '../../login/brute-force.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
 export interface TokenResponse {
@@ -33,6 +34,8 @@ export interface GrantContext {
   flows: TriggerFlows;
   /** Every user grant ends its login here before minting (post-login Actions). */
   finishLogin: LoginFinisher;
+  /** The password grants count wrong passwords here, as the password screens do. */
+  bruteForce: BruteForceGuard;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */

@@ -68,3 +68,27 @@ export async function finishGrantLogin(
   if (!finished.ok) throw oauthError(finished.error, finished.description, finished.error === 'access_denied' ? { status: 500 } : {});
   return finished;
 }
+
+/**
+ * The tokens of a realm credential exchange at the token endpoint (password, password-realm and the
+ * passwordless OTP grant): no browser and no SSO session; post-login runs as `oauth2-password`
+ * (Auth0 does not document the OTP grant's protocol; it is the same kind of exchange), and a refresh
+ * token comes with `offline_access`.
+ */
+export async function realmLoginTokens(
+  ctx: GrantContext,
+  login: { client: Client; user: User; scope: string; audience: string | undefined; request: RequestFacts },
+): Promise<TokenResponse> {
+  const { client, scope, audience } = login;
+  const { user, changes } = await finishGrantLogin(ctx, {
+    client,
+    user: login.user,
+    scope,
+    audience,
+    sessionId: undefined,
+    authTime: Math.floor(ctx.clock.now() / 1000),
+    protocol: 'oauth2-password',
+    request: login.request,
+  });
+  return userTokenResponse(ctx, { client, user, scope, audience, sessionId: undefined, refreshToken: 'issue', changes });
+}
