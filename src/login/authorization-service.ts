@@ -5,8 +5,8 @@ import type { Session, Transaction, User } from '../store/records.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 import { LoginProfileError, type LoginPlan } from '../tenant/connection-rules.js';
-import type { AuthorizeRequest } from '../oauth/authorize-request.js';
-import type { AuthorizationResponder, AuthorizationResult, ResponseRequest } from '../oauth/authorization-response.js';
+import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
+import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
 import type { SessionService } from './sessions.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { planTransaction, presentedConnection } from './login-plan.js';
@@ -57,24 +57,6 @@ export function createAuthorizationService(deps: {
     return transaction;
   }
 
-  const snapshot = (request: AuthorizeRequest): ResponseRequest => ({
-    clientId: request.client.clientId,
-    redirectUri: request.redirectUri,
-    responseType: request.responseType,
-    responseMode: request.responseMode,
-    scope: request.scope,
-    audience: request.audience,
-    clientState: request.state,
-    nonce: request.nonce,
-    codeChallenge: request.codeChallenge,
-    codeChallengeMethod: request.codeChallengeMethod,
-    maxAge: request.maxAge,
-    // What post-login Actions see of the request (event.transaction); prompt=none also means no browser to send anywhere.
-    prompt: request.prompt,
-    uiLocales: request.uiLocales,
-    loginHint: request.loginHint,
-  });
-
   return {
     async begin(request, browser, http) {
       const redirect = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
@@ -96,7 +78,7 @@ export function createAuthorizationService(deps: {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked) {
           await sessions.touch(session, request.client.clientId);
-          return { kind: 'respond', result: await responder.respond(snapshot(request), user, session, { http }) };
+          return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http }) };
         }
       }
       if (prompts.has('none')) throw loginRequired('Login required', { redirect });
@@ -105,11 +87,7 @@ export function createAuthorizationService(deps: {
       const transaction: Transaction = {
         id: random.token(24),
         deviceId: browser.deviceId,
-        ...snapshot(request),
-        // Required on a transaction, optional in a response request.
-        prompt: request.prompt,
-        loginHint: request.loginHint,
-        uiLocales: request.uiLocales,
+        ...requestRecord(request),
         connection: presentedConnection(plan),
         identifier: undefined,
         authenticated: undefined,
@@ -141,7 +119,7 @@ export function createAuthorizationService(deps: {
     },
 
     // Magic links only: Auth0 issues no refresh token for a login made by link.
-    complete: (request, user, session, http) => responder.respond(snapshot(request), user, session, { refreshTokenAllowed: false, http }),
+    complete: (request, user, session, http) => responder.respond(requestRecord(request), user, session, { refreshTokenAllowed: false, http }),
 
     async resume(id, deviceId, http) {
       const transaction = await loadTransaction(id, deviceId);

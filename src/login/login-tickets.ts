@@ -5,7 +5,7 @@ import { accessDenied, invalidRequest, unauthorized, type ErrorRedirect } from '
 import type { AuthorizationRequestRecord, LoginTicket, User } from '../store/records.js';
 import type { LoginTicketStore, UserStore } from '../store/types.js';
 import { findClient, type Tenant } from '../tenant/model.js';
-import type { AuthorizeRequest } from '../oauth/authorize-request.js';
+import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
 import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { hashVerifier, LOGIN_TICKET_TTL_MS } from '../passwordless/cross-origin.js';
@@ -39,25 +39,6 @@ export interface LoginTicketService {
   verify(form: { state?: unknown; verifier?: unknown }, deviceId: string | undefined, http?: RequestFacts): Promise<{ result: AuthorizationResult; session: { id: string; expiresAt: number } }>;
 }
 
-function recordOf(request: AuthorizeRequest): AuthorizationRequestRecord {
-  return {
-    clientId: request.client.clientId,
-    redirectUri: request.redirectUri,
-    responseType: request.responseType,
-    responseMode: request.responseMode,
-    scope: request.scope,
-    audience: request.audience,
-    clientState: request.state,
-    nonce: request.nonce,
-    codeChallenge: request.codeChallenge,
-    codeChallengeMethod: request.codeChallengeMethod,
-    maxAge: request.maxAge,
-    prompt: request.prompt,
-    uiLocales: request.uiLocales,
-    loginHint: request.loginHint,
-  };
-}
-
 const redirectOf = (request: AuthorizationRequestRecord): ErrorRedirect => ({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.clientState });
 
 function sameVerifier(verifier: string, expectedHash: string): boolean {
@@ -88,7 +69,7 @@ export function createLoginTicketService(deps: {
 
   return {
     async redeem(request, ticketId, browser, http) {
-      const redirect = redirectOf(recordOf(request));
+      const redirect = redirectOf(requestRecord(request));
       const ticket = await store.consumeLoginTicket(ticketId);
       // A waiting record names a verification in progress, never a ticket to redeem.
       if (!ticket || ticket.awaiting || ticket.clientId !== request.client.clientId) {
@@ -98,7 +79,7 @@ export function createLoginTicketService(deps: {
       const session = await sessions.current(browser.sessionId);
       if (session && session.id === ticket.sessionId) {
         await sessions.touch(session, request.client.clientId);
-        return { kind: 'respond', result: await responder.respond(recordOf(request), user, { id: session.id, authTime: ticket.authTime }, { http }) };
+        return { kind: 'respond', result: await responder.respond(requestRecord(request), user, { id: session.id, authTime: ticket.authTime }, { http }) };
       }
 
       const frameUrl = request.client.crossOriginLoc;
@@ -112,7 +93,7 @@ export function createLoginTicketService(deps: {
       const waiting: LoginTicket = {
         ...ticket,
         id: random.token(24),
-        awaiting: { deviceId: browser.deviceId, request: recordOf(request) },
+        awaiting: { deviceId: browser.deviceId, request: requestRecord(request) },
         expiresAt: clock.now() + LOGIN_TICKET_TTL_MS,
       };
       await store.saveLoginTicket(waiting);

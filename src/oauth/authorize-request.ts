@@ -1,4 +1,5 @@
 import { accessDenied, invalidRequest, unauthorizedClient, unsupportedResponseType, type ErrorRedirect } from '../errors.js';
+import type { AuthorizationRequestRecord } from '../store/records.js';
 import { findClient, findResourceServer, type Client, type Tenant } from '../tenant/model.js';
 import { isAllowedUrl, originOf } from './redirect-uri.js';
 import { isWellFormedChallenge, type PkceMethod } from './pkce.js';
@@ -177,4 +178,25 @@ export function normalizeScope(scope: string | undefined): string {
 
 export function scopeSet(scope: string): Set<string> {
   return new Set(scope.split(' ').filter(Boolean));
+}
+
+/** What a login keeps of an /authorize request until it is answered (a transaction, a login ticket's wait). */
+export function requestRecord(request: AuthorizeRequest): AuthorizationRequestRecord {
+  return {
+    clientId: request.client.clientId,
+    redirectUri: request.redirectUri,
+    responseType: request.responseType,
+    responseMode: request.responseMode,
+    scope: request.scope,
+    audience: request.audience,
+    clientState: request.state,
+    nonce: request.nonce,
+    codeChallenge: request.codeChallenge,
+    codeChallengeMethod: request.codeChallengeMethod,
+    maxAge: request.maxAge,
+    // What post-login Actions see of the request (event.transaction); prompt=none also means no browser to send anywhere.
+    prompt: request.prompt,
+    uiLocales: request.uiLocales,
+    loginHint: request.loginHint,
+  };
 }
