@@ -66,6 +66,8 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
 
     async send(reply, screen, outcome, params) {
       if (outcome.kind === 'redirect') {
+        // A session opened: someone proved who they are on this screen (a code, a password, a passkey, a provider).
+        if (outcome.session) reply.log.info({ screen }, `login succeeded on ${screen}`);
         if (outcome.session) {
           const maxAge = Math.max(1, Math.floor((outcome.session.expiresAt - clock.now()) / 1000));
           cookies.write(reply, SESSION_COOKIE, outcome.session.id, maxAge);
@@ -75,6 +77,7 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
       const shown = await view(screen, outcome.ctx, params);
       if (shown.kind === 'redirect') return reply.redirect(shown.location, 302);
       const refusal: { text: string; status: number; code?: string; field?: string } | undefined = outcome.refusal ? SCREEN_REFUSALS[outcome.refusal] : undefined;
+      if (outcome.refusal) reply.log.info({ screen, reason: outcome.refusal }, `login step refused on ${screen}: ${outcome.refusal}`);
       const said = refusal
         ? { error: outcome.message ?? refusal.text, errorCode: refusal.code, errorField: refusal.field }
         : outcome.notice ? { notice: SCREEN_NOTICES[outcome.notice] } : {};

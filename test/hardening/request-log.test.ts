@@ -105,6 +105,9 @@ describe('LOG_LEVEL=debug over a whole login', () => {
       expect(info).toContain(`passwordless login refused: wrong code for ${maskRecipient(EMAIL)} (email)`);
       expect(info).toContain(`passwordless login: code accepted for ${maskRecipient(EMAIL)} (email)`);
       expect(info).toContain(`token issued: authorization_code to ${WEB}`);
+      // The screens' own lines: the wrong code refused, then the login that succeeded.
+      expect(info).toContain('login step refused on email-challenge: wrong_code');
+      expect(info).toContain('login succeeded on email-challenge');
       expect(info).toContain(`token issued: refresh_token to ${WEB}`);
 
       // No secret anywhere, the dev mailbox's own code line (dev routes on) aside.
