@@ -432,11 +432,17 @@ else
   if compose_https up -d --no-build understudy.test >"$logdir/https.log" 2>&1 && healthy_s=$(wait_healthy "$hctr" "$t0"); then
     timing "https up -> healthy" "$healthy_s"
     uid=$(podman exec "$hctr" id -u 2>/dev/null || echo '?')
-    if podman logs "$hctr" 2>/dev/null | grep -q 'listening on  https://0.0.0.0:443' && [ "$uid" = 1000 ]; then
+    # Healthy means listening; the banner with the address comes just after: wait for it, not a moment.
+    banner=no
+    for _ in $(seq 1 100); do
+      if podman logs "$hctr" 2>/dev/null | grep -q 'listening on  https://0.0.0.0:443'; then banner=yes; break; fi
+      sleep 0.2
+    done
+    if [ "$banner" = yes ] && [ "$uid" = 1000 ]; then
       pass "https health: listening on 443 as uid $uid (the image's node user), HEALTHCHECK healthy over HTTPS $healthy_s s after podman-compose up"
     else
       show_logs "$hctr" 15
-      fail "https health: expected the server on port 443 as uid 1000, got uid $uid"
+      fail "https health: expected the server listening on port 443 as uid 1000; banner seen: $banner, uid $uid"
     fi
     podman exec "$hctr" cat /data/tls/ca.pem >"$logdir/ca.pem" 2>>"$logdir/https.log" || true
     printed=$(podman logs "$hctr" 2>/dev/null | grep -o 'AUTH0_DOMAIN=understudy.test NODE_EXTRA_CA_CERTS=/data/tls/ca.pem' | head -n 1 || true)
