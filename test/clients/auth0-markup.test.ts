@@ -108,9 +108,9 @@ async function atCallback(page: Page, domain: string, verifier: string): Promise
 /** Exactly one visible primary button on the screen, and (where it is named so) one button named exactly "Continue". */
 async function expectOnePrimary(page: Page, name: string | RegExp = 'Continue'): Promise<void> {
   await expectVisible(page.locator(PRIMARY));
-  expect(await page.locator(`${PRIMARY}:visible`).count()).toBe(1);
+  await eventually(() => page.locator(`${PRIMARY}:visible`).count()).toBe(1);
   if (name === 'Continue') {
-    expect(await continueButton(page).count()).toBe(1);
+    await eventually(() => continueButton(page).count()).toBe(1);
     expect(await page.locator(PRIMARY).getAttribute('data-action-button-primary')).toBe('true');
     expect((await page.locator(PRIMARY).textContent())?.trim()).toBe('Continue');
   } else {

@@ -198,7 +198,7 @@ describe('@auth0/nextjs-auth0 4.x (Next.js 16 App Router) in Chromium against Un
     await loginWithPasswordless(page, { client: understudy, email: EMAIL });
     await landOn((url) => url.origin === appBase && url.pathname === '/', 'the app after the callback');
     await eventually(textOf(page.locator('#status'))).toBe('signed in');
-    expect(await page.locator('#email').textContent()).toBe(EMAIL);
+    await eventually(textOf(page.locator('#email'))).toBe(EMAIL);
     sub = (await page.locator('#sub').textContent()) ?? '';
     sid = (await page.locator('#sid').textContent()) ?? '';
     expect(sub).toMatch(/^email\|[0-9a-f]{24}$/);
