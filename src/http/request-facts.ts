@@ -12,7 +12,8 @@ export function requestFacts(request: FastifyRequest, options: { withBody?: bool
   const language = request.headers['accept-language']?.split(',')[0]?.split(';')[0]?.trim();
   const facts: RequestFacts = {
     ip: request.ip,
-    hostname: request.hostname.replace(/:\d+$/, ''),
+    // Fastify 5's hostname has no port (request.host has it).
+    hostname: request.hostname,
     method: request.method,
     userAgent: request.headers['user-agent'],
     language: language || undefined,

@@ -82,6 +82,7 @@ export function createLoginFinisher(deps: {
   };
 }
 
+/** The Management API's merge (users.update): top-level keys set, a null value deletes its key, as in Auth0. */
 async function writeMetadata(
   users: Pick<UserService, 'update'>,
   user: User,
@@ -89,15 +90,9 @@ async function writeMetadata(
   own: Record<string, unknown>,
 ): Promise<User | undefined> {
   if (!Object.keys(app).length && !Object.keys(own).length) return undefined;
-  const merge = (current: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> => {
-    const next = { ...current, ...changes };
-    // A null value deletes the key, as in Auth0.
-    for (const [key, value] of Object.entries(changes)) if (value === null) delete next[key];
-    return next;
-  };
   return users.update(user.user_id, {
-    ...(Object.keys(app).length ? { app_metadata: merge(user.app_metadata, app) } : {}),
-    ...(Object.keys(own).length ? { user_metadata: merge(user.user_metadata, own) } : {}),
+    ...(Object.keys(app).length ? { app_metadata: app } : {}),
+    ...(Object.keys(own).length ? { user_metadata: own } : {}),
   });
 }
 
