@@ -1,4 +1,4 @@
-import type { Client, Connection } from '../tenant/model.js';
+import { connectionId, type Client, type Connection } from '../tenant/model.js';
 import type { User } from '../store/records.js';
 
 /**
@@ -53,8 +53,7 @@ export interface TenantFacts {
 }
 
 const connectionOf = (connection: Connection | undefined, fallbackName: string): Record<string, unknown> => ({
-  // The id the Management API gives the connection (routes/management.ts).
-  id: `con_${connection?.name ?? fallbackName}`,
+  id: connectionId(connection?.name ?? fallbackName),
   name: connection?.name ?? fallbackName,
   strategy: connection?.strategy ?? fallbackName,
   metadata: {},

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../deps.js';
 import type { Passkey, User } from '../store/records.js';
-import { findConnection } from '../tenant/model.js';
+import { connectionId, findConnection } from '../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
 import { authenticationMethodNotFound, badRequest, identifierTaken, userExists, userNotFound } from '../management/management-error.js';
 import { allows, insufficientScope, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
@@ -168,7 +168,7 @@ export async function managementRoutes(app: FastifyInstance, deps: AppDeps): Pro
   app.get('/api/v2/connections', async (request) => {
     await authorize(request, ACCESS.readConnections);
     return withTotals(request.query as Query, 'connections', tenant.connections.map((c) => ({
-      id: `con_${c.name}`,
+      id: connectionId(c.name),
       name: c.name,
       strategy: c.strategy,
       enabled_clients: [...c.enabledClients],

@@ -84,6 +84,9 @@ export interface Client {
 
 export type Strategy = 'email' | 'sms' | 'auth0' | string;
 
+/** The id the Management API and Actions give a connection: Understudy's connections are named, so it derives from the name. */
+export const connectionId = (name: string): string => `con_${name}`;
+
 export interface Connection {
   name: string;
   strategy: Strategy;
