@@ -4,7 +4,7 @@ import { isLoopbackHost, loadRuntimeConfig } from './config/runtime.js';
 import { chooseStore } from './config/store-setting.js';
 import { ConfigError } from './config/config-error.js';
 import { loadPersistentKeys } from './config/data-dir.js';
-import { buildTenant, readTenantFile } from './config/tenant-file.js';
+import { buildTenant, readTenantFile, readTenantSource } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
 import { applyOverlay } from './config/overlay.js';
 import { reportLines, tenantReport } from './config/tenant-report.js';
@@ -27,8 +27,9 @@ async function main(): Promise<void> {
     : pino({ level: runtime.logLevel });
   // The tenant file is read first: its `store` key picks the store when UNDERSTUDY_STORE does not.
   const source = runtime.tenantPath ? `${runtime.tenantPath}${runtime.overlayPath ? ` with the overlay ${runtime.overlayPath}` : ''}` : 'the embedded default tenant';
-  const read = runtime.tenantPath ? readTenantFile(runtime.tenantPath, runtime.keywords) : defaultTenant;
-  const raw = runtime.overlayPath ? applyOverlay(read, readTenantFile(runtime.overlayPath, runtime.keywords), runtime.overlayPath) : read;
+  const read = runtime.tenantPath ? readTenantSource(runtime.tenantPath, runtime.keywords) : undefined;
+  const exported = read?.doc ?? defaultTenant;
+  const raw = runtime.overlayPath ? applyOverlay(exported, readTenantFile(runtime.overlayPath, runtime.keywords), runtime.overlayPath) : exported;
   const chosen = chooseStore(runtime.store, runtime.tenantPath ? { raw, path: runtime.tenantPath } : undefined, runtime.dataDir);
   const folderKeys = await loadPersistentKeys(runtime.dataDir, runtime.signingKey);
   const seed = runtime.seedPath ? readSnapshot(runtime.seedPath) : undefined;
@@ -40,8 +41,11 @@ async function main(): Promise<void> {
   const store = await openStore(chosen.setting, clock, { maxMessages: runtime.mailboxLimit, log });
   // A persistent or shared store keeps the first keys offered: restarts and replicas sign alike.
   const keys = await adoptKeys(store, offered, runtime.signingKey !== undefined);
-  const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'));
-  for (const warning of warnings) log.warn(warning);
+  // The export's own folder (not the label naming it with its overlay) holds its files and its actions' packages.
+  const { tenant, ignoredKeys, warnings, generated } = buildTenant(raw, source, deriveKey(keys.masterSecret, 'client-secrets').toString('hex'), {
+    ...(read ? { exportDir: read.dir, readProblems: read.problems } : {}),
+  });
+  for (const warning of [...(read?.notices ?? []), ...warnings]) log.warn(warning);
   // What matters first (features not emulated, each with its consequence), then the trivia, counted.
   const report = tenantReport(raw, ignoredKeys);
   if (report.features.length) log.warn({ features: report.features.map(({ keys: _keys, ...f }) => f) }, `not emulated from this tenant:\n${reportLines(report).map((l) => `  - ${l}`).join('\n')}`);

@@ -15,6 +15,11 @@ export interface TenantAction {
   dependencies: { name: string; version: string }[];
   /** event.secrets: the export's values, then the overlay's and the keyword mappings'. */
   secrets: Record<string, string>;
+  /**
+   * Why the action cannot run (its npm packages are not installed beside the export), with the command
+   * that fixes it: each login through it fails with this message instead. Undefined when it can run.
+   */
+  unavailable: string | undefined;
 }
 
 export interface TenantActions {

@@ -26,9 +26,11 @@ export async function startTenantActions(
   const logs = new ActionLogBook();
   const budgetMs = deps.budgetMs ?? DEFAULT_TRIGGER_BUDGET_MS;
   let runtime: ActionsRuntime | undefined;
-  if (actions.actions.length) {
+  // An action whose packages are missing is not loaded: its logins fail with the command that installs them.
+  const runnable = actions.actions.filter((action) => !action.unavailable);
+  if (runnable.length) {
     try {
-      runtime = await ActionsRuntime.start(actions.actions, {
+      runtime = await ActionsRuntime.start(runnable, {
         // Loading is given the trigger budget too: top-level code that never ends is a broken action.
         timeoutMs: budgetMs,
         ...(deps.caFile ? { caFile: deps.caFile } : {}),

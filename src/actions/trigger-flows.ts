@@ -1,5 +1,5 @@
 import type { ActionTrigger, TenantActions } from './action-model.js';
-import { TIMEOUT_MESSAGE, type ActionCall, type ActionsRuntime } from './actions-runtime.js';
+import { TIMEOUT_MESSAGE, type ActionCall, type ActionsRuntime, type ExecutionResult } from './actions-runtime.js';
 import {
   credentialsExchangeEvent,
   postLoginEvent,
@@ -84,7 +84,8 @@ export class TriggerFlows {
   constructor(private readonly deps: TriggerFlowsDeps) {}
 
   has(trigger: ActionTrigger): boolean {
-    return this.deps.actions.bindings[trigger].length > 0 && this.deps.runtime !== undefined;
+    const { actions, runtime } = this.deps;
+    return actions.bindings[trigger].some((name) => runtime !== undefined || actions.actions.some((a) => a.name === name && a.unavailable));
   }
 
   /**
@@ -206,13 +207,16 @@ export class TriggerFlows {
     apply: (action: string, calls: ActionCall[], failure: string | undefined) => 'next' | 'stop',
   ): Promise<void> {
     const { runtime, actions, budgetMs, now } = this.deps;
-    if (!runtime) return;
     const deadline = now() + budgetMs;
     for (const name of actions.bindings[trigger]) {
       const action = actions.actions.find((a) => a.name === name);
       if (!action) continue;
       const left = deadline - now();
-      const result = left > 0 ? await runtime.execute(name, trigger, eventFor(action.secrets), left) : { calls: [], failure: { kind: 'timeout' as const, message: TIMEOUT_MESSAGE } };
+      const result: ExecutionResult = action.unavailable
+        ? { calls: [], failure: { kind: 'threw', message: action.unavailable } }
+        : left > 0 && runtime
+          ? await runtime.execute(name, trigger, eventFor(action.secrets), left)
+          : { calls: [], failure: { kind: 'timeout', message: TIMEOUT_MESSAGE } };
       const failure = result.failure ? result.failure.message : undefined;
       if (result.failure) this.deps.notify({ action: name, message: `${result.failure.kind === 'threw' ? 'threw' : 'failed'}: ${result.failure.message}` });
       if (apply(name, result.calls, failure) === 'stop') return;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { replaceKeywords, type KeywordMappings } from './keywords.js';
+import { resolveInside } from './export-files.js';
 
 /** How one JSON file of the export is parsed: tenant-file.ts's parseTenantText, keywords and all. */
 export type ParseFile = (text: string, path: string, format: 'json', keywords: KeywordMappings | undefined) => unknown;
@@ -79,7 +80,6 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
     const files = jsonFiles(join(dir, folder));
     if (files.length) doc[key] = files.map(read);
   }
-  loadReferencedFiles(doc, [join(dir, 'connections')], keywords);
   // database-connections/<name>/database.json, one folder per database connection.
   const databases = join(dir, 'database-connections');
   if (isDirectory(databases)) {
@@ -99,35 +99,59 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
     doc.prompts = { ...(settings as Record<string, unknown>), ...(customText ? { customText } : {}) };
   }
   if (existsSync(join(dir, 'branding', 'branding.json'))) doc.branding = read(join(dir, 'branding', 'branding.json'));
+  // branding/templates/<name>.json (+ .html): the Universal Login page template, reported as not applied.
+  const pageTemplates = join(dir, 'branding', 'templates');
+  if (isDirectory(pageTemplates)) {
+    const names = [...new Set(readdirSync(pageTemplates).filter((f) => /\.(json|html?)$/i.test(f)).map((f) => f.replace(/\.(json|html?)$/i, '')))].sort();
+    if (names.length) doc.branding = { ...(doc.branding as Record<string, unknown> | undefined), templates: names.map((template) => ({ template })) };
+  }
   const factors = jsonFiles(join(dir, 'guardian', 'factors'));
   if (factors.length) doc.guardianFactors = factors.map(read);
   const attack = jsonFiles(join(dir, 'attack-protection'));
   if (attack.length) doc.attackProtection = Object.fromEntries(attack.map((f) => [basename(f, '.json'), read(f)]));
-  // Folders Understudy does not know are reported like unknown keys of a YAML export.
-  for (const name of present) if (!KNOWN_FOLDERS.includes(name)) doc[name] = { folder: `${name}/` };
+  // Folders Understudy does not know are reported like unknown keys of a YAML export, unless they are
+  // plainly not the tenant's: hidden ones (.github, .vscode, .husky), node_modules (an action's
+  // packages), and folders with no JSON file in them.
+  for (const name of present) {
+    if (KNOWN_FOLDERS.includes(name) || name.startsWith('.') || name === 'node_modules' || !jsonFiles(join(dir, name)).length) continue;
+    doc[name] = { folder: `${name}/` };
+  }
   return doc;
 }
 
 /**
  * Files an export refers to instead of carrying them inline: a passwordless email's
- * `options.email.body: ./email.html`. They are read from the first of `baseDirs` that has them (for a
- * tenant.yaml its connections/ folder, where the Deploy CLI writes them, then its own folder; for a
- * directory export its connections/ folder). A missing file stops start-up naming the key.
+ * `options.email.body: ./email.html`. They are read from the first of `folders` (relative to the
+ * export's `root`) that has them: for a tenant.yaml its connections/ folder, where the Deploy CLI
+ * writes them, then its own folder; for a directory export its connections/ folder. A reference that
+ * leaves the export is refused (config/export-files.ts); a missing file is a warning, and the
+ * connection sends Understudy's default email.
  */
-export function loadReferencedFiles(doc: unknown, baseDirs: readonly string[], keywords: KeywordMappings | undefined): void {
+export function loadReferencedFiles(doc: unknown, root: string, folders: readonly string[], keywords: KeywordMappings | undefined, found: { problems: string[]; notices: string[] }): void {
   const connections = (doc as { connections?: unknown } | null)?.connections;
   if (!Array.isArray(connections)) return;
   connections.forEach((connection, i) => {
     const email = (connection as { options?: { email?: { body?: unknown } } } | null)?.options?.email;
     const body = email?.body;
     if (typeof body !== 'string' || body.includes('<') || !/\.(html?|liquid)$/i.test(body.trim())) return;
-    const candidates = baseDirs.map((dir) => resolve(dir, body.trim()));
-    const file = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
+    const key = `connections[${i}].options.email.body`;
+    const refs = folders.map((folder) => resolveInside(root, join(folder, body.trim())));
+    const refused = refs.find((ref): ref is { refused: string } => 'refused' in ref);
+    if (refused) {
+      found.problems.push(`${key}: ${refused.refused}`);
+      return;
+    }
+    const file = refs.find((ref): ref is { file: string } => 'file' in ref);
+    if (!file) {
+      delete email!.body;
+      found.notices.push(`${key}: the email template ${body.trim()} is not in the export (looked in ${folders.map((f) => join(root, f)).join(', ')}); the connection's email uses Understudy's default body`);
+      return;
+    }
     try {
       // Keywords are replaced in it as in the file that refers to it, as the Deploy CLI does.
-      email!.body = replaceKeywords(readFileSync(file, 'utf8'), keywords);
+      email!.body = replaceKeywords(readFileSync(file.file, 'utf8'), keywords);
     } catch (err) {
-      throw new ConfigError(file, [`connections[${i}].options.email.body: cannot read the email template ${body}: ${(err as Error).message}`]);
+      found.problems.push(`${key}: cannot read the email template ${file.file}: ${(err as Error).message}`);
     }
   });
 }

@@ -6,9 +6,15 @@ import type { ActionEntry } from './tenant-schema.js';
 /**
  * The export's `actions` and `triggers` turned into what the Actions runtime runs: each deployed
  * action bound to a trigger Understudy runs, in trigger order. What cannot run stops start-up with the
- * key that says why (a bound action that does not exist, a dependency not installed beside the
- * export); what runs differently from Auth0 is a warning (a bound action with undeployed changes, a
- * secret without a value, a trigger Understudy does not run).
+ * key that says why (a bound action that does not exist, or has no code); what runs differently from
+ * Auth0 is a warning (a bound action with undeployed changes, a secret without a value, a trigger
+ * Understudy does not run).
+ *
+ * An action whose npm packages are not installed beside the export does not stop start-up: the
+ * server starts, one warning prints the single command that installs every package the export's
+ * actions need, and each login through such an action fails with `access_denied` and that command.
+ * Everything that does not pass through it (other triggers, machine-to-machine tokens, the dev
+ * mailbox and its tenant report) can be used meanwhile, and the failure says exactly what to run.
  */
 
 /** Placeholders exports write where a secret's value would be. */
@@ -44,14 +50,16 @@ export function buildActions(
       if (entry.deployed === false) {
         warnings.push(`actions[${i}] "${name}": deployed is false (changes not deployed); Understudy runs the exported code, which is the draft`);
       }
-      if (!used.has(name)) used.set(name, toAction(entry, i, exportDir, problems, warnings));
+      if (!used.has(name)) used.set(name, toAction(entry, i, exportDir, warnings));
       bindings[trigger as ActionTrigger].push(name);
     });
   }
-  return { actions: [...used.values()], bindings };
+  const actions = [...used.values()];
+  withMissingPackages(actions, exportDir, warnings);
+  return { actions, bindings };
 }
 
-function toAction(entry: ActionEntry, i: number, exportDir: string, problems: string[], warnings: string[]): TenantAction {
+function toAction(entry: ActionEntry, i: number, exportDir: string, warnings: string[]): TenantAction {
   const secrets: Record<string, string> = {};
   const missing: string[] = [];
   for (const secret of entry.secrets ?? []) {
@@ -64,24 +72,49 @@ function toAction(entry: ActionEntry, i: number, exportDir: string, problems: st
         `event.secrets leaves ${missing.length > 1 ? 'them' : 'it'} out. Give values in an overlay (actions: [{ name: "${entry.name}", secrets: [{ name, value }] }]) or keyword mappings`,
     );
   }
-  const dependencies = (entry.dependencies ?? []).map((d) => ({ name: d.name, version: d.version ?? 'latest' }));
-  const resolveFromExport = createRequire(join(exportDir, 'package.json'));
-  for (const dependency of dependencies) {
-    try {
-      resolveFromExport.resolve(dependency.name);
-    } catch {
-      problems.push(
-        `actions[${i}].dependencies: the action "${entry.name}" needs the package ${dependency.name}@${dependency.version}, ` +
-          `which is not installed beside the export. Run: npm i --prefix ${exportDir} ${dependency.name}@${dependency.version}`,
-      );
-    }
-  }
   return {
     name: entry.name,
     code: entry.code ?? '',
     file: entry.code_file ?? `${exportDir}#actions[${i}]`,
     requireFrom: exportDir,
-    dependencies,
+    dependencies: (entry.dependencies ?? []).map((d) => ({ name: d.name, version: d.version ?? 'latest' })),
     secrets,
+    unavailable: undefined,
   };
+}
+
+/**
+ * Marks the actions whose packages are not installed beside the export, and prints one command that
+ * installs every missing package of every action at once.
+ */
+function withMissingPackages(actions: TenantAction[], exportDir: string, warnings: string[]): void {
+  const resolveFromExport = createRequire(join(exportDir, 'package.json'));
+  const installed = (name: string): boolean => {
+    try {
+      resolveFromExport.resolve(name);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missingBy = new Map(actions.map((action) => [action.name, action.dependencies.filter((d) => !installed(d.name))]));
+  const specs = [...new Set([...missingBy.values()].flat().map((d) => `${d.name}@${d.version}`))];
+  if (!specs.length) return;
+  const command = `npm i --prefix ${shellQuote(exportDir)} ${specs.map(shellQuote).join(' ')}`;
+  for (const action of actions) {
+    const missing = missingBy.get(action.name) ?? [];
+    if (!missing.length) continue;
+    action.unavailable = `The action "${action.name}" needs ${missing.map((d) => `${d.name}@${d.version}`).join(', ')}, not installed beside the export. Run: ${command}`;
+  }
+  const names = actions.filter((a) => a.unavailable).map((a) => `"${a.name}"`);
+  warnings.push(`actions ${names.join(', ')}: their npm packages are not installed beside the export, so logins through them fail with access_denied until you run: ${command}`);
+  const versions = new Map<string, Set<string>>();
+  for (const spec of [...missingBy.values()].flat()) versions.set(spec.name, (versions.get(spec.name) ?? new Set()).add(spec.version));
+  for (const [name, seen] of versions) {
+    if (seen.size > 1) warnings.push(`actions: the package ${name} is wanted at ${[...seen].join(' and ')}; the export's node_modules holds one version, which every action then loads (Auth0 keeps each action's own)`);
+  }
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./^~<>-]+$/.test(value) && !/[<>]/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,26 +1,24 @@
 import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import type { TenantFile } from './tenant-schema.js';
-import { ConfigError, formatPath } from './config-error.js';
+import type { SchemaCheck } from './tenant-validation.js';
+import { ConfigError } from './config-error.js';
 import { parseRateLimits } from './rate-limit-settings.js';
-import { KEYWORD_HELP, keywordMarkers, markersInValues } from './keywords.js';
-import { buildClient, buildConnection, isAbsoluteUrl } from './tenant-entries.js';
+import { KEYWORD_HELP, markersInValues } from './keywords.js';
+import { buildClients } from './tenant-clients.js';
+import { buildConnections } from './tenant-connections.js';
+import { buildUsers } from './tenant-users.js';
+import { buildClaims, buildClientGrants } from './tenant-tokens.js';
 import { buildActions } from './tenant-actions.js';
 import { buildResourceServers, buildRoles, checkUserRoles } from './tenant-roles.js';
-import { RESTRICTED_CLAIMS } from '../oauth/restricted-claims.js';
+import { checkUnique } from './tenant-clients.js';
 import { isDirectory } from './export-directory.js';
-import { dirname, resolve } from 'node:path';
-
-export { readTenantFile, parseTenantText } from './tenant-read.js';
+import { aboutUnset } from './unset.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
-import {
-  APP_TYPES,
-  type AppType,
-  type CustomText,
-  type Client,
-  type SeedUser,
-  type Tenant,
-} from '../tenant/model.js';
+import { strategyGroup, type StrategyGroup } from '../tenant/strategies.js';
+import type { Client, CustomText, Tenant } from '../tenant/model.js';
+
+export { readTenantFile, readTenantSource, parseTenantText, type TenantSource } from './tenant-read.js';
 
 // Start-up loads only what a valid tenant file needs: yaml for a YAML file, and TypeBox (hundreds of
 // modules, a third of the start-up time) only when the check compiled at build time
@@ -28,24 +26,35 @@ import {
 // vitest) there is no compiled check, and TypeBox loads at once.
 const requireHere = createRequire(import.meta.url);
 type Validation = typeof import('./tenant-validation.js');
-const compiledCheck = ((): ((value: unknown) => boolean) | undefined => {
+interface CompiledCheck {
+  Check(value: unknown): boolean;
+  Options: Record<StrategyGroup, (value: unknown) => boolean>;
+}
+const compiled = ((): CompiledCheck | undefined => {
   try {
-    return (requireHere('./tenant-check.cjs') as { Check(value: unknown): boolean }).Check;
+    return requireHere('./tenant-check.cjs') as CompiledCheck;
   } catch {
     return undefined;
   }
 })();
-let validation: Validation | undefined = compiledCheck ? undefined : await import('./tenant-validation.js');
+let validation: Validation | undefined = compiled ? undefined : await import('./tenant-validation.js');
 const fullValidation = (): Validation => (validation ??= requireHere('./tenant-validation.js') as Validation);
 
 export interface LoadedTenant {
   tenant: Tenant;
   /** Unknown keys, ignored: exports from Auth0 carry many that Understudy has no use for. */
   ignoredKeys: string[];
-  /** Values Understudy reads differently from Auth0; logged at start-up. */
+  /** What Understudy reads differently from Auth0, or leaves out, with what it means; logged at start-up. */
   warnings: string[];
   /** Client ids and secrets Understudy made up because the file had none; printed at start-up. */
   generated: string[];
+}
+
+export interface BuildOptions {
+  /** The export's folder, where its actions' packages are installed; by default the source's folder. */
+  exportDir?: string;
+  /** Problems found while reading the files the tenant refers to (config/tenant-read.ts), listed with the rest. */
+  readProblems?: string[];
 }
 
 /**
@@ -65,133 +74,55 @@ function withoutUnsetValues(value: unknown): unknown {
   return out;
 }
 
+/** The schema step: the compiled check vouches for a clean file; anything else goes through TypeBox. */
+function checkSchema(raw: unknown): SchemaCheck {
+  if (compiled?.Check(raw) && connectionOptionsVouched(raw as TenantFile, compiled)) {
+    return { problems: [], ignoredKeys: [], file: structuredClone(raw as TenantFile) };
+  }
+  return fullValidation().checkTenantDocument(raw);
+}
+
+function connectionOptionsVouched(file: TenantFile, check: CompiledCheck): boolean {
+  const entries = [...(file.connections ?? []), ...(file.databases ?? []).map((d) => ({ ...d, strategy: 'auth0' }))];
+  return entries.every((c) => c.options === undefined || check.Options[strategyGroup(c.strategy)](c.options));
+}
+
 /**
  * Validates a tenant document and turns it into the run-time Tenant with every default filled in.
- * `secretSeed` makes generated client secrets stable across restarts without being guessable.
+ * Every problem is found in one run: the schema's and the checks' after it, in one list. Only what
+ * makes a login impossible or unsafe is a problem; what Understudy can run without is a warning
+ * with its consequence. `secretSeed` makes generated client secrets stable across restarts without
+ * being guessable.
  */
-export function buildTenant(raw: unknown, source: string, secretSeed: string): LoadedTenant {
+export function buildTenant(raw: unknown, source: string, secretSeed: string, options: BuildOptions = {}): LoadedTenant {
   if (raw === null || raw === undefined) raw = {};
   raw = withoutUnsetValues(raw);
-  const ignoredKeys: string[] = [];
+  const schema = checkSchema(raw);
+  const { file, ignoredKeys } = schema;
   const problems: string[] = [];
-  // What the compiled check accepts has no schema errors and no unknown keys.
-  const vouched = compiledCheck?.(raw) === true;
-  for (const error of vouched ? [] : fullValidation().allSchemaErrors(raw)) {
-    if (error.keyword === 'additionalProperties') {
-      const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-      for (const name of names) ignoredKeys.push(formatPath(`${error.instancePath}/${name}`));
-    } else if (error.keyword !== 'boolean' && !isBranchNoise(error.keyword)) {
-      problems.push(`${formatPath(error.instancePath)}: ${error.message}`);
-    }
-  }
-  if (problems.length) throw new ConfigError(source, dedupe(problems));
-
-  const file = vouched ? structuredClone(raw as TenantFile) : fullValidation().stripUnknown(raw as TenantFile);
+  const warnings: string[] = [];
+  const generated: string[] = [];
   // A keyword marker left in a value Understudy uses (a URL, a name) would be taken literally.
   // Message templates are exempt: there `@@password@@` is Auth0's macro for the code, and Liquid is theirs.
   for (const { marker, path } of markersInValues(file)) {
     if (!/\.options\.(template|email\.)/.test(path)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
   }
-  const generated: string[] = [];
-  const warnings: string[] = [];
-  (file.clients ?? []).forEach((entry, i) => {
-    if (entry.app_type !== undefined && !APP_TYPES.includes(entry.app_type as AppType)) {
-      problems.push(`clients[${i}].app_type: "${entry.app_type}" is not an Auth0 app type; allowed: ${APP_TYPES.join(', ')}`);
-    }
-  });
-  const clients = (file.clients ?? []).map((entry) => buildClient(entry, secretSeed, generated));
-  checkUnique(clients.map((c) => c.clientId), (i) => `clients[${i}].client_id`, problems);
-  checkUnique((file.clients ?? []).map((c) => c.name), (i) => `clients[${i}].name`, problems);
-  (file.clients ?? []).forEach((entry, i) => {
-    for (const key of ['callbacks', 'allowed_logout_urls', 'web_origins'] as const) {
-      (entry[key] ?? []).forEach((url, j) => {
-        // A URL with an unmapped keyword is reported once, as the keyword (below).
-        if (!isAbsoluteUrl(url) && keywordMarkers(url).length === 0) problems.push(`clients[${i}].${key}[${j}]: must be an absolute URL, got "${url}"`);
-      });
-    }
-    if (entry.cross_origin_loc !== undefined && !isAbsoluteUrl(entry.cross_origin_loc) && keywordMarkers(entry.cross_origin_loc).length === 0) {
-      problems.push(`clients[${i}].cross_origin_loc: must be an absolute URL, got "${entry.cross_origin_loc}"`);
-    }
-    if (entry.token_endpoint_auth_method === 'none' && entry.client_secret) {
-      problems.push(`clients[${i}].client_secret: a client with token_endpoint_auth_method "none" must not have a secret`);
-    }
-  });
+  const clientEntries = file.clients ?? [];
+  const clients = buildClients(clientEntries, secretSeed, { problems, warnings, generated });
+  const connections = buildConnections({ connections: file.connections, databases: file.databases?.map((d) => ({ ...d, strategy: 'auth0' })) }, clientEntries, clients, { problems, warnings });
 
-  const connections = [
-    ...(file.connections ?? []).map((entry, i) => buildConnection(entry, `connections[${i}]`, file.clients ?? [], clients, problems)),
-    ...(file.databases ?? []).map((entry, i) =>
-      buildConnection({ ...entry, strategy: 'auth0' }, `databases[${i}]`, file.clients ?? [], clients, problems),
-    ),
-  ];
-  checkUnique(connections.map((c) => c.name), (i) => `connections[${i}].name`, problems);
-
-  const resourceServers = buildResourceServers(file.resourceServers);
+  const resourceServers = buildResourceServers(file.resourceServers, warnings);
   checkUnique(resourceServers.map((r) => r.identifier), (i) => `resourceServers[${i}].identifier`, problems);
-  const roles = buildRoles(file.roles, resourceServers, problems, warnings);
+  const roles = buildRoles(file.roles, resourceServers, warnings);
   checkUnique(roles.map((r) => r.name), (i) => `roles[${i}].name`, problems);
   // Ids derived from names collide only when the names do, which is reported already.
   checkUnique((file.roles ?? []).map((r, i) => r.id ?? `\u0000${i}`), (i) => `roles[${i}].id`, problems);
   checkUserRoles(file.users ?? [], roles, problems);
+  const users = buildUsers(file.users ?? [], connections, problems);
 
-  const users = (file.users ?? []).map((entry, i): SeedUser => {
-    const connection = connections.find((c) => c.name === entry.connection);
-    if (!connection) problems.push(`users[${i}].connection: no connection named "${entry.connection}"`);
-    let email = entry.email;
-    let phoneNumber = entry.phone_number;
-    if (email !== undefined) {
-      email = normalizeEmail(email);
-      if (!email) problems.push(`users[${i}].email: "${entry.email}" is not an email address`);
-    }
-    if (phoneNumber !== undefined) {
-      phoneNumber = normalizePhoneNumber(phoneNumber);
-      if (!phoneNumber) problems.push(`users[${i}].phone_number: "${entry.phone_number}" is not an E.164 phone number`);
-    }
-    if (connection?.strategy === 'sms' && !entry.phone_number) problems.push(`users[${i}].phone_number: required for an sms user`);
-    if (connection && connection.strategy !== 'sms' && !entry.email) problems.push(`users[${i}].email: required for a ${connection.strategy} user`);
-    if (connection?.kind === 'database' && !entry.password) problems.push(`users[${i}].password: required for a database user`);
-    return {
-      connection: entry.connection,
-      userId: entry.user_id,
-      email: email || undefined,
-      phoneNumber: phoneNumber || undefined,
-      name: entry.name,
-      nickname: entry.nickname,
-      givenName: entry.given_name,
-      familyName: entry.family_name,
-      picture: entry.picture,
-      password: entry.password,
-      emailVerified: entry.email_verified,
-      appMetadata: entry.app_metadata ?? {},
-      userMetadata: entry.user_metadata ?? {},
-      blocked: entry.blocked ?? false,
-      roles: [...new Set(entry.roles ?? [])],
-    };
-  });
-
-  checkUnique(
-    users.map((u) => `${u.connection}:${u.phoneNumber && !u.email ? u.phoneNumber : (u.email ?? u.phoneNumber ?? '')}`),
-    (i) => `users[${i}]`,
-    problems,
-  );
-  const clientRef = (ref: string): Client | undefined => {
-    const i = (file.clients ?? []).findIndex((c) => c.name === ref || c.client_id === ref);
-    return clients[i];
-  };
-  const clientGrants = (file.clientGrants ?? []).map((grant, i) => {
-    const client = clientRef(grant.client_id);
-    if (!client) problems.push(`clientGrants[${i}].client_id: no client named "${grant.client_id}"`);
-    return { clientId: client?.clientId ?? grant.client_id, audience: grant.audience, scopes: grant.scope ?? [] };
-  });
-  const claims = (file.claims ?? []).map((claim, i) => {
-    if (RESTRICTED_CLAIMS.has(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
-    if ((claim.from === undefined) === (claim.value === undefined)) problems.push(`claims[${i}]: give exactly one of "from" and "value"`);
-    const ids = (claim.clients ?? []).map((ref, j) => {
-      const client = clientRef(ref);
-      if (!client) problems.push(`claims[${i}].clients[${j}]: no client named "${ref}"`);
-      return client?.clientId ?? ref;
-    });
-    return { name: claim.name, from: claim.from, value: claim.value, clients: ids, audiences: claim.audiences ?? [], tokens: claim.tokens ?? ['id_token', 'access_token'] };
-  });
+  const clientRef = (ref: string): Client | undefined => clients[clientEntries.findIndex((c) => c.name === ref || c.client_id === ref)];
+  const clientGrants = buildClientGrants(file, clientRef, warnings);
+  const claims = buildClaims(file, clientRef, problems);
   const fixedCodes = (file.dev?.fixed_codes ?? []).map((rule, i) => {
     if (rule.until !== undefined && Number.isNaN(Date.parse(rule.until))) problems.push(`dev.fixed_codes[${i}].until: "${rule.until}" is not an ISO time`);
     if (rule.match.length > MAX_MATCH_LENGTH) problems.push(`dev.fixed_codes[${i}].match: longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
@@ -200,7 +131,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
 
   const rateLimits = parseRateLimits(file.rate_limits, problems, ignoredKeys);
   // An export's actions resolve their packages from node_modules in the export's folder.
-  const exportDir = isDirectory(source) ? resolve(source) : dirname(resolve(source));
+  const exportDir = options.exportDir ?? (isDirectory(source) ? resolve(source) : dirname(resolve(source)));
   const actions = buildActions(file.actions, file.triggers, exportDir, problems, warnings);
 
   const prompts = {
@@ -210,8 +141,16 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
   if (prompts.webauthnPlatformFirstFactor && !prompts.identifierFirst) {
     problems.push('prompts.webauthn_platform_first_factor: Identifier First + Biometrics needs identifier_first: true');
   }
+  let defaultAudience = file.tenant?.default_audience;
+  if (defaultAudience !== undefined && !resourceServers.some((r) => r.identifier === defaultAudience)) {
+    warnings.push(`tenant.default_audience: no API (resourceServers) with identifier "${defaultAudience}", so a login that names no audience gets an opaque access token, for /userinfo only`);
+    defaultAudience = undefined;
+  }
 
-  if (problems.length) throw new ConfigError(source, problems);
+  // The reading's and the schema's problems first, then the checks'; a check's message about a value
+  // the schema already refused repeats it, and is dropped.
+  const all = [...new Set([...(options.readProblems ?? []), ...schema.problems, ...problems.filter((p) => !aboutUnset(p))])];
+  if (all.length) throw new ConfigError(source, all);
 
   const branding = file.branding ?? file.tenant?.branding;
   // New Universal Login's colours (tenant.universal_login.colors) stand in when branding has none.
@@ -229,6 +168,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     idleSessionLifetimeHours: file.tenant?.idle_session_lifetime ?? 72,
     allowedLogoutUrls: file.tenant?.allowed_logout_urls ?? [],
     defaultDirectory: file.tenant?.default_directory,
+    defaultAudience,
     clients,
     connections,
     resourceServers,
@@ -242,23 +182,4 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string): L
     rateLimits,
   };
   return { tenant, ignoredKeys, warnings, generated };
-}
-
-
-
-// Errors for a union report every branch; the specific error is reported alongside them.
-function isBranchNoise(keyword: string): boolean {
-  return keyword === 'anyOf' || keyword === 'oneOf';
-}
-
-function dedupe(items: string[]): string[] {
-  return [...new Set(items)];
-}
-
-function checkUnique(values: string[], pathOf: (i: number) => string, problems: string[]): void {
-  const seen = new Set<string>();
-  values.forEach((v, i) => {
-    if (seen.has(v)) problems.push(`${pathOf(i)}: "${v}" is used twice`);
-    seen.add(v);
-  });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { ConfigError } from './config-error.js';
 import { KEYWORD_HELP, keywordMarkers, markersInValues, replaceKeywords, type KeywordMappings } from './keywords.js';
@@ -13,16 +13,32 @@ import { loadActionCode } from './action-code.js';
 // yaml loads only for a YAML file.
 const requireHere = createRequire(import.meta.url);
 
+/** A tenant read from disk: the document, the export's folder, and what reading its files found. */
+export interface TenantSource {
+  doc: unknown;
+  /** The export's folder (a directory export's root, or the folder of tenant.yaml): its files and its actions' packages live there. */
+  dir: string;
+  /** Files it refers to that are refused or unreadable; listed with the tenant's other problems. */
+  problems: string[];
+  /** What was read differently from the path written (a missing email template, an older action path). */
+  notices: string[];
+}
+
 /**
  * Reads a tenant file, YAML or JSON by extension (YAML parses JSON too, so unknown extensions still
  * work), or a Deploy CLI directory export (config/export-directory.ts), with Deploy CLI keywords
- * replaced first (config/keywords.ts).
+ * replaced first (config/keywords.ts), and the files it refers to read in. A file that cannot be
+ * read or parsed stops here; problems with the files it refers to are returned, to be listed with
+ * the rest.
  */
-export function readTenantFile(path: string, keywords?: KeywordMappings): unknown {
+export function readTenantSource(path: string, keywords?: KeywordMappings): TenantSource {
+  const found = { problems: [] as string[], notices: [] as string[] };
   if (isDirectory(path)) {
+    const dir = resolve(path);
     const doc = readExportDirectory(path, keywords, parseTenantText);
-    loadActionCode(doc, path, keywords);
-    return doc;
+    loadReferencedFiles(doc, dir, ['connections'], keywords, found);
+    loadActionCode(doc, dir, keywords, found.problems, found.notices);
+    return { doc, dir, ...found };
   }
   refuseDirectoryPart(path);
   let text: string;
@@ -31,12 +47,20 @@ export function readTenantFile(path: string, keywords?: KeywordMappings): unknow
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
+  const dir = dirname(resolve(path));
   const doc = parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
   // The Deploy CLI keeps a YAML export's email bodies in connections/ beside tenant.yaml; a hand-written
   // file may keep them beside itself.
-  loadReferencedFiles(doc, [join(dirname(path), 'connections'), dirname(path)], keywords);
-  loadActionCode(doc, dirname(path), keywords);
-  return doc;
+  loadReferencedFiles(doc, dir, ['connections', '.'], keywords, found);
+  loadActionCode(doc, dir, keywords, found.problems, found.notices);
+  return { doc, dir, ...found };
+}
+
+/** readTenantSource's document alone; a problem with a file it refers to stops here. */
+export function readTenantFile(path: string, keywords?: KeywordMappings): unknown {
+  const source = readTenantSource(path, keywords);
+  if (source.problems.length) throw new ConfigError(path, source.problems);
+  return source.doc;
 }
 
 /**

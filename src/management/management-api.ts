@@ -28,7 +28,7 @@ export function withManagementApi(tenant: Tenant, issuer: string): Tenant {
   const identifier = managementAudience(issuer);
   if (tenant.resourceServers.some((r) => r.identifier === identifier)) return tenant;
   const api: ResourceServer = {
-    identifier, name: 'Auth0 Management API', scopes: MANAGEMENT_SCOPES, scopeDescriptions: {}, tokenLifetime: 86400, enforcePolicies: false, tokenDialect: 'access_token',
+    identifier, name: 'Auth0 Management API', scopes: MANAGEMENT_SCOPES, scopeDescriptions: {}, tokenLifetime: 86400, enforcePolicies: false, tokenDialect: 'access_token', allowOfflineAccess: true,
   };
   return { ...tenant, resourceServers: [...tenant.resourceServers, api] };
 }

@@ -101,6 +101,14 @@ export interface Connection {
   bruteForceProtection: boolean;
   /** Label on the social button, e.g. "Google". */
   displayName: string;
+  /** Database connections: users have a username too (options.requires_username), within these lengths. */
+  username: { required: boolean; minLength: number; maxLength: number };
+  /**
+   * Enterprise strategies (samlp, waad, okta…): the email domains home-realm discovery sends to it
+   * (options.domain_aliases, and tenant_domain), and whether it is a button on the login screen.
+   * Undefined for every other connection.
+   */
+  enterprise: { domains: string[]; showAsButton: boolean } | undefined;
 }
 
 /** A passwordless connection's message templates, as the tenant file gives them (otp/tenant-templates.ts renders them). */
@@ -125,6 +133,8 @@ export interface ResourceServer {
   /** RBAC: a user's token gets only the requested scopes the user holds a permission for. */
   enforcePolicies: boolean;
   tokenDialect: TokenDialect;
+  /** allow_offline_access: false means no refresh token, and no offline_access scope, for this API. */
+  allowOfflineAccess: boolean;
 }
 
 /** RBAC "Add Permissions in the Access Token": the `permissions` claim, with the user's permissions for the API. */
@@ -145,6 +155,8 @@ export interface SeedUser {
   connection: string;
   userId: string | undefined;
   email: string | undefined;
+  /** Database connections with requires_username. */
+  username: string | undefined;
   phoneNumber: string | undefined;
   name: string | undefined;
   nickname: string | undefined;
@@ -198,6 +210,8 @@ export interface Tenant {
   allowedLogoutUrls: string[];
   /** tenant.default_directory: the connection grant_type=password logs in to. */
   defaultDirectory?: string | undefined;
+  /** tenant.default_audience: the API a login that names no audience gets its access token for. */
+  defaultAudience?: string | undefined;
   clients: Client[];
   /** In creation order: the order decides which passwordless connection Universal Login presents. */
   connections: Connection[];

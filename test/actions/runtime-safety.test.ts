@@ -6,7 +6,6 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import { CALLBACK, SPA, exchangeCode, passwordlessLogin } from '../support/flows.js';
 import { writeActionsExport, type ExportAction, type WrittenExport } from '../support/actions-export.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
-import { configProblems } from '../support/config-problems.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 /**
@@ -85,12 +84,25 @@ exports.onExecutePostLogin = async (event, api) => {
 });
 
 describe('actions that cannot start', () => {
-  it('stops start-up naming the action, the missing package and the command that installs it', () => {
-    const exported = exportWith([{ name: 'Sync CRM', trigger: 'post-login', code: 'exports.onExecutePostLogin = async () => {};', dependencies: [{ name: 'left-pad-crm', version: '2.1.0' }] }]);
+  it('starts without an action whose packages are missing: one command installs every package, and its logins fail with that command', async () => {
+    const exported = exportWith([
+      { name: 'Sync CRM', trigger: 'post-login', code: "const pad = require('left-pad-crm'); exports.onExecutePostLogin = async () => {};", dependencies: [{ name: 'left-pad-crm', version: '2.1.0' }] },
+      { name: 'Audit', trigger: 'post-login', code: "require('audit-sink'); require('left-pad-crm'); exports.onExecutePostLogin = async () => {};", dependencies: [{ name: 'audit-sink', version: '^1.4.0' }, { name: 'left-pad-crm', version: '2.1.0' }] },
+    ]);
+    const command = `npm i --prefix ${exported.dir} left-pad-crm@2.1.0 audit-sink@^1.4.0`;
     try {
-      expect(configProblems(() => buildTenant(exported.read(), exported.dir, 'seed'))).toEqual([
-        `actions[0].dependencies: the action "Sync CRM" needs the package left-pad-crm@2.1.0, which is not installed beside the export. Run: npm i --prefix ${exported.dir} left-pad-crm@2.1.0`,
-      ]);
+      const { warnings } = buildTenant(exported.read(), exported.dir, 'seed');
+      expect(warnings).toContain(`actions "Sync CRM", "Audit": their npm packages are not installed beside the export, so logins through them fail with access_denied until you run: ${command}`);
+      const started = await buildTestApp({ tenant: exported.read(), tenantSource: exported.dir });
+      try {
+        const { callback } = await passwordlessLogin(started.app, { identifier: 'ada@crew.example' });
+        expect(Object.fromEntries(callback.searchParams)).toMatchObject({
+          error: 'access_denied',
+          error_description: `The action "Sync CRM" needs left-pad-crm@2.1.0, not installed beside the export. Run: ${command}`,
+        });
+      } finally {
+        await started.app.close();
+      }
     } finally {
       exported.remove();
     }

@@ -183,6 +183,7 @@ describe('buildTenant: a Deploy CLI tenant.yaml', () => {
         tokenLifetime: 7200,
         enforcePolicies: true,
         tokenDialect: 'access_token_authz',
+        allowOfflineAccess: true,
       },
     ]);
   });
@@ -214,12 +215,13 @@ describe('buildTenant: a Deploy CLI tenant.yaml', () => {
         'clients[0].oidc_conformant',
         'clients[0].jwt_configuration.secret_encoded',
         'connections[0].options.subject',
+        // An SMS connection's sender and template syntax: an email connection does not read them.
+        'connections[0].options.from',
+        'connections[0].options.syntax',
         'resourceServers[0].skip_consent_for_verifiable_first_party_clients',
       ]),
     );
-    // options.from and options.syntax (an SMS connection's sender and template syntax) and
-    // tenant.enabled_locales (the screens' languages) are known keys now.
-    expect(loaded.ignoredKeys).toHaveLength(7);
+    expect(loaded.ignoredKeys).toHaveLength(9);
   });
 
   it('reports what it generated: the missing client_id and client_secret of "Acme Web" only', () => {
@@ -284,9 +286,10 @@ describe('buildTenant: errors name the bad key path', () => {
     expect(problems).toEqual([expect.stringMatching(/^users\[0\]\.connection: .*"emial"/)]);
   });
 
-  it('an unknown client name in enabled_clients: connections[0].enabled_clients[0]', () => {
-    const problems = problemsOf({ clients: [{ name: 'Acme SPA', app_type: 'spa' }], connections: [connection({ enabled_clients: ['Acme Mobile'] })] });
-    expect(problems).toEqual([expect.stringMatching(/^connections\[0\]\.enabled_clients\[0\]: .*"Acme Mobile"/)]);
+  it('an unknown client name in enabled_clients is a warning naming it; the connection is enabled for the others', () => {
+    const { tenant, warnings } = build({ clients: [{ name: 'Acme SPA', client_id: 'spa', app_type: 'spa' }], connections: [connection({ enabled_clients: ['Acme Mobile', 'Acme SPA'] })] });
+    expect(warnings).toEqual([expect.stringMatching(/^connections\[0\]\.enabled_clients: no client named "Acme Mobile" in the export, so the connection "email" is enabled for the others only$/)]);
+    expect([...tenant.connections[0]!.enabledClients]).toEqual(['spa']);
   });
 
   it('a duplicate client_id: clients[1].client_id', () => {
@@ -333,8 +336,8 @@ describe('buildTenant: errors name the bad key path', () => {
       'seed',
     );
     expect(tenant.connections.map((c) => [c.name, c.kind])).toEqual([['Username-Password-Authentication', 'database']]);
-    expect(problemsOf({ clients: [{ name: 'A' }], databases: [{ name: 'db', enabled_clients: ['B'] }] })).toEqual([
-      expect.stringMatching(/^databases\[0\]\.enabled_clients\[0\]: no client named "B"/),
+    expect(build({ clients: [{ name: 'A' }], databases: [{ name: 'db', enabled_clients: ['B'] }] }).warnings).toEqual([
+      expect.stringMatching(/^databases\[0\]\.enabled_clients: no client named "B"/),
     ]);
   });
 
@@ -368,6 +371,26 @@ describe('buildTenant: errors name the bad key path', () => {
     for (const path of ['clients[0].callbacks', 'clients[1].web_origins', 'connections[0].options.totp.length']) expect(message).toContain(path);
   });
 
+  it('lists the schema problems and the checks after it in one run, without repeating a problem about a value it refused', () => {
+    const problems = problemsOf({
+      clients: [{ name: 'A', callbacks: 5 }, { name: 'A', app_type: 'spa' }, { app_type: 'spa', callbacks: ['/relative'] }],
+      connections: [connection({ options: { totp: { length: 'six' } }, enabled_clients: ['A'] }), { name: 'db' }],
+      users: [{ connection: 'nope', email: 'jane@example.com' }, { email: 'no-connection@example.com' }],
+      claims: [{ name: 'sub', value: 1 }],
+    });
+    expect(problems).toEqual([
+      'clients[0].callbacks: must be array, got 5',
+      'clients[2]: "name" is required',
+      'connections[1]: "strategy" is required',
+      'users[1]: "connection" is required',
+      'connections[0].options.totp.length: must be integer, got "six"',
+      'clients[2].callbacks[0]: must be an absolute URL, got "/relative"',
+      'clients[1].name: "A" is used twice',
+      'users[0].connection: no connection named "nope"',
+      'claims[0].name: "sub" is a reserved claim; use a namespaced name such as https://example.com/sub',
+    ]);
+  });
+
   it('still finds a bad key in an export that carries many unknown keys', () => {
     const doc = parseYaml(DEPLOY_CLI_YAML) as { clients: Record<string, unknown>[]; users: Record<string, unknown>[] };
     doc.clients[1]!.callbacks = 'https://app.acme.example/callback';
@@ -399,6 +422,8 @@ describe('buildTenant: errors name the bad key path', () => {
         'clients[0].custom_login_page',
         'clients[0].mobile',
         'connections[0].is_domain_connection',
+        // An SMS connection's text: an email connection does not read it.
+        'connections[0].options.template',
         'connections[0].options.totp.skew',
         'users[0].identities',
       ].sort(),

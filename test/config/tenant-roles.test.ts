@@ -55,24 +55,23 @@ describe('tenant file: roles and RBAC settings', () => {
     expect(configProblems(() => build({ resourceServers: [{ identifier: API, token_dialect: 'jwt' }] })).join('\n')).toMatch(/resourceServers\[0\]\.token_dialect/);
   });
 
-  it('a permission naming an unknown API or a scope the API lacks, and a user role naming no role, stop start-up naming the key', () => {
-    const problems = configProblems(() =>
-      build(
-        doc({
-          roles: [
-            { name: 'Admin', permissions: [{ permission_name: 'read:orders', resource_server_identifier: 'https://nope.example' }, { permission_name: 'delete:orders', resource_server_identifier: API }] },
-            { name: 'Admin' },
-          ],
-          users: [{ connection: 'email', email: 'jane@acme.example', roles: ['Admin', 'Owner'] }],
-        }),
-      ),
-    );
-    expect(problems).toEqual([
-      'roles[0].permissions[0].resource_server_identifier: no API (resourceServers) with identifier "https://nope.example"',
-      'roles[0].permissions[1].permission_name: "delete:orders" is not a scope of the API "https://api.acme.example" (its scopes: read:orders, write:orders)',
-      'roles[1].name: "Admin" is used twice',
-      'users[0].roles[1]: no role named "Owner" in roles (roles: Admin)',
+  it('a permission naming an unknown API or a scope the API lacks is a warning naming it; a duplicate role and a user role naming no role stop start-up', () => {
+    const tenant = doc({
+      roles: [
+        { name: 'Admin', permissions: [{ permission_name: 'read:orders', resource_server_identifier: 'https://nope.example' }, { permission_name: 'delete:orders', resource_server_identifier: API }, { permission_name: 'read:orders', resource_server_identifier: API }] },
+        { name: 'Admin' },
+      ],
+      users: [{ connection: 'email', email: 'jane@acme.example', roles: ['Admin', 'Owner'] }],
+    });
+    expect(configProblems(() => build(tenant))).toEqual(['roles[1].name: "Admin" is used twice', 'users[0].roles[1]: no role named "Owner" in roles (roles: Admin)']);
+    const loadable = { ...tenant, roles: [tenant.roles[0]], users: [] };
+    const { tenant: built, warnings } = build(loadable);
+    expect(warnings).toEqual([
+      'roles[0].permissions[0].resource_server_identifier: no API (resourceServers) with identifier "https://nope.example", so the role "Admin" does not grant "read:orders"',
+      'roles[0].permissions[1].permission_name: "delete:orders" is not a scope of the API "https://api.acme.example" (its scopes: read:orders, write:orders), so the role "Admin" does not grant it',
     ]);
+    // The rest of the role loads.
+    expect(built.roles[0]!.permissions).toEqual([{ resourceServerIdentifier: API, permissionName: 'read:orders' }]);
   });
 
   it('two roles with the same exported id stop start-up', () => {

@@ -18,6 +18,8 @@ const connection = (name: string, strategy: string, kind: Connection['kind']): C
   messageTemplates: undefined,
   bruteForceProtection: true,
   displayName: name,
+  username: { required: false, minLength: 1, maxLength: 15 },
+  enterprise: undefined,
 });
 const EMAIL = connection('email', 'email', 'passwordless');
 const SMS = connection('sms', 'sms', 'passwordless');
