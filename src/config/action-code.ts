@@ -22,7 +22,7 @@ export function loadActionCode(doc: unknown, baseDir: string, keywords: KeywordM
     const who = typeof action.name === 'string' ? `the action "${action.name}"` : 'the action';
     let found = resolveInside(baseDir, written);
     if ('missing' in found && typeof action.name === 'string') {
-      const fallback = folderCandidates(action.name).map((folder) => resolveInside(baseDir, join('actions', folder, 'code.js'))).find((ref) => 'file' in ref);
+      const fallback = folderCandidates(action.name).map((folder) => resolveInside(baseDir, 'code.js', join('actions', folder))).find((ref) => 'file' in ref);
       if (fallback) {
         notices.push(`actions[${i}].code: ${who} names "${written}", which is not in the export; read ${fallback.file} instead (older Deploy CLI versions wrote the tenant's domain into the path)`);
         found = fallback;

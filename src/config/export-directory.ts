@@ -135,7 +135,7 @@ export function loadReferencedFiles(doc: unknown, root: string, folders: readonl
     const body = email?.body;
     if (typeof body !== 'string' || body.includes('<') || !/\.(html?|liquid)$/i.test(body.trim())) return;
     const key = `connections[${i}].options.email.body`;
-    const refs = folders.map((folder) => resolveInside(root, join(folder, body.trim())));
+    const refs = folders.map((folder) => resolveInside(root, body, folder));
     const refused = refs.find((ref): ref is { refused: string } => 'refused' in ref);
     if (refused) {
       found.problems.push(`${key}: ${refused.refused}`);

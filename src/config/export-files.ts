@@ -9,10 +9,11 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
  */
 export type Reference = { file: string } | { refused: string } | { missing: string };
 
-export function resolveInside(root: string, reference: string): Reference {
+/** `reference` as written in the export, looked up in `folder` (a folder of the export, relative to its root). */
+export function resolveInside(root: string, reference: string, folder = '.'): Reference {
   const wanted = reference.trim();
   if (isAbsolute(wanted)) return { refused: `"${wanted}" is an absolute path; an export refers to its own files by paths relative to its folder` };
-  const file = resolve(root, wanted);
+  const file = resolve(root, folder, wanted);
   if (!isWithin(resolve(root), file)) return { refused: `"${wanted}" leaves the export's folder (${root})` };
   if (!existsSync(file)) return { missing: file };
   const real = realpathSync(file);

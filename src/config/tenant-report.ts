@@ -1,4 +1,5 @@
 import { ACTION_TRIGGERS } from '../actions/action-model.js';
+import { ENTERPRISE_STRATEGIES } from '../tenant/strategies.js';
 
 /**
  * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:
@@ -44,6 +45,12 @@ const RULES: Rule[] = [
   { feature: 'Hooks', keys: ['hooks'], count: (d) => list(d.hooks).filter(enabled).length, consequence: 'Auth0 retired Hooks: not run' },
   // Roles and permissions are emulated (src/rbac/); only the RFC 9068 token format is not.
   { feature: 'RFC 9068 access tokens', keys: [], count: (d) => list(d.resourceServers).filter((r) => typeof r.token_dialect === 'string' && r.token_dialect.startsWith('rfc9068')).length, consequence: 'issued in Auth0\'s access_token format (typ JWT, azp), with the permissions claim for rfc9068_profile_authz' },
+  {
+    feature: 'Enterprise connections',
+    keys: [],
+    count: (d) => list(d.connections).filter((c) => typeof c.strategy === 'string' && ENTERPRISE_STRATEGIES.has(c.strategy)).length,
+    consequence: 'shown as a mock of the identity provider: no SAML, WS-Fed or OIDC exchange; an email at one of their domain_aliases goes to it (home-realm discovery)',
+  },
   { feature: 'MFA (guardianFactors)', keys: ['guardianFactors', 'guardianFactorProviders', 'guardianFactorTemplates', 'guardianPolicies', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes'], count: (d) => list(d.guardianFactors).filter(enabled).length, consequence: 'not emulated: logins do not ask for a second factor' },
   { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },

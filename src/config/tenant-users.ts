@@ -1,12 +1,10 @@
 import type { TenantFile } from './tenant-schema.js';
 import { checkUnique } from './tenant-clients.js';
 import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { isUsername } from '../users/identifiers.js';
 import type { Connection, SeedUser } from '../tenant/model.js';
 
 type UserEntry = NonNullable<TenantFile['users']>[number];
-
-/** Auth0's username characters: letters, digits and `_ + - . ! # $ ^ ` ~ @ '` (validation.username). */
-const USERNAME = /^[A-Za-z0-9_+\-.!#$^`~@']+$/;
 
 /**
  * The seed users of the tenant file or overlay (exports carry none): each on a connection of the
@@ -74,7 +72,7 @@ function checkUsername(entry: UserEntry, i: number, connection: Connection, prob
     problems.push(`users[${i}].username: the connection "${connection.name}" does not use usernames; set options.requires_username: true on it, or leave the username out`);
     return;
   }
-  if (entry.username.length < minLength || entry.username.length > maxLength || !USERNAME.test(entry.username) || normalizeEmail(entry.username)) {
+  if (!isUsername(connection, entry.username)) {
     problems.push(
       `users[${i}].username: "${entry.username}" is not a username the connection "${connection.name}" accepts: ${minLength} to ${maxLength} letters, digits or _+-.!#$^\`~@', and not an email address`,
     );

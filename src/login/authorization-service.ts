@@ -4,7 +4,7 @@ import { accessDenied, invalidRequest, loginRequired, OAuthError } from '../erro
 import type { Session, Transaction, User } from '../store/records.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
-import { LoginProfileError, type LoginPlan } from '../tenant/connection-rules.js';
+import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
 import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
 import type { SessionService } from './sessions.js';
@@ -76,7 +76,7 @@ export function createAuthorizationService(deps: {
       const tooOld = session !== undefined && request.maxAge !== undefined && (request.maxAge === 0 || nowSeconds() - session.authTime > request.maxAge);
       if (session && !prompts.has('login') && !tooOld) {
         const user = await store.getUser(session.userId);
-        if (user && !user.blocked) {
+        if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
           return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http }) };
         }

@@ -34,7 +34,21 @@ export function socialButtons(tenant: Tenant, txn: Transaction): Connection[] {
   return plan.socials.map((name) => findConnection(tenant, name)).filter((c): c is Connection => c !== undefined);
 }
 
-/** One of the client's social connections, by name. */
+/** One of the client's social connections, by name, or an enterprise connection of the client (home-realm discovery reaches those without a button). */
 export function offeredSocial(tenant: Tenant, txn: Transaction, name: string | undefined): Connection | undefined {
-  return name && txn.plan?.socials.includes(name) ? findConnection(tenant, name) : undefined;
+  if (!name) return undefined;
+  if (txn.plan?.socials.includes(name)) return findConnection(tenant, name);
+  const connection = findConnection(tenant, name);
+  return connection?.enterprise && connection.enabledClients.has(txn.clientId) ? connection : undefined;
+}
+
+/**
+ * Home-realm discovery (Identifier First): an email address at a domain of one of the client's
+ * enterprise connections (options.domain_aliases, tenant_domain) goes to that connection instead of
+ * a password or a code.
+ */
+export function homeRealm(tenant: Tenant, client: Client | undefined, email: string): Connection | undefined {
+  if (!client || !email.includes('@')) return undefined;
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  return tenant.connections.find((c) => c.enterprise?.domains.includes(domain) && c.enabledClients.has(client.clientId));
 }

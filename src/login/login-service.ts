@@ -14,7 +14,8 @@ import type { BruteForceGuard } from './brute-force.js';
 import type { AuthorizationService } from './authorization-service.js';
 import type { PasskeyService } from './passkeys.js';
 import { completeLogin } from './complete-login.js';
-import { offeredSocial } from './login-plan.js';
+import { homeRealm, offeredSocial } from './login-plan.js';
+import { databaseIdentifier, shownIdentifier } from '../users/identifiers.js';
 import type { Notice, Refusal } from './refusals.js';
 import { CHALLENGE, nextStep, screenUrl, type Intent, type LoginProfile, type PageScreen, type Screen } from './screens.js';
 
@@ -172,12 +173,17 @@ export function createLoginService(deps: {
     const { txn, connection } = ctx;
     if (!connection) return refuse(ctx, 'unknown_connection');
     const input = form.username ?? '';
+    const realm = homeRealm(tenant, ctx.client, normalizeEmail(input));
+    if (realm) {
+      await authorization.remember(txn, normalizeEmail(input));
+      return go(screenUrl('social', txn, { connection: realm.name }));
+    }
 
     if (connection.kind === 'database') {
-      const email = normalizeEmail(input);
-      if (!email) return refuse(ctx, 'invalid_email');
-      await authorization.remember(txn, email);
-      const withPasskey = profile.biometrics && (await passkeys.userWithPasskey(connection.name, email));
+      const identifier = databaseIdentifier(connection, input);
+      if (!identifier) return refuse(ctx, connection.username.required ? 'invalid_identifier' : 'invalid_email');
+      await authorization.remember(txn, shownIdentifier(identifier));
+      const withPasskey = profile.biometrics && 'email' in identifier && (await passkeys.userWithPasskey(connection.name, identifier.email));
       return go(screenUrl(withPasskey ? 'passkey' : 'password', txn));
     }
 
@@ -202,10 +208,10 @@ export function createLoginService(deps: {
     if (!(await admit(form.username))) return refuse(ctx, 'too_many_requests');
     const { txn, connection } = ctx;
     if (!connection || connection.kind !== 'database') return refuse(ctx, 'unknown_connection');
-    const email = normalizeEmail(form.username ?? '');
-    if (!email) return refuse(ctx, 'invalid_email');
-    await authorization.remember(txn, email);
-    const user = await checkPassword(connection, email, form.password ?? '', ip);
+    const identifier = databaseIdentifier(connection, form.username ?? '');
+    if (!identifier) return refuse(ctx, connection.username.required ? 'invalid_identifier' : 'invalid_email');
+    await authorization.remember(txn, shownIdentifier(identifier));
+    const user = await checkPassword(connection, shownIdentifier(identifier), form.password ?? '', ip);
     return typeof user === 'string' ? refuse(ctx, user) : finish(ctx, user);
   }
 

@@ -13,6 +13,8 @@ type Field = 'username' | 'password';
 export const SCREEN_REFUSALS = {
   invalid_email: { text: 'Email is not valid.', status: 400, field: 'username' },
   invalid_phone: { text: 'Phone number is not valid.', status: 400 },
+  // A connection with requires_username; Understudy's wording.
+  invalid_identifier: { text: 'Email or username is not valid.', status: 400, field: 'username' },
   wrong_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
   expired: { text: 'The code you entered has expired. Select Resend to get a new one.', status: 400 },
   too_many_attempts: { text: "You've reached the maximum number of attempts. Please try to login again.", status: 429 },

@@ -32,7 +32,7 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
       // Identifier First + Biometrics: "Continue with a passkey" (a discoverable credential) on the database login.
       const webauthnOptions = biometrics && connection?.kind === 'database' ? JSON.stringify(await passkeys.authenticationOptions(txn)) : undefined;
       return {
-        identifierKind: !connection || connection.kind === 'social' ? null : channelOf(connection).identifierKind,
+        identifierKind: !connection || connection.kind === 'social' ? null : connection.username.required ? 'username' : channelOf(connection).identifierKind,
         socials: socialsOf(ctx),
         webauthnOptions,
         username: username(ctx),
@@ -43,6 +43,7 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
     password: async ({ txn }) => ({ identifier: txn.identifier }),
     login: async (ctx) => ({
       database: ctx.connection?.kind === 'database',
+      usernames: ctx.connection?.username.required === true,
       socials: socialsOf(ctx),
       username: username(ctx),
     }),
@@ -66,7 +67,8 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
       return {
         connection: name,
         providerName: connection?.displayName ?? name,
-        email: txn.loginHint ?? `jane.doe@${(connection?.strategy ?? 'example').replace(/-oauth2$/, '')}.example`,
+        // Home-realm discovery brings the email typed on login-id along.
+        email: (txn.identifier?.includes('@') ? txn.identifier : undefined) ?? txn.loginHint ?? `jane.doe@${(connection?.strategy ?? 'example').replace(/-oauth2$/, '')}.example`,
         name: 'Jane Doe',
         backHref: screenUrl('identifier', txn),
       };

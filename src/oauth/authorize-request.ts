@@ -1,6 +1,6 @@
 import { accessDenied, invalidRequest, unauthorizedClient, unsupportedResponseType, type ErrorRedirect } from '../errors.js';
 import type { AuthorizationRequestRecord } from '../store/records.js';
-import { findClient, findResourceServer, type Client, type Tenant } from '../tenant/model.js';
+import { findClient, findResourceServer, requestedAudience, type Client, type Tenant } from '../tenant/model.js';
 import { isAllowedUrl, originOf } from './redirect-uri.js';
 import { isWellFormedChallenge, type PkceMethod } from './pkce.js';
 
@@ -140,7 +140,7 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
     if (!/^\d+$/.test(rawMaxAge) || !Number.isSafeInteger(maxAge)) throw invalidRequest('max_age must be a non-negative integer', { redirect });
   }
 
-  const audience = param(query, 'audience', redirect);
+  const audience = requestedAudience(tenant, param(query, 'audience', redirect));
   if (audience && !findResourceServer(tenant, audience)) throw accessDenied.unknownAudience(audience, { redirect });
 
   return {

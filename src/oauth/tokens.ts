@@ -75,7 +75,9 @@ export function createTokenIssuer(deps: {
   function grantedScope(scope: string, audience: string | undefined): string {
     const api = findResourceServer(tenant, audience);
     const apiScopes = api?.identifier === management ? CURRENT_USER_SCOPES : api?.scopes;
-    return [...scopeSet(scope)].filter((s) => OIDC_SCOPES.has(s) || apiScopes?.includes(s)).join(' ');
+    // An API with allow_offline_access: false gets no refresh token: Auth0 leaves offline_access out of the scope.
+    const offline = api?.allowOfflineAccess ?? true;
+    return [...scopeSet(scope)].filter((s) => (OIDC_SCOPES.has(s) && (offline || s !== 'offline_access')) || apiScopes?.includes(s)).join(' ');
   }
 
   /** The scope after RBAC, and the `permissions` claim when the API's token dialect adds one. */

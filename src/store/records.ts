@@ -121,6 +121,8 @@ export interface User {
   connection: string;
   email?: string;
   email_verified?: boolean;
+  /** Database connections with requires_username: a second identifier the user logs in with. */
+  username?: string;
   phone_number?: string;
   phone_verified?: boolean;
   name: string;

@@ -51,8 +51,11 @@ export interface LoginTicketStore {
 export interface UserStore {
   getUser(userId: string): Promise<User | undefined>;
   findUser(connection: string, identifier: string): Promise<User | undefined>;
-  /** Inserts the user unless one with the same connection + identifier exists; returns the stored one. */
-  insertUser(user: User, identifier: string): Promise<User>;
+  /**
+   * Inserts the user unless one with the same connection + identifier exists; returns the stored one.
+   * `aliases` are further identifiers findUser finds the user by (a database user's username).
+   */
+  insertUser(user: User, identifier: string, aliases?: string[]): Promise<User>;
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
   /** Every user, in creation order (the Management API pages and filters them). */
   listUsers(): Promise<User[]>;

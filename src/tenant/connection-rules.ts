@@ -32,13 +32,25 @@ const PROFILE_HINT =
   'Passwordless connections in Universal Login need the Identifier First (or Identifier First + Biometrics) authentication profile; ' +
   'this tenant uses Identifier + Password (prompts.identifier_first: false).';
 
+/**
+ * Single sign-on stays within the client's connections: an SSO session serves a client only when the
+ * connection its user logged in with is enabled for that client, and not when /authorize names
+ * another connection. Otherwise the login page is shown (`login_required` under prompt=none), as
+ * Auth0 does (docs/research/auth0-tenant-settings.md §3).
+ */
+export function sessionServes(tenant: Tenant, client: Client, requested: string | undefined, userConnection: string): boolean {
+  if (requested && requested !== userConnection) return false;
+  return tenant.connections.some((c) => c.name === userConnection && c.enabledClients.has(client.clientId));
+}
+
 export function enabledConnections(tenant: Tenant, client: Client): Connection[] {
   return tenant.connections.filter((c) => c.enabledClients.has(client.clientId));
 }
 
 export function planLogin(tenant: Tenant, client: Client, requested: string | undefined): LoginPlan {
   const enabled = enabledConnections(tenant, client);
-  const socials = enabled.filter((c) => c.kind === 'social');
+  // An enterprise connection with show_as_button: false is reached by home-realm discovery only.
+  const socials = enabled.filter((c) => c.kind === 'social' && (c.enterprise?.showAsButton ?? true));
 
   if (requested) {
     const connection = enabled.find((c) => c.name === requested);

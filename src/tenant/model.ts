@@ -258,6 +258,14 @@ export function findConnection(tenant: Tenant, name: string | undefined): Connec
   return tenant.connections.find((c) => c.name === name);
 }
 
+/**
+ * The audience a request is for: the one it names, else the tenant's default_audience (Auth0: "Setting
+ * the Default Audience is equivalent to appending this audience to every authorization request").
+ */
+export function requestedAudience(tenant: Tenant, named: string | undefined): string | undefined {
+  return named ?? tenant.defaultAudience;
+}
+
 export function findResourceServer(tenant: Tenant, identifier: string | undefined): ResourceServer | undefined {
   if (!identifier) return undefined;
   return tenant.resourceServers.find((r) => r.identifier === identifier);

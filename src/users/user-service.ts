@@ -5,6 +5,7 @@ import type { User } from '../store/records.js';
 import type { UserStore } from '../store/types.js';
 import type { Connection, SeedUser, Tenant } from '../tenant/model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { databaseIdentifier, lookupKey, usernameKey } from './identifiers.js';
 
 /**
  * Users as Auth0 creates them: `email|<24 hex>` / `sms|<24 hex>` on first passwordless login,
@@ -16,8 +17,8 @@ export interface UserService {
   passwordlessUser(connection: Connection, identifier: string, opts?: { mayCreate?: boolean }): Promise<User | undefined>;
   findPasswordlessUser(connection: Connection, identifier: string): Promise<User | undefined>;
   socialUser(connection: Connection, profile: { email: string; name?: string }): Promise<User>;
-  /** The database user when the password is right. */
-  checkPassword(connection: Connection, email: string, password: string): Promise<User | undefined>;
+  /** The database user when the password is right; `identifier` is an email, or a username where the connection has them. */
+  checkPassword(connection: Connection, identifier: string, password: string): Promise<User | undefined>;
   recordLogin(userId: string): Promise<User | undefined>;
   /** Management API create: undefined when the connection already has this identifier. */
   create(connection: Connection, fields: Partial<User> & { password?: string }): Promise<User | undefined>;
@@ -91,8 +92,9 @@ export function createUserService(deps: {
       return store.insertUser(build(connection, id, fields), profile.email).then(signedUp(connection));
     },
 
-    async checkPassword(connection, email, password) {
-      const user = await store.findUser(connection.name, email);
+    async checkPassword(connection, identifier, password) {
+      const parsed = databaseIdentifier(connection, identifier);
+      const user = parsed ? await store.findUser(connection.name, lookupKey(parsed)) : undefined;
       // Hash even for unknown users so response time does not reveal which emails exist.
       const ok = await verifyPassword(password, user?.password_hash ?? 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
       return ok && user ? user : undefined;
@@ -136,7 +138,7 @@ export function createUserService(deps: {
         const identifier = (connection.strategy === 'sms' ? seed.phoneNumber : seed.email) as string;
         // Without an id in the file, derive one, so a seeded user keeps its user_id across resets and restarts.
         const id = seed.userId ?? createHash('sha256').update(`seed:${connection.name}:${identifier}`).digest('hex').slice(0, 24);
-        await store.insertUser(build(connection, id, seededFields(connection, seed)), identifier);
+        await store.insertUser(build(connection, id, seededFields(connection, seed)), identifier, seed.username ? [usernameKey(seed.username)] : []);
       }
     },
   };
@@ -161,6 +163,7 @@ function seededFields(connection: Connection, seed: SeedUser): Partial<User> {
     fields.phone_number = seed.phoneNumber;
     fields.phone_verified = true;
   }
+  if (seed.username) fields.username = seed.username;
   if (seed.name) fields.name = seed.name;
   if (seed.nickname) fields.nickname = seed.nickname;
   if (seed.givenName) fields.given_name = seed.givenName;

@@ -101,6 +101,8 @@ export interface LoginResult {
   refreshToken: string | undefined;
   messageId: string;
   kid: string;
+  /** The ID token's claims. */
+  claims: Record<string, unknown>;
 }
 
 /** Throws with the body when the status is not the expected one. */
@@ -151,7 +153,7 @@ export async function httpLogin(email: string, servers: string | string[], optio
   const body = (await token.json()) as { id_token: string; refresh_token?: string };
   const claims = decodeJwt(body.id_token);
   const header = JSON.parse(Buffer.from(body.id_token.split('.')[0]!, 'base64url').toString()) as { kid: string };
-  return { sub: String(claims.sub), sid: String(claims.sid), refreshToken: body.refresh_token, messageId: message.id, kid: header.kid };
+  return { sub: String(claims.sub), sid: String(claims.sid), refreshToken: body.refresh_token, messageId: message.id, kid: header.kid, claims };
 }
 
 export async function jwksKid(base: string): Promise<string> {

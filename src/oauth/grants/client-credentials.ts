@@ -1,5 +1,5 @@
 import { accessDenied, oauthError, unauthorizedClient } from '../../errors.js';
-import { findResourceServer, type ResourceServer, type Tenant } from '../../tenant/model.js';
+import { findResourceServer, requestedAudience, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { isManagementGrantAudience, managementAudience } from '../../management/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
@@ -12,7 +12,7 @@ import type { GrantHandler } from './types.js';
  */
 export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx, request) => {
   if (caller.method === 'none') throw unauthorizedClient('Client authentication is required for client_credentials');
-  const audience = stringField(params, 'audience');
+  const audience = requestedAudience(ctx.tenant, stringField(params, 'audience'));
   if (!audience) throw accessDenied('No audience parameter was provided, and no default audience has been configured');
   const api = findResourceServer(ctx.tenant, audience);
   if (!api) throw accessDenied.unknownAudience(audience);

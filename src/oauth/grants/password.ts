@@ -1,8 +1,8 @@
 import { accessDenied, invalidGrant, invalidRequest, serverError, tooManyAttempts, unauthorized } from '../../errors.js';
 import { BLOCKED_API_TEXT } from '../../login/brute-force.js';
 import { completeLogin } from '../../login/complete-login.js';
-import { normalizeEmail } from '../../otp/identifiers.js';
-import type { Connection, ResourceServer, Tenant } from '../../tenant/model.js';
+import { databaseIdentifier, shownIdentifier } from '../../users/identifiers.js';
+import { requestedAudience, type Connection, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { normalizeScope, scopeSet } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { RequestFacts } from '../../actions/action-events.js';
@@ -49,12 +49,13 @@ async function passwordLogin(
     if (!stringField(params, name)) throw invalidRequest.missing(name);
   }
   const connection = databaseConnection(ctx.tenant, caller.client.clientId, connectionName);
-  const audience = stringField(params, 'audience');
+  const audience = requestedAudience(ctx.tenant, stringField(params, 'audience'));
   const api = audience === undefined ? undefined : ctx.tenant.resourceServers.find((r) => r.identifier === audience);
   if (audience && !api) throw accessDenied.unknownAudience(audience);
 
-  const email = normalizeEmail(stringField(params, 'username')!);
-  const checked = await checkPassword(ctx, connection, email, stringField(params, 'password')!, request.ip);
+  // The username field takes an email, or a username on a connection with requires_username.
+  const identifier = databaseIdentifier(connection, stringField(params, 'username')!);
+  const checked = await checkPassword(ctx, connection, identifier ? shownIdentifier(identifier) : '', stringField(params, 'password')!, request.ip);
   const completed = await completeLogin(ctx, checked);
   if (!completed.ok) throw unauthorized.userBlocked();
 
@@ -76,15 +77,15 @@ function databaseConnection(tenant: Tenant, clientId: string, name: string): Con
  * password is looked at, a wrong one counts, a right one clears the count. The failure that reaches
  * the threshold is still a wrong password; the block answers from the next attempt on.
  */
-async function checkPassword(ctx: GrantContext, connection: Connection, email: string, password: string, ip: string): Promise<User> {
+async function checkPassword(ctx: GrantContext, connection: Connection, identifier: string, password: string, ip: string): Promise<User> {
   const guarded = connection.bruteForceProtection;
-  if (guarded && email && ctx.bruteForce.isBlocked(connection.name, email, ip)) throw tooManyAttempts(BLOCKED_API_TEXT);
-  const user = email ? await ctx.users.checkPassword(connection, email, password) : undefined;
+  if (guarded && identifier && ctx.bruteForce.isBlocked(connection.name, identifier, ip)) throw tooManyAttempts(BLOCKED_API_TEXT);
+  const user = identifier ? await ctx.users.checkPassword(connection, identifier, password) : undefined;
   if (!user) {
-    if (guarded && email) ctx.bruteForce.recordFailure(connection.name, email, ip);
+    if (guarded && identifier) ctx.bruteForce.recordFailure(connection.name, identifier, ip);
     throw invalidGrant(WRONG_CREDENTIALS);
   }
-  if (guarded) ctx.bruteForce.recordSuccess(connection.name, email, ip);
+  if (guarded) ctx.bruteForce.recordSuccess(connection.name, identifier, ip);
   return user;
 }
 

@@ -7,6 +7,7 @@ import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';
 import { realmLoginTokens } from './user-tokens.js';
+import { requestedAudience } from '../../tenant/model.js';
 
 /**
  * Auth0's embedded passwordless login: `grant_type=http://auth0.com/oauth/grant-type/passwordless/otp`
@@ -27,7 +28,7 @@ export const passwordlessOtpGrant: GrantHandler = async (params, caller, ctx, re
   const login = await verifyCode(ctx, { connection, recipient, code: stringField(params, 'otp')! });
   if (!login.ok) throw refusal(login.reason, channel.name);
 
-  const audience = stringField(params, 'audience');
+  const audience = requestedAudience(ctx.tenant, stringField(params, 'audience'));
   if (audience && !ctx.tenant.resourceServers.some((r) => r.identifier === audience)) throw accessDenied.unknownAudience(audience);
   const scope = normalizeScope(stringField(params, 'scope') ?? 'openid');
   return realmLoginTokens(ctx, { client: caller.client, user: login.user, scope, audience, request });

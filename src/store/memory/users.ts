@@ -16,12 +16,13 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
       const id = userIndex.get(indexKey(connection, identifier));
       return id ? copy(users.get(id)) : undefined;
     },
-    async insertUser(user, identifier) {
+    async insertUser(user, identifier, aliases = []) {
       const key = indexKey(user.connection, identifier);
       const existing = userIndex.get(key);
       if (existing) return copy(users.get(existing)) as User;
       users.set(user.user_id, structuredClone(user));
       userIndex.set(key, user.user_id);
+      for (const alias of aliases) if (!userIndex.has(indexKey(user.connection, alias))) userIndex.set(indexKey(user.connection, alias), user.user_id);
       return structuredClone(user);
     },
     async updateUser(userId, patch) {

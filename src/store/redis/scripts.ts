@@ -28,7 +28,7 @@ export const LUA = {
     if redis.call('HGET', KEYS[1], 'id') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'exhausted') == 'true' then return 0 end
     redis.call('DEL', KEYS[1])
     return 1`,
-  /** KEYS: index, user, users zset, seq, user's index set; ARGV: user id, user key prefix, field/value... */
+  /** KEYS: index, user, users zset, seq, user's index set, alias indexes...; ARGV: user id, user key prefix, alias count, field/value... */
   insertUser: `
     local existing = redis.call('GET', KEYS[1])
     if existing then
@@ -36,9 +36,12 @@ export const LUA = {
       if #found > 0 then return found end
     end
     if redis.call('EXISTS', KEYS[2]) == 1 then return redis.call('HGETALL', KEYS[2]) end
-    for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+    for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
     redis.call('SET', KEYS[1], ARGV[1])
     redis.call('SADD', KEYS[5], KEYS[1])
+    for i = 6, 5 + tonumber(ARGV[3]) do
+      if redis.call('SET', KEYS[i], ARGV[1], 'NX') then redis.call('SADD', KEYS[5], KEYS[i]) end
+    end
     redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[1])
     return redis.call('HGETALL', KEYS[2])`,
   /** KEYS: user, user's index set; ARGV: user id, index key prefix, new email or '', new phone or '', field/value... */

@@ -18,9 +18,9 @@ export function redisUsers({ redis, k, run, readHashes }: RedisContext): UserSto
       const id = await redis.get(k.index(connection, identifier));
       return id ? fromHash<User>(await redis.hgetall(k.user(id))) : undefined;
     },
-    async insertUser(user, identifier) {
-      const keys = [k.index(user.connection, identifier), k.user(user.user_id), k.users, k.seq, k.userIndexes(user.user_id)];
-      return fromHash<User>(await run(LUA.insertUser, keys, [user.user_id, k.userPrefix, ...toPairs(user)])) as User;
+    async insertUser(user, identifier, aliases = []) {
+      const keys = [k.index(user.connection, identifier), k.user(user.user_id), k.users, k.seq, k.userIndexes(user.user_id), ...aliases.map((alias) => k.index(user.connection, alias))];
+      return fromHash<User>(await run(LUA.insertUser, keys, [user.user_id, k.userPrefix, String(aliases.length), ...toPairs(user)])) as User;
     },
     async updateUser(userId, patch) {
       const moves = [patch.email ?? '', patch.phone_number ?? ''];

@@ -14,6 +14,7 @@ export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore
     findUser: statement<Row>('SELECT u.data FROM user_identifiers i JOIN users u ON u.user_id = i.user_id WHERE i.connection = ? AND i.identifier = ?'),
     indexOwner: statement<{ user_id: string }>('SELECT user_id FROM user_identifiers WHERE connection = ? AND identifier = ?'),
     addIndex: statement('INSERT OR REPLACE INTO user_identifiers (connection, identifier, user_id) VALUES (?, ?, ?)'),
+    addAlias: statement('INSERT OR IGNORE INTO user_identifiers (connection, identifier, user_id) VALUES (?, ?, ?)'),
     deleteIndex: statement('DELETE FROM user_identifiers WHERE connection = ? AND identifier = ?'),
     insertUser: statement('INSERT INTO users (user_id, data) VALUES (?, ?)'),
     setUser: statement('UPDATE users SET data = ? WHERE user_id = ?'),
@@ -27,12 +28,13 @@ export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore
     deleteUserPermissions: statement('DELETE FROM user_permissions WHERE user_id = ?'),
   };
 
-  const insertUser = atomically((user: User, identifier: string): User => {
+  const insertUser = atomically((user: User, identifier: string, aliases: string[]): User => {
     const owner = sql.indexOwner.get(user.connection, identifier);
     const existing = owner && parse<User>(sql.getUser.get(owner.user_id));
     if (existing) return existing;
     sql.insertUser.run(user.user_id, json(user));
     sql.addIndex.run(user.connection, identifier, user.user_id);
+    for (const alias of aliases) sql.addAlias.run(user.connection, alias, user.user_id);
     return user;
   });
   const updateUser = atomically((userId: string, patch: Partial<User>): User | undefined => {
@@ -68,8 +70,8 @@ export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore
     async findUser(connection, identifier) {
       return parse<User>(sql.findUser.get(connection, identifier));
     },
-    async insertUser(user, identifier) {
-      return insertUser(user, identifier);
+    async insertUser(user, identifier, aliases = []) {
+      return insertUser(user, identifier, aliases);
     },
     async updateUser(userId, patch) {
       return updateUser(userId, patch);

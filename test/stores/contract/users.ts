@@ -25,6 +25,19 @@ export const usersContract: PortContract = {
       expect(await store.findUser('email', 'jane@example.com')).toEqual(jane);
     });
 
+    it('finds a user by an alias too (a database user\'s username), which another user cannot take; deleting the user frees it', async () => {
+      const db = 'Username-Password-Authentication';
+      const jane = user({ user_id: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa', connection: db, username: 'jane_d' });
+      await store.insertUser(jane, 'jane@example.com', ['username|jane_d']);
+      expect(await store.findUser(db, 'username|jane_d')).toEqual(jane);
+      expect(await store.findUser(db, 'jane@example.com')).toEqual(jane);
+      // An alias already taken stays with its owner.
+      await store.insertUser(user({ user_id: 'auth0|bbbbbbbbbbbbbbbbbbbbbbbb', connection: db, email: 'john@example.com' }), 'john@example.com', ['username|jane_d']);
+      expect((await store.findUser(db, 'username|jane_d'))?.user_id).toBe(jane.user_id);
+      expect(await store.deleteUser(jane.user_id)).toBe(true);
+      expect(await store.findUser(db, 'username|jane_d')).toBeUndefined();
+    });
+
     it('finds nothing for an unknown id, identifier or connection', async () => {
       await store.insertUser(user(), 'jane@example.com');
       expect(await store.getUser('email|ffffffffffffffffffffffff')).toBeUndefined();
