@@ -77,8 +77,9 @@ export function parseTenantText(text: string, path: string, format: 'json' | 'ya
   try {
     parsed = format === 'json' ? JSON.parse(replaced) : (requireHere('yaml') as typeof import('yaml')).parse(replaced);
   } catch (err) {
+    // An unmapped keyword is the usual cause (an unquoted @@KEY@@ is not YAML): it comes first.
     const hint = left.map(({ marker, line }) => `${marker} (line ${line}) has no mapping: ${KEYWORD_HELP}`);
-    throw new ConfigError(path, [`cannot parse the file: ${(err as Error).message}`, ...hint]);
+    throw new ConfigError(path, [...hint, `cannot parse the file${hint.length ? ' until they are mapped' : ''}: ${(err as Error).message}`]);
   }
   // What the parser swallowed: a marker that is in the text but in no parsed value (a YAML comment).
   const inValues = new Set(markersInValues(parsed).map((m) => m.marker));

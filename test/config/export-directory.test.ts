@@ -116,8 +116,8 @@ describe('Deploy CLI directory export', () => {
   it('a broken file or an unmapped keyword names that file', () => {
     const dir = files(join(root, 'broken'), { 'tenant.json': tenant, 'clients/Bad.json': '{"name": "Bad", "callbacks": @@MISSING@@}' });
     const problems = configProblems(() => readTenantFile(dir));
-    expect(problems[0]).toMatch(/^cannot parse the file: /);
-    expect(problems[1]).toMatch(/^@@MISSING@@ \(line 1\) has no mapping/);
+    expect(problems[0]).toMatch(/^@@MISSING@@ \(line 1\) has no mapping/);
+    expect(problems[1]).toMatch(/^cannot parse the file until they are mapped: /);
     let message = '';
     try {
       readTenantFile(dir);
