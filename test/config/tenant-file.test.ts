@@ -292,6 +292,32 @@ describe('buildTenant: errors name the bad key path', () => {
     expect([...tenant.connections[0]!.enabledClients]).toEqual(['spa']);
   });
 
+  it('what Understudy can run without is a warning with its consequence and remedy, and the rest loads', () => {
+    const loaded = build({
+      clients: [
+        { name: 'Legacy SPA', app_type: 'spa', client_secret: 'exported-secret', jwt_configuration: { alg: 'HS256', lifetime_in_seconds: 600 } },
+        { name: 'Web', app_type: 'regular_web', client_secret: 's', jwt_configuration: { alg: 'HS256' } },
+      ],
+      connections: [connection(), { name: 'google-oauth2', strategy: 'google-oauth2' }],
+      databases: [{ name: 'email' }],
+      resourceServers: [{ identifier: 'https://api.example', signing_alg: 'HS256' }],
+      clientGrants: [{ client_id: 'Gone M2M', audience: 'https://api.example', scope: [] }],
+      tenant: { default_audience: 'https://not-an-api.example' },
+    });
+    expect(loaded.warnings).toEqual([
+      'clients[0].client_secret: "Legacy SPA" is a public client (token_endpoint_auth_method none), so its secret is not used: the client authenticates with PKCE alone, as in Auth0',
+      expect.stringMatching(/^clients\[0\]\.jwt_configuration\.alg: "HS256" is not emulated; "Legacy SPA" gets RS256 ID tokens, .* set alg: RS256 in an overlay$/),
+      expect.stringMatching(/^clients\[1\]\.jwt_configuration\.alg: "HS256" is not emulated/),
+      'databases[0].name: "email" is also the name of connections[0], which is loaded; this auth0 connection is left out (Auth0 keeps connection names unique)',
+      expect.stringMatching(/^resourceServers\[0\]\.signing_alg: "HS256" is not emulated; access tokens for "https:\/\/api\.example" are RS256/),
+      'clientGrants[0].client_id: no client named "Gone M2M" in the export, so no client gets tokens for https://api.example through this grant',
+      'tenant.default_audience: no API (resourceServers) with identifier "https://not-an-api.example", so a login that names no audience gets an opaque access token, for /userinfo only',
+    ]);
+    expect(loaded.tenant.clients.map((c) => [c.name, c.clientSecret])).toEqual([['Legacy SPA', undefined], ['Web', 's']]);
+    expect(loaded.tenant.connections.map((c) => [c.name, c.kind])).toEqual([['email', 'passwordless'], ['google-oauth2', 'social']]);
+    expect(loaded.tenant.defaultAudience).toBeUndefined();
+  });
+
   it('a duplicate client_id: clients[1].client_id', () => {
     const problems = problemsOf({
       clients: [
