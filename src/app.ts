@@ -271,7 +271,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       guardDevPlane(scope, devPlane);
       requireDevToken(scope, options.devToken);
       await devControlRoutes(scope, deps);
-      await devSnapshotRoutes(scope, deps, options.keys);
+      await devSnapshotRoutes(scope, deps, options.keys, options.devToken !== undefined);
     });
   }
   const caPem = options.https ? options.localCaPem : undefined;

@@ -54,11 +54,15 @@ async function main(): Promise<void> {
     log.debug({ keys: report.otherKeys }, `ignoring ${report.otherKeys.length} tenant key(s) Understudy does not use: ${report.otherKeys.join(', ')}`);
   }
 
-  // Beyond loopback, anyone who reaches the port could read every code and reset the tenant: the dev
-  // routes then always ask for a token. Without UNDERSTUDY_DEV_TOKEN one is derived from the master
-  // secret, so it stays the same across restarts on the same data folder (and on every Redis replica).
+  // Beyond loopback, anyone who reaches the port could read every code and reset the tenant; with the
+  // tenant's Actions bound, their code (or a package it loads) runs on this machine and could do the
+  // same over loopback. The dev routes then always ask for a token. Without UNDERSTUDY_DEV_TOKEN one
+  // is derived from the master secret, so it stays the same across restarts on the same data folder
+  // (and on every Redis replica).
   const exposed = runtime.devRoutes && !isLoopbackHost(runtime.host);
-  const devToken = runtime.devToken ?? (exposed ? deriveKey(keys.masterSecret, 'dev-token').toString('base64url') : undefined);
+  const actionsBound = runtime.devRoutes && tenant.actions.actions.length > 0;
+  const devToken = runtime.devToken ?? (exposed || actionsBound ? deriveKey(keys.masterSecret, 'dev-token').toString('base64url') : undefined);
+  const tokenWhy = exposed ? `${runtime.host} is reachable beyond this machine` : "the tenant's Actions run code from the export on this machine";
 
   // HTTPS mode's X.509 code loads only when it is on, so plain HTTP starts as lean as before.
   const tls = runtime.tls ? await (await import('./tls/prepare.js')).prepareTls(runtime.tls, runtime.dataDir) : undefined;
@@ -99,6 +103,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A promise nobody waits on that fails is a bug, but not a reason to stop serving everyone else.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'a promise failed with nobody waiting on it; serving on'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
     `  issuer        ${runtime.issuer}`,
     `  listening on  ${tls ? 'https' : 'http'}://${runtime.host.includes(':') ? `[${runtime.host}]` : runtime.host}:${port}`,
     runtime.devRoutes ? `  dev mailbox   ${runtime.issuer}_dev/mailbox${devToken && !runtime.devToken ? `?token=${devToken}` : ''}` : '  dev routes    off',
-    ...(devToken && !runtime.devToken ? [`  dev token     ${devToken}  (generated: ${runtime.host} is reachable beyond this machine; send it as Authorization: Bearer, or set UNDERSTUDY_DEV_TOKEN)`] : []),
+    ...(devToken && !runtime.devToken ? [`  dev token     ${devToken}  (generated: ${tokenWhy}; send it as Authorization: Bearer, or set UNDERSTUDY_DEV_TOKEN)`] : []),
     `  store         ${describeStore(chosen.setting)}${storeOrigin}`,
     ...(seed ? [`  seeded from   ${runtime.seedPath} (${seed.users.length} users${seed.sessions ? `, ${seed.sessions.length} sessions` : ''}${seed.keys ? ', keys' : ''})`] : []),
     ...(tls?.summary ?? []),

@@ -1,15 +1,21 @@
 // @ts-check
 'use strict';
 /**
- * The process that runs a tenant's Action code, apart from the server. The server starts it with
- * Node's permission model (no file writes, no child processes, no workers, reads only of this file and
- * the export's node_modules) and an empty environment, so an action cannot read the server's
- * secrets, its data folder or its memory. It is plain CommonJS with no imports of the project's own,
- * so the same file runs from src/ under the tests and from dist/ in the package.
+ * The process that runs one of a tenant's Actions, apart from the server and from every other
+ * action. The server starts it with Node's permission model (no file writes, no child processes, no
+ * workers, reads only of this file and the export's node_modules) and an empty environment, so the
+ * action cannot read the server's secrets, its data folder, its memory, or another action's events.
+ * It is plain CommonJS with no imports of the project's own, so the same file runs from src/ under
+ * the tests and from dist/ in the package.
  *
- * Protocol (IPC, JSON): the server sends `load` once with every action's code, then `run` per
- * execution; the host answers `loaded`, `log` lines while an action runs, and `done` with the list of
- * `api` calls the action made. The server applies those calls: the host only records them.
+ * Before the action's code loads, this process takes away what the permission model leaves open:
+ * signals to other processes (process.kill), renicing them (os.setPriority), sending on the IPC
+ * channel (process.send), V8 flags (v8.setFlagsFromString) and trace files (trace_events, which
+ * Node 20 writes despite the read-only file system). The server checks every message anyway.
+ *
+ * Protocol (IPC, JSON): the server sends `load` once with the action's code, then `run` per
+ * execution; the process answers `loaded`, `log` lines while the action runs, and `done` with the
+ * list of `api` calls the action made. The server applies those calls: this process only records them.
  */
 const Module = require('node:module');
 const path = require('node:path');
@@ -18,6 +24,29 @@ const util = require('node:util');
 /** @typedef {{ name: string, code: string, file: string, requireFrom: string }} ActionSource */
 /** @typedef {{ onExecutePostLogin?: Function, onExecuteCredentialsExchange?: Function, onExecutePreUserRegistration?: Function, onExecutePostUserRegistration?: Function }} ActionExports */
 
+const denied = (/** @type {string} */ what) => () => {
+  const error = new Error(`${what} is not allowed for Actions in Understudy`);
+  /** @type {any} */ (error).code = 'ERR_ACCESS_DENIED';
+  throw error;
+};
+
+// The channel to the server, taken before any action code can replace or misuse it.
+const ipcSend = /** @type {(message: unknown) => boolean} */ (/** @type {Function} */ (process.send).bind(process));
+process.send = denied('process.send');
+const ownPid = process.pid;
+const rawKill = process.kill.bind(process);
+process.kill = /** @type {any} */ ((/** @type {number} */ pid, /** @type {string | number | undefined} */ signal) => {
+  if (Number(pid) !== ownPid) return denied('Signalling another process')();
+  return rawKill(pid, signal);
+});
+/** @type {any} */ (process)._kill = denied('Signalling another process');
+const os = require('node:os');
+const rawSetPriority = os.setPriority.bind(os);
+os.setPriority = /** @type {any} */ ((/** @type {number} */ pidOrPriority, /** @type {number | undefined} */ priority) =>
+  priority === undefined || Number(pidOrPriority) === 0 || Number(pidOrPriority) === ownPid ? rawSetPriority(pidOrPriority, /** @type {number} */ (priority)) : denied('Changing another process\'s priority')());
+require('node:v8').setFlagsFromString = denied('v8.setFlagsFromString');
+require('node:trace_events').createTracing = /** @type {any} */ (denied('trace_events'));
+
 const HANDLERS = {
   'post-login': 'onExecutePostLogin',
   'credentials-exchange': 'onExecuteCredentialsExchange',
@@ -25,23 +54,30 @@ const HANDLERS = {
   'post-user-registration': 'onExecutePostUserRegistration',
 };
 
-/** @type {Map<string, ActionExports>} */
-const loaded = new Map();
-/** Per-action api.cache: lives as long as this process, as Auth0's cache lives as long as its container. */
-/** @type {Map<string, Map<string, { value: string, expires_at: number }>>} */
-const caches = new Map();
+/** @type {{ name: string, exports: ActionExports } | undefined} */
+let loaded;
+/** api.cache: lives as long as this process, as Auth0's cache lives as long as its container. */
+/** @type {Map<string, { value: string, expires_at: number }>} */
+const cache = new Map();
 /** The execution a console line belongs to: set while that execution's synchronous part runs, and kept by async hooks below. */
 const { AsyncLocalStorage } = require('node:async_hooks');
 /** @type {AsyncLocalStorage<{ id: string, action: string }>} */
 const current = new AsyncLocalStorage();
 
-const send = (/** @type {unknown} */ message) => {
-  if (process.send) process.send(message);
+/** Sends a message, or, when a value in it cannot travel as JSON (a BigInt, a circular object), says so at once. */
+const send = (/** @type {{ type: string, id?: string }} */ message) => {
+  try {
+    ipcSend(message);
+  } catch (err) {
+    if (message.type !== 'done') return;
+    const reason = err instanceof Error ? err.message : String(err);
+    ipcSend({ type: 'done', id: message.id, calls: [], error: `a value the action passed to api cannot be sent as JSON: ${reason}` });
+  }
 };
 
 function consoleLine(/** @type {string} */ level, /** @type {unknown[]} */ args) {
   const execution = current.getStore();
-  send({ type: 'log', id: execution?.id, action: execution?.action, level, line: util.format(...args).slice(0, 4000) });
+  send({ type: 'log', id: execution?.id, level, line: util.format(...args).slice(0, 4000) });
 }
 for (const level of ['log', 'info', 'warn', 'error', 'debug']) {
   /** @type {any} */ (console)[level] = (/** @type {unknown[]} */ ...args) => consoleLine(level, args);
@@ -59,22 +95,15 @@ function compile(/** @type {ActionSource} */ source) {
   return module.exports;
 }
 
-function cacheFor(/** @type {string} */ action) {
-  let cache = caches.get(action);
-  if (!cache) caches.set(action, (cache = new Map()));
-  return cache;
-}
-
 /**
  * The `api` object an action receives. Every call is recorded as [method, ...args]; the server
  * decides what each means for the login. api.cache is answered here, synchronously, as Auth0's is.
  */
-function makeApi(/** @type {string} */ action, /** @type {unknown[][]} */ calls) {
+function makeApi(/** @type {unknown[][]} */ calls) {
   const record = (/** @type {string} */ method) => (/** @type {unknown[]} */ ...args) => {
     calls.push([method, ...args.map((arg) => (arg === undefined ? null : arg))]);
     return api;
   };
-  const cache = cacheFor(action);
   const api = {
     access: { deny: record('access.deny') },
     idToken: { setCustomClaim: record('idToken.setCustomClaim') },
@@ -136,44 +165,39 @@ function makeApi(/** @type {string} */ action, /** @type {unknown[][]} */ calls)
   return api;
 }
 
-/** @param {{ id: string, action: string, trigger: keyof typeof HANDLERS, event: unknown }} message */
+/** @param {{ id: string, trigger: keyof typeof HANDLERS, event: unknown }} message */
 async function run(message) {
   /** @type {unknown[][]} */
   const calls = [];
-  const action = loaded.get(message.action);
   const handlerName = HANDLERS[message.trigger];
-  const handler = action?.[/** @type {keyof ActionExports} */ (handlerName)];
+  const handler = loaded?.exports[/** @type {keyof ActionExports} */ (handlerName)];
   if (typeof handler !== 'function') {
-    send({ type: 'done', id: message.id, calls, error: { message: `the action does not export ${handlerName}` } });
+    send({ type: 'done', id: message.id, calls, error: `the action does not export ${handlerName}` });
     return;
   }
   try {
-    await current.run({ id: message.id, action: message.action }, () => handler(message.event, makeApi(message.action, calls)));
+    await current.run({ id: message.id, action: loaded?.name ?? '' }, () => handler(message.event, makeApi(calls)));
     send({ type: 'done', id: message.id, calls });
   } catch (err) {
-    const error = err instanceof Error ? { message: err.message, name: err.name } : { message: String(err) };
-    send({ type: 'done', id: message.id, calls, error });
+    send({ type: 'done', id: message.id, calls, error: err instanceof Error ? err.message : String(err) });
   }
 }
 
 process.on('message', (/** @type {any} */ message) => {
-  if (message?.type === 'load') {
-    /** @type {{ name: string, message: string }[]} */
-    const errors = [];
-    for (const source of /** @type {ActionSource[]} */ (message.actions)) {
-      try {
-        loaded.set(source.name, compile(source));
-      } catch (err) {
-        errors.push({ name: source.name, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-      }
+  if (message?.type === 'load' && !loaded) {
+    const source = /** @type {ActionSource} */ (message.action);
+    try {
+      loaded = { name: source.name, exports: compile(source) };
+      send({ type: 'loaded' });
+    } catch (err) {
+      send({ type: 'loaded', error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     }
-    send({ type: 'loaded', errors });
   } else if (message?.type === 'run') {
     void run(message);
   }
 });
 
-// An action's stray rejection or throw from a timer must not end the host: it is reported as a log line.
+// The action's stray rejection or throw from a timer must not end the process: it is reported as a log line.
 process.on('unhandledRejection', (reason) => consoleLine('error', ['Unhandled rejection:', reason]));
 process.on('uncaughtException', (err) => consoleLine('error', ['Uncaught exception:', err]));
 process.on('disconnect', () => process.exit(0));

@@ -38,7 +38,10 @@ export async function startTenantActions(
           logs.add(line);
           deps.log.info({ action: line.action, level: line.level }, `action ${line.action}: ${line.line}`);
         },
-        onHostRestart: (reason) => deps.log.warn({ reason }, 'the Actions process was restarted'),
+        onHostRestart: (action, reason) => {
+          logs.add({ action, level: 'notice', line: `its process was started again: ${reason}`, at: new Date().toISOString() });
+          deps.log.warn({ action, reason }, `action ${action}: its process was started again: ${reason}`);
+        },
       });
     } catch (err) {
       if (err instanceof ActionLoadError) {

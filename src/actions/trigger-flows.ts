@@ -8,7 +8,7 @@ import {
   type PostLoginFacts,
   type RegistrationFacts,
 } from './action-events.js';
-import { RESTRICTED_CLAIMS } from '../oauth/restricted-claims.js';
+import { MAX_CUSTOM_CLAIMS_BYTES, mayBeSet } from '../oauth/restricted-claims.js';
 
 /**
  * Runs the actions bound to a trigger, in order, within one time budget for the whole trigger (Auth0
@@ -183,11 +183,11 @@ export class TriggerFlows {
   /** post-user-registration: Auth0 runs it without waiting, and nothing it does changes the login. */
   postUserRegistration(facts: RegistrationFacts): void {
     if (!this.has('post-user-registration')) return;
-    void this.runEach('post-user-registration', (secrets) => registrationEvent(facts, this.tenant(), secrets, 'post'), (action, calls, failure) => {
+    this.runEach('post-user-registration', (secrets) => registrationEvent(facts, this.tenant(), secrets, 'post'), (action, calls, failure) => {
       if (failure) this.deps.notify({ action, message: `failed: ${failure}` });
       for (const [method] of calls) this.notice([], action, method);
       return 'next';
-    });
+    }).catch((err: unknown) => this.deps.notify({ action: '(post-user-registration)', message: `failed: ${err instanceof Error ? err.message : String(err)}` }));
   }
 
   private tenant(): { tenantId: string } {
@@ -224,7 +224,16 @@ export class TriggerFlows {
   }
 }
 
+/**
+ * A custom claim as Auth0 takes it: a restricted name or an Auth0 namespace is skipped, and so is a
+ * claim that would take the token's custom claims past 100 KB.
+ */
 function setClaim(target: Record<string, unknown>, [name, value]: unknown[]): void {
-  if (typeof name !== 'string' || !name || RESTRICTED_CLAIMS.has(name)) return;
+  if (typeof name !== 'string' || !mayBeSet(name)) return;
+  const before = target[name];
   target[name] = value;
+  if (JSON.stringify(target).length > MAX_CUSTOM_CLAIMS_BYTES) {
+    if (before === undefined) delete target[name];
+    else target[name] = before;
+  }
 }

@@ -1,5 +1,7 @@
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isWithin } from './export-files.js';
 import { ACTION_TRIGGERS, NO_ACTIONS, type ActionTrigger, type TenantAction, type TenantActions } from '../actions/action-model.js';
 import type { ActionEntry } from './tenant-schema.js';
 
@@ -55,6 +57,7 @@ export function buildActions(
     });
   }
   const actions = [...used.values()];
+  if (actions.length) problems.push(...linksLeaving(join(exportDir, 'node_modules')));
   withMissingPackages(actions, exportDir, warnings);
   return { actions, bindings };
 }
@@ -113,6 +116,33 @@ function withMissingPackages(actions: TenantAction[], exportDir: string, warning
   for (const [name, seen] of versions) {
     if (seen.size > 1) warnings.push(`actions: the package ${name} is wanted at ${[...seen].join(' and ')}; the export's node_modules holds one version, which every action then loads (Auth0 keeps each action's own)`);
   }
+}
+
+/**
+ * The actions' process may read the export's node_modules and nothing else; a symbolic link in it
+ * to a folder or file outside would carry that read permission out. npm links inside the tree
+ * (node_modules/.bin) are fine; anything that leaves it stops start-up, named.
+ */
+function linksLeaving(modules: string): string[] {
+  if (!existsSync(modules)) return [];
+  const root = realpathSync(modules);
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(path);
+        } catch {
+          continue; // A dangling link reads nothing.
+        }
+        if (!isWithin(root, target)) found.push(`${path} links to ${target}, outside the export's node_modules: the actions' process may read only the export's packages; install the package there instead of linking it (npm i --prefix ${dirname(modules)} <package>)`);
+      } else if (entry.isDirectory()) walk(path);
+    }
+  };
+  walk(modules);
+  return found;
 }
 
 function shellQuote(value: string): string {

@@ -113,7 +113,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
 
   const resourceServers = buildResourceServers(file.resourceServers, warnings);
   checkUnique(resourceServers.map((r) => r.identifier), (i) => `resourceServers[${i}].identifier`, problems);
-  const roles = buildRoles(file.roles, resourceServers, warnings);
+  const roles = buildRoles(file.roles, resourceServers, secretSeed, warnings);
   checkUnique(roles.map((r) => r.name), (i) => `roles[${i}].name`, problems);
   // Ids derived from names collide only when the names do, which is reported already.
   checkUnique((file.roles ?? []).map((r, i) => r.id ?? `\u0000${i}`), (i) => `roles[${i}].id`, problems);

@@ -30,7 +30,7 @@ export function buildResourceServers(entries: ResourceServerEntry[] | undefined,
   }));
 }
 
-export function buildRoles(entries: RoleEntry[] | undefined, apis: ResourceServer[], warnings: string[]): TenantRole[] {
+export function buildRoles(entries: RoleEntry[] | undefined, apis: ResourceServer[], secretSeed: string, warnings: string[]): TenantRole[] {
   return (entries ?? []).map((entry, i) => {
     const permissions: TenantRole['permissions'] = [];
     const seen = new Set<string>();
@@ -55,7 +55,7 @@ export function buildRoles(entries: RoleEntry[] | undefined, apis: ResourceServe
       seen.add(key);
       permissions.push({ resourceServerIdentifier: api.identifier, permissionName: p.permission_name });
     });
-    return { id: entry.id ?? tenantRoleId(entry.name), name: entry.name, description: entry.description, permissions };
+    return { id: entry.id ?? tenantRoleId(entry.name, secretSeed), name: entry.name, description: entry.description, permissions };
   });
 }
 

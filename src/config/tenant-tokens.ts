@@ -1,5 +1,5 @@
 import type { TenantFile } from './tenant-schema.js';
-import { RESTRICTED_CLAIMS } from '../oauth/restricted-claims.js';
+import { mayBeSet } from '../oauth/restricted-claims.js';
 import type { ClaimRule, Client, ClientGrant } from '../tenant/model.js';
 
 /**
@@ -17,7 +17,7 @@ export function buildClientGrants(file: TenantFile, clientRef: (ref: string) => 
 
 export function buildClaims(file: TenantFile, clientRef: (ref: string) => Client | undefined, problems: string[]): ClaimRule[] {
   return (file.claims ?? []).map((claim, i) => {
-    if (RESTRICTED_CLAIMS.has(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
+    if (!mayBeSet(claim.name)) problems.push(`claims[${i}].name: "${claim.name}" is a reserved claim; use a namespaced name such as https://example.com/${claim.name}`);
     if ((claim.from === undefined) === (claim.value === undefined)) problems.push(`claims[${i}]: give exactly one of "from" and "value"`);
     const ids = (claim.clients ?? []).map((ref, j) => {
       const client = clientRef(ref);

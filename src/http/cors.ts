@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import cors, { type FastifyCorsOptions } from '@fastify/cors';
-import { originOf } from '../oauth/redirect-uri.js';
+import { isClientOrigin, originOf } from '../oauth/redirect-uri.js';
 import type { Tenant } from '../tenant/model.js';
 
 /**
@@ -13,16 +13,19 @@ import type { Tenant } from '../tenant/model.js';
  * catch-all OPTIONS route, which a second registration would declare again.
  */
 export async function registerApiCors(scope: FastifyInstance, tenant: Tenant, options: { credentialed?: readonly string[] } = {}): Promise<void> {
+  // Exact origins are looked up at once; a wildcard one (https://*.example.com) is matched as Auth0 matches it.
   const allowed = new Set<string>();
   for (const client of tenant.clients) {
     for (const url of [...client.allowedOrigins, ...client.webOrigins, ...client.callbacks]) {
-      const origin = originOf(url);
+      const origin = url.includes('*') ? undefined : originOf(url);
       if (origin) allowed.add(origin);
     }
   }
+  const wildcards = tenant.clients.filter((c) => [...c.allowedOrigins, ...c.webOrigins, ...c.callbacks].some((url) => url.includes('*')));
+  const isAllowed = (origin: string): boolean => allowed.has(origin) || wildcards.some((client) => isClientOrigin(client, origin));
   const credentialed = new Set(options.credentialed ?? []);
   const base: FastifyCorsOptions = {
-    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    origin: (origin, callback) => callback(null, origin !== undefined && isAllowed(origin)),
     methods: ['GET', 'POST'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Auth0-Client', 'DPoP', 'X-Request-Language'],
     maxAge: 86400,

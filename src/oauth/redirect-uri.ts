@@ -31,3 +31,15 @@ export function originOf(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** `scheme://host[:port]` of a registered URL, wildcards kept, so `https://*.example.com/cb` gives `https://*.example.com`. */
+const originPart = (url: string): string | undefined => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i.exec(url)?.[0];
+
+/**
+ * The origins a client's pages may call from: Allowed Origins (CORS), Allowed Web Origins and the
+ * callbacks' origins, as Auth0 counts them, a `https://*.example.com` wildcard matching one label.
+ */
+export function isClientOrigin(client: { allowedOrigins: string[]; webOrigins: string[]; callbacks: string[] }, origin: string): boolean {
+  const patterns = [...client.allowedOrigins, ...client.webOrigins, ...client.callbacks].flatMap((url) => originPart(url) ?? []);
+  return isAllowedUrl(origin, patterns);
+}

@@ -8,6 +8,7 @@ import { OIDC_SCOPES, profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
 import { customClaims } from './custom-claims.js';
 import { managementAudience } from '../management/management-api.js';
+import { isNamespaced } from './restricted-claims.js';
 import { CURRENT_USER_SCOPES } from '../management/management-access.js';
 import type { TokenChanges } from './finish-login.js';
 
@@ -109,9 +110,10 @@ export function createTokenIssuer(deps: {
         return { accessToken: token, expiresIn, scope };
       }
       const scopes = scopeSet(scope);
+      const custom = { ...customClaims(tenant, { token: 'access_token', client: grant.client, user: grant.user, audience: api.identifier }), ...grant.changes?.accessTokenClaims };
+      // Auth0's own APIs take only namespaced custom claims (docs: "cannot have private, non-namespaced custom claims").
       const payload: Record<string, unknown> = {
-        ...customClaims(tenant, { token: 'access_token', client: grant.client, user: grant.user, audience: api.identifier }),
-        ...grant.changes?.accessTokenClaims,
+        ...(api.identifier === management ? Object.fromEntries(Object.entries(custom).filter(([name]) => isNamespaced(name))) : custom),
         iss: issuer,
         sub: grant.user.user_id,
         aud: scopes.has('openid') ? [api.identifier, userinfoAudience] : api.identifier,

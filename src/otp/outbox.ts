@@ -80,7 +80,7 @@ export function createOutbox(deps: {
         resolve(value);
       };
       const onMessage = (m: Message): void => {
-        if (matches(m, filter)) void look().then((value) => value !== undefined && finish(value));
+        if (matches(m, filter)) void look().then((value) => value !== undefined && finish(value), fail);
       };
       const onAbort = (): void => finish(undefined);
       const onEnd = (): void => void check().then(finish, fail);
@@ -89,7 +89,7 @@ export function createOutbox(deps: {
       signal?.addEventListener('abort', onAbort);
       ending.signal.addEventListener('abort', onEnd);
       // A message may have landed between the first check and subscribing.
-      void look().then((value) => value !== undefined && finish(value));
+      void look().then((value) => value !== undefined && finish(value), fail);
     });
   }
 

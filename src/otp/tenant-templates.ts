@@ -34,12 +34,40 @@ export interface RenderedTemplates {
 }
 
 const requireHere = createRequire(import.meta.url);
+
+/**
+ * The templates are an export's, someone else's material: they get no file system (`{% include %}`,
+ * `{% render %}` and `{% layout %}` find nothing, as in Auth0's email templates, which cannot
+ * include files) and bounded work. A render past RENDER_LIMIT_MS or allocating past MEMORY_LIMIT
+ * fails that one delivery; a template longer than PARSE_LIMIT stops start-up.
+ */
+export const RENDER_LIMIT_MS = 250;
+export const MEMORY_LIMIT = 16 * 1024 * 1024;
+export const PARSE_LIMIT = 1_000_000;
+const NO_FILES = {
+  exists: async () => false,
+  existsSync: () => false,
+  readFile: async (file: string): Promise<string> => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  readFileSync: (file: string): string => {
+    throw new Error(`templates cannot read files (${file})`);
+  },
+  resolve: (_root: string, file: string): string => file,
+  contains: async () => false,
+  containsSync: () => false,
+  sep: '/',
+  dirname: (file: string): string => file,
+};
+const INCLUDES = /\{%-?\s*(?:liquid[\s\S]*?\b)?(include|render|layout)\b/;
+
 let engines: { plain: Liquid; html: Liquid } | undefined;
 function liquid(): { plain: Liquid; html: Liquid } {
   if (!engines) {
     const { Liquid: Engine } = requireHere('liquidjs') as typeof import('liquidjs');
     // strictFilters: a misspelt filter is a syntax error at start-up, not a silent empty string.
-    engines = { plain: new Engine({ strictFilters: true }), html: new Engine({ strictFilters: true, outputEscape: 'escape' }) };
+    const options = { strictFilters: true, fs: NO_FILES, root: [], partials: [], layouts: [], renderLimit: RENDER_LIMIT_MS, memoryLimit: MEMORY_LIMIT, parseLimit: PARSE_LIMIT };
+    engines = { plain: new Engine(options), html: new Engine({ ...options, outputEscape: 'escape' }) };
   }
   return engines;
 }
@@ -63,11 +91,14 @@ function parse(templates: MessageTemplates) {
 
 /** The syntax problems of a connection's templates, named by key path (empty when they parse). */
 export function checkTemplates(templates: MessageTemplates, path: string): string[] {
+  const where = templates.sms ? `${path}.options.template` : `${path}.options.email`;
+  const sources = [templates.email?.from, templates.email?.subject, templates.email?.body, templates.sms?.syntax === 'liquid' ? templates.sms.text : undefined];
+  const including = sources.map((source) => (source ? INCLUDES.exec(source)?.[1] : undefined)).find(Boolean);
+  if (including) return [`${where}: the template uses {% ${including} %}, which reads a file: Auth0's templates cannot include files, and Understudy's read none; put the text in the template`];
   try {
     parse(templates);
     return [];
   } catch (err) {
-    const where = templates.sms ? `${path}.options.template` : `${path}.options.email`;
     return [`${where}: the Liquid template does not parse: ${(err as Error).message.split('\n')[0]}`];
   }
 }

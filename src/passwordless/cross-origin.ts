@@ -6,7 +6,7 @@ import { findClient, PASSWORDLESS_OTP_GRANT, type Client, type Tenant } from '..
 import type { LoginTicket, Session } from '../store/records.js';
 import type { LoginTicketStore } from '../store/types.js';
 import type { SessionService } from '../login/sessions.js';
-import { isAllowedUrl } from '../oauth/redirect-uri.js';
+import { isClientOrigin } from '../oauth/redirect-uri.js';
 import { channelOf } from '../otp/channel.js';
 import { passwordlessConnection } from './connection.js';
 import { verifyCode, type PasswordlessDeps } from './codes.js';
@@ -51,14 +51,6 @@ export interface CrossOriginAnswer {
 
 export const hashVerifier = (verifier: string): string => createHash('sha256').update(verifier).digest('base64url');
 
-/** `scheme://host[:port]` of a registered URL, wildcards kept, so `https://*.example.com/cb` gives `https://*.example.com`. */
-const originPart = (url: string): string | undefined => /^[a-z][a-z0-9+.-]*:\/\/[^/?#]+/i.exec(url)?.[0];
-
-/** The origins a client's pages may call from: Allowed Origins (CORS), Allowed Web Origins and the callbacks' origins, as Auth0 counts them. */
-export function isClientOrigin(client: Client, origin: string): boolean {
-  const patterns = [...client.allowedOrigins, ...client.webOrigins, ...client.callbacks].flatMap((url) => originPart(url) ?? []);
-  return isAllowedUrl(origin, patterns);
-}
 
 export async function authenticateCrossOrigin(
   deps: CrossOriginDeps,

@@ -63,7 +63,9 @@ export async function crossOriginPageRoutes(app: FastifyInstance, deps: AppDeps)
   // Lock appends `?t<timestamp>` against caches; the query is ignored.
   app.get('/client/:file', async (request, reply) => {
     const { file } = request.params as { file: string };
-    const client = file.endsWith('.js') ? findClient(tenant, file.slice(0, -'.js'.length)) : undefined;
+    const found = file.endsWith('.js') ? findClient(tenant, file.slice(0, -'.js'.length)) : undefined;
+    // Lock runs in a browser: a machine-to-machine client has no login to show, and its settings stay private.
+    const client = found && found.appType !== 'non_interactive' ? found : undefined;
     // A 404 is all Lock needs to report that the settings could not be loaded; it is worded as every API error.
     if (!client) throw notFound('Unknown client');
     return reply.type('application/javascript; charset=utf-8').header('Cache-Control', 'no-store').send(`Auth0.setClient(${scriptJson(clientSettings(tenant, client))});\n`);

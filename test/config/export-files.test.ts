@@ -136,7 +136,7 @@ describe('an overlay keeps the export’s folder (a real server)', () => {
     const server = await startServer({ UNDERSTUDY_DATA_DIR: join(root, 'data-overlay') }, ['--config', join(dir, 'tenant.yaml'), '--overlay', join(overlay, 'overlay.yaml')]);
     try {
       expect(server.output()).not.toContain('not installed');
-      const { claims } = await httpLogin('ada@harbor.example', server.base);
+      const { claims } = await httpLogin('ada@harbor.example', server.base, { devToken: server.devToken() });
       expect(claims['https://harbor.example/greeting']).toBe('Ahoy, ada@harbor.example');
     } finally {
       await server.stop();

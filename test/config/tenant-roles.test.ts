@@ -74,6 +74,13 @@ describe('tenant file: roles and RBAC settings', () => {
     expect(built.roles[0]!.permissions).toEqual([{ resourceServerIdentifier: API, permissionName: 'read:orders' }]);
   });
 
+  it("a role without an exported id gets Auth0's form of id, the same on every start with the same data folder, and not guessable from its name", () => {
+    const idWith = (seed: string) => buildTenant(doc({ roles: [{ name: 'Admin' }], users: [] }), 'tenant.yaml', seed).tenant.roles[0]!.id;
+    expect(idWith('seed-a')).toMatch(/^rol_[A-Za-z0-9]{16}$/);
+    expect(idWith('seed-a')).toBe(idWith('seed-a'));
+    expect(idWith('seed-b')).not.toBe(idWith('seed-a'));
+  });
+
   it('two roles with the same exported id stop start-up', () => {
     expect(configProblems(() => build(doc({ roles: [{ id: 'rol_same', name: 'A' }, { id: 'rol_same', name: 'B' }], users: [] })))).toEqual(['roles[1].id: "rol_same" is used twice']);
   });

@@ -322,4 +322,10 @@ describe('GET /client/<client_id>.js', () => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ error: 'not_found', error_description: 'Unknown client' });
   });
+
+  it('answers 404 for a machine-to-machine client: it has no login for Lock to show', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/client/understudy-m2m.js' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'not_found', error_description: 'Unknown client' });
+  });
 });

@@ -77,16 +77,38 @@ describe('the tenant\'s own message templates', () => {
     expect(configProblems(() => buildTenant(tenant({ template: '{{ code | no_such_filter }}', syntax: 'liquid' }), 'export', 'seed'))).toEqual([
       expect.stringMatching(/^connections\[1\]\.options\.template: the Liquid template does not parse: /),
     ]);
-    // Parses, but includes a file that is not there: the render fails each time a message is sent.
-    t = await buildTestApp({ tenant: tenant(undefined, { body: "{% include 'no-such-partial' %}" }) });
+    // Parses, but loops ten billion times: the render stops at its limit and that delivery fails, while the server answers.
+    t = await buildTestApp({ tenant: tenant(undefined, { body: '{% for i in (1..100000) %}{% for j in (1..100000) %}{% endfor %}{% endfor %}' }) });
     const api = await post(t.app, '/passwordless/start', { client_id: SPA, connection: 'email', email: 'broken@example.com', send: 'code' });
     expect(api.statusCode).toBe(400);
-    expect(api.json()).toEqual({ error: 'email_provider_error', error_description: expect.stringMatching(/^The email template of connection "email" failed to render: /) });
+    expect(api.json()).toEqual({ error: 'email_provider_error', error_description: expect.stringMatching(/^The email template of connection "email" failed to render: template render limit exceeded/) });
+    expect((await t.app.inject('/healthz')).statusCode).toBe(200);
     const s = await startLogin(t.app, { connection: 'email' });
     const screen = await s.browser.post(`/u/login/identifier?state=${encodeURIComponent(s.state)}`, { state: s.state, username: 'broken@example.com', action: 'default' });
     expect(screen.statusCode).toBe(502);
     expect(alertText(screen.body)).toMatch(/email/i);
     // SMS, with a template of Understudy's default, still works on the same tenant.
     expect((await post(t.app, '/passwordless/start', { client_id: SPA, connection: 'sms', phone_number: '+15551230002', send: 'code' })).statusCode).toBe(200);
+  });
+
+  it('a template gets no file system: an include, render or layout of the data folder or an .env stops start-up, naming each key', () => {
+    const problems = configProblems(() =>
+      buildTenant(
+        {
+          connections: [
+            { name: 'email', strategy: 'email', options: { email: { subject: 'x', body: "<p>{% include '.understudy/keys.json' %}</p>", syntax: 'liquid' } } },
+            { name: 'sms', strategy: 'sms', options: { template: "{%- render '../.env' -%}", syntax: 'liquid' } },
+            { name: 'email-2', strategy: 'email', options: { email: { subject: "{% liquid\n layout '/etc/passwd'\n%}", syntax: 'liquid' } } },
+          ],
+        },
+        'export',
+        'seed',
+      ),
+    );
+    expect(problems).toEqual([
+      "connections[0].options.email: the template uses {% include %}, which reads a file: Auth0's templates cannot include files, and Understudy's read none; put the text in the template",
+      "connections[1].options.template: the template uses {% render %}, which reads a file: Auth0's templates cannot include files, and Understudy's read none; put the text in the template",
+      "connections[2].options.email: the template uses {% layout %}, which reads a file: Auth0's templates cannot include files, and Understudy's read none; put the text in the template",
+    ]);
   });
 });

@@ -14,33 +14,45 @@ import type { Snapshot } from '../../src/store/snapshot.js';
  * same `kid`, also after /_dev/api/reset.
  */
 const dir = mkdtempSync(join(tmpdir(), 'understudy-snapshot-'));
+const DEV_TOKEN = 'snapshot-test-dev-token';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('snapshots', () => {
   let exported: Snapshot;
   const subs = new Map<string, string>();
 
-  it('exports the users, and with ?include=sessions,keys the live sessions and the keys', async () => {
-    const t = await buildTestApp();
+  it('exports the users, and with ?include=sessions,keys the live sessions and, to a request with the dev token, the keys', async () => {
+    const keyless = await buildTestApp();
+    try {
+      // No dev token configured: the private keys are never served.
+      const refused = await keyless.app.inject('/_dev/api/snapshot?include=sessions,keys');
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json()).toEqual({ error: 'access_denied', error_description: expect.stringMatching(/^include=keys needs the dev token: start Understudy with UNDERSTUDY_DEV_TOKEN=/) });
+      expect(refused.body).not.toContain('signing_jwk');
+    } finally {
+      await keyless.app.close();
+    }
+    const t = await buildTestApp({ app: { devToken: DEV_TOKEN } });
+    const bearer = { authorization: `Bearer ${DEV_TOKEN}` };
     try {
       for (const email of ['ada@example.com', 'grace@example.com']) {
         const { callback, verifier } = await passwordlessLogin(t.app, { identifier: email });
         const token = await exchangeCode(t.app, { client_id: SPA, code: callback.searchParams.get('code')!, code_verifier: verifier });
         subs.set(email, String(decodeJwt(token.json().id_token).sub));
       }
-      const plain = await t.app.inject('/_dev/api/snapshot');
+      const plain = await t.app.inject({ url: '/_dev/api/snapshot', headers: bearer });
       expect(plain.statusCode).toBe(200);
       expect(plain.json()).toMatchObject({ format: 'understudy-snapshot', version: 1, passkeys: [] });
       expect(plain.json().users.map((u: { email: string }) => u.email)).toEqual(['ada@example.com', 'grace@example.com']);
       expect(plain.json().sessions).toBeUndefined();
       expect(plain.json().keys).toBeUndefined();
 
-      const full = await t.app.inject('/_dev/api/snapshot?include=sessions,keys');
+      const full = await t.app.inject({ url: '/_dev/api/snapshot?include=sessions,keys', headers: bearer });
       exported = full.json();
       expect(exported.sessions?.map((s) => s.userId)).toEqual([subs.get('ada@example.com'), subs.get('grace@example.com')]);
       expect(exported.keys).toMatchObject({ signing_jwk: { kty: 'RSA' }, master_secret: expect.any(String) });
 
-      const bad = await t.app.inject('/_dev/api/snapshot?include=passwords');
+      const bad = await t.app.inject({ url: '/_dev/api/snapshot?include=passwords', headers: bearer });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ error: 'invalid_request' });
     } finally {

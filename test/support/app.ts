@@ -28,6 +28,13 @@ export interface TestApp {
 
 export const TEST_ISSUER = 'http://understudy.test/';
 
+/** The dev token an app was built with, so the dev-API helpers (flows.ts latestMessage) send it. */
+const devTokens = new WeakMap<FastifyInstance, string>();
+export function devHeaders(app: FastifyInstance): Record<string, string> {
+  const token = devTokens.get(app);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** An app on a manual clock with the given tenant file (the embedded default when none is given). */
 export async function buildTestApp(
   options: {
@@ -60,5 +67,6 @@ export async function buildTestApp(
     tenantReport: tenantReport(raw, ignoredKeys),
     ...options.app,
   });
+  if (options.app?.devToken) devTokens.set(app, options.app.devToken);
   return { app, clock, issuer };
 }

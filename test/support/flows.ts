@@ -1,17 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { s256 } from '../../src/oauth/pkce.js';
 import { Browser } from './browser.js';
+import { devHeaders } from './app.js';
 
 export const SPA = 'understudy-spa';
 export const WEB = 'understudy-web';
 export const WEB_SECRET = 'understudy-web-secret';
 export const CALLBACK = 'http://localhost:3000/callback';
 
+/** RFC 7636 S256, computed here rather than by the product's own pkce.ts, so a test checks it independently. */
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: s256(verifier) };
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
 export function authorizeUrl(params: Record<string, string | undefined>): string {
@@ -23,7 +24,7 @@ export function authorizeUrl(params: Record<string, string | undefined>): string
 /** The message the dev mailbox holds for a recipient (through its HTTP API, as a user's test would). */
 export async function latestMessage(app: FastifyInstance, to: string, after?: string): Promise<{ id: string; code: string; [k: string]: unknown }> {
   const query = new URLSearchParams({ to, ...(after ? { after } : {}) });
-  const response = await app.inject({ method: 'GET', url: `/_dev/api/messages/latest?${query}` });
+  const response = await app.inject({ method: 'GET', url: `/_dev/api/messages/latest?${query}`, headers: devHeaders(app) });
   expect(response.statusCode, response.body).toBe(200);
   return response.json();
 }

@@ -17,6 +17,8 @@ export interface ServerProcess {
   base: string;
   port: number;
   output: () => string;
+  /** The dev token the start-up banner printed, when it generated one (beyond loopback, or with Actions bound). */
+  devToken: () => string | undefined;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM, waiting for the exit. */
   stop(): Promise<void>;
@@ -61,6 +63,7 @@ export async function startServer(env: Record<string, string>, args: string[] = 
     port,
     base: `http://127.0.0.1:${port}`,
     output: () => out,
+    devToken: () => /dev token {5}(\S+)/.exec(out)?.[1],
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -115,7 +118,7 @@ export async function expectStatus(response: Response, status: number, what: str
  * A passwordless email login through the screens. `servers` says which server serves each step:
  * [authorize, identifier, mailbox, challenge, resume, token]; one base for all of them is fine too.
  */
-export async function httpLogin(email: string, servers: string | string[], options: { scope?: string; browser?: HttpBrowser } = {}): Promise<LoginResult> {
+export async function httpLogin(email: string, servers: string | string[], options: { scope?: string; browser?: HttpBrowser; devToken?: string | undefined } = {}): Promise<LoginResult> {
   const at = (step: number): string => (typeof servers === 'string' ? servers : (servers[step] ?? servers[servers.length - 1]!));
   const browser = options.browser ?? new HttpBrowser();
   const { verifier, challenge } = pkcePair();
@@ -133,7 +136,11 @@ export async function httpLogin(email: string, servers: string | string[], optio
   const state = new URL(loginId, 'http://x').searchParams.get('state')!;
   const submitted = await expectStatus(await browser.request(at(1), loginId, { form: { state, username: email, action: 'default' } }), 302, 'POST login-id');
   const challengeUrl = submitted.headers.get('location')!;
-  const mail = await expectStatus(await fetch(`${at(2)}/_dev/api/messages/latest?${new URLSearchParams({ to: email, wait: '5000' })}`), 200, 'mailbox');
+  const mail = await expectStatus(
+    await fetch(`${at(2)}/_dev/api/messages/latest?${new URLSearchParams({ to: email, wait: '5000' })}`, { headers: options.devToken ? { authorization: `Bearer ${options.devToken}` } : {} }),
+    200,
+    'mailbox',
+  );
   const message = (await mail.json()) as { id: string; code: string };
   const verified = await expectStatus(await browser.request(at(3), challengeUrl, { form: { state, code: message.code, action: 'default' } }), 302, 'POST challenge');
   const resume = verified.headers.get('location')!;

@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { CALLBACK, SPA, WEB, WEB_SECRET, exchangeCode, passwordlessLogin } from '../support/flows.js';
 import { tokensFor, verifyJwt } from '../support/screens.js';
+import { tenantWith } from '../support/api.js';
 
 /** POST /oauth/token (bodies, client authentication, errors), claims per scope, API audiences, CORS and /userinfo. */
 const API = 'https://api.example.com';
@@ -179,6 +180,14 @@ describe('the token endpoint', () => {
       t = await buildTestApp();
       const response = await preflight('http://evil.example');
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it("a wildcard web origin (https://*.harbor.example) allows its subdomains' preflights, one label deep, as Auth0 matches it", async () => {
+      t = await buildTestApp({ tenant: tenantWith({ clients: [{ name: 'Harbor', client_id: 'harbor', app_type: 'spa', callbacks: ['https://app.harbor.example/cb'], web_origins: ['https://*.harbor.example'] }] }) });
+      expect((await preflight('https://staging.harbor.example')).headers['access-control-allow-origin']).toBe('https://staging.harbor.example');
+      for (const origin of ['https://a.b.harbor.example', 'https://harbor.example', 'https://evil.example', 'http://staging.harbor.example']) {
+        expect((await preflight(origin)).headers['access-control-allow-origin'], origin).toBeUndefined();
+      }
     });
 
     it('marks a token response for a registered origin as readable by it', async () => {
