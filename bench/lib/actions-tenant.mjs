@@ -93,16 +93,17 @@ export function checkActionClaims(tokens, { email, clientName, withActions }) {
  * The pid of the Actions host a server started (a child process running actions-host.cjs), from
  * /proc/<pid>/task/<tid>/children; undefined when there is none (no bound actions) or no /proc.
  */
-export function actionsHostPid(serverPid) {
+export function actionsHostPids(serverPid) {
+  const found = [];
   try {
     for (const tid of readdirSync(`/proc/${serverPid}/task`)) {
       const children = readFileSync(`/proc/${serverPid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
       for (const pid of children) {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('actions-host.cjs')) return Number(pid);
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('actions-host.cjs')) found.push(Number(pid));
       }
     }
   } catch {
-    return undefined;
+    return found;
   }
-  return undefined;
+  return found.sort((a, b) => a - b);
 }

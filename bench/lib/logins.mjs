@@ -4,6 +4,8 @@
 import { CookieJar, FlowError, FORM, JSON_TYPE, form, locationPath, send } from './flows.mjs';
 
 export const UNDERSTUDY_WEB = { clientId: 'understudy-web', clientSecret: 'understudy-web-secret', redirectUri: 'http://localhost:3000/callback' };
+/** Every Understudy the bench starts has this dev token: a tenant with Actions bound asks for one. */
+export const BENCH_DEV_TOKEN = 'understudy-bench-dev-token';
 
 function assertTokens(text, wantIdToken) {
   let json;
@@ -19,7 +21,7 @@ function assertTokens(text, wantIdToken) {
 
 /** Reads the newest code sent to `to` from Understudy's dev API. */
 async function understudyCode(pool, to) {
-  const res = await send(pool, { path: `/_dev/api/messages/latest?to=${encodeURIComponent(to)}`, expect: 200 });
+  const res = await send(pool, { path: `/_dev/api/messages/latest?to=${encodeURIComponent(to)}`, headers: { authorization: `Bearer ${BENCH_DEV_TOKEN}` }, expect: 200 });
   const code = JSON.parse(res.text).code;
   if (!code) throw new FlowError(`no code in the message for ${to}`);
   return code;
