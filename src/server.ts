@@ -7,12 +7,12 @@ import { loadPersistentKeys } from './config/data-dir.js';
 import { buildTenant, readTenantFile, readTenantSource } from './config/tenant-file.js';
 import { defaultTenant } from './config/default-tenant.js';
 import { applyOverlay } from './config/overlay.js';
-import { reportLines, tenantReport } from './config/tenant-report.js';
+import { reportLines, tenantReport } from './tenant/report.js';
 import { buildApp } from './app.js';
 import { deriveKey } from './oauth/keys.js';
 import { createShiftableClock } from './clock.js';
 import { adoptKeys, describeStore, openStore } from './store/open-store.js';
-import { readSnapshot, snapshotKeys } from './store/snapshot.js';
+import { readSnapshot, snapshotKeys } from './dev/snapshot.js';
 import { nodeSdkSettingLines } from './tls/node-sdk-settings.js';
 
 /** How long SIGTERM waits for requests in flight (Kubernetes' default grace period is 30 s). */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nanoid } from 'nanoid';
-import type { ActionTrigger } from './action-model.js';
+import type { ActionTrigger } from '../tenant/action-model.js';
 import { parseHostMessage, type ActionCall, type HostMessage } from './host-messages.js';
 import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
 

@@ -1,4 +1,4 @@
-import type { ActionTrigger } from './action-model.js';
+import type { ActionTrigger } from '../tenant/action-model.js';
 import { ActionHost, TIMEOUT_MESSAGE, type ActionLogLine, type ActionSource, type ExecutionResult, type HostOptions } from './action-host.js';
 import type { ActionCall } from './host-messages.js';
 

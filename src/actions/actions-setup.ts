@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TenantActions } from './action-model.js';
+import type { TenantActions } from '../tenant/action-model.js';
 import { ActionLoadError, ActionsRuntime } from './actions-runtime.js';
 import { ActionLogBook } from './action-log.js';
 import { TriggerFlows } from './trigger-flows.js';

@@ -1,4 +1,4 @@
-import type { ActionTrigger, TenantActions } from './action-model.js';
+import type { ActionTrigger, TenantActions } from '../tenant/action-model.js';
 import { TIMEOUT_MESSAGE, type ActionCall, type ActionsRuntime, type ExecutionResult } from './actions-runtime.js';
 import {
   credentialsExchangeEvent,
@@ -8,7 +8,7 @@ import {
   type PostLoginFacts,
   type RegistrationFacts,
 } from './action-events.js';
-import { MAX_CUSTOM_CLAIMS_BYTES, mayBeSet } from '../oauth/restricted-claims.js';
+import { MAX_CUSTOM_CLAIMS_BYTES, mayBeSet } from './restricted-claims.js';
 
 /**
  * Runs the actions bound to a trigger, in order, within one time budget for the whole trigger (Auth0

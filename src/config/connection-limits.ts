@@ -1,3 +1,5 @@
+import { LONGEST_LONG_POLL_MS } from '../otp/outbox.js';
+
 /**
  * How long a client may take and how many may be connected at once: without these, one client that
  * sends a body a byte at a time, or opens thousands of idle sockets, holds the server's memory and
@@ -14,9 +16,6 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
   maxConnections: number;
 }
-
-/** The dev mailbox's `wait=` is capped here: an idle timeout must outlast it. */
-export const LONGEST_LONG_POLL_MS = 30_000;
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 30_000,

@@ -8,7 +8,7 @@ import { ConfigError } from './config-error.js';
  * The data folder keeps what must survive a restart: the token signing key (so the `kid` that apps
  * cached stays valid) and the master secret from which cookie, code and client-secret keys derive.
  */
-import type { PersistentKeys } from '../oauth/keys.js';
+import type { PersistentKeys } from '../store/records.js';
 export type { PersistentKeys };
 
 export async function loadPersistentKeys(dataDir: string, signingKeyOverride?: string): Promise<PersistentKeys> {

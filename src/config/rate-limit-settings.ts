@@ -1,8 +1,11 @@
 import type { RateLimit, RateLimits } from '../tenant/model.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../tenant/rate-limits.js';
+
+export { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF };
 
 /**
  * The tenant file's `rate_limits` (an Understudy key; Auth0 has no setting for it): Auth0's documented
- * public-tier limits by default, each one tunable or switched off.
+ * public-tier limits by default (tenant/rate-limits.ts), each one tunable or switched off.
  *
  *   rate_limits:                 # `rate_limits: false` turns them all off
  *     passwordless_start: { max: 50, window_seconds: 3600 }   # per IP, and per recipient
@@ -10,29 +13,7 @@ import type { RateLimit, RateLimits } from '../tenant/model.js';
  *     oauth_token: { max: 30, window_seconds: 1 }             # the whole tenant
  *     authorize: { max: 500, window_seconds: 60 }             # per IP
  *     userinfo: false                                         # this one off
- *
- * Sources for the defaults: Auth0's "Rate Limit Configurations" pages for the Free and Self Service
- * subscriptions (auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/
- * rate-limit-configurations/free-public and /self-service-public), Authentication API table; see also
- * shared/research/auth0-protocol.md sections 0, 2.1 and 6.1. Auth0 states each limit as a burst and a
- * sustained rate (a token bucket); @fastify/rate-limit counts in fixed windows, so each default is
- * `max` = the burst in a window of burst ÷ rate, which keeps both the burst and the long-run rate.
  */
-export const DEFAULT_RATE_LIMITS: RateLimits = {
-  // "Get Passwordless Code or Link, /passwordless/start: burst 50, 50 per hour, from an IP address."
-  // The per-recipient count (same figure) is Understudy's: it stops one address being flooded from many IPs.
-  passwordlessStart: { max: 50, windowSeconds: 3600 },
-  // Universal Login's identifier step sends the same code as /passwordless/start, so it gets the same limit.
-  loginIdentifier: { max: 50, windowSeconds: 3600 },
-  // "Get Token, /oauth/token: burst 30, 30 per second, any request" (tenant-wide, not per caller).
-  oauthToken: { max: 30, windowSeconds: 1 },
-  // "User Info, /userinfo: burst 10, 5 per minute, to a unique user ID": 10 per 120 s per user.
-  userinfo: { max: 10, windowSeconds: 120 },
-  // Auth0 publishes no /authorize figure; its Universal Login pages are limited to 500 a minute from one
-  // IP address ("global" row of the Universal Login limits), and /authorize is where each of them starts.
-  authorize: { max: 500, windowSeconds: 60 },
-};
-
 const KEYS: Record<string, keyof RateLimits> = {
   passwordless_start: 'passwordlessStart',
   login_identifier: 'loginIdentifier',
@@ -40,8 +21,6 @@ const KEYS: Record<string, keyof RateLimits> = {
   userinfo: 'userinfo',
   authorize: 'authorize',
 };
-
-export const RATE_LIMITS_OFF: RateLimits = { passwordlessStart: false, loginIdentifier: false, oauthToken: false, userinfo: false, authorize: false };
 
 /**
  * Reads `rate_limits` from the tenant file (schema-free there, so each problem is named precisely

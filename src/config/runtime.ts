@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import { isLoopbackHost } from '../http/loopback.js';
+
+export { isLoopbackHost };
 import { parseConnectionLimits, type ConnectionLimits } from './connection-limits.js';
 import { loadKeywordMappings, type KeywordMappings } from './keywords.js';
 import { ConfigError } from './config-error.js';
@@ -201,15 +204,6 @@ function parseMailboxLimit(value: string, problems: string[]): number {
     return 1000;
   }
   return limit;
-}
-
-/** True for names and addresses that only this machine can reach. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./.test(bare);
-  return false;
 }
 
 export function normalizeIssuer(value: string, problems: string[] = []): string {

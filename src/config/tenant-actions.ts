@@ -2,7 +2,7 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { isWithin } from './export-files.js';
-import { ACTION_TRIGGERS, NO_ACTIONS, type ActionTrigger, type TenantAction, type TenantActions } from '../actions/action-model.js';
+import { ACTION_TRIGGERS, NO_ACTIONS, type ActionTrigger, type TenantAction, type TenantActions } from '../tenant/action-model.js';
 import type { ActionEntry } from './tenant-schema.js';
 
 /**

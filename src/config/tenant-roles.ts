@@ -1,6 +1,6 @@
 import type { ResourceServerEntry, RoleEntry } from './tenant-schema.js';
 import type { ResourceServer, TenantRole } from '../tenant/model.js';
-import { isManagementGrantAudience } from '../management/management-api.js';
+import { isManagementGrantAudience } from '../tenant/management-api.js';
 import { tenantRoleId } from '../rbac/role-ids.js';
 
 /**

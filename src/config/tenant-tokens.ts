@@ -1,5 +1,5 @@
 import type { TenantFile } from './tenant-schema.js';
-import { mayBeSet } from '../oauth/restricted-claims.js';
+import { mayBeSet } from '../actions/restricted-claims.js';
 import type { ClaimRule, Client, ClientGrant } from '../tenant/model.js';
 
 /**

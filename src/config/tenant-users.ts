@@ -1,6 +1,6 @@
 import type { TenantFile } from './tenant-schema.js';
 import { checkUnique } from './tenant-clients.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import { isUsername } from '../users/identifiers.js';
 import type { Connection, SeedUser } from '../tenant/model.js';
 

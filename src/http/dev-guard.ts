@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accessDenied, invalidRequest } from '../errors.js';
-import { isLoopbackHost } from '../config/runtime.js';
+import { isLoopbackHost } from './loopback.js';
 
 /**
  * The dev control plane answers its user, not any web page that user happens to open.

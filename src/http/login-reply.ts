@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestFacts } from './request-facts.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from './app-deps.js';
 import { OAuthError } from '../errors.js';
 import type { Admit, ScreenOutcome, Visit } from '../login/login-service.js';
 import { SCREEN_NOTICES, SCREEN_REFUSALS } from '../login/refusals.js';

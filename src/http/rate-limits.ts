@@ -2,8 +2,8 @@ import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '../errors.js';
 import type { RateLimits } from '../tenant/model.js';
-import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../config/rate-limit-settings.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { DEFAULT_RATE_LIMITS, RATE_LIMITS_OFF } from '../tenant/rate-limits.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 
 /**
  * Auth0's request limits, counted by @fastify/rate-limit's stores (one per limit, keys bounded by its

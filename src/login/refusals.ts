@@ -1,4 +1,4 @@
-import { BLOCKED_SCREEN_TEXT } from './brute-force.js';
+import { BLOCKED_SCREEN_TEXT } from '../users/brute-force.js';
 
 /**
  * Why a login screen did not move on, and what the screen then says: each refusal's text (Auth0's

@@ -1,27 +1,9 @@
+import { CURRENT_USER_SCOPES } from '../tenant/management-api.js';
 import type { Tenant } from '../tenant/model.js';
-import { isManagementGrantAudience } from './management-api.js';
+import { isManagementGrantAudience } from '../tenant/management-api.js';
 import { ManagementError } from './management-error.js';
 
-/**
- * Who a Management API token speaks for, and what each route lets it do. The trust boundary of the
- * Management API is stated here, once:
- *
- * - An administrator's token is a client_credentials token (`gty: client-credentials`, `sub`
- *   `<client_id>@clients`) of a client that holds a client grant for the Management API. Its scopes
- *   count only as far as that grant still gives them.
- * - Any other token was issued to a user (a login, the OTP grant, a refresh). As in Auth0, it carries
- *   only the `*:current_user*` scopes and reaches only the user's own record.
- */
-export const CURRENT_USER_SCOPES: readonly string[] = [
-  'read:current_user',
-  'update:current_user_identities',
-  'create:current_user_metadata',
-  'update:current_user_metadata',
-  'delete:current_user_metadata',
-  'create:current_user_device_credentials',
-  'delete:current_user_device_credentials',
-  'delete:current_user',
-];
+
 
 export type ManagementCaller =
   | { kind: 'machine'; clientId: string; scopes: ReadonlySet<string> }

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Tenant } from '../tenant/model.js';
 import type { TokenKeys } from '../oauth/keys.js';
 import { bearerToken } from '../oauth/userinfo.js';
-import { managementAudience } from './management-api.js';
+import { managementAudience } from '../tenant/management-api.js';
 import { invalidManagementToken, missingAuthentication } from './management-error.js';
 import { allows, insufficientScope, managementCaller, type ManagementCaller, type RouteAccess } from './management-access.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Permission, Role, User } from '../store/records.js';
 import { findResourceServer, type ResourceServer, type Tenant } from '../tenant/model.js';
 import type { PermissionSources } from '../rbac/roles-service.js';
-import { managementAudience } from './management-api.js';
+import { managementAudience } from '../tenant/management-api.js';
 import { badRequest, permissionNotFound, resourceServerNotFound } from './management-error.js';
 
 /**

@@ -10,11 +10,9 @@ import {
   type JWTPayload,
 } from 'jose';
 
-/** The keys that outlive a process: the RS256 signing key and the master secret other keys derive from. */
-export interface PersistentKeys {
-  signingJwk: JWK;
-  masterSecret: Buffer;
-}
+import type { PersistentKeys } from '../store/records.js';
+
+export type { PersistentKeys };
 
 /**
  * The tenant's keys, imported once at start-up: importing per token costs more than signing.

@@ -7,9 +7,9 @@ import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';
 import { scopeSet } from './authorize-request.js';
 import { customClaims } from './custom-claims.js';
-import { managementAudience } from '../management/management-api.js';
-import { isNamespaced } from './restricted-claims.js';
-import { CURRENT_USER_SCOPES } from '../management/management-access.js';
+import { managementAudience } from '../tenant/management-api.js';
+import { isNamespaced } from '../actions/restricted-claims.js';
+import { CURRENT_USER_SCOPES } from '../tenant/management-api.js';
 import type { TokenChanges } from './finish-login.js';
 
 /**

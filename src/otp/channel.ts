@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js/min';
 import type { Connection } from '../tenant/model.js';
-import { normalizeEmail, normalizePhoneNumber } from './identifiers.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 
 /**
  * The two ways a passwordless code travels, each a value with what differs between them: the

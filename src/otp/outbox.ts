@@ -12,6 +12,9 @@ import { maskRecipient } from './otp-log.js';
  * (store + live notification) and a log line, which is how users and tests read their codes.
  */
 /** A message as the senders hand it over; the outbox adds the id and the times. */
+/** The dev mailbox's `wait=` is capped here (a long poll); a socket's idle timeout must outlast it. */
+export const LONGEST_LONG_POLL_MS = 30_000;
+
 export type OutgoingMessage = Omit<Message, 'id' | 'client_id' | 'created_at' | 'expires_at'> & {
   clientId: string | null;
   expiresAt: number;

@@ -8,9 +8,9 @@ import type { LoginTicketStore } from '../store/types.js';
 import type { SessionService } from '../login/sessions.js';
 import { isClientOrigin } from '../oauth/redirect-uri.js';
 import { channelOf } from '../otp/channel.js';
-import { passwordlessConnection } from './connection.js';
-import { verifyCode, type PasswordlessDeps } from './codes.js';
-import { OTP_ERRORS, otpFailureDescription } from './code-errors.js';
+import { passwordlessConnection } from '../otp/connection.js';
+import { verifyCode, type PasswordlessDeps } from '../otp/passwordless-codes.js';
+import { OTP_ERRORS, otpFailureDescription } from '../otp/code-errors.js';
 
 /**
  * POST /co/authenticate for passwordless codes, without HTTP: Auth0's cross-origin authentication,

@@ -8,9 +8,9 @@ import type { AuthorizationResult } from '../oauth/authorization-response.js';
 import type { AuthorizationService } from '../login/authorization-service.js';
 import type { SessionService } from '../login/sessions.js';
 import { channelOf } from '../otp/channel.js';
-import { passwordlessConnection } from './connection.js';
-import { verifyCode, type PasswordlessDeps } from './codes.js';
-import { OTP_ERRORS, otpFailureDescription } from './code-errors.js';
+import { passwordlessConnection } from '../otp/connection.js';
+import { verifyCode, type PasswordlessDeps } from '../otp/passwordless-codes.js';
+import { OTP_ERRORS, otpFailureDescription } from '../otp/code-errors.js';
 
 /**
  * Magic links: the link /passwordless/start mails, and GET /passwordless/verify_redirect, which opens

@@ -1,14 +1,14 @@
 import { passwordlessStartError as bad, unauthorizedClient, type OAuthError } from '../errors.js';
 import { findClient, PASSWORDLESS_OTP_GRANT } from '../tenant/model.js';
-import { E164, normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { E164, normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import { authenticateClient } from '../oauth/client-auth.js';
 import type { User } from '../store/records.js';
 import { channelOf, type ChannelName } from '../otp/channel.js';
-import { passwordlessConnection, type ConnectionRefusal } from './connection.js';
-import { sendCode, type PasswordlessDeps } from './codes.js';
-import { OTP_ERRORS } from './code-errors.js';
+import { passwordlessConnection, type ConnectionRefusal } from '../otp/connection.js';
+import { sendCode, type PasswordlessDeps } from '../otp/passwordless-codes.js';
+import { OTP_ERRORS } from '../otp/code-errors.js';
 import { magicLinkUrl } from './magic-link.js';
-import { checkSignUp } from './registration.js';
+import { checkSignUp } from '../otp/registration.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts } from '../actions/action-events.js';
 

@@ -1,9 +1,9 @@
 import { passwordlessVerifyError as refuse, unauthorized } from '../errors.js';
 import { findClient } from '../tenant/model.js';
 import { channelOf } from '../otp/channel.js';
-import { passwordlessConnection } from './connection.js';
-import type { PasswordlessDeps } from './codes.js';
-import { OTP_ERRORS, otpFailureDescription } from './code-errors.js';
+import { passwordlessConnection } from '../otp/connection.js';
+import type { PasswordlessDeps } from '../otp/passwordless-codes.js';
+import { OTP_ERRORS, otpFailureDescription } from '../otp/code-errors.js';
 
 /**
  * POST /passwordless/verify, as auth0.js's passwordlessVerify calls it on a hosted login page: the body

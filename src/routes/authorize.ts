@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestFacts } from '../http/request-facts.js';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
 import { sendAuthorizationResult } from '../http/authorization-reply.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { accessDenied, notFound } from '../errors.js';
 import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';
 import { checkPasswordlessCode } from '../passwordless/verify.js';

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest } from '../errors.js';
 import { FIXED_CODE, MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
-import { importSnapshot } from '../store/snapshot.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
+import { importSnapshot } from '../dev/snapshot.js';
 
 /**
  * The test-control plane: a clock tests can move, a reset between tests, fixed codes and simulated

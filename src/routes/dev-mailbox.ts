@@ -1,8 +1,8 @@
-import { LONGEST_LONG_POLL_MS } from '../config/connection-limits.js';
+import { LONGEST_LONG_POLL_MS } from '../otp/outbox.js';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest, notFound } from '../errors.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import type { MessageFilter } from '../store/types.js';
 import { scriptJson } from '../http/authorization-reply.js';
 import { securePage } from '../http/security-headers.js';

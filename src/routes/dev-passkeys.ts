@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { notFound } from '../errors.js';
 import type { Passkey, User } from '../store/records.js';
 

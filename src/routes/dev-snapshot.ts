@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
-import type { PersistentKeys } from '../config/data-dir.js';
+import type { AppDeps } from '../http/app-deps.js';
+import type { PersistentKeys } from '../store/records.js';
 import { accessDenied, invalidRequest } from '../errors.js';
-import { exportSnapshot, type SnapshotPart } from '../store/snapshot.js';
+import { exportSnapshot, type SnapshotPart } from '../dev/snapshot.js';
 
 /**
  * GET /_dev/api/snapshot: the tenant's users (with passkeys and password hashes) as JSON, plus its

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { resolveOidcLogout, resolveV2Logout, type LogoutOutcome } from '../login/logout.js';
 import { SESSION_COOKIE } from '../http/cookies.js';
 import { renderScreen } from '../http/screens.js';

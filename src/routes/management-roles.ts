@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import type { Role, User } from '../store/records.js';
 import type { RouteAccess } from '../management/management-access.js';
 import { createManagementGate } from '../management/management-gate.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import type { Passkey, User } from '../store/records.js';
 import { connectionId, findConnection } from '../tenant/model.js';
-import { normalizeEmail, normalizePhoneNumber } from '../otp/identifiers.js';
+import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import { authenticationMethodNotFound, badRequest, identifierTaken, userExists, userNotFound } from '../management/management-error.js';
 import { allows, insufficientScope, type ManagementCaller, type RouteAccess } from '../management/management-access.js';
 import { createManagementGate } from '../management/management-gate.js';

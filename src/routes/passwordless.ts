@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { startPasswordless } from '../passwordless/start.js';
 import { openMagicLink } from '../passwordless/magic-link.js';
 import { requestFacts } from '../http/request-facts.js';

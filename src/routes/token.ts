@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest } from '../errors.js';
 import { exchangeToken, type IssuedGrant } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../deps.js';
+import type { AppDeps } from '../http/app-deps.js';
 import { discoveryDocument } from '../oauth/discovery.js';
 import { temporarilyUnavailable } from '../errors.js';
 import { sendApiError } from '../http/error-responses.js';

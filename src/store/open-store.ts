@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import type { PersistentKeys } from '../oauth/keys.js';
+import type { PersistentKeys } from './records.js';
 import { createMemoryStore } from './memory-store.js';
 import type { KeyStore, Store } from './types.js';
 

@@ -1,3 +1,5 @@
+import type { JWK } from 'jose';
+
 /**
  * The domain records: what Understudy remembers, as plain data (a login in progress, an OTP
  * challenge, a code, a user, a passkey, an SSO session, a refresh token, a dev mailbox message, an
@@ -225,4 +227,10 @@ export interface Message {
   client_id: string | null;
   created_at: string;
   expires_at: string;
+}
+
+/** The keys that outlive a process: the RS256 signing key (a JWK) and the master secret other keys derive from. */
+export interface PersistentKeys {
+  signingJwk: JWK;
+  masterSecret: Buffer;
 }

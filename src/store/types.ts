@@ -1,4 +1,4 @@
-import type { PersistentKeys } from '../oauth/keys.js';
+import type { PersistentKeys } from './records.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
 import type { AuthorizationCode, LoginTicket, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 

@@ -3,7 +3,7 @@
  * validated and with every default filled in. Built once at start-up from the tenant file (or the
  * embedded default tenant) by src/config/tenant-file.ts.
  */
-import type { TenantActions } from '../actions/action-model.js';
+import type { TenantActions } from './action-model.js';
 import type { Permission } from '../store/records.js';
 
 /**

@@ -1,4 +1,4 @@
-import { normalizeEmail } from '../otp/identifiers.js';
+import { normalizeEmail } from './normalize.js';
 import type { Connection } from '../tenant/model.js';
 
 /**

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildTenant, readTenantSource } from '../../src/config/tenant-file.js';
-import { tenantReport } from '../../src/config/tenant-report.js';
+import { tenantReport } from '../../src/tenant/report.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { SPA, httpLogin, startServer } from '../support/http-login.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
-import { reportLines, tenantReport } from '../../src/config/tenant-report.js';
+import { reportLines, tenantReport } from '../../src/tenant/report.js';
 
 /**
  * The start-up report: what of an export Understudy does not emulate, grouped by feature with its

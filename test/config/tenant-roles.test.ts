@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTenant } from '../../src/config/tenant-file.js';
-import { tenantReport } from '../../src/config/tenant-report.js';
+import { tenantReport } from '../../src/tenant/report.js';
 import { configProblems } from '../support/config-problems.js';
 
 /**

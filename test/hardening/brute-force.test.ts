@@ -111,7 +111,7 @@ describe('brute-force protection on the password screen', () => {
 
 describe('brute-force blocks and the bounded count', () => {
   it('a flood of wrong passwords for other identifiers does not lift an existing block', async () => {
-    const { createBruteForceGuard, BRUTE_FORCE_THRESHOLD } = await import('../../src/login/brute-force.js');
+    const { createBruteForceGuard, BRUTE_FORCE_THRESHOLD } = await import('../../src/users/brute-force.js');
     const { createManualClock } = await import('../../src/clock.js');
     const guard = createBruteForceGuard(createManualClock(Date.parse('2026-06-01T12:00:00Z')));
     for (let i = 0; i < BRUTE_FORCE_THRESHOLD; i++) guard.recordFailure('db', 'victim@example.com', '10.9.0.1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikePhone, normalizeEmail, normalizeIdentifier, normalizePhoneNumber } from '../../src/otp/identifiers.js';
+import { looksLikePhone, normalizeEmail, normalizeIdentifier, normalizePhoneNumber } from '../../src/users/normalize.js';
 
 describe('normalizeEmail', () => {
   it.each([

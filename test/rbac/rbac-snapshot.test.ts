@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createManualClock } from '../../src/clock.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
-import type { Snapshot } from '../../src/store/snapshot.js';
+import type { Snapshot } from '../../src/dev/snapshot.js';
 import { buildTestApp, testKeys, TEST_ISSUER } from '../support/app.js';
 import { BOB, JANE, ORDERS, rbacTenant } from './rbac-tenant.js';
 

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildTestApp } from '../support/app.js';
 import { SPA, exchangeCode, passwordlessLogin } from '../support/flows.js';
 import { httpLogin, jwksKid, startServer } from '../support/http-login.js';
-import type { Snapshot } from '../../src/store/snapshot.js';
+import type { Snapshot } from '../../src/dev/snapshot.js';
 
 /**
  * Snapshots: GET /_dev/api/snapshot exports the users (and on request the sessions and keys), and

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppOptions } from '../../src/app.js';
 import { createManualClock, type ManualClock } from '../../src/clock.js';
-import { tenantReport } from '../../src/config/tenant-report.js';
+import { tenantReport } from '../../src/tenant/report.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import type { PersistentKeys } from '../../src/config/data-dir.js';

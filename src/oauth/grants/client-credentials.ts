@@ -1,6 +1,6 @@
 import { accessDenied, oauthError, unauthorizedClient } from '../../errors.js';
 import { findResourceServer, requestedAudience, type ResourceServer, type Tenant } from '../../tenant/model.js';
-import { isManagementGrantAudience, managementAudience } from '../../management/management-api.js';
+import { isManagementGrantAudience, managementAudience } from '../../tenant/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';

@@ -1,6 +1,6 @@
 import { accessDenied, invalidGrant, invalidRequest, serverError, tooManyAttempts, unauthorized } from '../../errors.js';
-import { BLOCKED_API_TEXT } from '../../login/brute-force.js';
-import { completeLogin } from '../../login/complete-login.js';
+import { BLOCKED_API_TEXT } from '../../users/brute-force.js';
+import { completeLogin } from '../../users/complete-login.js';
 import { databaseIdentifier, shownIdentifier } from '../../users/identifiers.js';
 import { requestedAudience, type Connection, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { normalizeScope, scopeSet } from '../authorize-request.js';

@@ -1,8 +1,8 @@
 import { accessDenied, invalidGrant, invalidRequest, unauthorized, type OAuthError } from '../../errors.js';
 import { channelOf, type ChannelName } from '../../otp/channel.js';
-import { passwordlessConnection } from '../../passwordless/connection.js';
-import { verifyCode, type CodeRefusal } from '../../passwordless/codes.js';
-import { OTP_ERRORS, otpFailureDescription } from '../../passwordless/code-errors.js';
+import { passwordlessConnection } from '../../otp/connection.js';
+import { verifyCode, type CodeRefusal } from '../../otp/passwordless-codes.js';
+import { OTP_ERRORS, otpFailureDescription } from '../../otp/code-errors.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import type { GrantHandler } from './types.js';

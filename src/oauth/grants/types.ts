@@ -9,7 +9,7 @@ import type { TokenIssuer } from '../tokens.js';
 import type { TriggerFlows } from '../../actions/trigger-flows.js';
 import type { LoginFinisher } from '../finish-login.js';
 import type { RequestFacts } from '../../actions/action-events.js';
-import type { BruteForceGuard } from '../../login/brute-force.js';
+import type { BruteForceGuard } from '../../users/brute-force.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
 export interface TokenResponse {

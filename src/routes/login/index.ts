@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../http/app-deps.js';
 import { createLoginReplies } from '../../http/login-reply.js';
 import { identifierRoutes } from './identifier.js';
 import { challengeRoutes } from './challenge.js';

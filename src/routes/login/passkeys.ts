@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps } from '../../deps.js';
+import type { AppDeps } from '../../http/app-deps.js';
 import { PAGE, type LoginReplies } from '../../http/login-reply.js';
 import { screenPath } from '../../login/screens.js';
 

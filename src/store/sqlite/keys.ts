@@ -1,4 +1,4 @@
-import type { PersistentKeys } from '../../oauth/keys.js';
+import type { PersistentKeys } from '../records.js';
 import type { KeyStore } from '../types.js';
 import { json, type SqliteContext } from './context.js';
 

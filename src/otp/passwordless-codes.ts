@@ -1,12 +1,12 @@
 import type { Eta } from 'eta';
 import type { Client, Connection, Tenant } from '../tenant/model.js';
-import type { OtpService, OtpVerification } from '../otp/otp-service.js';
-import type { Outbox } from '../otp/outbox.js';
-import { composeMessage } from '../otp/message-templates.js';
+import type { OtpService, OtpVerification } from './otp-service.js';
+import type { Outbox } from './outbox.js';
+import { composeMessage } from './message-templates.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 import type { User } from '../store/records.js';
 import type { UserService } from '../users/user-service.js';
-import { completeLogin } from '../login/complete-login.js';
+import { completeLogin } from '../users/complete-login.js';
 
 /**
  * The two passwordless steps every surface shares (the screens, /passwordless/start, the OTP grant,

@@ -8,8 +8,8 @@ import { findClient, type Tenant } from '../tenant/model.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
 import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
 import type { RequestFacts } from '../actions/action-events.js';
-import { hashVerifier, LOGIN_TICKET_TTL_MS } from '../passwordless/cross-origin.js';
-import type { SessionService } from './sessions.js';
+import { hashVerifier, LOGIN_TICKET_TTL_MS } from './cross-origin.js';
+import type { SessionService } from '../login/sessions.js';
 
 /**
  * The second half of embedded login: /authorize?login_ticket=… (auth0.js authorize() after

@@ -1,7 +1,7 @@
 import type { Client, Connection } from '../tenant/model.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts } from '../actions/action-events.js';
-import { channelOf } from '../otp/channel.js';
+import { channelOf } from './channel.js';
 
 /**
  * A passwordless sign-up, before any code is sent to a recipient who has no user yet: the tenant's

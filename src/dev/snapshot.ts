@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import { ConfigError } from '../startup-error.js';
-import type { PersistentKeys } from '../oauth/keys.js';
+import type { PersistentKeys } from '../store/records.js';
 import type { Tenant } from '../tenant/model.js';
-import type { Passkey, Session, User } from './records.js';
-import type { PasskeyStore, RoleStore, SessionStore, UserStore } from './types.js';
+import type { Passkey, Session, User } from '../store/records.js';
+import type { PasskeyStore, RoleStore, SessionStore, UserStore } from '../store/types.js';
 import { checkSnapshotRoles, exportRoles, importRoles, type SnapshotRoles } from './snapshot-roles.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { User } from '../store/records.js';
-import type { UserService } from '../users/user-service.js';
+import type { UserService } from './user-service.js';
 
 /**
  * Where every login completes, whatever proved who the user is (a code, a magic link, a password, a

@@ -1,5 +1,5 @@
-import type { Permission, Role } from './records.js';
-import type { RoleStore, UserStore } from './types.js';
+import type { Permission, Role } from '../store/records.js';
+import type { RoleStore, UserStore } from '../store/types.js';
 import { findResourceServer, type Tenant } from '../tenant/model.js';
 
 /**

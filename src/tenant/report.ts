@@ -1,5 +1,5 @@
-import { ACTION_TRIGGERS } from '../actions/action-model.js';
-import { ENTERPRISE_STRATEGIES } from '../tenant/strategies.js';
+import { ACTION_TRIGGERS } from './action-model.js';
+import { ENTERPRISE_STRATEGIES } from './strategies.js';
 
 /**
  * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:

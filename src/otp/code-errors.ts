@@ -1,5 +1,5 @@
-import type { ChannelName } from '../otp/channel.js';
-import type { CodeRefusal } from './codes.js';
+import type { ChannelName } from './channel.js';
+import type { CodeRefusal } from './passwordless-codes.js';
 
 /**
  * Auth0's descriptions for a refused one-time code at the API (the OTP grant and magic links).
