@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,9 @@ describe('dist/understudy.js, the bundled server', () => {
     expect(readdirSync(join(ROOT, 'dist')).filter((f) => /^understudy-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { bin: Record<string, string>; scripts: Record<string, string> };
     expect(pkg.bin.understudy).toBe('dist/understudy.js');
-    expect(pkg.scripts.start).toContain('node dist/understudy.js');
+    // npm start builds dist/ when the sources changed (test/build/start.test.ts), then starts dist/understudy.js.
+    expect(pkg.scripts.start).toBe('node scripts/start.mjs');
+    expect(readFileSync(join(ROOT, 'scripts/start.mjs'), 'utf8')).toContain("await import('../dist/understudy.js')");
   });
 
   it('serves the embedded default tenant: the screens render from dist/views and a login ends with tokens', async () => {
