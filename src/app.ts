@@ -49,6 +49,9 @@ import { withManagementApi } from './tenant/management-api.js';
 import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
 import { wellKnownRoutes } from './routes/well-known.js';
+import { healthRoutes } from './routes/health.js';
+import { resumeRoutes } from './routes/resume.js';
+import { userinfoRoutes } from './routes/userinfo.js';
 import { devMailboxRoutes } from './routes/dev-mailbox.js';
 import { devPasskeyRoutes } from './routes/dev-passkeys.js';
 import { devCaRoutes } from './routes/dev-ca.js';
@@ -240,7 +243,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
 
   await app.register(async (scope) => wellKnownRoutes(scope, deps));
+  await app.register(async (scope) => healthRoutes(scope, deps));
   await app.register(async (scope) => authorizeRoutes(scope, deps));
+  await app.register(async (scope) => resumeRoutes(scope, deps));
   await app.register(async (scope) => loginScreenRoutes(scope, deps));
   await app.register(async (scope) => magicLinkRoutes(scope, deps));
   await app.register(async (scope) => logoutRoutes(scope, deps));
@@ -248,6 +253,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await registerApiCors(scope, tenant, { credentialed: ['/co/authenticate'] });
     await tokenRoutes(scope, deps);
+    await userinfoRoutes(scope, deps);
     await passwordlessStartRoutes(scope, deps);
     await passwordlessVerifyRoutes(scope, deps);
     await crossOriginAuthenticateRoutes(scope, deps);

@@ -32,7 +32,7 @@ function deriveClientId(name: string): string {
 }
 
 export function buildClients(entries: ClientEntry[], secretSeed: string, found: { problems: string[]; warnings: string[]; generated: string[] }): Client[] {
-  const { problems, warnings } = found;
+  const { problems } = found;
   entries.forEach((entry, i) => {
     if (entry.app_type !== undefined && !APP_TYPES.includes(entry.app_type as AppType)) {
       problems.push(`clients[${i}].app_type: "${entry.app_type}" is not an Auth0 app type; allowed: ${APP_TYPES.join(', ')}`);

@@ -10,10 +10,19 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
 export const SESSION_COOKIE = 'auth0';
 export const DEVICE_COOKIE = 'did';
 
+/** The device cookie lives a year, renewed on every /authorize, as Auth0's `did` does. */
+const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
+
 export interface CookieJar {
   read(request: FastifyRequest, name: string): string | undefined;
   write(reply: FastifyReply, name: string, value: string, maxAgeSeconds: number): void;
   clear(reply: FastifyReply, name: string): void;
+  /** The browser's device id: the one its cookie holds, else a new one from `newId`. */
+  deviceId(request: FastifyRequest, newId: () => string): string;
+  /** The device cookie, (re)written for a year. */
+  keepDevice(reply: FastifyReply, deviceId: string): void;
+  /** The SSO session's cookie, kept as long as the session lives (at least a second). */
+  keepSession(reply: FastifyReply, session: { id: string; expiresAt: number }, now: number): void;
 }
 
 export function createCookieJar(secure: boolean): CookieJar {
@@ -39,6 +48,15 @@ export function createCookieJar(secure: boolean): CookieJar {
     clear(reply, name) {
       reply.clearCookie(name, main);
       if (secure) reply.clearCookie(`${name}_compat`, compat);
+    },
+    deviceId(request, newId) {
+      return this.read(request, DEVICE_COOKIE) ?? newId();
+    },
+    keepDevice(reply, deviceId) {
+      this.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
+    },
+    keepSession(reply, session, now) {
+      this.write(reply, SESSION_COOKIE, session.id, Math.max(1, Math.floor((session.expiresAt - now) / 1000)));
     },
   };
 }

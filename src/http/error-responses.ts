@@ -3,7 +3,7 @@ import type { ErrorRedirect, OAuthError } from '../errors.js';
 import type { ManagementError } from '../management/management-error.js';
 import type { Tenant } from '../tenant/model.js';
 import { errorResult } from '../oauth/authorization-response.js';
-import { sendAuthorizationResult } from './authorization-reply.js';
+import { sendAuthorizationResult } from './response-modes.js';
 import { renderScreen } from './screens.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /**
  * JSON bodies with a depth bound. No Auth0 body nests more than a few levels (metadata objects
@@ -36,4 +36,10 @@ export function jsonDepth(text: string): number {
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return deepest;
+}
+
+/** A request's body as the object of fields it is (JSON or a form), or {} for anything else. */
+export function bodyOf(request: Pick<FastifyRequest, 'body'>): Record<string, unknown> {
+  const { body } = request;
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }

@@ -6,7 +6,7 @@ import type { Admit, ScreenOutcome, Visit } from '../login/login-service.js';
 import { SCREEN_NOTICES, SCREEN_REFUSALS } from '../login/refusals.js';
 import { createScreenViews, type ScreenParams } from '../login/screen-views.js';
 import type { PageScreen } from '../login/screens.js';
-import { DEVICE_COOKIE, SESSION_COOKIE } from './cookies.js';
+import { DEVICE_COOKIE } from './cookies.js';
 import { ipKey, recipientKey } from './rate-limits.js';
 import { renderScreen } from './screens.js';
 
@@ -68,10 +68,7 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
       if (outcome.kind === 'redirect') {
         // A session opened: someone proved who they are on this screen (a code, a password, a passkey, a provider).
         if (outcome.session) reply.log.info({ screen }, `login succeeded on ${screen}`);
-        if (outcome.session) {
-          const maxAge = Math.max(1, Math.floor((outcome.session.expiresAt - clock.now()) / 1000));
-          cookies.write(reply, SESSION_COOKIE, outcome.session.id, maxAge);
-        }
+        if (outcome.session) cookies.keepSession(reply, outcome.session, clock.now());
         return reply.redirect(outcome.location, 302);
       }
       const shown = await view(screen, outcome.ctx, params);

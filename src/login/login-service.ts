@@ -13,7 +13,7 @@ import type { RequestFacts } from '../actions/action-events.js';
 import type { BruteForceGuard } from '../users/brute-force.js';
 import type { AuthorizationService } from './authorization-service.js';
 import type { PasskeyService } from './passkeys.js';
-import { completeLogin } from '../users/complete-login.js';
+import { admitLogin } from '../users/login-admission.js';
 import { homeRealm, offeredSocial } from './login-plan.js';
 import { databaseIdentifier, shownIdentifier } from '../users/identifiers.js';
 import type { Notice, Refusal } from './refusals.js';
@@ -120,8 +120,8 @@ export function createLoginService(deps: {
   }
   /** A user proven by a password, a passkey or a social provider: the login completes (login/complete-login.ts), then signs in. */
   async function finish(ctx: LoginContext, user: User, offerPasskey = false): Promise<ScreenOutcome> {
-    const completed = await completeLogin(deps, user);
-    return completed.ok ? signIn(ctx, completed.user, offerPasskey) : refuse(ctx, completed.reason);
+    const admitted = await admitLogin(deps, user);
+    return admitted.ok ? signIn(ctx, admitted.user, offerPasskey) : refuse(ctx, admitted.reason);
   }
 
   async function sendChallenge(ctx: LoginContext, connection: Connection, recipient: string): Promise<Refusal | undefined> {

@@ -6,7 +6,7 @@ import { composeMessage } from './message-templates.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 import type { User } from '../store/records.js';
 import type { UserService } from '../users/user-service.js';
-import { completeLogin } from '../users/complete-login.js';
+import { admitLogin } from '../users/login-admission.js';
 
 /**
  * The two passwordless steps every surface shares (the screens, /passwordless/start, the OTP grant,
@@ -61,5 +61,5 @@ export async function verifyCode(
   if (!verified.ok) return verified;
   const user = await deps.users.passwordlessUser(connection, recipient);
   if (!user) return { ok: false, reason: 'signup_disabled' };
-  return completeLogin(deps, user);
+  return admitLogin(deps, user);
 }

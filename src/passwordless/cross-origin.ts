@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { crossOriginAuthError as refuse, unauthorizedClient } from '../errors.js';
-import { findClient, PASSWORDLESS_OTP_GRANT, type Client, type Tenant } from '../tenant/model.js';
+import { findClient, PASSWORDLESS_OTP_GRANT } from '../tenant/model.js';
 import type { LoginTicket, Session } from '../store/records.js';
 import type { LoginTicketStore } from '../store/types.js';
 import type { SessionService } from '../login/sessions.js';

@@ -2,15 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestFacts } from '../http/request-facts.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
-import { sendAuthorizationResult } from '../http/authorization-reply.js';
-import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+import { sendAuthorizationResult } from '../http/response-modes.js';
+import { SESSION_COOKIE } from '../http/cookies.js';
 import { ipKey } from '../http/rate-limits.js';
-import { screenPath } from '../login/screens.js';
 import { answerLoginTicket } from './cross-origin.js';
 
-const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
-
-/** GET /authorize starts a login (or answers from the SSO session); its resume step (login/screens.ts) finishes it. */
+/** GET /authorize starts a login (or answers from the SSO session); /authorize/resume (routes/resume.ts) finishes it. */
 export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { tenant, cookies, authorization, random } = deps;
 
@@ -21,19 +18,13 @@ export async function authorizeRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/authorize', { config: { page: true }, ...(deps.limits.active('authorize') ? { preHandler: limitByIp } : {}) }, async (request, reply) => {
     const authorizeRequest = parseAuthorizeRequest(request.query as Record<string, unknown>, tenant);
-    const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
-    cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
+    const deviceId = cookies.deviceId(request, () => random.token(18));
+    cookies.keepDevice(reply, deviceId);
     const browser = { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) };
     // Embedded login (auth0.js after /co/authenticate) brings the proof of login with it.
     if ((request.query as Record<string, unknown>).login_ticket !== undefined) return answerLoginTicket(request, reply, deps, authorizeRequest, browser);
     const outcome = await authorization.begin(authorizeRequest, browser, requestFacts(request));
     if (outcome.kind === 'respond') return sendAuthorizationResult(reply, outcome.result);
     return reply.header('Cache-Control', 'no-store').redirect(outcome.location, 302);
-  });
-
-  app.get(screenPath('resume'), { config: { page: true } }, async (request, reply) => {
-    const { state } = request.query as { state?: unknown };
-    const result = await authorization.resume(typeof state === 'string' ? state : undefined, cookies.read(request, DEVICE_COOKIE), requestFacts(request));
-    return sendAuthorizationResult(reply, result);
   });
 }

@@ -1,3 +1,4 @@
+import { bodyOf } from '../http/json-body.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import { accessDenied, notFound } from '../errors.js';
@@ -7,7 +8,7 @@ import type { AuthorizeRequest } from '../oauth/authorize-request.js';
 import { findClient } from '../tenant/model.js';
 import { clientSettings } from '../tenant/client-settings.js';
 import { requestFacts } from '../http/request-facts.js';
-import { scriptJson, sendAuthorizationResult } from '../http/authorization-reply.js';
+import { scriptJson, sendAuthorizationResult } from '../http/response-modes.js';
 import { securePage } from '../http/security-headers.js';
 import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 
@@ -16,38 +17,31 @@ import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
  * passwordless/cross-origin.ts), /authorize's login_ticket branch and POST /co/verify (logic in
  * login/login-tickets.ts), GET /client/<client_id>.js for Lock, and POST /passwordless/verify.
  */
-const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
 /** How long the verification page waits for the application's page to answer. */
 const VERIFICATION_TIMEOUT_MS = 10_000;
-
-const bodyOf = (body: unknown): Record<string, unknown> => (body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {});
-
-function keepSession(reply: FastifyReply, deps: AppDeps, session: { id: string; expiresAt: number }): void {
-  deps.cookies.write(reply, SESSION_COOKIE, session.id, Math.floor((session.expiresAt - deps.clock.now()) / 1000));
-}
 
 /** POST /co/authenticate, in a CORS scope that allows credentials (app.ts). */
 export async function crossOriginAuthenticateRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { cookies, random } = deps;
   app.post('/co/authenticate', async (request, reply) => {
-    const deviceId = cookies.read(request, DEVICE_COOKIE) ?? random.token(18);
+    const deviceId = cookies.deviceId(request, () => random.token(18));
     let outcome: Awaited<ReturnType<typeof authenticateCrossOrigin>>;
     try {
-      outcome = await authenticateCrossOrigin(deps, bodyOf(request.body), { origin: request.headers.origin, deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
+      outcome = await authenticateCrossOrigin(deps, bodyOf(request), { origin: request.headers.origin, deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
     } catch (err) {
       // Auth0's answer to an origin the client did not register: a bare 403 with this text.
       if (err instanceof OriginNotAllowedError) return reply.status(403).type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(err.message);
       throw err;
     }
-    cookies.write(reply, DEVICE_COOKIE, deviceId, DEVICE_COOKIE_MAX_AGE);
-    keepSession(reply, deps, outcome.session);
+    cookies.keepDevice(reply, deviceId);
+    cookies.keepSession(reply, outcome.session, deps.clock.now());
     return reply.header('Cache-Control', 'no-store').send(outcome.answer);
   });
 }
 
 /** POST /passwordless/verify (API, in the shared CORS scope). */
 export async function passwordlessVerifyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.post('/passwordless/verify', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await checkPasswordlessCode(deps, bodyOf(request.body))));
+  app.post('/passwordless/verify', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await checkPasswordlessCode(deps, bodyOf(request))));
 }
 
 /** POST /co/verify (the verification page's form) and Lock's GET /client/<client_id>.js. */
@@ -55,8 +49,8 @@ export async function crossOriginPageRoutes(app: FastifyInstance, deps: AppDeps)
   const { tenant, cookies } = deps;
 
   app.post('/co/verify', { config: { page: true } }, async (request, reply) => {
-    const { result, session } = await deps.loginTickets.verify(bodyOf(request.body), cookies.read(request, DEVICE_COOKIE), requestFacts(request));
-    keepSession(reply, deps, session);
+    const { result, session } = await deps.loginTickets.verify(bodyOf(request), cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+    deps.cookies.keepSession(reply, session, deps.clock.now());
     return sendAuthorizationResult(reply, result);
   });
 

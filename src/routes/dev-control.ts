@@ -1,3 +1,4 @@
+import { bodyOf } from '../http/json-body.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest } from '../errors.js';
@@ -9,16 +10,13 @@ import { importSnapshot } from '../dev/snapshot.js';
  * The test-control plane: a clock tests can move, a reset between tests, fixed codes and simulated
  * delivery faults, all at run time and without a restart.
  */
-type Body = Record<string, unknown>;
-
 export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const { clock, store, users, tenant, fixedCodes, faults, outbox } = deps;
-  const bodyOf = (body: unknown): Body => (body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Body) : {});
   const clockState = () => ({ now: new Date(clock.now()).toISOString(), offset_seconds: Math.round(clock.offsetMs() / 1000) });
 
   app.get('/_dev/api/clock', async () => clockState());
   app.post('/_dev/api/clock', async (request) => {
-    const body = bodyOf(request.body);
+    const body = bodyOf(request);
     if (typeof body.advance_seconds === 'number' && Number.isFinite(body.advance_seconds)) {
       await clock.advance(body.advance_seconds * 1000);
     } else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set))) {
@@ -49,7 +47,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
 
   app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: await fixedCodes.list() }));
   app.post('/_dev/api/fixed-codes', async (request, reply) => {
-    const body = bodyOf(request.body);
+    const body = bodyOf(request);
     if (typeof body.match !== 'string' || !body.match.trim()) throw invalidRequest('match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
     if (body.match.length > MAX_MATCH_LENGTH) throw invalidRequest(`match "${body.match.slice(0, 40)}…" is longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
     if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw invalidRequest('code must be 4 to 12 digits');
@@ -66,7 +64,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
 
   app.get('/_dev/api/faults', async () => ({ faults: await faults.list() }));
   app.post('/_dev/api/faults', async (request, reply) => {
-    const body = bodyOf(request.body);
+    const body = bodyOf(request);
     const to = typeof body.to === 'string' ? normalizeEmail(body.to) || normalizePhoneNumber(body.to) : '';
     if (!to) throw invalidRequest('to must be an email address or an E.164 phone number');
     if (body.channel !== undefined && body.channel !== 'email' && body.channel !== 'sms') throw invalidRequest.notOneOf('channel', ['email', 'sms']);

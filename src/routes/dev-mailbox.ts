@@ -4,7 +4,7 @@ import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import type { MessageFilter } from '../store/types.js';
-import { scriptJson } from '../http/authorization-reply.js';
+import { scriptJson } from '../http/response-modes.js';
 import { securePage } from '../http/security-headers.js';
 
 /**

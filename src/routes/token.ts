@@ -1,27 +1,19 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import { invalidRequest } from '../errors.js';
 import { exchangeToken, type IssuedGrant } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
-import { bearerToken, userinfo, userinfoSubject } from '../oauth/userinfo.js';
 import { ipKey } from '../http/rate-limits.js';
 import { requestFacts } from '../http/request-facts.js';
+import { bodyOf } from '../http/json-body.js';
 
-/** POST /oauth/token, POST /oauth/revoke and GET|POST /userinfo (CORS comes from the enclosing scope). */
+/** POST /oauth/token and POST /oauth/revoke (CORS comes from the enclosing scope). */
 export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const bodyOf = (request: FastifyRequest): Record<string, unknown> =>
-    request.body !== null && typeof request.body === 'object' ? (request.body as Record<string, unknown>) : {};
 
-  // Auth0 counts /oauth/token per tenant and /userinfo per user; an unverifiable token is counted per
-  // IP instead (src/config/rate-limit-settings.ts). The tenant-wide count starts once the client is
-  // authenticated: a request that never got that far (no grant_type, an unknown client, a wrong
-  // secret) counts only against its sender's IP, so one anonymous sender cannot lock every client out.
+  // Auth0 counts /oauth/token per tenant (tenant/rate-limits.ts). The tenant-wide count starts once the
+  // client is authenticated: a request that never got that far (no grant_type, an unknown client, a
+  // wrong secret) counts only against its sender's IP, so one anonymous sender cannot lock every client out.
   const tokenLimitsOn = deps.limits.active('oauthToken');
-  const userinfoLimit = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!deps.limits.active('userinfo')) return;
-    const subject = await userinfoSubject(deps, accessTokenOf(request));
-    await deps.limits.enforce(request, reply, 'userinfo', [subject ? `user:${subject}` : ipKey(request)]);
-  };
 
   // Each token issued is a line at info (a refusal is one too, from the error handler, with its reason).
   const logIssued = (request: FastifyRequest) => (grant: IssuedGrant): void =>
@@ -53,12 +45,4 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     await deps.refreshTokens.revoke(client, token);
     return reply.status(200).header('Cache-Control', 'no-store').send();
   });
-
-  const accessTokenOf = (request: FastifyRequest): string | undefined => {
-    const fromBody = bodyOf(request).access_token;
-    return bearerToken(request.headers.authorization) ?? (typeof fromBody === 'string' ? fromBody : undefined);
-  };
-  const handleUserinfo = async (request: FastifyRequest) => userinfo(deps, accessTokenOf(request));
-  app.get('/userinfo', { preHandler: userinfoLimit }, async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
-  app.post('/userinfo', { preHandler: userinfoLimit }, async (request, reply) => reply.header('Cache-Control', 'no-store').send(await handleUserinfo(request)));
 }

@@ -1,10 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import { discoveryDocument } from '../oauth/discovery.js';
-import { temporarilyUnavailable } from '../errors.js';
-import { sendApiError } from '../http/error-responses.js';
 
-/** Discovery, JWKS and the health probes: public, cacheable, computed once. */
+/** Discovery and JWKS: public, cacheable, computed once. */
 export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const discovery = JSON.stringify(discoveryDocument(deps.issuer));
   const jwks = JSON.stringify(deps.keys.publicJwks);
@@ -12,18 +10,4 @@ export async function wellKnownRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   app.get('/.well-known/openid-configuration', async (_request, reply) => reply.headers(publicJson).send(discovery));
   app.get('/.well-known/jwks.json', async (_request, reply) => reply.headers(publicJson).send(jwks));
-  // Liveness: the process answers. Readiness: the store answers too (its ping, e.g. Redis's PING; else
-  // a lookup that finds nothing). While closing, Fastify answers 503 to new requests, so a draining
-  // instance also reads as not ready.
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (request, reply) => {
-    try {
-      if (deps.store.ping) await deps.store.ping();
-      else await deps.store.getSession('readyz-probe');
-      return reply.header('Cache-Control', 'no-store').send({ status: 'ready' });
-    } catch (err) {
-      request.log.warn({ err }, 'readiness probe: the store did not answer');
-      return sendApiError(reply, temporarilyUnavailable('The store is not reachable'), { status: 'unavailable' });
-    }
-  });
 }

@@ -14,7 +14,7 @@ export function nodeSdkSettingLines(issuer: string, caPath: string | undefined):
   const env = `AUTH0_DOMAIN=${domain}${caPath ? ` NODE_EXTRA_CA_CERTS=${caPath}` : ''}`;
   const refusal = nextjsAuth0Refusal(url);
   const note = refusal
-    ? `(node-auth0; nextjs-auth0 4.17+ refuses ${refusal}: set ISSUER_BASE_URL=https://understudy.test/ and PORT=443, see the README's "nextjs-auth0 4.x")`
+    ? `(node-auth0; nextjs-auth0 4.17+ refuses ${refusal}: set ISSUER_BASE_URL=https://understudy.test/ and PORT=443, see "nextjs-auth0 4.x" in docs/https.md)`
     : `(nextjs-auth0 4.x, node-auth0; where ${url.hostname} does not resolve to this server: NODE_OPTIONS='--require understudy/resolve' for Node, chromiumArgs from understudy/testing for Chromium)`;
   return [`  Node SDKs     ${env}`, `                ${note}`];
 }

@@ -1,6 +1,6 @@
 import { accessDenied, invalidGrant, invalidRequest, serverError, tooManyAttempts, unauthorized } from '../../errors.js';
 import { BLOCKED_API_TEXT } from '../../users/brute-force.js';
-import { completeLogin } from '../../users/complete-login.js';
+import { admitLogin } from '../../users/login-admission.js';
 import { databaseIdentifier, shownIdentifier } from '../../users/identifiers.js';
 import { requestedAudience, type Connection, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { normalizeScope, scopeSet } from '../authorize-request.js';
@@ -56,11 +56,11 @@ async function passwordLogin(
   // The username field takes an email, or a username on a connection with requires_username.
   const identifier = databaseIdentifier(connection, stringField(params, 'username')!);
   const checked = await checkPassword(ctx, connection, identifier ? shownIdentifier(identifier) : '', stringField(params, 'password')!, request.ip);
-  const completed = await completeLogin(ctx, checked);
-  if (!completed.ok) throw unauthorized.userBlocked();
+  const admitted = await admitLogin(ctx, checked);
+  if (!admitted.ok) throw unauthorized.userBlocked();
 
   const scope = passwordScope(normalizeScope(stringField(params, 'scope')), api);
-  return realmLoginTokens(ctx, { client: caller.client, user: completed.user, scope, audience, request });
+  return realmLoginTokens(ctx, { client: caller.client, user: admitted.user, scope, audience, request });
 }
 
 /** The realm as Auth0 checks it for every grant: it exists, the client may use it, and it holds passwords. */

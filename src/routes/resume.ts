@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../http/app-deps.js';
+import { requestFacts } from '../http/request-facts.js';
+import { sendAuthorizationResult } from '../http/response-modes.js';
+import { DEVICE_COOKIE } from '../http/cookies.js';
+import { screenPath } from '../login/screens.js';
+
+/**
+ * GET /authorize/resume: where the login screens send the browser once the user is proven. The login
+ * ends here (oauth/finish-login.ts: post-login Actions, then the response) and the answer goes back to
+ * the application in its response mode. Its path is in the screen table (login/screens.ts), as the
+ * step every screen leads to, though it renders no page.
+ */
+export async function resumeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.get(screenPath('resume'), { config: { page: true } }, async (request, reply) => {
+    const { state } = request.query as { state?: unknown };
+    const result = await deps.authorization.resume(typeof state === 'string' ? state : undefined, deps.cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+    return sendAuthorizationResult(reply, result);
+  });
+}
