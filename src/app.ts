@@ -3,9 +3,9 @@
  * service once and registers each route group in its scope (the Authentication API at the root, the
  * Management API with its own error handler, the dev plane behind its guard and token).
  */
+import { lazySchemaCompilers } from './http/schema-compilers.js';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import view from '@fastify/view';
@@ -31,7 +31,7 @@ import { createLoginService } from './login/login-service.js';
 import { createBruteForceGuard } from './users/brute-force.js';
 import { createPasskeyService } from './login/passkeys.js';
 import { createCookieJar } from './http/cookies.js';
-import { installErrorHandling, installManagementErrorHandling } from './http/error-handler.js';
+import { installErrorHandling } from './http/error-handler.js';
 import { sendApiError } from './http/error-responses.js';
 import type { AppDeps } from './http/app-deps.js';
 import { invalidRequest } from './errors.js';
@@ -43,8 +43,7 @@ import { magicLinkRoutes, passwordlessStartRoutes } from './routes/passwordless.
 import { logoutRoutes } from './routes/logout.js';
 import { registerApiCors } from './http/cors.js';
 import { devControlRoutes } from './routes/dev-control.js';
-import { managementRoutes } from './routes/management.js';
-import { managementRoleRoutes } from './routes/management-roles.js';
+import { managementRoutes } from './routes/management/index.js';
 import { withManagementApi } from './tenant/management-api.js';
 import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
@@ -127,21 +126,6 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string | ((address: str
 }
 
 export const viewsDir = fileURLToPath(new URL('./views/', import.meta.url));
-
-// Fastify loads its JSON Schema compilers (ajv and fast-json-stringify, about 100 modules) when it is
-// created, though they only serve routes with schemas, and Understudy's routes have none: these load
-// them from Fastify's own dependencies the first time a route needs one.
-const fromFastify = createRequire(createRequire(import.meta.url).resolve('fastify'));
-type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
-type Builder<K extends keyof CompilersFactory> = () => NonNullable<CompilersFactory[K]>;
-let validatorBuilder: NonNullable<CompilersFactory['buildValidator']> | undefined;
-let serializerBuilder: NonNullable<CompilersFactory['buildSerializer']> | undefined;
-const lazySchemaCompilers: CompilersFactory = {
-  buildValidator: (externalSchemas, options) =>
-    (validatorBuilder ??= (fromFastify('@fastify/ajv-compiler') as Builder<'buildValidator'>)())(externalSchemas, options),
-  buildSerializer: (externalSchemas, options) =>
-    (serializerBuilder ??= (fromFastify('@fastify/fast-json-stringify-compiler') as Builder<'buildSerializer'>)())(externalSchemas, options),
-};
 
 /**
  * The composition root: builds every service once and registers the route groups. It never listens,
@@ -260,11 +244,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(async (scope) => crossOriginPageRoutes(scope, deps));
   // The Management API answers errors in its own shape, by its scope's error handler.
-  await app.register(async (scope) => {
-    installManagementErrorHandling(scope, tenant);
-    await managementRoutes(scope, deps);
-    await managementRoleRoutes(scope, deps);
-  });
+  await app.register(async (scope) => managementRoutes(scope, deps));
   if (deps.devRoutes) {
     const devPlane = { issuer, devHosts: options.devHosts ?? [] };
     await app.register(async (scope) => {

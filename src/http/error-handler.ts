@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OAuthError, invalidRequest, notFound, serverError, temporarilyUnavailable } from '../errors.js';
-import { ManagementError, badRequest, internalError, managementUnavailable } from '../management/management-error.js';
+import { ManagementError, badRequest, internalError, invalidQueryString, managementUnavailable } from '../management/management-error.js';
 import type { Tenant } from '../tenant/model.js';
 import { StoreUnavailableError } from '../store/store-errors.js';
 import { sendApiError, sendManagementError, sendPageError, sendRedirectError } from './error-responses.js';
@@ -68,6 +68,7 @@ function managementRefusal(error: FastifyError | ManagementError, request: Fasti
   }
   let refusal: ManagementError;
   if (error instanceof ManagementError) refusal = error;
+  else if (error.validation) refusal = validationRefusal(error);
   else if (error.statusCode && error.statusCode < 500) refusal = badRequest(error.message, error.statusCode);
   else {
     request.log.error({ err: error }, 'request failed');
@@ -75,4 +76,11 @@ function managementRefusal(error: FastifyError | ManagementError, request: Fasti
   }
   request.log.info({ errorCode: refusal.errorCode, description: refusal.message }, 'management request refused');
   return refusal;
+}
+
+/** A route schema's refusal in the Management API's words: `Payload validation error: …` for a body, `Query validation error: …` for a query. */
+function validationRefusal(error: FastifyError): ManagementError {
+  const detail = error.message.replace(/^(body|querystring|params|headers)\/?/, '').trim();
+  if (error.validationContext === 'querystring') return invalidQueryString(`Query validation error: ${detail}`);
+  return badRequest(`Payload validation error: ${detail}`);
 }

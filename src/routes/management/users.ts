@@ -1,0 +1,139 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../http/app-deps.js';
+import type { Passkey, User } from '../../store/records.js';
+import { findConnection } from '../../tenant/model.js';
+import { normalizeEmail, normalizePhoneNumber } from '../../users/normalize.js';
+import { authenticationMethodNotFound, badRequest, identifierTaken, userExists, userNotFound } from '../../management/management-error.js';
+import { insufficientScope } from '../../management/management-access.js';
+import { offsetList } from '../../management/paging.js';
+import { parseUserQuery, publicUser } from '../../management/user-query.js';
+import { AnyObject, ListOrPage, fieldsOf, paramsOf, queryWith } from '../../http/route-schemas.js';
+import { ACCESS } from './access.js';
+
+/**
+ * Users as node-auth0's ManagementClient drives them: list, search, get, create, update, delete, by
+ * email, and their passkeys as authentication methods. A user's own token reaches only its own
+ * record (management/management-access.ts).
+ */
+const USER_FIELDS = ['email', 'email_verified', 'phone_number', 'phone_verified', 'name', 'nickname', 'given_name', 'family_name', 'picture', 'blocked', 'app_metadata', 'user_metadata', 'password', 'user_id'] as const;
+const PAGING = ['page', 'per_page', 'include_totals'];
+const Id = paramsOf('id');
+const UserBody = fieldsOf([...USER_FIELDS, 'connection']);
+
+export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  const { store, users, tenant } = deps;
+  const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
+
+  app.get('/api/v2/users', { config: { access: ACCESS.readUsers }, schema: { querystring: queryWith([...PAGING, 'q', 'connection', 'search_engine']), response: { 200: ListOrPage } } }, async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const matches = query.q ? parseUserQuery(query.q) : () => true;
+    const all = (await store.listUsers()).filter((u) => (!query.connection || u.connection === query.connection) && matches(u));
+    return offsetList(query, 'users', all.map(publicUser), { withLength: true });
+  });
+
+  app.get('/api/v2/users-by-email', { config: { access: ACCESS.readUsers }, schema: { querystring: queryWith(['email']) } }, async (request) => {
+    const email = normalizeEmail(typeof request.query.email === 'string' ? request.query.email : '');
+    if (!email) throw badRequest('Query validation error: email must be an email address');
+    return (await store.listUsers()).filter((u) => u.email === email).map(publicUser);
+  });
+
+  app.get('/api/v2/users/:id', { config: { access: ACCESS.readUser, accessTarget: 'id' }, schema: { params: Id, response: { 200: AnyObject } } }, async (request) => publicUser(await userOr404(request.params.id)));
+
+  app.post('/api/v2/users', { config: { access: ACCESS.createUser }, schema: { body: UserBody, response: { 201: AnyObject } } }, async (request, reply) => {
+    const body = request.body;
+    const connection = findConnection(tenant, typeof body.connection === 'string' ? body.connection : undefined);
+    if (!connection) throw badRequest(body.connection ? `The connection does not exist: ${String(body.connection)}` : 'Payload validation error: Missing required property: connection');
+    if (connection.kind === 'social') throw badRequest('Users of social connections cannot be created');
+    const fields = userFields(body);
+    if (connection.strategy === 'sms' ? !fields.phone_number : !fields.email) {
+      throw badRequest(`Payload validation error: Missing required property: ${connection.strategy === 'sms' ? 'phone_number' : 'email'}`);
+    }
+    if (connection.kind === 'database' && !fields.password) throw badRequest('Payload validation error: Missing required property: password');
+    const created = await users.create(connection, fields);
+    if (!created) throw userExists();
+    return reply.status(201).send(publicUser(created));
+  });
+
+  app.patch('/api/v2/users/:id', { config: { access: ACCESS.updateUser, accessTarget: 'id' }, schema: { params: Id, body: UserBody, response: { 200: AnyObject } } }, async (request) => {
+    const { id } = request.params;
+    const body = request.body;
+    // A user's own token changes only their user_metadata (Auth0: no password, email or app_metadata).
+    if (request.managementCaller?.kind === 'user' && Object.keys(body).some((key) => key !== 'user_metadata')) throw insufficientScope({ admin: ACCESS.updateUser.admin });
+    const current = await userOr404(id);
+    const { user_id: _ignored, ...fields } = userFields(body);
+    // A new email or phone number is the user's login identifier: it may not belong to another user.
+    for (const field of ['email', 'phone_number'] as const) {
+      const next = fields[field];
+      const holder = next && next !== current[field] ? await store.findUser(current.connection, next) : undefined;
+      if (holder && holder.user_id !== id) throw identifierTaken(field);
+    }
+    const updated = (await users.update(id, fields)) ?? (await userOr404(id));
+    // As in Auth0, a new password lifts the user's brute-force blocks.
+    if (fields.password) for (const identifier of [current.email, current.phone_number]) if (identifier) deps.bruteForce.unblock(identifier);
+    return publicUser(updated);
+  });
+
+  app.delete('/api/v2/users/:id', { config: { access: ACCESS.deleteUser, accessTarget: 'id' }, schema: { params: Id } }, async (request, reply) => {
+    await store.deleteUser(request.params.id);
+    return reply.status(204).send();
+  });
+
+  // A user's passkeys (Identifier First + Biometrics) as Auth0's authentication methods of type "passkey".
+  app.get('/api/v2/users/:id/authentication-methods', { config: { access: ACCESS.readAuthenticationMethods }, schema: { params: Id, querystring: queryWith(PAGING), response: { 200: ListOrPage } } }, async (request) => {
+    const user = await userOr404(request.params.id);
+    const methods = (await store.listPasskeys(user.user_id)).map((p) => passkeyMethod(p, user, deps.passkeys.rpId));
+    return offsetList(request.query as Record<string, string | undefined>, 'authenticators', methods);
+  });
+
+  app.delete('/api/v2/users/:id/authentication-methods/:method', { config: { access: ACCESS.deleteAuthenticationMethods }, schema: { params: paramsOf('id', 'method') } }, async (request, reply) => {
+    const { id, method } = request.params;
+    const user = await userOr404(id);
+    const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
+    if (!passkey || passkey.userId !== user.user_id) throw authenticationMethodNotFound();
+    await store.deletePasskey(passkey.id);
+    return reply.status(204).send();
+  });
+}
+
+/** Picks and checks the writable user fields of a create or update body. */
+function userFields(body: Record<string, unknown>): Partial<User> & { password?: string } {
+  const out: Record<string, unknown> = {};
+  for (const key of USER_FIELDS) {
+    const value = body[key];
+    if (value === undefined) continue;
+    const wantsObject = key === 'app_metadata' || key === 'user_metadata';
+    const wantsBoolean = key === 'email_verified' || key === 'phone_verified' || key === 'blocked';
+    const ok = wantsObject ? value !== null && typeof value === 'object' && !Array.isArray(value) : wantsBoolean ? typeof value === 'boolean' : typeof value === 'string';
+    if (!ok) throw badRequest(`Payload validation error: ${key} has the wrong type`);
+    out[key] = value;
+  }
+  if (typeof out.email === 'string') out.email = normalizeEmail(out.email) || fail('Payload validation error: email is not an email address');
+  if (typeof out.phone_number === 'string') {
+    out.phone_number = normalizePhoneNumber(out.phone_number) || fail('Payload validation error: phone_number must be E.164, e.g. +15551234567');
+  }
+  return out as Partial<User> & { password?: string };
+}
+
+function fail(message: string): never {
+  throw badRequest(message);
+}
+
+/** A passkey in the shape of Auth0's authentication method of type "passkey". */
+function passkeyMethod(passkey: Passkey, user: User, rpId: string): Record<string, unknown> {
+  return {
+    id: `passkey|${passkey.id}`,
+    type: 'passkey',
+    created_at: passkey.createdAt,
+    ...(passkey.lastUsedAt ? { last_auth_at: passkey.lastUsedAt } : {}),
+    identity_user_id: user.identities[0]?.user_id ?? user.user_id,
+    key_id: passkey.id,
+    public_key: passkey.publicKey,
+    transports: passkey.transports,
+    credential_device_type: passkey.deviceType === 'multiDevice' ? 'multi_device' : 'single_device',
+    credential_backed_up: passkey.backedUp,
+    aaguid: passkey.aaguid,
+    relying_party_identifier: rpId,
+  };
+}
