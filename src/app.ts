@@ -60,7 +60,7 @@ import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { requireDevToken } from './http/dev-token.js';
 import { guardDevPlane } from './http/dev-guard.js';
-import { installJsonBodyParser } from './http/json-body.js';
+import { installJsonBodyParser, treatMissingBodyAsEmpty } from './http/json-body.js';
 import { registerRequestLog } from './http/request-log.js';
 import type { TrustProxy } from './config/runtime.js';
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './config/connection-limits.js';
@@ -207,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.maxConnections = connections.maxConnections;
   installErrorHandling(app, tenant);
   installJsonBodyParser(app);
+  treatMissingBodyAsEmpty(app);
   registerRequestLog(app);
   // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
   // is away, on the last one known; the request's store calls then answer 503).

@@ -43,3 +43,20 @@ export function bodyOf(request: Pick<FastifyRequest, 'body'>): Record<string, un
   const { body } = request;
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
+
+/**
+ * A request that sends no body at all (POST /userinfo with the token in its header, a bodiless
+ * POST /oauth/revoke) is read as an empty one, so route schemas describe the fields of an object and
+ * each route's own checks word what is missing, as before schemas existed.
+ */
+export function treatMissingBodyAsEmpty(app: FastifyInstance): void {
+  const emptyIfMissing = async (request: FastifyRequest): Promise<void> => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
+  // Only routes with a body schema get the hook: the others (every GET) pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    if (!route.schema?.body) return;
+    const existing = route.preValidation;
+    route.preValidation = existing === undefined ? emptyIfMissing : [emptyIfMissing, ...(Array.isArray(existing) ? existing : [existing])];
+  });
+}

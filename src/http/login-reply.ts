@@ -9,6 +9,7 @@ import type { PageScreen } from '../login/screens.js';
 import { DEVICE_COOKIE } from './cookies.js';
 import { ipKey, recipientKey } from './rate-limits.js';
 import { renderScreen } from './screens.js';
+import { fieldsOf, queryWith } from './route-schemas.js';
 
 /**
  * Between the login screens' routes and the login service: what a request says (its visit and
@@ -18,8 +19,15 @@ import { renderScreen } from './screens.js';
  */
 export type Form = Record<string, string | undefined>;
 
-/** The route options of every login screen: its errors are shown on the error page. */
-export const PAGE = { config: { page: true } } as const;
+/** Every screen's query: the login transaction's `state`, and the social screen's `connection`. */
+const ScreenQuery = queryWith(['state', 'connection']);
+/** What Auth0's screens post; each screen reads its own fields (strings only, as `form()` gives them). */
+const ScreenForm = fieldsOf(['state', 'action', 'username', 'password', 'code', 'connection', 'passkey', 'email', 'name']);
+
+/** The route options of a login screen's GET: its errors are shown on the error page. */
+export const PAGE = { config: { page: true }, schema: { querystring: ScreenQuery } } as const;
+/** … and of its POST. */
+export const PAGE_FORM = { config: { page: true }, schema: { querystring: ScreenQuery, body: ScreenForm } } as const;
 
 export interface LoginReplies {
   visit(request: FastifyRequest): Visit;

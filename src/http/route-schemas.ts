@@ -37,4 +37,26 @@ export const Empty = Type.Null();
 /** A list that is an array, or with include_totals the Management API's `{start, limit, …, <key>}`. */
 export const ListOrPage = Type.Union([ObjectList, AnyObject]);
 
+/** Auth0's token response, in the order every grant builds it. */
+export const TokenResponseSchema = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Number(),
+  scope: Type.Optional(Type.String()),
+  id_token: Type.Optional(Type.String()),
+  refresh_token: Type.Optional(Type.String()),
+});
+
+/** Every parameter of the token endpoint's grants (client authentication, the grants' own). */
+export const TOKEN_FIELDS = [
+  'grant_type', 'client_id', 'client_secret', 'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'scope', 'audience',
+  'username', 'password', 'realm', 'otp', 'client_assertion', 'client_assertion_type', 'organization',
+] as const;
+
+/** The /authorize parameters Understudy reads (OIDC's, OAuth 2's and Auth0's own); repeated ones are the protocol code's to refuse. */
+export const AUTHORIZE_PARAMS = [
+  'client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'audience', 'connection', 'prompt', 'max_age', 'response_mode',
+  'code_challenge', 'code_challenge_method', 'login_hint', 'ui_locales', 'screen_hint', 'acr_values', 'organization', 'invitation', 'login_ticket',
+] as const;
+
 export type { TSchema };

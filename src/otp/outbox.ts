@@ -30,6 +30,8 @@ export interface Outbox {
   clear(): Promise<void>;
   /** Answers every wait at once with what is there (on shutdown, so long polls do not hold it up). */
   endWaits(): void;
+  /** How many long polls are waiting here now (this process's, not other replicas'). */
+  waiting(): number;
 }
 
 export function createOutbox(deps: {
@@ -157,5 +159,7 @@ export function createOutbox(deps: {
       return store.clearMessages();
     },
     endWaits: () => ending.abort(),
+    // Each wait listens for arrivals while it is open.
+    waiting: () => arrivals.listenerCount('message'),
   };
 }

@@ -1,6 +1,8 @@
-import { bodyOf } from '../http/json-body.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { Type } from 'typebox';
+import { AnyObject, fieldsOf, paramsOf } from '../http/route-schemas.js';
 import { accessDenied, notFound } from '../errors.js';
 import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';
 import { checkPasswordlessCode } from '../passwordless/verify.js';
@@ -21,13 +23,14 @@ import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
 const VERIFICATION_TIMEOUT_MS = 10_000;
 
 /** POST /co/authenticate, in a CORS scope that allows credentials (app.ts). */
-export async function crossOriginAuthenticateRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function crossOriginAuthenticateRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { cookies, random } = deps;
-  app.post('/co/authenticate', async (request, reply) => {
+  app.post('/co/authenticate', { schema: { body: fieldsOf(['client_id', 'credential_type', 'username', 'otp', 'realm']), response: { 200: AnyObject, 403: Type.Unknown() } } }, async (request, reply) => {
     const deviceId = cookies.deviceId(request, () => random.token(18));
     let outcome: Awaited<ReturnType<typeof authenticateCrossOrigin>>;
     try {
-      outcome = await authenticateCrossOrigin(deps, bodyOf(request), { origin: request.headers.origin, deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
+      outcome = await authenticateCrossOrigin(deps, request.body, { origin: request.headers.origin, deviceId, sessionId: cookies.read(request, SESSION_COOKIE) });
     } catch (err) {
       // Auth0's answer to an origin the client did not register: a bare 403 with this text.
       if (err instanceof OriginNotAllowedError) return reply.status(403).type('text/plain; charset=utf-8').header('Cache-Control', 'no-store').send(err.message);
@@ -40,23 +43,27 @@ export async function crossOriginAuthenticateRoutes(app: FastifyInstance, deps: 
 }
 
 /** POST /passwordless/verify (API, in the shared CORS scope). */
-export async function passwordlessVerifyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.post('/passwordless/verify', async (request, reply) => reply.header('Cache-Control', 'no-store').send(await checkPasswordlessCode(deps, bodyOf(request))));
+export async function passwordlessVerifyRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.post('/passwordless/verify', { schema: { body: fieldsOf(['client_id', 'connection', 'email', 'phone_number', 'verification_code']), response: { 200: AnyObject } } }, async (request, reply) =>
+    reply.header('Cache-Control', 'no-store').send(await checkPasswordlessCode(deps, request.body)),
+  );
 }
 
 /** POST /co/verify (the verification page's form) and Lock's GET /client/<client_id>.js. */
-export async function crossOriginPageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function crossOriginPageRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { tenant, cookies } = deps;
 
-  app.post('/co/verify', { config: { page: true } }, async (request, reply) => {
-    const { result, session } = await deps.loginTickets.verify(bodyOf(request), cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+  app.post('/co/verify', { config: { page: true }, schema: { body: fieldsOf(['state', 'verifier']) } }, async (request, reply) => {
+    const { result, session } = await deps.loginTickets.verify(request.body, cookies.read(request, DEVICE_COOKIE), requestFacts(request));
     deps.cookies.keepSession(reply, session, deps.clock.now());
     return sendAuthorizationResult(reply, result);
   });
 
   // Lock appends `?t<timestamp>` against caches; the query is ignored.
-  app.get('/client/:file', async (request, reply) => {
-    const { file } = request.params as { file: string };
+  app.get('/client/:file', { schema: { params: paramsOf('file'), response: { 200: Type.String() } } }, async (request, reply) => {
+    const { file } = request.params;
     const found = file.endsWith('.js') ? findClient(tenant, file.slice(0, -'.js'.length)) : undefined;
     // Lock runs in a browser: a machine-to-machine client has no login to show, and its settings stay private.
     const client = found && found.appType !== 'non_interactive' ? found : undefined;

@@ -1,6 +1,7 @@
-import { bodyOf } from '../http/json-body.js';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { AnyObject, fieldsOf } from '../http/route-schemas.js';
 import { invalidRequest } from '../errors.js';
 import { FIXED_CODE, MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
@@ -10,13 +11,17 @@ import { importSnapshot } from '../dev/snapshot.js';
  * The test-control plane: a clock tests can move, a reset between tests, fixed codes and simulated
  * delivery faults, all at run time and without a restart.
  */
-export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+const Json = { response: { 200: AnyObject } };
+const Created = { response: { 201: AnyObject } };
+
+export async function devControlRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { clock, store, users, tenant, fixedCodes, faults, outbox } = deps;
   const clockState = () => ({ now: new Date(clock.now()).toISOString(), offset_seconds: Math.round(clock.offsetMs() / 1000) });
 
-  app.get('/_dev/api/clock', async () => clockState());
-  app.post('/_dev/api/clock', async (request) => {
-    const body = bodyOf(request);
+  app.get('/_dev/api/clock', { schema: Json }, async () => clockState());
+  app.post('/_dev/api/clock', { schema: { body: fieldsOf(['advance_seconds', 'set']), ...Json } }, async (request) => {
+    const body = request.body;
     if (typeof body.advance_seconds === 'number' && Number.isFinite(body.advance_seconds)) {
       await clock.advance(body.advance_seconds * 1000);
     } else if (typeof body.set === 'string' && !Number.isNaN(Date.parse(body.set))) {
@@ -26,7 +31,7 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     }
     return clockState();
   });
-  app.delete('/_dev/api/clock', async () => {
+  app.delete('/_dev/api/clock', { schema: Json }, async () => {
     await clock.reset();
     return clockState();
   });
@@ -45,9 +50,9 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.status(204).send();
   });
 
-  app.get('/_dev/api/fixed-codes', async () => ({ fixed_codes: await fixedCodes.list() }));
-  app.post('/_dev/api/fixed-codes', async (request, reply) => {
-    const body = bodyOf(request);
+  app.get('/_dev/api/fixed-codes', { schema: Json }, async () => ({ fixed_codes: await fixedCodes.list() }));
+  app.post('/_dev/api/fixed-codes', { schema: { body: fieldsOf(['match', 'code', 'until']), ...Created } }, async (request, reply) => {
+    const body = request.body;
     if (typeof body.match !== 'string' || !body.match.trim()) throw invalidRequest('match is required: an email, a phone number, or a pattern with * such as *@e2e.test');
     if (body.match.length > MAX_MATCH_LENGTH) throw invalidRequest(`match "${body.match.slice(0, 40)}…" is longer than ${MAX_MATCH_LENGTH} characters, more than any email address or phone number`);
     if (typeof body.code !== 'string' || !FIXED_CODE.test(body.code)) throw invalidRequest('code must be 4 to 12 digits');
@@ -62,9 +67,9 @@ export async function devControlRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.status(204).send();
   });
 
-  app.get('/_dev/api/faults', async () => ({ faults: await faults.list() }));
-  app.post('/_dev/api/faults', async (request, reply) => {
-    const body = bodyOf(request);
+  app.get('/_dev/api/faults', { schema: Json }, async () => ({ faults: await faults.list() }));
+  app.post('/_dev/api/faults', { schema: { body: fieldsOf(['to', 'channel', 'kind', 'delay_ms', 'times']), ...Created } }, async (request, reply) => {
+    const body = request.body;
     const to = typeof body.to === 'string' ? normalizeEmail(body.to) || normalizePhoneNumber(body.to) : '';
     if (!to) throw invalidRequest('to must be an email address or an E.164 phone number');
     if (body.channel !== undefined && body.channel !== 'email' && body.channel !== 'sms') throw invalidRequest.notOneOf('channel', ['email', 'sms']);

@@ -1,6 +1,8 @@
 import { LONGEST_LONG_POLL_MS } from '../otp/outbox.js';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { AnyObject, queryWith } from '../http/route-schemas.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import type { MessageFilter } from '../store/types.js';
@@ -14,22 +16,26 @@ import { securePage } from '../http/security-headers.js';
  */
 const MAX_WAIT_MS = LONGEST_LONG_POLL_MS;
 
-type Query = Record<string, string | undefined>;
+type Query = { to?: string | string[] | undefined; channel?: string | string[] | undefined; after?: string | string[] | undefined; wait?: string | string[] | undefined };
+const MessagesQuery = queryWith(['to', 'channel', 'after', 'wait']);
+const one = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
 
-export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function devMailboxRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { outbox, tenant } = deps;
 
   function filterOf(query: Query): MessageFilter {
-    const channel = query.channel;
+    const channel = one(query.channel);
     if (channel !== undefined && channel !== 'email' && channel !== 'sms') {
       throw invalidRequest.notOneOf('channel', ['email', 'sms']);
     }
-    return { to: recipientKey(query.to), channel, after: query.after || undefined };
+    return { to: recipientKey(one(query.to)), channel, after: one(query.after) || undefined };
   }
 
   function waitOf(query: Query): number {
-    if (query.wait === undefined || query.wait === '') return 0;
-    const wait = Number(query.wait);
+    const given = one(query.wait);
+    if (given === undefined || given === '') return 0;
+    const wait = Number(given);
     if (!Number.isFinite(wait) || wait < 0) throw invalidRequest('wait must be a number of milliseconds');
     return Math.min(wait, MAX_WAIT_MS);
   }
@@ -41,16 +47,16 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return controller.signal;
   };
 
-  app.get('/_dev/api/messages', async (request, reply) => {
-    const query = request.query as Query;
+  app.get('/_dev/api/messages', { schema: { querystring: MessagesQuery, response: { 200: AnyObject } } }, async (request, reply) => {
+    const query = request.query;
     const filter = filterOf(query);
     const wait = waitOf(query);
     const messages = wait > 0 ? await outbox.waitForNew(filter, wait, abortOnClose(request.raw)) : await outbox.list(filter);
     return reply.header('Cache-Control', 'no-store').send({ messages });
   });
 
-  app.get('/_dev/api/messages/latest', async (request, reply) => {
-    const query = request.query as Query;
+  app.get('/_dev/api/messages/latest', { schema: { querystring: MessagesQuery, response: { 200: AnyObject } } }, async (request, reply) => {
+    const query = request.query;
     const filter = filterOf(query);
     const message = await outbox.waitForLatest(filter, waitOf(query), abortOnClose(request.raw));
     if (!message) {
@@ -60,18 +66,23 @@ export async function devMailboxRoutes(app: FastifyInstance, deps: AppDeps): Pro
     return reply.header('Cache-Control', 'no-store').send(message);
   });
 
+  // How many long polls wait here now: a test can wait until its poll is listening before it sends.
+  app.get('/_dev/api/messages/waiting', { schema: { response: { 200: AnyObject } } }, async (_request, reply) =>
+    reply.header('Cache-Control', 'no-store').send({ waiting: outbox.waiting() }),
+  );
+
   app.delete('/_dev/api/messages', async (_request, reply) => {
     await outbox.clear();
     return reply.status(204).send();
   });
 
-  app.get('/_dev/api/tenant-report', async (_request, reply) => {
+  app.get('/_dev/api/tenant-report', { schema: { response: { 200: AnyObject } } }, async (_request, reply) => {
     const { features, otherKeys } = deps.tenantReport;
     return reply.header('Cache-Control', 'no-store').send({ features: features.map(({ feature, count, consequence }) => ({ feature, count, consequence })), other_keys: otherKeys });
   });
 
   // The Actions' console lines and Understudy's notices about them, newest first.
-  app.get('/_dev/api/action-logs', async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ logs: deps.actionLogs.recent() }));
+  app.get('/_dev/api/action-logs', { schema: { response: { 200: AnyObject } } }, async (_request, reply) => reply.header('Cache-Control', 'no-store').send({ logs: deps.actionLogs.recent() }));
 
   app.get('/_dev/mailbox', async (_request, reply) => {
     const initial = await outbox.list({});

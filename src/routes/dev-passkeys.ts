@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { AnyObject, paramsOf, queryWith } from '../http/route-schemas.js';
 import { notFound } from '../errors.js';
 import type { Passkey, User } from '../store/records.js';
 
@@ -38,19 +40,20 @@ export function passkeyView(passkey: Passkey, user: User | undefined): PasskeyVi
   };
 }
 
-export async function devPasskeyRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function devPasskeyRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { store } = deps;
 
-  app.get('/_dev/api/passkeys', async (request, reply) => {
-    const userId = (request.query as Record<string, string | undefined>).user_id || undefined;
+  app.get('/_dev/api/passkeys', { schema: { querystring: queryWith(['user_id']), response: { 200: AnyObject } } }, async (request, reply) => {
+    const userId = (typeof request.query.user_id === 'string' ? request.query.user_id : undefined) || undefined;
     const passkeys = await store.listPasskeys(userId);
     const users = new Map<string, User | undefined>();
     for (const p of passkeys) if (!users.has(p.userId)) users.set(p.userId, await store.getUser(p.userId));
     return reply.header('Cache-Control', 'no-store').send({ passkeys: passkeys.map((p) => passkeyView(p, users.get(p.userId))) });
   });
 
-  app.delete('/_dev/api/passkeys/:id', async (request, reply) => {
-    const { id } = request.params as { id: string };
+  app.delete('/_dev/api/passkeys/:id', { schema: { params: paramsOf('id') } }, async (request, reply) => {
+    const { id } = request.params;
     if (!(await store.deletePasskey(id))) throw notFound(`No passkey with id ${id}`);
     return reply.status(204).send();
   });

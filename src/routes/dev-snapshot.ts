@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { AnyObject, queryWith } from '../http/route-schemas.js';
 import type { PersistentKeys } from '../store/records.js';
 import { accessDenied, invalidRequest } from '../errors.js';
 import { exportSnapshot, type SnapshotPart } from '../dev/snapshot.js';
@@ -14,9 +16,10 @@ import { exportSnapshot, type SnapshotPart } from '../dev/snapshot.js';
  */
 const PARTS: SnapshotPart[] = ['sessions', 'keys'];
 
-export async function devSnapshotRoutes(app: FastifyInstance, deps: AppDeps, keys: PersistentKeys, tokenRequired: boolean): Promise<void> {
-  app.get('/_dev/api/snapshot', async (request, reply) => {
-    const raw = (request.query as Record<string, unknown>).include;
+export async function devSnapshotRoutes(scope: FastifyInstance, deps: AppDeps, keys: PersistentKeys, tokenRequired: boolean): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.get('/_dev/api/snapshot', { schema: { querystring: queryWith(['include']), response: { 200: AnyObject } } }, async (request, reply) => {
+    const raw = request.query.include;
     const include = typeof raw === 'string' ? raw.split(',').map((p) => p.trim()).filter(Boolean) : [];
     const unknown = include.filter((p) => !PARTS.includes(p as SnapshotPart));
     if (unknown.length) throw invalidRequest(`include takes ${PARTS.join(' and ')}, comma-separated; not ${unknown.join(', ')}`);

@@ -1,15 +1,18 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { AppDeps } from '../http/app-deps.js';
 import { temporarilyUnavailable } from '../errors.js';
 import { sendApiError } from '../http/error-responses.js';
+
+const Status = Type.Object({ status: Type.String() });
 
 /** The probes an orchestrator polls: /healthz (alive) and /readyz (able to serve). */
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   // Liveness: the process answers. Readiness: the store answers too (its ping, e.g. Redis's PING; else
   // a lookup that finds nothing). While closing, Fastify answers 503 to new requests, so a draining
   // instance also reads as not ready.
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (request, reply) => {
+  app.get('/healthz', { schema: { response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { response: { 200: Status } } }, async (request, reply) => {
     try {
       if (deps.store.ping) await deps.store.ping();
       else await deps.store.getSession('readyz-probe');

@@ -1,11 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { fieldsOf, queryWith } from '../http/route-schemas.js';
 import { resolveOidcLogout, resolveV2Logout, type LogoutOutcome } from '../login/logout.js';
 import { SESSION_COOKIE } from '../http/cookies.js';
 import { renderScreen } from '../http/screens.js';
 
 /** GET /v2/logout (Auth0's) and GET|POST /oidc/logout (RP-initiated logout): end the SSO session. */
-export async function logoutRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+const V2_LOGOUT = queryWith(['returnTo', 'client_id', 'federated']);
+const OIDC_LOGOUT = ['id_token_hint', 'client_id', 'post_logout_redirect_uri', 'logout_hint', 'state', 'ui_locales'] as const;
+
+export async function logoutRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { tenant, cookies, sessions } = deps;
   const page = { config: { page: true } };
   const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -18,14 +24,11 @@ export async function logoutRoutes(app: FastifyInstance, deps: AppDeps): Promise
     return renderScreen(reply, tenant, 'logged-out', {});
   }
 
-  app.get('/v2/logout', page, async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
-    return finish(request, reply, resolveV2Logout(tenant, { returnTo: str(query.returnTo), client_id: str(query.client_id) }));
-  });
+  app.get('/v2/logout', { ...page, schema: { querystring: V2_LOGOUT } }, async (request, reply) =>
+    finish(request, reply, resolveV2Logout(tenant, { returnTo: str(request.query.returnTo), client_id: str(request.query.client_id) })),
+  );
 
-  const oidcLogout = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const source = (request.method === 'POST' ? request.body : request.query) as Record<string, unknown> | undefined;
-    const params = source ?? {};
+  const oidcLogout = async (request: FastifyRequest, reply: FastifyReply, params: Record<string, unknown>): Promise<unknown> => {
     const outcome = await resolveOidcLogout(deps, {
       id_token_hint: str(params.id_token_hint),
       client_id: str(params.client_id),
@@ -35,6 +38,6 @@ export async function logoutRoutes(app: FastifyInstance, deps: AppDeps): Promise
     });
     return finish(request, reply, outcome);
   };
-  app.get('/oidc/logout', page, oidcLogout);
-  app.post('/oidc/logout', page, oidcLogout);
+  app.get('/oidc/logout', { ...page, schema: { querystring: queryWith(OIDC_LOGOUT) } }, (request, reply) => oidcLogout(request, reply, request.query));
+  app.post('/oidc/logout', { ...page, schema: { body: fieldsOf(OIDC_LOGOUT) } }, (request, reply) => oidcLogout(request, reply, request.body));
 }

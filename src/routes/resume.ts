@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { queryWith } from '../http/route-schemas.js';
 import { requestFacts } from '../http/request-facts.js';
 import { sendAuthorizationResult } from '../http/response-modes.js';
 import { DEVICE_COOKIE } from '../http/cookies.js';
@@ -11,9 +13,10 @@ import { screenPath } from '../login/screens.js';
  * the application in its response mode. Its path is in the screen table (login/screens.ts), as the
  * step every screen leads to, though it renders no page.
  */
-export async function resumeRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get(screenPath('resume'), { config: { page: true } }, async (request, reply) => {
-    const { state } = request.query as { state?: unknown };
+export async function resumeRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(screenPath('resume'), { config: { page: true }, schema: { querystring: queryWith(['state']) } }, async (request, reply) => {
+    const { state } = request.query;
     const result = await deps.authorization.resume(typeof state === 'string' ? state : undefined, deps.cookies.read(request, DEVICE_COOKIE), requestFacts(request));
     return sendAuthorizationResult(reply, result);
   });

@@ -1,14 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { TOKEN_FIELDS, TokenResponseSchema, fieldsOf } from '../http/route-schemas.js';
 import { invalidRequest } from '../errors.js';
 import { exchangeToken, type IssuedGrant } from '../oauth/grants/index.js';
 import { authenticateClient, stringField } from '../oauth/client-auth.js';
 import { ipKey } from '../http/rate-limits.js';
 import { requestFacts } from '../http/request-facts.js';
-import { bodyOf } from '../http/json-body.js';
 
 /** POST /oauth/token and POST /oauth/revoke (CORS comes from the enclosing scope). */
-export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+const TokenRequest = { body: fieldsOf(TOKEN_FIELDS), response: { 200: TokenResponseSchema } };
+
+export async function tokenRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   // Auth0 counts /oauth/token per tenant (tenant/rate-limits.ts). The tenant-wide count starts once the
   // client is authenticated: a request that never got that far (no grant_type, an unknown client, a
@@ -19,11 +23,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
   const logIssued = (request: FastifyRequest) => (grant: IssuedGrant): void =>
     request.log.info(grant, `token issued: ${grant.grantType} to ${grant.clientId}${grant.audience ? ` for ${grant.audience}` : ''}`);
 
-  app.post('/oauth/token', async (request, reply) => {
+  app.post('/oauth/token', { schema: TokenRequest }, async (request, reply) => {
     // With the limit off (UNDERSTUDY_RATE_LIMITS=off, or none in the tenant's rate_limits) nothing is
     // counted at all: no limiter promise or closure per token.
     if (!tokenLimitsOn) {
-      const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), issued: logIssued(request) });
+      const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: request.body, request: requestFacts(request, { withBody: true }), issued: logIssued(request) });
       return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
     }
     // Every request counts against its sender's IP first, before any secret is checked: guessing a
@@ -32,13 +36,13 @@ export async function tokenRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     // the tenant's), so Auth0's tenant-wide figure is what authenticated clients meet.
     await deps.limits.enforce(request, reply, 'oauthToken', [ipKey(request)]);
     const admit = (): Promise<void> => deps.limits.enforce(request, reply, 'oauthToken', ['tenant']);
-    const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: bodyOf(request), request: requestFacts(request, { withBody: true }), admit, issued: logIssued(request) });
+    const response = await exchangeToken(deps, { authorization: request.headers.authorization, body: request.body, request: requestFacts(request, { withBody: true }), admit, issued: logIssued(request) });
     return reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(response);
   });
 
   // RFC 7009: 200 with an empty body whether or not the token was known, so it reveals nothing.
-  app.post('/oauth/revoke', async (request, reply) => {
-    const body = bodyOf(request);
+  app.post('/oauth/revoke', { schema: { body: fieldsOf(['client_id', 'client_secret', 'token', 'token_type_hint']) } }, async (request, reply) => {
+    const body = request.body;
     const { client } = authenticateClient(deps.tenant, request.headers.authorization, body);
     const token = stringField(body, 'token');
     if (!token) throw invalidRequest.missing('token');

@@ -1,3 +1,4 @@
+import { untilPollWaits, waitingAt } from '../support/long-poll.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -114,7 +115,7 @@ describe('SIGTERM', SPAWN_TEST, () => {
     const run = start({});
     const { port } = await banner(run);
     const poll = fetch(`http://127.0.0.1:${port}/_dev/api/messages/latest?to=nobody@example.com&wait=30000`);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilPollWaits(waitingAt(`http://127.0.0.1:${port}`));
     const stopping = Date.now();
     run.child.kill('SIGTERM');
     const response = await within(poll, 10_000, 'the long poll');

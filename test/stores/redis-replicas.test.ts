@@ -1,3 +1,4 @@
+import { untilPollWaits, waitingAt } from '../support/long-poll.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +88,7 @@ describe('Redis store: two replicas sharing one Redis', () => {
     const email = 'live@example.com';
     const started = Date.now();
     const poll = fetch(`${b.base}/_dev/api/messages/latest?${new URLSearchParams({ to: email, wait: '10000' })}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilPollWaits(waitingAt(b.base));
     await sendCode(a.base, email);
     const response = await poll;
     expect(response.status).toBe(200);
@@ -154,7 +155,7 @@ describe('Redis store: two replicas sharing one Redis', () => {
     const login = await httpLogin('after-outage@example.com', [b.base, b.base, a.base, a.base, a.base, b.base]);
     expect(login.sub).toMatch(/^email\|/);
     const poll = fetch(`${a.base}/_dev/api/messages/latest?${new URLSearchParams({ to: 'live-again@example.com', wait: '10000' })}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilPollWaits(waitingAt(a.base));
     await sendCode(b.base, 'live-again@example.com');
     expect((await poll).status).toBe(200);
 

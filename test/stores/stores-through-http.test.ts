@@ -1,3 +1,4 @@
+import { untilPollWaits } from '../support/long-poll.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +113,7 @@ describe.each(settings)('through HTTP on the %s store', (_name, setting) => {
     await build();
     expect((await dev('fixed-codes', { match: '*@fixed.test', code: '135790' })).statusCode).toBe(201);
     const poll = app.inject({ method: 'GET', url: '/_dev/api/messages/latest?to=wait%40fixed.test&wait=5000' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilPollWaits(async () => (await app.inject('/_dev/api/messages/waiting')).json().waiting);
     await post(app, '/passwordless/start', { client_id: SPA, connection: 'email', send: 'code', email: 'wait@fixed.test' });
     const message = await poll;
     expect(message.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../http/app-deps.js';
-import { PAGE, type LoginReplies } from '../../http/login-reply.js';
+import { PAGE, PAGE_FORM, type LoginReplies } from '../../http/login-reply.js';
 import { screenPath } from '../../login/screens.js';
 
 /**
@@ -9,13 +9,13 @@ import { screenPath } from '../../login/screens.js';
  */
 export function passwordRoutes(app: FastifyInstance, { login }: AppDeps, replies: LoginReplies): void {
   app.get(screenPath('password'), PAGE, (request, reply) => replies.show(request, reply, 'password'));
-  app.post(screenPath('password'), PAGE, async (request, reply) => {
+  app.post(screenPath('password'), PAGE_FORM, async (request, reply) => {
     const outcome = await login.password(replies.visit(request), { password: replies.form(request).password ?? '' }, request.ip);
     return replies.send(reply, 'password', outcome);
   });
 
   app.get(screenPath('login'), PAGE, (request, reply) => replies.show(request, reply, 'login'));
-  app.post(screenPath('login'), PAGE, async (request, reply) => {
+  app.post(screenPath('login'), PAGE_FORM, async (request, reply) => {
     const { username, password, connection } = replies.form(request);
     const outcome = await login.login(replies.visit(request), { username, password, connection }, request.ip, replies.admit(request, reply));
     return replies.send(reply, 'login', outcome);

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../http/app-deps.js';
 import type { Role, User } from '../../store/records.js';
 import { roleExists, roleNotFound, userNotFound } from '../../management/management-error.js';
-import { checkpointPage, offsetList, wantsCheckpoint, type Query } from '../../management/paging.js';
+import { checkpointPage, offsetList, wantsCheckpoint } from '../../management/paging.js';
 import { idsBody, permissionJson, permissionsBody, roleBody, roleJson, roleMemberJson, userPermissionJson } from '../../management/rbac-shapes.js';
 import { randomRoleId } from '../../rbac/role-ids.js';
 import { AnyObject, ListOrPage, fieldsOf, paramsOf, queryWith } from '../../http/route-schemas.js';
@@ -29,7 +29,7 @@ export async function roleRoutes(scope: FastifyInstance, deps: AppDeps): Promise
   app.get('/api/v2/roles', { config: { access: ACCESS.readRoles }, schema: list }, async (request) => {
     const filter = typeof request.query.name_filter === 'string' ? request.query.name_filter.toLowerCase() : '';
     const all = (await store.listRoles()).filter((role) => role.name.toLowerCase().includes(filter));
-    return offsetList(request.query as Query, 'roles', all.map(roleJson));
+    return offsetList(request.query, 'roles', all.map(roleJson));
   });
 
   app.post('/api/v2/roles', { config: { access: ACCESS.createRoles }, schema: { body: fieldsOf(['name', 'description']), response: { 200: AnyObject } } }, async (request) => {
@@ -56,7 +56,7 @@ export async function roleRoutes(scope: FastifyInstance, deps: AppDeps): Promise
 
   app.get('/api/v2/roles/:id/permissions', { config: { access: ACCESS.readRoles }, schema: { params: Id, ...list } }, async (request) => {
     const role = await roleOr404(request.params.id);
-    return offsetList(request.query as Query, 'permissions', (await store.listRolePermissions(role.id)).map((p) => permissionJson(tenant, p)));
+    return offsetList(request.query, 'permissions', (await store.listRolePermissions(role.id)).map((p) => permissionJson(tenant, p)));
   });
 
   app.post('/api/v2/roles/:id/permissions', { config: { access: ACCESS.updateRoles }, schema: { params: Id, body: Permissions, response: { 201: AnyObject } } }, async (request, reply) => {
@@ -74,7 +74,7 @@ export async function roleRoutes(scope: FastifyInstance, deps: AppDeps): Promise
     // Members are read a page at a time; one deleted meanwhile is left out of its page.
     const members = async (ids: string[]) => (await Promise.all(ids.map((id) => store.getUser(id)))).filter((u): u is User => u !== undefined).map(roleMemberJson);
     const ids = await store.listRoleUsers(role.id);
-    const query = request.query as Query;
+    const query = request.query;
     if (wantsCheckpoint(query)) {
       const { items, next } = checkpointPage(query, ids);
       return { users: await members(items), ...(next ? { next } : {}) };
@@ -93,7 +93,7 @@ export async function roleRoutes(scope: FastifyInstance, deps: AppDeps): Promise
 
   app.get('/api/v2/users/:id/roles', { config: { access: ACCESS.readRoleMembers }, schema: { params: Id, ...list } }, async (request) => {
     const user = await userOr404(request.params.id);
-    return offsetList(request.query as Query, 'roles', (await store.listUserRoles(user.user_id)).map(roleJson));
+    return offsetList(request.query, 'roles', (await store.listUserRoles(user.user_id)).map(roleJson));
   });
 
   app.post('/api/v2/users/:id/roles', { config: { access: ACCESS.assignUserRoles }, schema: { params: Id, body: fieldsOf(['roles']) } }, async (request, reply) => {
@@ -112,7 +112,7 @@ export async function roleRoutes(scope: FastifyInstance, deps: AppDeps): Promise
 
   app.get('/api/v2/users/:id/permissions', { config: { access: ACCESS.readUsers }, schema: { params: Id, ...list } }, async (request) => {
     const user = await userOr404(request.params.id);
-    return offsetList(request.query as Query, 'permissions', (await roles.permissionSources(user.user_id)).map((held) => userPermissionJson(tenant, held)));
+    return offsetList(request.query, 'permissions', (await roles.permissionSources(user.user_id)).map((held) => userPermissionJson(tenant, held)));
   });
 
   app.post('/api/v2/users/:id/permissions', { config: { access: ACCESS.updateUsers }, schema: { params: Id, body: Permissions, response: { 201: AnyObject } } }, async (request, reply) => {

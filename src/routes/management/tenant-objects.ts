@@ -28,7 +28,7 @@ export async function tenantObjectRoutes(scope: FastifyInstance, deps: AppDeps):
       token_endpoint_auth_method: c.tokenEndpointAuthMethod,
       ...(withKeys && c.clientSecret ? { client_secret: c.clientSecret } : {}),
     }));
-    return offsetList(request.query as Record<string, string | undefined>, 'clients', clients, { withLength: true });
+    return offsetList(request.query, 'clients', clients, { withLength: true });
   });
 
   app.get('/api/v2/connections', { config: { access: ACCESS.readConnections }, schema: paging }, async (request) => {
@@ -39,14 +39,14 @@ export async function tenantObjectRoutes(scope: FastifyInstance, deps: AppDeps):
       enabled_clients: [...c.enabledClients],
       options: c.kind === 'passwordless' ? { totp: { length: c.otp.length, time_step: c.otp.timeStepSeconds }, disable_signup: c.disableSignup } : {},
     }));
-    return offsetList(request.query as Record<string, string | undefined>, 'connections', connections, { withLength: true });
+    return offsetList(request.query, 'connections', connections, { withLength: true });
   });
 
   app.get('/api/v2/resource-servers', { config: { access: ACCESS.readResourceServers }, schema: { querystring: queryWith(['page', 'per_page', 'include_totals', 'identifiers']), response: { 200: ListOrPage } } }, async (request) => {
     const wanted = request.query.identifiers;
     const identifiers = wanted === undefined ? undefined : new Set((Array.isArray(wanted) ? wanted : [wanted]).flatMap((w) => w.split(',')));
     const apis = tenant.resourceServers.filter((api) => !identifiers || identifiers.has(api.identifier));
-    return offsetList(request.query as Record<string, string | undefined>, 'resource_servers', apis.map((api) => resourceServerJson(api, issuer)));
+    return offsetList(request.query, 'resource_servers', apis.map((api) => resourceServerJson(api, issuer)));
   });
 
   // By id or by identifier (the audience), as Auth0 takes either.

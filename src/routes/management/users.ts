@@ -27,9 +27,11 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
   const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
 
   app.get('/api/v2/users', { config: { access: ACCESS.readUsers }, schema: { querystring: queryWith([...PAGING, 'q', 'connection', 'search_engine']), response: { 200: ListOrPage } } }, async (request) => {
-    const query = request.query as Record<string, string | undefined>;
-    const matches = query.q ? parseUserQuery(query.q) : () => true;
-    const all = (await store.listUsers()).filter((u) => (!query.connection || u.connection === query.connection) && matches(u));
+    const query = request.query;
+    const q = typeof query.q === 'string' ? query.q : undefined;
+    const connection = typeof query.connection === 'string' ? query.connection : undefined;
+    const matches = q ? parseUserQuery(q) : () => true;
+    const all = (await store.listUsers()).filter((u) => (!connection || u.connection === connection) && matches(u));
     return offsetList(query, 'users', all.map(publicUser), { withLength: true });
   });
 
@@ -84,7 +86,7 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
   app.get('/api/v2/users/:id/authentication-methods', { config: { access: ACCESS.readAuthenticationMethods }, schema: { params: Id, querystring: queryWith(PAGING), response: { 200: ListOrPage } } }, async (request) => {
     const user = await userOr404(request.params.id);
     const methods = (await store.listPasskeys(user.user_id)).map((p) => passkeyMethod(p, user, deps.passkeys.rpId));
-    return offsetList(request.query as Record<string, string | undefined>, 'authenticators', methods);
+    return offsetList(request.query, 'authenticators', methods);
   });
 
   app.delete('/api/v2/users/:id/authentication-methods/:method', { config: { access: ACCESS.deleteAuthenticationMethods }, schema: { params: paramsOf('id', 'method') } }, async (request, reply) => {
