@@ -4,6 +4,7 @@
  * Management API with its own error handler, the dev plane behind its guard and token).
  */
 import { lazySchemaCompilers } from './http/schema-compilers.js';
+import { registerRoutes } from './routes/index.js';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
@@ -36,30 +37,12 @@ import { sendApiError } from './http/error-responses.js';
 import type { AppDeps } from './http/app-deps.js';
 import { invalidRequest } from './errors.js';
 import type { PersistentKeys } from './store/records.js';
-import { authorizeRoutes } from './routes/authorize.js';
-import { loginScreenRoutes } from './routes/login/index.js';
-import { tokenRoutes } from './routes/token.js';
-import { magicLinkRoutes, passwordlessStartRoutes } from './routes/passwordless.js';
-import { logoutRoutes } from './routes/logout.js';
-import { registerApiCors } from './http/cors.js';
-import { devControlRoutes } from './routes/dev-control.js';
-import { managementRoutes } from './routes/management/index.js';
 import { withManagementApi } from './tenant/management-api.js';
 import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
-import { wellKnownRoutes } from './routes/well-known.js';
-import { healthRoutes } from './routes/health.js';
-import { resumeRoutes } from './routes/resume.js';
-import { userinfoRoutes } from './routes/userinfo.js';
-import { devMailboxRoutes } from './routes/dev-mailbox.js';
-import { devPasskeyRoutes } from './routes/dev-passkeys.js';
-import { devCaRoutes } from './routes/dev-ca.js';
-import { devSnapshotRoutes } from './routes/dev-snapshot.js';
 import { importSnapshot, type Snapshot } from './dev/snapshot.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { requireDevToken } from './http/dev-token.js';
-import { guardDevPlane } from './http/dev-guard.js';
 import { installJsonBodyParser, treatMissingBodyAsEmpty } from './http/json-body.js';
 import { registerRequestLog } from './http/request-log.js';
 import type { TrustProxy } from './config/runtime.js';
@@ -68,7 +51,6 @@ import type { TenantReport } from './tenant/report.js';
 import { startTenantActions } from './actions/actions-setup.js';
 import { createLoginFinisher } from './oauth/finish-login.js';
 import { createLoginTicketService } from './passwordless/login-tickets.js';
-import { crossOriginAuthenticateRoutes, crossOriginPageRoutes, passwordlessVerifyRoutes } from './routes/cross-origin.js';
 
 /** event.tenant.id: the tenant's name, which in Auth0 is the first label of its domain. */
 function tenantIdOf(issuer: string): string {
@@ -153,123 +135,95 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const otp = logOtpOutcomes(createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) }), log);
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
   const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
-  const users = createUserService({
-    store,
-    clock,
-    random,
-    registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
-  });
-  const sessions = createSessionService({ store, clock, random, tenant });
-  const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
-  const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
-  const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
-  const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, responder, issuer });
-  const passkeys = createPasskeyService({ tenant, store, clock, issuer });
-  const bruteForce = createBruteForceGuard(clock);
-  const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
-  const cookies = createCookieJar(issuer.startsWith('https:'));
-  await users.seed(tenant);
-  await roles.seed(tenant);
-  if (options.seed) await importSnapshot(store, options.seed, tenant);
-
-  // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
-  // restarts without drawing random bytes for every request (a fifth of a small request's CPU).
-  const requestIdPrefix = random.token(6);
-  let requestCount = 0;
-  const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
-  const checkEvery = Math.min(5_000, Math.max(250, Math.floor(connections.requestTimeoutMs / 4)));
-  const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    // Fastify's own request lines would log URLs with their codes and tokens: http/request-log.ts
-    // writes one per request at debug instead, without the query's values.
-    logController: new LogController({ disableRequestLogging: true }),
-    // Only a proxy named in UNDERSTUDY_TRUST_PROXY may set the client's address (X-Forwarded-For);
-    // trusting every sender would let anyone choose the IP that rate limits count.
-    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
-    bodyLimit: BODY_LIMIT,
-    // A client that trickles its request in, or keeps a silent socket, is cut off (connection-limits.ts).
-    requestTimeout: connections.requestTimeoutMs,
-    connectionTimeout: connections.idleTimeoutMs,
-    // A malformed path (bad percent-encoding, an over-long path segment) is answered like any other bad
-    // request, not in Fastify's own shape.
-    frameworkErrors: (error, _request, reply) => {
-      const refusal = invalidRequest(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
-      void sendApiError(reply as unknown as FastifyReply, refusal);
-    },
-    genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
-    routerOptions: { ignoreTrailingSlash: true },
-    schemaController: { compilersFactory: lazySchemaCompilers },
-    // Node looks for requests over their time every connectionsCheckingInterval (30 s by default):
-    // often enough here that a request timeout means what it says.
-    ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : { http: { connectionsCheckingInterval: checkEvery } }),
-  });
-  app.server.headersTimeout = connections.headersTimeoutMs;
-  app.server.maxConnections = connections.maxConnections;
-  installErrorHandling(app, tenant);
-  installJsonBodyParser(app);
-  treatMissingBodyAsEmpty(app);
-  registerRequestLog(app);
-  // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
-  // is away, on the last one known; the request's store calls then answer 503).
-  if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));
-  await app.register(formbody);
-  await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
-  await app.register(view, { engine: { eta }, root: viewsDir, production: true });
-  await registerSecurityHeaders(app);
-  const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
-
-  const deps: AppDeps = {
-    issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
-    authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
-    tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
-    flows: actionsRunner.flows,
-    finishLogin,
-    actionLogs: actionsRunner.logs,
-  };
-
-  await app.register(async (scope) => wellKnownRoutes(scope, deps));
-  await app.register(async (scope) => healthRoutes(scope, deps));
-  await app.register(async (scope) => authorizeRoutes(scope, deps));
-  await app.register(async (scope) => resumeRoutes(scope, deps));
-  await app.register(async (scope) => loginScreenRoutes(scope, deps));
-  await app.register(async (scope) => magicLinkRoutes(scope, deps));
-  await app.register(async (scope) => logoutRoutes(scope, deps));
-  // The endpoints browsers call with fetch share one CORS policy; embedded login's /co/authenticate is called with credentials.
-  await app.register(async (scope) => {
-    await registerApiCors(scope, tenant, { credentialed: ['/co/authenticate'] });
-    await tokenRoutes(scope, deps);
-    await userinfoRoutes(scope, deps);
-    await passwordlessStartRoutes(scope, deps);
-    await passwordlessVerifyRoutes(scope, deps);
-    await crossOriginAuthenticateRoutes(scope, deps);
-  });
-  await app.register(async (scope) => crossOriginPageRoutes(scope, deps));
-  // The Management API answers errors in its own shape, by its scope's error handler.
-  await app.register(async (scope) => managementRoutes(scope, deps));
-  if (deps.devRoutes) {
-    const devPlane = { issuer, devHosts: options.devHosts ?? [] };
-    await app.register(async (scope) => {
-      guardDevPlane(scope, devPlane);
-      requireDevToken(scope, options.devToken);
-      await devMailboxRoutes(scope, deps);
-      await devPasskeyRoutes(scope, deps);
+  // From here on a failure must not leave the actions' processes running, nor a store this call opened.
+  try {
+    const users = createUserService({
+      store,
+      clock,
+      random,
+      registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
     });
-    await app.register(async (scope) => {
-      guardDevPlane(scope, devPlane);
-      requireDevToken(scope, options.devToken);
-      await devControlRoutes(scope, deps);
-      await devSnapshotRoutes(scope, deps, options.keys, options.devToken !== undefined);
-    });
-  }
-  const caPem = options.https ? options.localCaPem : undefined;
-  if (deps.devRoutes && caPem) await app.register(async (scope) => devCaRoutes(scope, caPem));
+    const sessions = createSessionService({ store, clock, random, tenant });
+    const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
+    const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
+    const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
+    const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, responder, issuer });
+    const passkeys = createPasskeyService({ tenant, store, clock, issuer });
+    const bruteForce = createBruteForceGuard(clock);
+    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
+    const cookies = createCookieJar(issuer.startsWith('https:'));
+    await users.seed(tenant);
+    await roles.seed(tenant);
+    if (options.seed) await importSnapshot(store, options.seed, tenant);
 
-  // Closing: long polls on the mailbox answer now, so the requests in flight can finish (graceful shutdown).
-  app.addHook('preClose', async () => outbox.endWaits());
-  app.addHook('onClose', async () => {
+    // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
+    // restarts without drawing random bytes for every request (a fifth of a small request's CPU).
+    const requestIdPrefix = random.token(6);
+    let requestCount = 0;
+    const connections = options.connections ?? DEFAULT_CONNECTION_LIMITS;
+    const checkEvery = Math.min(5_000, Math.max(250, Math.floor(connections.requestTimeoutMs / 4)));
+    const app = Fastify({
+      loggerInstance: log as FastifyBaseLogger,
+      // Fastify's own request lines would log URLs with their codes and tokens: http/request-log.ts
+      // writes one per request at debug instead, without the query's values.
+      logController: new LogController({ disableRequestLogging: true }),
+      // Only a proxy named in UNDERSTUDY_TRUST_PROXY may set the client's address (X-Forwarded-For);
+      // trusting every sender would let anyone choose the IP that rate limits count.
+      trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
+      bodyLimit: BODY_LIMIT,
+      // A client that trickles its request in, or keeps a silent socket, is cut off (connection-limits.ts).
+      requestTimeout: connections.requestTimeoutMs,
+      connectionTimeout: connections.idleTimeoutMs,
+      // A malformed path (bad percent-encoding, an over-long path segment) is answered like any other bad
+      // request, not in Fastify's own shape.
+      frameworkErrors: (error, _request, reply) => {
+        const refusal = invalidRequest(error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long' : 'The request URL is malformed');
+        void sendApiError(reply as unknown as FastifyReply, refusal);
+      },
+      genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
+      routerOptions: { ignoreTrailingSlash: true },
+      schemaController: { compilersFactory: lazySchemaCompilers },
+      // Node looks for requests over their time every connectionsCheckingInterval (30 s by default):
+      // often enough here that a request timeout means what it says.
+      ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : { http: { connectionsCheckingInterval: checkEvery } }),
+    });
+    app.server.headersTimeout = connections.headersTimeoutMs;
+    app.server.maxConnections = connections.maxConnections;
+    installErrorHandling(app, tenant);
+    installJsonBodyParser(app);
+    treatMissingBodyAsEmpty(app);
+    registerRequestLog(app);
+    // Another replica may have moved the dev clock: each request starts on the shared offset (if Redis
+    // is away, on the last one known; the request's store calls then answer 503).
+    if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));
+    await app.register(formbody);
+    await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
+    await app.register(view, { engine: { eta }, root: viewsDir, production: true });
+    await registerSecurityHeaders(app);
+    const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
+
+    const deps: AppDeps = {
+      issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
+      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
+      tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
+      flows: actionsRunner.flows,
+      finishLogin,
+      actionLogs: actionsRunner.logs,
+    };
+
+    await registerRoutes(app, deps, { keys: options.keys, devToken: options.devToken, devHosts: options.devHosts ?? [], caPem: options.https ? options.localCaPem : undefined });
+
+    // Closing: long polls on the mailbox answer now, so the requests in flight can finish (graceful shutdown).
+    app.addHook('preClose', async () => outbox.endWaits());
+    app.addHook('onClose', async () => {
+      await actionsRunner.close();
+      await store.close();
+    });
+    app.decorate('deps', deps);
+    return app;
+  } catch (err) {
     await actionsRunner.close();
-    await store.close();
-  });
-  app.decorate('deps', deps);
-  return app;
+    if (!options.store) await store.close();
+    throw err;
+  }
 }

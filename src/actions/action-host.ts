@@ -1,11 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { nanoid } from 'nanoid';
 import type { ActionTrigger } from '../tenant/action-model.js';
-import { parseHostMessage, type ActionCall, type HostMessage } from './host-messages.js';
-import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
+import { parseHostMessage, type HostMessage } from './host-messages.js';
+import { TIMEOUT_MESSAGE, type ActionSource, type ExecutionResult, type HostOptions } from './host-contract.js';
+
+export { TIMEOUT_MESSAGE, type ActionLogLine, type ActionSource, type ExecutionResult, type HostOptions } from './host-contract.js';
+import { RestartPolicy } from './restart-policy.js';
+import { LineRate, forkHost, watchResidentMemory } from './host-process.js';
 
 /**
  * One action's own Node process (src/actions/actions-host.cjs): its code, its events and its secrets
@@ -18,54 +19,6 @@ import { RestartPolicy, type RestartPolicyOptions } from './restart-policy.js';
  * (resident memory, read from /proc, which Buffers do not escape as they escape V8's heap limit).
  * Restarts wait longer after each crash in a row (restart-policy.ts).
  */
-export interface ActionSource {
-  name: string;
-  code: string;
-  /** Where the code came from, for stack traces and messages. */
-  file: string;
-  /** The folder whose node_modules the action's `require` resolves packages from. */
-  requireFrom: string;
-}
-
-export interface ExecutionResult {
-  calls: ActionCall[];
-  /** Set when the action threw, timed out, or its process ended under it. */
-  failure?: { kind: 'threw' | 'timeout' | 'host_ended'; message: string };
-}
-
-export interface ActionLogLine {
-  action: string;
-  level: string;
-  line: string;
-  at: string;
-}
-
-export interface HostOptions {
-  timeoutMs: number;
-  onLog: (line: ActionLogLine) => void;
-  onRestart?: (action: string, reason: string) => void;
-  /** A CA certificate file the action's HTTPS calls trust besides the system's (Understudy's local CA). */
-  caFile?: string;
-  /** Resident memory, in MB, past which the process is replaced (default 256). */
-  memoryLimitMb?: number;
-  /** Console lines per second an action may log; the rest are counted and dropped (default 100). */
-  logLinesPerSecond?: number;
-  restart?: RestartPolicyOptions;
-}
-
-/** Auth0's words when a trigger runs out of time. */
-export const TIMEOUT_MESSAGE = 'Request to Webtask exceeded allowed execution time';
-
-const HOST_FILE = fileURLToPath(new URL('./actions-host.cjs', import.meta.url));
-const PAGE_SIZE = 4096;
-const STATM = '/proc/self/statm';
-
-/** Node 20 names the permission model experimental; 22.13 and later accept `--permission`. */
-function permissionFlag(): string {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 13) ? '--permission' : '--experimental-permission';
-}
-
 interface Pending {
   resolve: (result: ExecutionResult) => void;
   timer: NodeJS.Timeout;
@@ -80,7 +33,7 @@ export class ActionHost {
   private running = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private memoryTimer: NodeJS.Timeout | undefined;
-  private logWindow = { second: 0, lines: 0, dropped: 0 };
+  private readonly lines: LineRate;
   /** Executions waiting out a restart's delay, told when the next process is there. */
   private waiting: (() => void)[] = [];
 
@@ -89,6 +42,8 @@ export class ActionHost {
     private readonly options: HostOptions,
   ) {
     this.policy = new RestartPolicy(options.restart);
+    const perSecond = options.logLinesPerSecond ?? 100;
+    this.lines = new LineRate(perSecond, (count) => this.emit('warn', `${count} more console line(s) dropped: an action may log ${perSecond} lines a second`));
   }
 
   get name(): string {
@@ -172,17 +127,7 @@ export class ActionHost {
 
   /** Spawns the process and loads the action: undefined once loaded, else why not. */
   private spawn(): Promise<string | undefined> {
-    const { caFile } = this.options;
-    const modules = join(this.source.requireFrom, 'node_modules');
-    const readable = [HOST_FILE, ...(caFile ? [caFile] : []), ...(existsSync(modules) ? [modules] : [])];
-    const host = fork(HOST_FILE, [], {
-      execArgv: [permissionFlag(), ...readable.map((path) => `--allow-fs-read=${path}`), '--no-warnings', '--max-old-space-size=128'],
-      // Nothing of the server's environment: its secrets stay out of reach of the action's code.
-      env: caFile ? { NODE_EXTRA_CA_CERTS: caFile } : {},
-      cwd: dirname(HOST_FILE),
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      serialization: 'json',
-    });
+    const host = forkHost(this.source.requireFrom, this.options.caFile);
     this.process = host;
     this.policy.started();
     for (const wake of this.waiting.splice(0)) wake();
@@ -190,7 +135,9 @@ export class ActionHost {
       // A failed send or kill on a process that is going away; its 'exit' handles the rest.
     });
     host.on('exit', (code, signal) => this.ended(host, signal ?? `exit code ${code}`));
-    this.watchMemory(host);
+    const limitMb = this.options.memoryLimitMb ?? 256;
+    clearInterval(this.memoryTimer);
+    this.memoryTimer = watchResidentMemory(host, limitMb, (megabytes) => this.replace(host, `it used ${megabytes} MB, more than ${limitMb} MB`));
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         host.off('message', onLoaded);
@@ -238,43 +185,13 @@ export class ActionHost {
     pending.resolve({ calls: message.calls, ...(message.error !== undefined ? { failure: { kind: 'threw', message: message.error } } : {}) });
   }
 
-  /** Console lines, at most `logLinesPerSecond`: the rest are counted, and the count logged once. */
+  /** Console lines, at most `logLinesPerSecond` (host-process.ts). */
   private log(level: string, line: string): void {
-    const limit = this.options.logLinesPerSecond ?? 100;
-    const second = Math.floor(Date.now() / 1000);
-    const window = this.logWindow;
-    if (window.second !== second) {
-      if (window.dropped) this.emit('warn', `${window.dropped} more console line(s) dropped: an action may log ${limit} lines a second`);
-      this.logWindow = { second, lines: 0, dropped: 0 };
-    }
-    if (this.logWindow.lines >= limit) {
-      this.logWindow.dropped += 1;
-      return;
-    }
-    this.logWindow.lines += 1;
-    this.emit(level, line);
+    if (this.lines.admits()) this.emit(level, line);
   }
 
   private emit(level: string, line: string): void {
     this.options.onLog({ action: this.name, level, line, at: new Date().toISOString() });
-  }
-
-  /** Resident memory, from /proc (Linux), checked each second. */
-  private watchMemory(host: ChildProcess): void {
-    clearInterval(this.memoryTimer);
-    if (!existsSync(STATM) || host.pid === undefined) return;
-    const limitBytes = (this.options.memoryLimitMb ?? 256) * 1024 * 1024;
-    const statm = `/proc/${host.pid}/statm`;
-    this.memoryTimer = setInterval(() => {
-      let rss: number;
-      try {
-        rss = Number(readFileSync(statm, 'utf8').split(' ')[1]) * PAGE_SIZE;
-      } catch {
-        return;
-      }
-      if (rss > limitBytes) this.replace(host, `it used ${Math.round(rss / 1048576)} MB, more than ${this.options.memoryLimitMb ?? 256} MB`);
-    }, 1000);
-    this.memoryTimer.unref();
   }
 
   /** Kills the process; its 'exit' fails what it was running and schedules the next start. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
@@ -7,6 +7,8 @@ import { CALLBACK, SPA, exchangeCode, passwordlessLogin } from '../support/flows
 import { writeActionsExport, type ExportAction, type WrittenExport } from '../support/actions-export.js';
 import { buildTenant } from '../../src/config/tenant-file.js';
 import { ConfigError } from '../../src/config/config-error.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { createManualClock } from '../../src/clock.js';
 
 /**
  * What an action's code can and cannot reach. The actions run in their own Node process under the
@@ -120,6 +122,35 @@ describe('actions that cannot start', () => {
       );
       expect(failure).toBeInstanceOf(ConfigError);
       expect((failure as ConfigError).problems).toEqual([expect.stringMatching(/^the action "Half written" cannot start: SyntaxError: /)]);
+    } finally {
+      exported.remove();
+    }
+  });
+});
+
+describe('a server that fails to build', () => {
+  /** This process's children that run an action's code. */
+  const actionProcesses = (): number[] => {
+    const found: number[] = [];
+    for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+      for (const pid of readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('actions-host.cjs')) found.push(Number(pid));
+      }
+    }
+    return found;
+  };
+
+  it('does not leave its actions’ processes running when a later step throws', async () => {
+    const exported = exportWith([{ name: 'Kept', trigger: 'post-login', code: 'exports.onExecutePostLogin = async () => {};' }]);
+    const before = actionProcesses();
+    // A store whose every write fails: seeding the tenant's users, after the actions started, throws.
+    const store = createMemoryStore(createManualClock(0), { maxMessages: 10 });
+    store.insertUser = async () => {
+      throw new Error('the disk is full');
+    };
+    try {
+      await expect(buildTestApp({ tenant: { ...(exported.read() as object), users: [{ connection: 'email', email: 'ada@crew.example' }] }, tenantSource: exported.dir, store })).rejects.toThrow('the disk is full');
+      expect(actionProcesses().filter((pid) => !before.includes(pid))).toEqual([]);
     } finally {
       exported.remove();
     }
