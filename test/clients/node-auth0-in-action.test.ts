@@ -5,11 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { createManualClock } from '../../src/clock.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { CALLBACK, SPA, exchangeCode, passwordlessLogin } from '../support/flows.js';
-import { freePort } from '../support/net.js';
 import { writeActionsExport, type WrittenExport } from '../support/actions-export.js';
 import { ADMIN_CLIENT, adminGrant } from '../support/management.js';
 
@@ -32,15 +30,13 @@ exports.onExecutePostLogin = async (event, api) => {
 };`;
 
 describe('node-auth0 inside a post-login Action, against Understudy', () => {
-  let t: TestApp;
+  let t: ListeningTestApp;
   let exported: WrittenExport;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'understudy-action-auth0-'));
     const certs = await ensureLocalCertificates(dataDir, []);
-    const port = await freePort();
-    const domain = `localhost:${port}`;
     exported = writeActionsExport({
       actions: [{ name: 'Enlist', trigger: 'post-login', code: CODE, dependencies: [{ name: 'auth0', version: AUTH0_VERSION }], secrets: [{ name: 'DOMAIN' }, { name: 'CLIENT_ID' }, { name: 'CLIENT_SECRET' }] }],
       clients: [{ name: 'Harbor SPA', client_id: SPA, app_type: 'spa', callbacks: [CALLBACK], web_origins: ['http://localhost:3000'] }, ADMIN_CLIENT],
@@ -50,23 +46,16 @@ describe('node-auth0 inside a post-login Action, against Understudy', () => {
     });
     // What the README tells users to run; the package comes from npm's cache when it is there.
     execFileSync('npm', ['i', '--prefix', exported.dir, `auth0@${AUTH0_VERSION}`, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'pipe', timeout: 120_000 });
-    const tenant = exported.read() as { actions: { secrets: unknown[] }[] };
-    // Secrets come without values in exports: the test gives them, as an overlay would.
-    tenant.actions[0]!.secrets = [
-      { name: 'DOMAIN', value: domain },
-      { name: 'CLIENT_ID', value: ADMIN_CLIENT.client_id },
-      { name: 'CLIENT_SECRET', value: ADMIN_CLIENT.client_secret },
-    ];
-    t = await buildTestApp({
-      tenant,
-      tenantSource: exported.dir,
-      issuer: `https://${domain}/`,
-      // node-auth0 checks its token's times against the real clock.
-      clock: createManualClock(Date.now()),
-      https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem },
-      app: { actions: { caFile: certs.caPath } },
+    t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, ({ port }: { port: number }) => {
+      const tenant = exported.read() as { actions: { secrets: unknown[] }[] };
+      // Secrets come without values in exports: the test gives them, as an overlay would.
+      tenant.actions[0]!.secrets = [
+        { name: 'DOMAIN', value: `localhost:${port}` },
+        { name: 'CLIENT_ID', value: ADMIN_CLIENT.client_id },
+        { name: 'CLIENT_SECRET', value: ADMIN_CLIENT.client_secret },
+      ];
+      return { tenant, tenantSource: exported.dir, https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem }, app: { actions: { caFile: certs.caPath } } };
     });
-    await t.app.listen({ port, host: '127.0.0.1' });
   }, 180_000);
 
   afterAll(async () => {

@@ -6,13 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { ManagementClient, ManagementError } from 'auth0';
 import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
-import { createManualClock } from '../../src/clock.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { passwordlessLogin } from '../support/flows.js';
 import { tokensFor, verifyJwt } from '../support/screens.js';
-import { freePort } from '../support/net.js';
 
 /**
  * The `auth0` npm package's ManagementClient (auth0@7.1.0, the Fern-generated v7 API) unmodified
@@ -28,7 +26,7 @@ const tenant = { ...defaultTenant, claims: [{ name: ROLES, from: 'app_metadata.r
 
 describe(SDK, () => {
   let dir: string;
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
   let domain: string;
   let management: ManagementClient;
@@ -56,12 +54,9 @@ describe(SDK, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-mgmt-'));
     const certs = await ensureLocalCertificates(dir, []);
-    const port = await freePort();
-    domain = `localhost:${port}`;
-    issuer = `https://${domain}/`;
-    // The SDK caches its token against the real time, so the manual clock starts at now.
-    t = await buildTestApp({ tenant, issuer, clock: createManualClock(Date.now()), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, () => ({ tenant, https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } }));
+    issuer = t.issuer;
+    domain = `localhost:${t.port}`;
 
     previousDispatcher = getGlobalDispatcher();
     agent = new Agent({ connect: { ca: certs.caPem } });

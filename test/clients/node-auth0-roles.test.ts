@@ -6,12 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { Management, ManagementClient } from 'auth0';
 import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
-import { createManualClock } from '../../src/clock.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { passwordlessLogin } from '../support/flows.js';
 import { tokensFor, verifyJwt } from '../support/screens.js';
-import { freePort } from '../support/net.js';
 import { BOB, ORDERS, rbacTenant } from '../rbac/rbac-tenant.js';
 
 /**
@@ -22,7 +20,7 @@ import { BOB, ORDERS, rbacTenant } from '../rbac/rbac-tenant.js';
  */
 describe('auth0 (node-auth0) 7.1.0 ManagementClient: roles and permissions', () => {
   let dir: string;
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
   let domain: string;
   let management: ManagementClient;
@@ -33,12 +31,9 @@ describe('auth0 (node-auth0) 7.1.0 ManagementClient: roles and permissions', () 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-roles-'));
     const certs = await ensureLocalCertificates(dir, []);
-    const port = await freePort();
-    domain = `localhost:${port}`;
-    issuer = `https://${domain}/`;
-    // The SDK caches its token against the real time, so the manual clock starts at now.
-    t = await buildTestApp({ tenant: rbacTenant(), issuer, clock: createManualClock(Date.now()), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, () => ({ tenant: rbacTenant(), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } }));
+    issuer = t.issuer;
+    domain = `localhost:${t.port}`;
     previousDispatcher = getGlobalDispatcher();
     agent = new Agent({ connect: { ca: certs.caPem } });
     setGlobalDispatcher(agent);

@@ -6,11 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { decodeJwt } from 'jose';
 import { AuthenticationClient, AuthApiError } from 'auth0/legacy';
-import { createManualClock } from '../../src/clock.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { WEB, WEB_SECRET } from '../support/flows.js';
-import { freePort } from '../support/net.js';
 
 /**
  * The `auth0` npm package's AuthenticationClient (auth0@7.1.0, whose `auth0/legacy` is node-auth0 v4)
@@ -26,7 +24,7 @@ const PHONE = '+15551234567';
 
 describe(SDK, () => {
   let dir: string;
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
   let caPem: string;
   let auth: AuthenticationClient;
@@ -55,11 +53,9 @@ describe(SDK, () => {
     dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-'));
     const certs = await ensureLocalCertificates(dir, []);
     caPem = certs.caPem;
-    const port = await freePort();
-    issuer = `https://localhost:${port}/`;
-    // The SDK checks iat/exp against the real time, so the manual clock starts at now.
-    t = await buildTestApp({ issuer, clock: createManualClock(Date.now()), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, () => ({ https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } }));
+    issuer = t.issuer;
+    const port = t.port;
 
     previousDispatcher = getGlobalDispatcher();
     agent = new Agent({ connect: { ca: caPem } });

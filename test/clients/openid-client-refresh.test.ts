@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { createManualClock } from '../../src/clock.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { passwordlessLogin, SPA, WEB, WEB_SECRET } from '../support/flows.js';
-import { freePort } from '../support/net.js';
 
 /**
  * `openid-client` 6.9.0 (panva) refresh and revocation against Understudy listening on plain HTTP:
@@ -32,15 +30,12 @@ async function oauthError(promise: Promise<unknown>): Promise<client.ResponseBod
 }
 
 describe(`${LIBRARY}: refresh_token grant and token revocation`, () => {
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/`;
-    // openid-client checks iat/exp against the real time, so the manual clock starts at now.
-    t = await buildTestApp({ tenant, issuer, clock: createManualClock(Date.now()) });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({}, () => ({ tenant }));
+    issuer = t.issuer;
   });
   afterAll(() => t?.app.close());
 

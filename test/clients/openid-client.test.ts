@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as client from 'openid-client';
-import { createManualClock } from '../../src/clock.js';
-import { buildTestApp, type TestApp } from '../support/app.js';
+import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
 import { decodeEntities } from '../support/browser.js';
 import { CALLBACK, SPA, WEB, WEB_SECRET } from '../support/flows.js';
-import { freePort } from '../support/net.js';
 import { writeActionsExport, type WrittenExport } from '../support/actions-export.js';
 
 /**
@@ -88,15 +86,12 @@ async function screensLogin(authorizationUrl: URL, identifier: string, recipient
 }
 
 describe('openid-client v6 against a listening Understudy', () => {
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/`;
-    // openid-client checks iat/exp against real time: start the manual clock at now.
-    t = await buildTestApp({ issuer, clock: createManualClock(Date.now()) });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({});
+    issuer = t.issuer;
   });
   afterAll(() => t?.app.close());
 
@@ -242,7 +237,7 @@ describe('openid-client v6 against a listening Understudy', () => {
 });
 
 describe("openid-client v6 and the tenant's post-login Actions", () => {
-  let t: TestApp;
+  let t: ListeningTestApp;
   let issuer: string;
   let exported: WrittenExport;
   const GATE = `
@@ -252,15 +247,13 @@ exports.onExecutePostLogin = async (event, api) => {
 };`;
 
   beforeAll(async () => {
-    const port = await freePort();
-    issuer = `http://127.0.0.1:${port}/`;
     exported = writeActionsExport({
       actions: [{ name: 'Crew only', trigger: 'post-login', code: GATE }],
       clients: [{ name: 'Crew Web', client_id: WEB, client_secret: WEB_SECRET, app_type: 'regular_web', callbacks: [CALLBACK], token_endpoint_auth_method: 'client_secret_post' }],
       connections: [{ name: 'email', strategy: 'email', enabled_clients: ['Crew Web'] }],
     });
-    t = await buildTestApp({ issuer, tenant: exported.read(), tenantSource: exported.dir, clock: createManualClock(Date.now()) });
-    await t.app.listen({ port, host: '127.0.0.1' });
+    t = await listeningTestApp({}, () => ({ tenant: exported.read(), tenantSource: exported.dir }));
+    issuer = t.issuer;
   });
   afterAll(async () => {
     await t?.app.close();

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createManualClock } from '../../src/clock.js';
 import { createUnderstudyClient, UnderstudyError, type UnderstudyClient } from '../../src/testing/index.js';
-import { buildTestApp } from '../support/app.js';
-import { freePort } from '../support/net.js';
+import { listeningTestApp } from '../support/app.js';
 
 
 describe('understudy/testing client', () => {
@@ -12,10 +10,8 @@ describe('understudy/testing client', () => {
   let base: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}/`;
-    ({ app } = await buildTestApp({ issuer: base, clock: createManualClock(Date.now()) }));
-    await app.listen({ port, host: '127.0.0.1' });
+    const t = await listeningTestApp({});
+    ({ app, issuer: base } = t);
     client = createUnderstudyClient(base);
   });
   afterAll(() => app.close());

@@ -8,6 +8,7 @@ import { buildTenant } from '../../src/config/tenant-file.js';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import type { PersistentKeys } from '../../src/config/data-dir.js';
 import type { Store } from '../../src/store/types.js';
+import { freePort } from './net.js';
 
 let keys: Promise<PersistentKeys> | undefined;
 
@@ -69,4 +70,23 @@ export async function buildTestApp(
   });
   if (options.app?.devToken) devTokens.set(app, options.app.devToken);
   return { app, clock, issuer };
+}
+
+export type TestAppOptions = NonNullable<Parameters<typeof buildTestApp>[0]>;
+export type ListeningTestApp = TestApp & { port: number };
+
+/**
+ * An app listening on loopback for the SDKs that need a real server: a free port, an issuer that names
+ * it (`<scheme>://<host>:<port>/`), the app built with what `options` gives for that port, then
+ * listening. Its clock starts at the real now, since the SDKs check iat and exp against it.
+ */
+export async function listeningTestApp(
+  where: { scheme?: 'http' | 'https'; host?: string },
+  options: (at: { port: number; issuer: string }) => Omit<TestAppOptions, 'issuer'> | Promise<Omit<TestAppOptions, 'issuer'>> = () => ({}),
+): Promise<ListeningTestApp> {
+  const port = await freePort();
+  const issuer = `${where.scheme ?? 'http'}://${where.host ?? '127.0.0.1'}:${port}/`;
+  const t = await buildTestApp({ clock: createManualClock(Date.now()), ...(await options({ port, issuer })), issuer });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  return { ...t, port };
 }
