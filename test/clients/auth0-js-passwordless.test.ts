@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { browserPerTest } from '../support/chromium.js';
 import { at, latestMessageId, uniqueEmail, waitForCode } from '../support/spa-harness.js';
 import { AUTH0_JS, CLIENT_ID, CROSS_SITE_CLIENT_ID, startEmbeddedEnv, type EmbeddedEnv } from '../support/embedded-harness.js';
 
@@ -41,23 +41,7 @@ let env: EmbeddedEnv;
 let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  [browser, env] = await Promise.all([launchChromium(), startEmbeddedEnv()]);
-}, 300_000);
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), env?.close()]);
-});
-
-beforeEach(async () => {
-  context = await browser.newContext();
-  context.setDefaultTimeout(30_000);
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context?.close();
-});
+browserPerTest(startEmbeddedEnv, (session) => ({ browser, env, context, page } = session));
 
 /** WebAuth as an app on `origin` configures it against Understudy over plain HTTP (README: "Embedded passwordless"). */
 function webAuthOptions(origin: string, clientID = CLIENT_ID, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
-import { launchChromium } from '../support/chromium.js';
+import { expect, test } from 'vitest';
+import type { Page, Request } from 'playwright-core';
+import { browserPerTest } from '../support/chromium.js';
 import { expectVisible, eventually } from '../support/page-waits.js';
 import { at, latestMessageId, uniqueEmail, waitForCode } from '../support/spa-harness.js';
 import { AUTH0_LOCK, CLIENT_ID, LOCK_AUTH0_JS, startEmbeddedEnv, type EmbeddedEnv } from '../support/embedded-harness.js';
@@ -33,28 +33,10 @@ interface LockWindow {
   lockError?: unknown;
 }
 
-let browser: Browser;
 let env: EmbeddedEnv;
-let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  [browser, env] = await Promise.all([launchChromium(), startEmbeddedEnv()]);
-}, 300_000);
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), env?.close()]);
-});
-
-beforeEach(async () => {
-  context = await browser.newContext();
-  context.setDefaultTimeout(30_000);
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context?.close();
-});
+browserPerTest(startEmbeddedEnv, (session) => ({ env, page } = session));
 
 /**
  * Lock's options for an app on plain-HTTP Understudy (README: "Embedded passwordless"). The last three

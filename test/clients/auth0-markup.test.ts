@@ -1,14 +1,13 @@
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
 import { launchChromium } from '../support/chromium.js';
 import { eventually, expectVisible, textOf } from '../support/page-waits.js';
-import { latestMessageId, realTimeClock, waitForCode } from '../support/spa-harness.js';
-import { buildTestApp } from '../support/app.js';
+import { latestMessageId, waitForCode } from '../support/spa-harness.js';
+import { localhostTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
-import { freePort } from '../support/net.js';
+import { startCallbackPage } from '../support/net.js';
 
 /**
  * The login screens in Chromium through nothing but the markup public Auth0 suites select on
@@ -24,7 +23,6 @@ const CLIENT_ID = 'markup-spa';
 // The app: a bare page on its own port, started before the tests (the test reads the code from its URL).
 let CALLBACK_ORIGIN: string;
 let CALLBACK: string;
-let appServer: Server;
 const TEST_TIMEOUT = 90_000;
 
 const PRIMARY = 'button[data-action-button-primary="true"]';
@@ -44,37 +42,16 @@ function tenantWith(prompts: Record<string, boolean>): unknown {
   };
 }
 
-/** Understudy listening on http://localhost:<port> (a secure context, and an RP ID WebAuthn accepts). */
-async function listen(tenant: unknown): Promise<{ app: FastifyInstance; domain: string }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const domain = `http://localhost:${port}`;
-    const { app } = await buildTestApp({ tenant, issuer: `${domain}/`, clock: realTimeClock() });
-    try {
-      await app.listen({ host: 'localhost', port });
-      return { app, domain };
-    } catch (err) {
-      lastError = err;
-      await app.close();
-    }
-  }
-  throw lastError;
-}
-
 let browser: Browser;
+let callbackPage: Awaited<ReturnType<typeof startCallbackPage>>;
 beforeAll(async () => {
-  appServer = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>App callback</title>');
-  });
-  await new Promise<void>((resolve) => appServer.listen(0, 'localhost', resolve));
-  const address = appServer.address();
-  CALLBACK_ORIGIN = `http://localhost:${typeof address === 'object' && address ? address.port : 0}`;
+  callbackPage = await startCallbackPage();
+  CALLBACK_ORIGIN = callbackPage.origin;
   CALLBACK = `${CALLBACK_ORIGIN}/callback`;
   browser = await launchChromium();
 }, 300_000); // room for a one-time `apt-get install chromium`
 afterAll(async () => {
-  await Promise.allSettled([browser?.close(), new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve(undefined)))]);
+  await Promise.allSettled([browser?.close(), callbackPage?.close()]);
 });
 
 async function openPage(): Promise<{ context: BrowserContext; page: Page }> {
@@ -122,7 +99,7 @@ describe('Auth0 markup in Chromium: Identifier First', () => {
   let app: FastifyInstance;
   let domain: string;
   beforeAll(async () => {
-    ({ app, domain } = await listen(tenantWith({ identifier_first: true })));
+    ({ app, domain } = await localhostTestApp(tenantWith({ identifier_first: true })));
   });
   afterAll(async () => {
     await app?.close();
@@ -210,7 +187,7 @@ describe('Auth0 markup in Chromium: Identifier + Password', () => {
   let app: FastifyInstance;
   let domain: string;
   beforeAll(async () => {
-    ({ app, domain } = await listen(tenantWith({ identifier_first: false })));
+    ({ app, domain } = await localhostTestApp(tenantWith({ identifier_first: false })));
   });
   afterAll(async () => {
     await app?.close();
@@ -242,7 +219,7 @@ describe('Auth0 markup in Chromium: Identifier First + Biometrics', () => {
   let app: FastifyInstance;
   let domain: string;
   beforeAll(async () => {
-    ({ app, domain } = await listen(tenantWith({ identifier_first: true, webauthn_platform_first_factor: true })));
+    ({ app, domain } = await localhostTestApp(tenantWith({ identifier_first: true, webauthn_platform_first_factor: true })));
   });
   afterAll(async () => {
     await app?.close();

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import type * as SpaV2 from '@auth0/auth0-spa-js';
 import type * as SpaV1 from 'auth0-spa-js-v1';
-import { launchChromium } from '../support/chromium.js';
+import { browserPerTest } from '../support/chromium.js';
 import {
   CLIENT_ID,
   CLIENT_ID_NO_WEB_ORIGINS,
@@ -45,23 +45,7 @@ let env: ConformanceEnv;
 let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  [browser, env] = await Promise.all([launchChromium(), startConformanceEnv()]);
-}, 300_000); // room for a one-time `apt-get install chromium`
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), env?.close()]);
-});
-
-beforeEach(async () => {
-  context = await browser.newContext();
-  context.setDefaultTimeout(30_000);
-  page = await context.newPage();
-});
-
-afterEach(async () => {
-  await context?.close();
-});
+browserPerTest(startConformanceEnv, (session) => ({ browser, env, context, page } = session));
 
 const isAuthorize = (request: Request, params: Record<string, string>): boolean => {
   const url = new URL(request.url());

@@ -2,17 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import express, { type ErrorRequestHandler } from 'express';
 import { auth, type ConfigParams } from 'express-openid-connect';
 import { decodeJwt } from 'jose';
-import { launchChromium } from '../support/chromium.js';
+import { browserPerTest } from '../support/chromium.js';
 import { eventually, textOf } from '../support/page-waits.js';
-import { completePasswordlessScreens, realTimeClock, uniqueEmail } from '../support/spa-harness.js';
-import { buildTestApp } from '../support/app.js';
-import { freePort } from '../support/net.js';
+import { completePasswordlessScreens, uniqueEmail } from '../support/spa-harness.js';
+import { localhostTestApp } from '../support/app.js';
 
 /**
  * express-openid-connect, unmodified, in an Express app on http://localhost:<appPort> whose
@@ -210,30 +209,19 @@ async function startEnv(): Promise<Env> {
   const listeners = await Promise.all(VARIANTS.map(() => startLocalhostServer()));
   const origins = listeners.map((l) => `http://localhost:${l.port}`);
   const seen: SeenRequest[] = [];
-  let understudy: FastifyInstance | undefined;
-  let domain = '';
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5 && !understudy; attempt++) {
-    const port = await freePort();
-    domain = `http://localhost:${port}`;
-    const { app } = await buildTestApp({ tenant: tenantFor(origins), issuer: `${domain}/`, clock: realTimeClock() });
-    app.server.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) => {
-      const url = new URL(req.url ?? '/', domain);
-      const authorization = req.headers.authorization;
-      seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: typeof authorization === 'string' ? authorization : undefined });
-    });
-    try {
-      await app.listen({ host: 'localhost', port });
-      understudy = app;
-    } catch (err) {
-      lastError = err;
-      await app.close();
-    }
-  }
-  if (!understudy) {
+  let understudy: FastifyInstance;
+  let domain: string;
+  try {
+    ({ app: understudy, domain } = await localhostTestApp(tenantFor(origins)));
+  } catch (err) {
     await Promise.allSettled(listeners.flatMap((l) => l.servers.map(closeServer)));
-    throw lastError;
+    throw err;
   }
+  understudy.server.on('request', (req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) => {
+    const url = new URL(req.url ?? '/', domain);
+    const authorization = req.headers.authorization;
+    seen.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: typeof authorization === 'string' ? authorization : undefined });
+  });
   const apps = {} as Record<Variant, ExpressApp>;
   VARIANTS.forEach((variant, i) => {
     const listener = listeners[i]!;
@@ -254,29 +242,16 @@ async function startEnv(): Promise<Env> {
   };
 }
 
-let browser: Browser;
 let env: Env;
 let context: BrowserContext;
 let page: Page;
 
-beforeAll(async () => {
-  [browser, env] = await Promise.all([launchChromium(), startEnv()]);
-}, 300_000); // room for a one-time `apt-get install chromium`
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), env?.close()]);
-});
-
-beforeEach(async () => {
-  context = await browser.newContext();
-  context.setDefaultTimeout(45_000);
-  page = await context.newPage();
-  env.seen.length = 0;
-  for (const app of Object.values(env.apps)) app.errors.length = 0;
-});
-
-afterEach(async () => {
-  await context?.close();
+browserPerTest(startEnv, (session) => ({ env, context, page } = session), {
+  actionTimeoutMs: 45_000,
+  async eachTest() {
+    env.seen.length = 0;
+    for (const app of Object.values(env.apps)) app.errors.length = 0;
+  },
 });
 
 const urlOf = (request: Request): URL => new URL(request.url());

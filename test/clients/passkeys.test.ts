@@ -1,14 +1,12 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import type { CDPSession, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { launchChromium } from '../support/chromium.js';
+import { browserPerTest } from '../support/chromium.js';
 import { eventually, expectVisible, textOf } from '../support/page-waits.js';
-import { realTimeClock } from '../support/spa-harness.js';
-import { buildTestApp } from '../support/app.js';
+import { localhostTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
-import { freePort } from '../support/net.js';
+import { startCallbackPage } from '../support/net.js';
 
 /**
  * Identifier First + Biometrics in real Chromium with the DevTools virtual authenticator (a platform
@@ -23,74 +21,42 @@ const EMAIL = 'dana@example.com';
 const PASSWORD = 'correct horse battery';
 const TEST_TIMEOUT = 90_000;
 
-let browser: Browser;
 let understudy: FastifyInstance;
 let domain: string;
 /** The app's callback: a bare page on its own port (the test reads the code from the URL). */
 let callback: string;
-let appServer: Server;
-let context: BrowserContext;
 let page: Page;
 let cdp: CDPSession;
 let authenticatorId: string;
 
-
-async function startUnderstudy(): Promise<void> {
-  appServer = createHttpServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>App callback</title><h1>callback</h1>');
-  });
-  await new Promise<void>((resolve) => appServer.listen(0, 'localhost', resolve));
-  const address = appServer.address();
-  const appPort = typeof address === 'object' && address ? address.port : 0;
-  callback = `http://localhost:${appPort}/callback`;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    domain = `http://localhost:${port}`;
-    const tenant = {
-      tenant: { friendly_name: 'Passkey Tenant' },
-      prompts: { identifier_first: true, webauthn_platform_first_factor: true },
-      clients: [
-        { name: 'Passkey SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], allowed_logout_urls: [callback], web_origins: [`http://localhost:${appPort}`] },
-      ],
-      connections: [{ name: DB, strategy: 'auth0' }],
-      users: [{ connection: DB, email: EMAIL, user_id: 'auth0|dana-passkey', name: 'Dana Scully', password: PASSWORD }],
-    };
-    const { app } = await buildTestApp({ tenant, issuer: `${domain}/`, clock: realTimeClock() });
-    try {
-      await app.listen({ host: 'localhost', port });
-      understudy = app;
-      return;
-    } catch (err) {
-      lastError = err;
-      await app.close();
-    }
+async function startEnv(): Promise<{ close(): Promise<void> }> {
+  const appPage = await startCallbackPage();
+  callback = `${appPage.origin}/callback`;
+  const tenant = {
+    tenant: { friendly_name: 'Passkey Tenant' },
+    prompts: { identifier_first: true, webauthn_platform_first_factor: true },
+    clients: [{ name: 'Passkey SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], allowed_logout_urls: [callback], web_origins: [appPage.origin] }],
+    connections: [{ name: DB, strategy: 'auth0' }],
+    users: [{ connection: DB, email: EMAIL, user_id: 'auth0|dana-passkey', name: 'Dana Scully', password: PASSWORD }],
+  };
+  try {
+    ({ app: understudy, domain } = await localhostTestApp(tenant));
+  } catch (err) {
+    await appPage.close();
+    throw err;
   }
-  throw lastError;
+  return { close: async () => void (await Promise.allSettled([understudy.close(), appPage.close()])) };
 }
 
-beforeAll(async () => {
-  [browser] = await Promise.all([launchChromium(), startUnderstudy()]);
-}, 300_000); // room for a one-time `apt-get install chromium`
-
-afterAll(async () => {
-  await Promise.allSettled([browser?.close(), understudy?.close(), new Promise((resolve) => (appServer ? appServer.close(resolve) : resolve(undefined)))]);
-});
-
-beforeEach(async () => {
-  context = await browser.newContext();
-  context.setDefaultTimeout(30_000);
-  page = await context.newPage();
-  cdp = await context.newCDPSession(page);
-  await cdp.send('WebAuthn.enable');
-  const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
-  });
-  authenticatorId = added.authenticatorId;
-});
-
-afterEach(async () => {
-  await context?.close();
+browserPerTest(startEnv, (session) => ({ page } = session), {
+  async eachTest({ context }) {
+    cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    authenticatorId = added.authenticatorId;
+  },
 });
 
 /** Opens /authorize (code + PKCE) and returns the verifier for the exchange. */

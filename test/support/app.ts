@@ -72,21 +72,56 @@ export async function buildTestApp(
   return { app, clock, issuer };
 }
 
+/** A clock that follows real time: the SDK checks `exp`/`iat` against the browser's clock. */
+export function realTimeClock(): ManualClock {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+    set: (epochMs) => {
+      offset = epochMs - Date.now();
+    },
+  };
+}
+
 export type TestAppOptions = NonNullable<Parameters<typeof buildTestApp>[0]>;
 export type ListeningTestApp = TestApp & { port: number };
 
 /**
- * An app listening on loopback for the SDKs that need a real server: a free port, an issuer that names
- * it (`<scheme>://<host>:<port>/`), the app built with what `options` gives for that port, then
- * listening. Its clock starts at the real now, since the SDKs check iat and exp against it.
+ * An app listening on loopback for the SDKs and browsers that need a real server: a free port, an issuer
+ * that names it (`<scheme>://<host>:<port>/`), the app built with what `options` gives for that port,
+ * then listening. The clock starts at the real now, since the SDKs check iat and exp against it.
+ * Another process can take the free port between the probe and the listen, so that case tries a new port
+ * (five times) instead of failing the file.
  */
 export async function listeningTestApp(
-  where: { scheme?: 'http' | 'https'; host?: string },
+  where: { scheme?: 'http' | 'https'; host?: string; listenHost?: string },
   options: (at: { port: number; issuer: string }) => Omit<TestAppOptions, 'issuer'> | Promise<Omit<TestAppOptions, 'issuer'>> = () => ({}),
 ): Promise<ListeningTestApp> {
-  const port = await freePort();
-  const issuer = `${where.scheme ?? 'http'}://${where.host ?? '127.0.0.1'}:${port}/`;
-  const t = await buildTestApp({ clock: createManualClock(Date.now()), ...(await options({ port, issuer })), issuer });
-  await t.app.listen({ port, host: '127.0.0.1' });
-  return { ...t, port };
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const issuer = `${where.scheme ?? 'http'}://${where.host ?? '127.0.0.1'}:${port}/`;
+    const t = await buildTestApp({ clock: createManualClock(Date.now()), ...(await options({ port, issuer })), issuer });
+    try {
+      await t.app.listen({ port, host: where.listenHost ?? '127.0.0.1' });
+      return { ...t, port };
+    } catch (err) {
+      lastError = err;
+      await t.app.close();
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    }
+  }
+  throw lastError;
+}
+
+/**
+ * Understudy as browsers reach it: http://localhost:<port>, a secure context and an RP ID WebAuthn
+ * accepts, on the real clock. `domain` is the SDKs' form (no trailing slash).
+ */
+export async function localhostTestApp(tenant: unknown, options: Omit<TestAppOptions, 'issuer' | 'tenant'> = {}): Promise<ListeningTestApp & { domain: string }> {
+  const t = await listeningTestApp({ host: 'localhost', listenHost: 'localhost' }, () => ({ clock: realTimeClock(), ...options, tenant }));
+  return { ...t, domain: `http://localhost:${t.port}` };
 }

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /**
  * Real Chromium for the conformance suite: Debian's `chromium` (or any Chrome named by CHROME_PATH),
@@ -100,4 +101,42 @@ export function ensureChromium(): Promise<string> {
  */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface BrowserTestSession<Env> {
+  browser: Browser;
+  env: Env;
+  context: BrowserContext;
+  page: Page;
+}
+
+/**
+ * The browser lifecycle of a client test file: one Chromium and one environment for the file, a fresh
+ * context (no cookies, no storage) and page for every test. It registers the four vitest hooks and
+ * hands every new session to `bind`, so the file's tests keep reading plain `page` and `env`.
+ */
+export function browserPerTest<Env extends { close(): Promise<unknown> }>(
+  startEnv: () => Promise<Env>,
+  bind: (session: BrowserTestSession<Env>) => void,
+  options: { actionTimeoutMs?: number; eachTest?: (session: BrowserTestSession<Env>) => Promise<void> } = {},
+): void {
+  let browser: Browser | undefined;
+  let env: Env | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    [browser, env] = await Promise.all([launchChromium(), startEnv()]);
+  }, 300_000); // room for a one-time `apt-get install chromium`
+  afterAll(async () => {
+    await Promise.allSettled([browser?.close(), env?.close()]);
+  });
+  beforeEach(async () => {
+    context = await browser!.newContext();
+    context.setDefaultTimeout(options.actionTimeoutMs ?? 30_000);
+    const session = { browser: browser!, env: env!, context, page: await context.newPage() };
+    bind(session);
+    await options.eachTest?.(session);
+  });
+  afterEach(async () => {
+    await context?.close();
+  });
 }

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { buildTestApp } from './app.js';
-import { freePort } from './net.js';
-import { realTimeClock } from './spa-harness.js';
+import { localhostTestApp } from './app.js';
 
 /**
  * What the embedded-login conformance tests run against: Understudy listening on
@@ -143,18 +141,8 @@ export async function startEmbeddedEnv(): Promise<EmbeddedEnv> {
   const appPort = portOf(staticApp);
   const appOrigin = `http://localhost:${appPort}`;
   const crossSiteOrigin = `http://127.0.0.1:${appPort}`;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const domain = `http://localhost:${port}`;
-    const { app } = await buildTestApp({ tenant: embeddedTenant(appOrigin, crossSiteOrigin), issuer: `${domain}/`, clock: realTimeClock() });
-    try {
-      await app.listen({ host: 'localhost', port });
-    } catch (err) {
-      lastError = err;
-      await app.close();
-      continue;
-    }
+  try {
+    const { app, domain } = await localhostTestApp(embeddedTenant(appOrigin, crossSiteOrigin));
     Object.assign(config, { domain, issuer: `${domain}/` });
     return {
       domain,
@@ -166,7 +154,8 @@ export async function startEmbeddedEnv(): Promise<EmbeddedEnv> {
         await Promise.allSettled([app.close(), staticApp.close()]);
       },
     };
+  } catch (err) {
+    await staticApp.close();
+    throw err;
   }
-  await staticApp.close();
-  throw lastError;
 }

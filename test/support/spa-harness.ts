@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import type { ManualClock } from '../../src/clock.js';
-import { buildTestApp } from './app.js';
-import { freePort } from './net.js';
+import { localhostTestApp } from './app.js';
 
 /**
  * Everything the auth0-spa-js conformance tests run against: Understudy listening on
@@ -40,20 +38,6 @@ export const SDK_V1 = sdk('v1', 'auth0-spa-js-v1');
 export const CLIENT_ID = 'conformance-spa';
 /** The same app registered without Allowed Web Origins (callbacks only), as a misconfigured Auth0 application. */
 export const CLIENT_ID_NO_WEB_ORIGINS = 'conformance-spa-no-web-origins';
-
-/** A clock that follows real time: the SDK checks `exp`/`iat` against the browser's clock. */
-export function realTimeClock(): ManualClock {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    advance: (ms) => {
-      offset += ms;
-    },
-    set: (epochMs) => {
-      offset = epochMs - Date.now();
-    },
-  };
-}
 
 function appPage(line: SdkLine, title: string): string {
   return `<!doctype html>
@@ -132,18 +116,8 @@ export interface ConformanceEnv {
 export async function startConformanceEnv(): Promise<ConformanceEnv> {
   const staticApp = await startStaticApp();
   const appOrigin = `http://localhost:${portOf(staticApp)}`;
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const domain = `http://localhost:${port}`;
-    const { app } = await buildTestApp({ tenant: conformanceTenant(appOrigin), issuer: `${domain}/`, clock: realTimeClock() });
-    try {
-      await app.listen({ host: 'localhost', port });
-    } catch (err) {
-      lastError = err;
-      await app.close();
-      continue;
-    }
+  try {
+    const { app, domain } = await localhostTestApp(conformanceTenant(appOrigin));
     return {
       domain,
       appOrigin,
@@ -152,9 +126,10 @@ export async function startConformanceEnv(): Promise<ConformanceEnv> {
         await Promise.allSettled([app.close(), staticApp.close()]);
       },
     };
+  } catch (err) {
+    await staticApp.close();
+    throw err;
   }
-  await staticApp.close();
-  throw lastError;
 }
 
 interface MailboxMessage {
