@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Proves the container image for real, with podman (`npm run test:docker`):
-#   1. the base image: runs shared/tools/offline-node-image when node:24-slim (or podman) is missing;
-#   2. build      podman build of ./Dockerfile (multi-stage, --format docker so HEALTHCHECK is kept);
-#   3. health     podman run -d with a published port (14000, or the next free one) → 4000, /healthz
+# Proves the container image for real, with docker or podman as $ENGINE (`npm run test:docker`):
+#   1. the base image: runs the OFFLINE_NODE_IMAGE tool when node:24-slim (or the engine) is missing;
+#   2. build      $ENGINE build of ./Dockerfile (multi-stage; podman with --format docker so HEALTHCHECK is kept);
+#   3. health     $ENGINE run -d with a published port (14000, or the next free one) → 4000, /healthz
 #                 answers through it within 30 s, and the image's own HEALTHCHECK reports healthy;
 #      login      scripts/docker-login-check.mjs: a full passwordless login through the published port;
-#      fast stop  podman stop -t 10 takes < 5 s and the container exits 0 (SIGTERM reaches node as PID 1);
-#   4. compose health / compose login: podman-compose up -d with docker-compose.yml (published port 4000,
+#      fast stop  $ENGINE stop -t 10 takes < 5 s and the container exits 0 (SIGTERM reaches node as PID 1);
+#   4. compose health / compose login: $COMPOSE up -d with docker-compose.yml (published port 4000,
 #                 the mounted docker/tenant.example.yaml, a named volume), then down -v.
 #   5. replicas health / same key / login: the `replicas` profile (redis:7, two Understudy replicas,
 #                 nginx:stable round robin on port 4100, or the next free one): both replicas answer /readyz through nginx, sign
@@ -35,13 +35,30 @@
 # - podman-compose 1.0 reads `sysctls` only in the list form and knows no network aliases, hence the
 #   service name `understudy.test`; it waits for no healthcheck, so step 6 starts app-https itself once
 #   Understudy is healthy.
-# Env: UNDERSTUDY_DOCKER_PORT (first host port to try for step 3, default 14000), UNDERSTUDY_REPLICAS_PORT
-# (first host port to try for step 5, default 4100).
+# Env: UNDERSTUDY_CONTAINER_ENGINE (docker or podman; by default docker when its daemon answers, else
+# podman), OFFLINE_NODE_IMAGE (the tool that makes the base images offline), UNDERSTUDY_DOCKER_PORT
+# (first host port to try for step 3, default 14000), UNDERSTUDY_REPLICAS_PORT (first host port to try
+# for step 5, default 4100).
 set -euo pipefail
 export LC_ALL=C
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
+
+# The container engine: UNDERSTUDY_CONTAINER_ENGINE (docker or podman), else docker when its daemon
+# answers, else podman. Everything below goes through $ENGINE and $COMPOSE; the few places the two
+# differ (build flags, running a HEALTHCHECK, compose's project label) are the engine_* helpers.
+ENGINE=${UNDERSTUDY_CONTAINER_ENGINE:-}
+if [ -z "$ENGINE" ]; then
+  if command -v docker >/dev/null && docker info >/dev/null 2>&1; then ENGINE=docker; else ENGINE=podman; fi
+fi
+case "$ENGINE" in
+  docker) COMPOSE="docker compose"; PROJECT_LABEL=com.docker.compose.project; BUILD_FLAGS=(--network host) ;;
+  podman) COMPOSE="podman-compose"; PROJECT_LABEL=io.podman.compose.project; BUILD_FLAGS=(--pull=never --network host --format docker) ;;
+  *) echo "UNDERSTUDY_CONTAINER_ENGINE must be docker or podman, got \"$ENGINE\"" >&2; exit 2 ;;
+esac
+# The tool that makes the offline base images (this workplace's); elsewhere the images come from a registry.
+OFFLINE_NODE_IMAGE=${OFFLINE_NODE_IMAGE:-$root/../shared/tools/offline-node-image}
 
 IMAGE=localhost/understudy
 BASE_IMAGE=docker.io/library/node:24-slim
@@ -71,19 +88,23 @@ fail() { failed=$((failed + 1)); echo "FAIL  $*"; }
 timing() { timings+=("$(printf '  %-36s %8s s' "$1" "$2")"); }
 section() { printf '\n== %s\n' "$*"; }
 
-compose() { podman-compose -p "$COMPOSE_PROJECT" -f "$root/docker-compose.yml" "$@"; }
-compose_replicas() { podman-compose -p "$REPLICAS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
-compose_https() { podman-compose -p "$HTTPS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+compose() { $COMPOSE -p "$COMPOSE_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+compose_replicas() { $COMPOSE -p "$REPLICAS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+compose_https() { $COMPOSE -p "$HTTPS_PROJECT" -f "$root/docker-compose.yml" "$@"; }
+engine_image_exists() { $ENGINE image inspect "$1" >/dev/null 2>&1; }
+# podman without systemd schedules no HEALTHCHECK runs, so one is run by hand; docker runs its own.
+engine_run_healthcheck() { if [ "$ENGINE" = podman ]; then podman healthcheck run "$1"; else true; fi; }
+engine_project_containers() { $ENGINE ps -a --filter "label=$PROJECT_LABEL=$1" --format '{{.Names}}'; }
 https_down() {
   compose_https down -v >>"$logdir/https.log" 2>&1 || true
   # podman-compose 1.0's down -v leaves this volume behind.
-  podman volume rm -f "${HTTPS_PROJECT}_understudy-https-data" >>"$logdir/https.log" 2>&1 || true
+  $ENGINE volume rm -f "${HTTPS_PROJECT}_understudy-https-data" >>"$logdir/https.log" 2>&1 || true
 }
 
 cleanup() {
   local rc=$?
   trap - EXIT
-  if [ "$ran_container" = yes ]; then podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true; fi
+  if [ "$ran_container" = yes ]; then $ENGINE rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true; fi
   if [ "$compose_started" = yes ]; then compose down -v >>"$logdir/compose.log" 2>&1 || true; fi
   if [ "$replicas_started" = yes ]; then compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || true; fi
   if [ "$https_started" = yes ]; then https_down; fi
@@ -106,8 +127,8 @@ wait_healthz() {
   local port=$1 ctr=$2 start=$3
   while :; do
     if PORT=$port node scripts/healthcheck.mjs 2>/dev/null; then since "$start"; return 0; fi
-    if [ "$(podman inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then
-      echo "container $ctr is not running ($(podman inspect --format 'exit code {{.State.ExitCode}}' "$ctr" 2>/dev/null))" >&2
+    if [ "$($ENGINE inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then
+      echo "container $ctr is not running ($($ENGINE inspect --format 'exit code {{.State.ExitCode}}' "$ctr" 2>/dev/null))" >&2
       return 1
     fi
     if awk -v a="$start" -v b="$EPOCHREALTIME" -v t="$HEALTH_TIMEOUT" 'BEGIN { exit !(b - a > t) }'; then
@@ -122,14 +143,14 @@ wait_healthz() {
 # Runs the image's HEALTHCHECK inside container $1 and prints the health status podman then records.
 image_healthcheck() {
   local rc=0 status
-  podman healthcheck run "$1" >"$logdir/healthcheck.out" 2>&1 || rc=$?
-  status=$(podman inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null || echo '?')
-  echo "  podman healthcheck run: exit $rc; podman inspect .State.Health.Status: $status"
+  engine_run_healthcheck "$1" >"$logdir/healthcheck.out" 2>&1 || rc=$?
+  status=$($ENGINE inspect --format '{{.State.Health.Status}}' "$1" 2>/dev/null || echo '?')
+  echo "  healthcheck: exit $rc; $ENGINE inspect .State.Health.Status: $status"
   if [ "$status" != healthy ]; then sed 's/^/  | /' "$logdir/healthcheck.out"; fi
   [ "$status" = healthy ]
 }
 
-show_logs() { echo "  --- last lines of $1's log:"; podman logs --tail "${2:-30}" "$1" 2>&1 | sed 's/^/  | /'; }
+show_logs() { echo "  --- last lines of $1's log:"; $ENGINE logs --tail "${2:-30}" "$1" 2>&1 | sed 's/^/  | /'; }
 
 login_check() { # BASE_URL EXPECTED_ISSUER [DEV_TOKEN]
   UNDERSTUDY_DEV_TOKEN=${3:-} node scripts/docker-login-check.mjs "$1" "$2" 2>&1 | sed 's/^/  /'
@@ -138,7 +159,7 @@ login_check() { # BASE_URL EXPECTED_ISSUER [DEV_TOKEN]
 
 # The dev token container $1 generated (it listens on 0.0.0.0) and printed in its mailbox URL.
 dev_token_of() {
-  podman logs "$1" 2>/dev/null | grep -o '_dev/mailbox?token=[A-Za-z0-9_-]*' | head -n 1 | cut -d= -f2
+  $ENGINE logs "$1" 2>/dev/null | grep -o '_dev/mailbox?token=[A-Za-z0-9_-]*' | head -n 1 | cut -d= -f2
 }
 
 # True when $1/_dev/api/messages answers 401 without a token and 200 with token $2.
@@ -154,18 +175,16 @@ dev_api_guarded() {
 total_start=$EPOCHREALTIME
 
 # ---- 1. podman and the base image ---------------------------------------------------------------
-section "1. podman and $BASE_IMAGE"
+section "1. $ENGINE and $BASE_IMAGE"
 missing_images=no
 for image in $BASE_IMAGE $REPLICA_IMAGES; do
-  podman image exists "$image" 2>/dev/null || missing_images=yes
+  engine_image_exists "$image" || missing_images=yes
 done
-if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || [ "$missing_images" = yes ]; then
+if ! command -v "$ENGINE" >/dev/null || { [ "$ENGINE" = podman ] && ! command -v podman-compose >/dev/null; } || [ "$missing_images" = yes ]; then
   tool=
-  for t in "$root/../shared/tools/offline-node-image" /work/shared/tools/offline-node-image; do
-    if [ -f "$t" ]; then tool=$t; break; fi
-  done
+  if [ -f "$OFFLINE_NODE_IMAGE" ]; then tool=$OFFLINE_NODE_IMAGE; fi
   if [ -z "$tool" ]; then
-    echo "podman, podman-compose or $BASE_IMAGE is missing and shared/tools/offline-node-image was not found" >&2
+    echo "$ENGINE (or its compose) or $BASE_IMAGE is missing, and there is no OFFLINE_NODE_IMAGE tool to make them ($OFFLINE_NODE_IMAGE)" >&2
   else
     echo "running $tool --node $IMAGE_NODE_MAJOR --with redis,nginx"
     t0=$(now)
@@ -173,29 +192,29 @@ if ! command -v podman >/dev/null || ! command -v podman-compose >/dev/null || [
     timing "offline-node-image" "$(since "$t0")"
   fi
 fi
-if command -v podman >/dev/null && podman image exists "$BASE_IMAGE" 2>/dev/null; then
-  echo "$(podman --version); $(podman-compose --version 2>/dev/null | grep -i 'compose.*version' | head -1)"
-  echo "$BASE_IMAGE: $(podman run --rm "$BASE_IMAGE" node --version 2>/dev/null)"
+if command -v "$ENGINE" >/dev/null && engine_image_exists "$BASE_IMAGE"; then
+  echo "$($ENGINE --version); $($COMPOSE version 2>/dev/null | head -1 || $COMPOSE --version 2>/dev/null | head -1)"
+  echo "$BASE_IMAGE: $($ENGINE run --rm "$BASE_IMAGE" node --version 2>/dev/null)"
 fi
 if ! node -e 'import("jose")' >/dev/null 2>&1; then
   echo "warning: the login check needs this checkout's node_modules (jose): run npm ci first" >&2
 fi
 
 # ---- 2. build -------------------------------------------------------------------------------------
-section "2. podman build -t $IMAGE"
+section "2. $ENGINE build -t $IMAGE"
 built=no
 t0=$(now)
-if podman build --pull=never --network host --format docker -t "$IMAGE" . >"$logdir/build.log" 2>&1; then
+if $ENGINE build "${BUILD_FLAGS[@]}" -t "$IMAGE" . >"$logdir/build.log" 2>&1; then
   build_s=$(since "$t0")
   built=yes
   cached=$(grep -c -- '--> Using cache' "$logdir/build.log" || true)
   steps=$(grep -cE '^(\[[0-9]+/[0-9]+\] )?STEP ' "$logdir/build.log" || true)
-  size=$(podman image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')
+  size=$($ENGINE image inspect --format '{{.Size}}' "$IMAGE" | awk '{ printf "%.0f MB", $1 / 1e6 }')
   timing "build ($cached of $steps steps cached)" "$build_s"
   pass "build: $IMAGE in $build_s s ($cached of $steps steps from cache, image $size)"
   # The runtime the image ships, asked of the image itself (not of the base image's tag).
   # (podman's own complaints, such as the missing systemd for healthcheck timers, go to stderr.)
-  image_node=$(podman run --rm --entrypoint node "$IMAGE" --version 2>"$logdir/node-version.err" || true)
+  image_node=$($ENGINE run --rm --entrypoint node "$IMAGE" --version 2>"$logdir/node-version.err" || true)
   if [[ "$image_node" =~ ^v${IMAGE_NODE_MAJOR}\.[0-9]+\.[0-9]+$ ]]; then
     pass "node: the image runs Node $image_node"
   else
@@ -206,23 +225,23 @@ else
   timing "build (failed)" "$(since "$t0")"
   echo "  --- last lines of the build log:"
   tail -n 60 "$logdir/build.log" | sed 's/^/  | /'
-  fail "build: podman build failed (full log: $logdir/build.log)"
+  fail "build: $ENGINE build failed (full log: $logdir/build.log)"
   fail "node: not checked (no image)"
 fi
 
 # ---- 3. run with a published port: health, login, fast stop ----------------------------------------
 port=${UNDERSTUDY_DOCKER_PORT:-14000}
-section "3. podman run -p <port>:4000"
+section "3. $ENGINE run -p <port>:4000"
 if [ "$built" = yes ]; then
   for _ in $(seq 1 50); do port_free "$port" && break; port=$((port + 1)); done
   issuer="http://localhost:$port/"
   echo "host port $port → container 4000, ISSUER_BASE_URL=$issuer"
   t0=$(now)
-  if podman run -d --name "$CTR" -p "$port:4000" -e ISSUER_BASE_URL="$issuer" "$IMAGE" >"$logdir/run.out" 2>"$logdir/run.err"; then
+  if $ENGINE run -d --name "$CTR" -p "$port:4000" -e ISSUER_BASE_URL="$issuer" "$IMAGE" >"$logdir/run.out" 2>"$logdir/run.err"; then
     ran_container=yes
     if healthy_s=$(wait_healthz "$port" "$CTR" "$t0") && image_healthcheck "$CTR"; then
-      timing "podman run -> /healthz answers" "$healthy_s"
-      pass "health: /healthz through the published port $healthy_s s after podman run; HEALTHCHECK healthy"
+      timing "$ENGINE run -> /healthz answers" "$healthy_s"
+      pass "health: /healthz through the published port $healthy_s s after $ENGINE run; HEALTHCHECK healthy"
     else
       timing "run -> healthy (failed)" "$(since "$t0")"
       show_logs "$CTR"
@@ -230,10 +249,10 @@ if [ "$built" = yes ]; then
     fi
   else
     cat "$logdir/run.err" >&2
-    fail "health: podman run failed"
+    fail "health: $ENGINE run failed"
   fi
 
-  if [ "$ran_container" = yes ] && [ "$(podman inspect --format '{{.State.Running}}' "$CTR")" = true ]; then
+  if [ "$ran_container" = yes ] && [ "$($ENGINE inspect --format '{{.State.Running}}' "$CTR")" = true ]; then
     token=$(dev_token_of "$CTR")
     if [ -n "$token" ] && dev_api_guarded "http://localhost:$port" "$token"; then
       pass "dev token: the container listens beyond loopback, generated a dev token and printed the mailbox URL with it"
@@ -251,23 +270,23 @@ if [ "$built" = yes ]; then
     fi
 
     t0=$(now)
-    podman stop -t 10 "$CTR" >/dev/null 2>"$logdir/stop.err" || cat "$logdir/stop.err" >&2
+    $ENGINE stop -t 10 "$CTR" >/dev/null 2>"$logdir/stop.err" || cat "$logdir/stop.err" >&2
     stop_s=$(since "$t0")
-    exit_code=$(podman inspect --format '{{.State.ExitCode}}' "$CTR")
-    timing "podman stop -t 10" "$stop_s"
-    echo "  podman stop took $stop_s s; exit code $exit_code"
+    exit_code=$($ENGINE inspect --format '{{.State.ExitCode}}' "$CTR")
+    timing "$ENGINE stop -t 10" "$stop_s"
+    echo "  $ENGINE stop took $stop_s s; exit code $exit_code"
     if awk -v s="$stop_s" 'BEGIN { exit !(s < 5) }' && [ "$exit_code" = 0 ]; then
-      pass "fast stop: podman stop in $stop_s s, exit code 0"
+      pass "fast stop: $ENGINE stop in $stop_s s, exit code 0"
     else
       show_logs "$CTR" 15
-      fail "fast stop: podman stop took $stop_s s (limit 5 s) with exit code $exit_code (want 0)"
+      fail "fast stop: $ENGINE stop took $stop_s s (limit 5 s) with exit code $exit_code (want 0)"
     fi
   else
     fail "dev token: not run, the container is not running"
     fail "login: not run, the container is not running"
     fail "fast stop: not run, the container is not running"
   fi
-  podman rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true
+  $ENGINE rm -f -v -t 0 "$CTR" >/dev/null 2>&1 || true
   ran_container=no
 else
   fail "health: not run (no image)"
@@ -277,7 +296,7 @@ else
 fi
 
 # ---- 4. podman-compose -----------------------------------------------------------------------------
-section "4. podman-compose up -d (docker-compose.yml, port $COMPOSE_PORT)"
+section "4. $COMPOSE up -d (docker-compose.yml, port $COMPOSE_PORT)"
 if [ "$built" != yes ]; then
   fail "compose health: not run (no image)"
   fail "compose login: not run (no image)"
@@ -290,13 +309,13 @@ else
   t0=$(now)
   compose_started=yes
   if compose up -d --no-build understudy >"$logdir/compose.log" 2>&1; then
-    cctr=$(podman ps -a --filter "label=io.podman.compose.project=$COMPOSE_PROJECT" --format '{{.Names}}' | head -n 1)
+    cctr=$(engine_project_containers "$COMPOSE_PROJECT" | head -n 1)
     echo "  container $cctr"
     if [ -n "$cctr" ] && healthy_s=$(wait_healthz "$COMPOSE_PORT" "$cctr" "$t0") && image_healthcheck "$cctr"; then
       timing "compose up -> /healthz answers" "$healthy_s"
-      pass "compose health: /healthz on port $COMPOSE_PORT $healthy_s s after podman-compose up; healthcheck healthy"
+      pass "compose health: /healthz on port $COMPOSE_PORT $healthy_s s after $COMPOSE up; healthcheck healthy"
       # Which tenant the service loaded: the mounted docker/tenant.example.yaml is expected.
-      tenant=$(podman logs "$cctr" 2>&1 | grep -o 'serving .\{0,120\}(/config/[^)]*)' | tr -d '\\' || true)
+      tenant=$($ENGINE logs "$cctr" 2>&1 | grep -o 'serving .\{0,120\}(/config/[^)]*)' | tr -d '\\' || true)
       echo "  tenant: ${tenant:-the log names no tenant file under /config}"
       t0=$(now)
       if login_check "http://localhost:$COMPOSE_PORT" "http://localhost:$COMPOSE_PORT/" "$(dev_token_of "$cctr")"; then
@@ -313,13 +332,13 @@ else
     fi
   else
     tail -n 40 "$logdir/compose.log" | sed 's/^/  | /'
-    fail "compose health: podman-compose up failed"
-    fail "compose login: not run, podman-compose up failed"
+    fail "compose health: $COMPOSE up failed"
+    fail "compose login: not run, $COMPOSE up failed"
   fi
   t0=$(now)
-  compose down -v >>"$logdir/compose.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/compose.log)" >&2
+  compose down -v >>"$logdir/compose.log" 2>&1 || echo "$COMPOSE down -v failed (see $logdir/compose.log)" >&2
   compose_started=no
-  timing "podman-compose down -v" "$(since "$t0")"
+  timing "$COMPOSE down -v" "$(since "$t0")"
 fi
 
 # ---- 5. the replicas profile: redis, two replicas, nginx --------------------------------------------
@@ -342,13 +361,13 @@ wait_replicas_ready() {
 }
 
 replica_logs() {
-  for c in $(podman ps -a --filter "label=io.podman.compose.project=$REPLICAS_PROJECT" --format '{{.Names}}'); do show_logs "$c" 15; done
+  for c in $(engine_project_containers "$REPLICAS_PROJECT"); do show_logs "$c" 15; done
 }
 
 for _ in $(seq 1 50); do port_free "$REPLICAS_PORT" && break; REPLICAS_PORT=$((REPLICAS_PORT + 1)); done
 # docker-compose.yml publishes nginx on UNDERSTUDY_REPLICAS_PORT (4100 by default), the replicas' issuer too.
 export UNDERSTUDY_REPLICAS_PORT=$REPLICAS_PORT
-section "5. podman-compose replicas profile (redis, understudy-a, understudy-b, proxy on port $REPLICAS_PORT)"
+section "5. $COMPOSE replicas profile (redis, understudy-a, understudy-b, proxy on port $REPLICAS_PORT)"
 if [ "$built" != yes ]; then
   fail "replicas health: not run (no image)"
   fail "replicas same key: not run (no image)"
@@ -363,7 +382,7 @@ else
   replicas_started=yes
   if compose_replicas up -d --no-build redis understudy-a understudy-b proxy >"$logdir/replicas.log" 2>&1 && ready_s=$(wait_replicas_ready "$t0"); then
     timing "replicas up -> both ready via nginx" "$ready_s"
-    pass "replicas health: both replicas answer /readyz (Redis reachable) through nginx $ready_s s after podman-compose up"
+    pass "replicas health: both replicas answer /readyz (Redis reachable) through nginx $ready_s s after $COMPOSE up"
     # JWKS through nginx until both replicas have answered (round robin: normally two fetches); replica=kid each.
     kids=$(node -e '
       (async () => {
@@ -384,7 +403,7 @@ else
     fi
     t0=$(now)
     # Both replicas derive the dev token from the master secret they share through Redis.
-    rctr=$(podman ps -a --filter "label=io.podman.compose.project=$REPLICAS_PROJECT" --format '{{.Names}}' | grep understudy-a | head -n 1)
+    rctr=$(engine_project_containers "$REPLICAS_PROJECT" | grep understudy-a | head -n 1)
     if login_check "http://localhost:$REPLICAS_PORT" "http://localhost:$REPLICAS_PORT/" "$(dev_token_of "$rctr")"; then
       timing "login check (replicas via nginx)" "$(since "$t0")"
       pass "replicas login: full passwordless login through nginx at http://localhost:$REPLICAS_PORT, its steps alternating between the replicas"
@@ -400,7 +419,7 @@ else
     fail "replicas login: not run, the replicas are not ready"
   fi
   t0=$(now)
-  compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || echo "podman-compose down -v failed (see $logdir/replicas.log)" >&2
+  compose_replicas down -v >>"$logdir/replicas.log" 2>&1 || echo "$COMPOSE down -v failed (see $logdir/replicas.log)" >&2
   replicas_started=no
   timing "replicas down -v" "$(since "$t0")"
 fi
@@ -410,8 +429,8 @@ fi
 wait_healthy() {
   local ctr=$1 start=$2
   while :; do
-    if podman healthcheck run "$ctr" >"$logdir/https-health.out" 2>&1 && [ "$(podman inspect --format '{{.State.Health.Status}}' "$ctr")" = healthy ]; then since "$start"; return 0; fi
-    if [ "$(podman inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then echo "  container $ctr is not running" >&2; return 1; fi
+    if engine_run_healthcheck "$ctr" >"$logdir/https-health.out" 2>&1 && [ "$($ENGINE inspect --format '{{.State.Health.Status}}' "$ctr")" = healthy ]; then since "$start"; return 0; fi
+    if [ "$($ENGINE inspect --format '{{.State.Running}}' "$ctr" 2>/dev/null)" != true ]; then echo "  container $ctr is not running" >&2; return 1; fi
     if awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a > 30) }'; then sed 's/^/  | /' "$logdir/https-health.out" >&2; return 1; fi
     sleep 0.5
   done
@@ -420,7 +439,7 @@ wait_healthy() {
 HTTPS_PORT=443
 if ! port_free "$HTTPS_PORT"; then HTTPS_PORT=14443; for _ in $(seq 1 50); do port_free "$HTTPS_PORT" && break; HTTPS_PORT=$((HTTPS_PORT + 1)); done; fi
 export UNDERSTUDY_HTTPS_PORT=$HTTPS_PORT
-section "6. podman-compose https profile (understudy.test on 443, published on 127.0.0.1:$HTTPS_PORT; app-https)"
+section "6. $COMPOSE https profile (understudy.test on 443, published on 127.0.0.1:$HTTPS_PORT; app-https)"
 if [ "$built" != yes ]; then
   fail "https health: not run (no image)"
   fail "https from the host: not run (no image)"
@@ -431,21 +450,21 @@ else
   hctr=${HTTPS_PROJECT}_understudy.test_1
   if compose_https up -d --no-build understudy.test >"$logdir/https.log" 2>&1 && healthy_s=$(wait_healthy "$hctr" "$t0"); then
     timing "https up -> healthy" "$healthy_s"
-    uid=$(podman exec "$hctr" id -u 2>/dev/null || echo '?')
+    uid=$($ENGINE exec "$hctr" id -u 2>/dev/null || echo '?')
     # Healthy means listening; the banner with the address comes just after: wait for it, not a moment.
     banner=no
     for _ in $(seq 1 100); do
-      if podman logs "$hctr" 2>/dev/null | grep -q 'listening on  https://0.0.0.0:443'; then banner=yes; break; fi
+      if $ENGINE logs "$hctr" 2>/dev/null | grep -q 'listening on  https://0.0.0.0:443'; then banner=yes; break; fi
       sleep 0.2
     done
     if [ "$banner" = yes ] && [ "$uid" = 1000 ]; then
-      pass "https health: listening on 443 as uid $uid (the image's node user), HEALTHCHECK healthy over HTTPS $healthy_s s after podman-compose up"
+      pass "https health: listening on 443 as uid $uid (the image's node user), HEALTHCHECK healthy over HTTPS $healthy_s s after $COMPOSE up"
     else
       show_logs "$hctr" 15
       fail "https health: expected the server listening on port 443 as uid 1000; banner seen: $banner, uid $uid"
     fi
-    podman exec "$hctr" cat /data/tls/ca.pem >"$logdir/ca.pem" 2>>"$logdir/https.log" || true
-    printed=$(podman logs "$hctr" 2>/dev/null | grep -o 'AUTH0_DOMAIN=understudy.test NODE_EXTRA_CA_CERTS=/data/tls/ca.pem' | head -n 1 || true)
+    $ENGINE exec "$hctr" cat /data/tls/ca.pem >"$logdir/ca.pem" 2>>"$logdir/https.log" || true
+    printed=$($ENGINE logs "$hctr" 2>/dev/null | grep -o 'AUTH0_DOMAIN=understudy.test NODE_EXTRA_CA_CERTS=/data/tls/ca.pem' | head -n 1 || true)
     issuer=$(UNDERSTUDY_HOSTS=understudy.test NODE_EXTRA_CA_CERTS="$logdir/ca.pem" node --require "$root/src/testing/resolve.cjs" -e '
       fetch(process.argv[1]).then((r) => r.json()).then((d) => console.log(d.issuer), (e) => console.log("failed:", e.cause?.code ?? e.message))' \
       "https://understudy.test:$HTTPS_PORT/.well-known/openid-configuration" 2>&1)
@@ -457,9 +476,9 @@ else
     fi
     t0=$(now)
     actr=${HTTPS_PROJECT}_app-https_1
-    if compose_https up -d --no-build --no-deps app-https >>"$logdir/https.log" 2>&1 && [ "$(podman wait "$actr" 2>/dev/null)" = 0 ]; then
+    if compose_https up -d --no-build --no-deps app-https >>"$logdir/https.log" 2>&1 && [ "$($ENGINE wait "$actr" 2>/dev/null)" = 0 ]; then
       timing "app-https login check" "$(since "$t0")"
-      podman logs "$actr" 2>/dev/null | sed 's/^/  /'
+      $ENGINE logs "$actr" 2>/dev/null | sed 's/^/  /'
       pass "https app login: a container with AUTH0_DOMAIN=understudy.test and NODE_EXTRA_CA_CERTS logs in by the service name on 443"
     else
       show_logs "$actr" 30
@@ -468,7 +487,7 @@ else
     fi
   else
     tail -n 40 "$logdir/https.log" | sed 's/^/  | /'
-    podman ps -a --filter "label=io.podman.compose.project=$HTTPS_PROJECT" --format '{{.Names}}' | while read -r c; do show_logs "$c" 15; done
+    engine_project_containers "$HTTPS_PROJECT" | while read -r c; do show_logs "$c" 15; done
     fail "https health: the https profile's Understudy did not become healthy"
     fail "https from the host: not run, Understudy is not healthy"
     fail "https app login: not run, Understudy is not healthy"
