@@ -7,7 +7,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { track } from './procs.mjs';
+import { freePort, rssMB, spawnNode, track, waitFor200 } from './procs.mjs';
+import { round } from './stats.mjs';
 
 // The newest self-consistent set this registry offers (../shared/research/authhero.md §9), pinned.
 export const AUTHHERO_PACKAGES = {
@@ -67,6 +68,16 @@ export async function ensureAuthHero(benchDir, { allowInstall, log }) {
   const harness = new URL('../peers/authhero/', import.meta.url);
   for (const name of readdirSync(harness)) copyFileSync(new URL(name, harness), join(dir, name));
   return { ok: true, dir };
+}
+
+/** Starts the installed AuthHero from `dir` on a free port; resolves once its discovery answers 200. */
+export async function startAuthHero(dir) {
+  const port = await freePort();
+  // SQLite in memory: no disk I/O at all, the most favourable storage for it (a file on a busy disk
+  // spends tens of ms per write in fsync).
+  const handle = spawnNode('authhero', [join(dir, 'server.mjs')], { cwd: dir, env: { PORT: String(port), DB_FILE: ':memory:' } });
+  await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle, { timeoutMs: 60_000 });
+  return { handle, port, url: `http://127.0.0.1:${port}`, rssAfterStartMB: round(rssMB(handle.pid), 1) };
 }
 
 /** Whether AuthHero's better-sqlite3 opens a database (its addon built and loadable by this Node). */

@@ -24,13 +24,16 @@ export function freePort() {
 /**
  * Spawns `node <args>` (never through a shell or npm, so the pid is the server's own) with stdout
  * discarded (servers that log per request write to /dev/null, as they would in a quiet CI job) and the
- * last few kB of stderr kept for error messages.
+ * last few kB of stderr kept for error messages. With `ownProcessGroup` the child leads a process group
+ * of its own and every signal goes to the whole group, so what it started (`npm start`'s esbuild
+ * service, say) stops with it.
  */
-export function spawnNode(name, args, { env = {}, cwd, keepStdout = false } = {}) {
+export function spawnNode(name, args, { env = {}, cwd, keepStdout = false, ownProcessGroup = false } = {}) {
   const child = spawn(process.execPath, args, {
     cwd,
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
+    detached: ownProcessGroup,
   });
   let stderr = '';
   let stdout = '';
@@ -57,15 +60,25 @@ export function spawnNode(name, args, { env = {}, cwd, keepStdout = false } = {}
       return stdout;
     },
     alive: () => child.exitCode === null && child.signalCode === null,
+    kill(signal) {
+      if (!ownProcessGroup) return child.kill(signal);
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is gone already.
+      }
+    },
     async stop() {
       if (handle.alive()) {
-        child.kill('SIGTERM');
+        handle.kill('SIGTERM');
         const done = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
         if (!done && handle.alive()) {
-          child.kill('SIGKILL');
+          handle.kill('SIGKILL');
           await exited;
         }
       }
+      // Whatever of the group outlived its leader.
+      if (ownProcessGroup) handle.kill('SIGKILL');
       children.delete(handle);
     },
   };
@@ -82,6 +95,7 @@ export function track(name, child) {
     child,
     pid: child.pid,
     alive: () => child.exitCode === null && child.signalCode === null,
+    kill: (signal) => child.kill(signal),
     async stop() {
       if (handle.alive()) {
         child.kill('SIGTERM');
@@ -102,7 +116,7 @@ export async function stopAll() {
 
 // Last resort: whatever is still running when the bench exits (normally or by an uncaught error) dies with it.
 process.on('exit', () => {
-  for (const c of children) if (c.alive()) c.child.kill('SIGKILL');
+  for (const c of children) if (c.alive()) c.kill('SIGKILL');
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
@@ -111,11 +125,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** VmRSS of a process, in MiB (from /proc; undefined where /proc is missing). */
-export function rssMiB(pid) {
+const MIB_TO_MB = 1.048576; // MiB → MB (10^6 bytes), the unit of the issue's targets
+
+/** VmRSS of a process, in MB (from /proc; undefined when the process is gone or /proc is missing). */
+export function rssMB(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : undefined;
+    return m ? (Number(m[1]) / 1024) * MIB_TO_MB : undefined;
   } catch {
     return undefined;
   }
