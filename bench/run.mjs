@@ -30,9 +30,10 @@ import { scale } from './figures/scale.mjs';
 import { signingLimit } from './figures/signing-limit.mjs';
 import { stores } from './figures/stores.mjs';
 import { tokenEndpoint } from './figures/token-endpoint.mjs';
+import { versusBuild } from './figures/versus-build.mjs';
 
 // In the order they run, which is also the order of their results in the JSON.
-const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak];
+const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, versusBuild];
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help')) {
@@ -40,6 +41,7 @@ if (args.has('--help')) {
   --quick        one round of each figure, shorter runs, fewer users; writes bench/results/quick.json
   --no-authhero  the page-login figure without AuthHero
   --only=…       some figures, of: ${FIGURES.map((figure) => figure.name).join(', ')}; writes bench/results/partial.json
+  --versus=<dir> adds figure 9: this build against the built checkout in <dir> (start-up, token endpoint, page logins)
 Without flags every figure runs (about 10 minutes on 2 cores) and the results go to bench/results/latest.json.`);
   process.exit(0);
 }
@@ -47,7 +49,9 @@ const QUICK = args.has('--quick');
 const NO_AUTHHERO = args.has('--no-authhero');
 // --only=token,scale runs some figures (their names are in --help); the default is all.
 const ONLY = new Set([...args].find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []);
-const wanted = (name) => ONLY.size === 0 || ONLY.has(name);
+// --versus=<dir>: another checkout (built) to hold this one against; figure 9 runs only with it.
+const VERSUS = [...args].find((a) => a.startsWith('--versus='))?.slice('--versus='.length);
+const wanted = (name) => (name === versusBuild.name ? VERSUS !== undefined : true) && (ONLY.size === 0 || ONLY.has(name));
 
 const P = benchParams(QUICK);
 const work = mkdtempSync(join(tmpdir(), 'understudy-bench-'));
@@ -78,7 +82,7 @@ async function main() {
   if (!authhero.ok && wanted('logins')) log(`AuthHero column: ${authhero.reason}`);
   let actionsExports;
   const context = {
-    P, work, fx, kinds, authhero,
+    P, work, fx, kinds, authhero, versus: VERSUS,
     // Written once, by the first Actions figure that runs.
     actionsExports: () => (actionsExports ??= writeActionsExports(join(work, 'actions-export'), fx.tenant)),
   };

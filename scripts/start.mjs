@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.start-stamp');
 /** What the build reads: a change to any of them means dist/ is out of date. */
-const INPUTS = ['src', 'package.json', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/bundle.mjs'];
+const INPUTS = ['src', 'package.json', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/emit-route-schemas.mjs', 'scripts/bundle.mjs'];
 
 function files(path) {
   const full = join(ROOT, path);
@@ -35,7 +35,7 @@ async function build() {
   const { build: esbuild } = await import('esbuild');
   const sources = files('src').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
   await esbuild({ entryPoints: sources, outdir: join(ROOT, 'dist'), outbase: join(ROOT, 'src'), format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' });
-  for (const step of ['copy-assets.mjs', 'emit-tenant-check.mjs', 'bundle.mjs']) {
+  for (const step of ['copy-assets.mjs', 'emit-tenant-check.mjs', 'emit-route-schemas.mjs', 'bundle.mjs']) {
     const ran = spawnSync(process.execPath, [join(ROOT, 'scripts', step)], { cwd: ROOT, stdio: 'inherit' });
     if (ran.status !== 0) process.exit(ran.status ?? 1);
   }

@@ -3,7 +3,7 @@
  * service once and registers each route group in its scope (the Authentication API at the root, the
  * Management API with its own error handler, the dev plane behind its guard and token).
  */
-import { lazySchemaCompilers } from './http/schema-compilers.js';
+import { routeSchemaCompilers, type CompilersFactory } from './http/schema-compilers.js';
 import { registerRoutes } from './routes/index.js';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -97,6 +97,8 @@ export interface AppOptions {
    * (node-auth0's ManagementClient) accepts its certificate.
    */
   actions?: { budgetMs?: number; caFile?: string };
+  /** The routes' schema compilers: the build's, which writes each schema's compiled module (scripts/emit-route-schemas.mjs). */
+  schemaCompilers?: CompilersFactory;
 }
 
 /** Request bodies above this are refused with 413; no Authentication API call comes near it. */
@@ -182,7 +184,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
       genReqId: () => `${requestIdPrefix}${(++requestCount).toString(36)}`,
       routerOptions: { ignoreTrailingSlash: true },
-      schemaController: { compilersFactory: lazySchemaCompilers },
+      schemaController: { compilersFactory: options.schemaCompilers ?? routeSchemaCompilers },
       // Node looks for requests over their time every connectionsCheckingInterval (30 s by default):
       // often enough here that a request timeout means what it says.
       ...(options.https ? { https: { ...options.https, connectionsCheckingInterval: checkEvery } } : { http: { connectionsCheckingInterval: checkEvery } }),

@@ -89,6 +89,13 @@ export function table(results) {
     row('8b Actions soak', `${n(s.logins)} OTP-grant logins, 2 Actions, ${n(s.users)} users: server`, `${n(s.rssFirstMB, 1)} → ${n(s.rssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.rssMB, 0)).join(' ')}; ${n(s.perSecond)} logins/s, ${n(s.cpuMsPerLogin, 2)} ms CPU/login${s.errors ? `, ${s.errors} errors` : ''}; ${n(s.seconds)} s`, tgt('Actions soak: server'));
     row('', 'Actions processes (summed)', `${n(s.hostRssFirstMB, 1)} → ${n(s.hostRssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.hostRssMB, 0)).join(' ')}; ${n(s.hostCpuMsPerLogin, 2)} ms CPU/login${s.hostProcesses === s.actions.length ? '' : `, ${s.hostProcesses} host processes for ${s.actions.length} actions (restarted)`}`, tgt('Actions soak: Actions host'));
   }
+  if (f.versusBuild) {
+    const v = f.versusBuild;
+    const versus = (fig, what, m, unit) => row(fig, `${what}: this build / ${v.other}`, `${n(m.ratio, 2)}×`, `${n(m.self, 1)} / ${n(m.other, 1)} ${unit} (medians); rounds ${m.runs.self.map((x, i) => n(x / m.runs.other[i], 2)).join(' ')}`, tgt(`versus other build: ${what}`));
+    versus('9 versus other build', 'first token after spawn', v.firstTokenMs, 'ms');
+    versus('', 'token endpoint', v.tokensPerSecond, 'tokens/s');
+    versus('', 'page logins', v.pageLoginsPerSecond, 'logins/s');
+  }
   const headers = ['figure', 'subject', 'value', 'detail', 'target'];
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;

@@ -33,5 +33,10 @@ export function targets(f) {
     add(`Actions soak: server RSS range ${range}`, s.settledRangeMB, s.settledRangeMB <= 10 && s.errors === 0, '≤ 10 MB, no errors');
     add(`Actions soak: Actions host RSS range ${range}`, s.hostSettledRangeMB, s.hostSettledRangeMB <= 10 && s.hostProcesses === s.actions.length, '≤ 10 MB, never restarted');
   }
+  if (f.versusBuild) {
+    for (const [what, v, higherIsBetter] of [['first token after spawn', f.versusBuild.firstTokenMs, false], ['token endpoint', f.versusBuild.tokensPerSecond, true], ['page logins', f.versusBuild.pageLoginsPerSecond, true]]) {
+      add(`versus other build: ${what}`, v.ratio, higherIsBetter ? v.ratio >= 0.95 : v.ratio <= 1.05, higherIsBetter ? '≥ 0.95×' : '≤ 1.05×');
+    }
+  }
   return t;
 }

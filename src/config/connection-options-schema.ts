@@ -1,4 +1,5 @@
-import { Type, type Static, type TObject } from 'typebox';
+import * as Type from 'typebox';
+import type { Static, TObject } from 'typebox';
 import type { StrategyGroup } from '../tenant/strategies.js';
 
 /**

@@ -1,4 +1,6 @@
-import { Type, type Static } from 'typebox';
+// The builders as named imports (not TypeBox's `Type` object), so the bundle keeps only those used.
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
 
 /**
  * The tenant file, in the key names of Auth0's Deploy CLI (tenant.yaml) and Management API, so an

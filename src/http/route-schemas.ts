@@ -1,4 +1,6 @@
-import { Type, type TArray, type TObject, type TOptional, type TSchema, type TString, type TUnion, type TUnknown } from 'typebox';
+// The builders as named imports (not TypeBox's `Type` object), so the bundle keeps only those used.
+import * as Type from 'typebox';
+import type { TArray, TObject, TOptional, TSchema, TString, TUnion, TUnknown } from 'typebox';
 
 /**
  * The building blocks of the routes' Fastify schemas (TypeBox, through Fastify's type provider).

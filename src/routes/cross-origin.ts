@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import { AnyObject, fieldsOf, paramsOf } from '../http/route-schemas.js';
 import { accessDenied, notFound } from '../errors.js';
 import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';

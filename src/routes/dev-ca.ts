@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 
 /**
  * GET /_dev/ca.pem: the local certificate authority of HTTPS mode, so a developer can trust it

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import type { AppDeps } from '../http/app-deps.js';
 import { temporarilyUnavailable } from '../errors.js';
 import { sendApiError } from '../http/error-responses.js';
