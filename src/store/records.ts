@@ -164,6 +164,35 @@ export interface Passkey {
   lastUsedAt: string | undefined;
 }
 
+/** The second factors Auth0's Guardian offers, by the names its factors and Actions use. */
+export type MfaFactor = 'otp' | 'sms' | 'email' | 'recovery-code' | 'push-notification' | 'webauthn-roaming' | 'webauthn-platform' | 'duo';
+
+/**
+ * A user's enrolment in a second factor (Auth0's Guardian enrolment, the MFA API's authenticator).
+ * One record per factor a user set up; a recovery code is an enrolment of its own, as in Auth0.
+ */
+export interface MfaEnrolment {
+  /** `<kind>|dev_<16 alphanumerics>`, Auth0's authenticator ids: totp|…, sms|…, email|…, push|…, recovery-code|…, webauthn-…|…. */
+  id: string;
+  userId: string;
+  factor: MfaFactor;
+  /** False until the user proved the factor once (Auth0's `pending` enrolment, an MFA API authenticator with `active: false`). */
+  confirmed: boolean;
+  /** otp and push: the TOTP secret, base32 (push keeps one as its manual-code fallback). */
+  secret?: string | undefined;
+  /** sms: the phone number, E.164. */
+  phoneNumber?: string | undefined;
+  /** email: the address codes go to. */
+  email?: string | undefined;
+  /** recovery-code: the code, kept readable so the dev plane can show it (a tenant keeps its hash). */
+  recoveryCode?: string | undefined;
+  /** push and WebAuthn: the device or key's name. */
+  name?: string | undefined;
+  createdAt: string;
+  /** The last time the factor passed a challenge. */
+  lastAuthAt?: string | undefined;
+}
+
 /** An RBAC role (Auth0's `rol_` + 16 alphanumerics); its permissions and members are kept beside it. */
 export interface Role {
   id: string;

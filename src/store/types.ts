@@ -1,6 +1,6 @@
 import type { PersistentKeys } from './records.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
-import type { AuthorizationCode, LoginTicket, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 
 /**
  * The store's ports: one narrow interface per concern, which services take one by one (the OTP
@@ -59,7 +59,7 @@ export interface UserStore {
   updateUser(userId: string, patch: Partial<User>): Promise<User | undefined>;
   /** Every user, in creation order (the Management API pages and filters them). */
   listUsers(): Promise<User[]>;
-  /** Deletes the user with its identifier index, sessions, refresh tokens, passkeys, roles and permissions; false when unknown. */
+  /** Deletes the user with its identifier index, sessions, refresh tokens, passkeys, MFA enrolments (and their remembered-browser revocation), roles and permissions; false when unknown. */
   deleteUser(userId: string): Promise<boolean>;
 }
 
@@ -74,6 +74,26 @@ export interface PasskeyStore {
   updatePasskeyCounter(id: string, counter: number, lastUsedAt: string): Promise<boolean>;
   /** False when unknown. */
   deletePasskey(id: string): Promise<boolean>;
+}
+
+/** Users' second-factor enrolments (MfaEnrolment), and when each user's remembered browsers were last revoked. */
+export interface MfaEnrolmentStore {
+  /** Stores a new enrolment; false (and nothing stored) when one with its id exists already. */
+  saveEnrolment(enrolment: MfaEnrolment): Promise<boolean>;
+  findEnrolment(id: string): Promise<MfaEnrolment | undefined>;
+  /** A user's enrolments, or every enrolment when no user is given; oldest first. */
+  listEnrolments(userId?: string): Promise<MfaEnrolment[]>;
+  /** Replaces the stored enrolment of the same id and user (confirmed, a new recovery code, the last use); false when it is gone. */
+  updateEnrolment(enrolment: MfaEnrolment): Promise<boolean>;
+  /** False when unknown. */
+  deleteEnrolment(id: string): Promise<boolean>;
+  /**
+   * Forgets every browser the user asked to be remembered on (the `auth0-mf` cookie): cookies issued
+   * before `at` (ms) no longer skip the challenge. The Management API's invalidate-remember-browser.
+   */
+  revokeRememberedBrowsers(userId: string, at: number): Promise<void>;
+  /** When the user's remembered browsers were last revoked (ms), or undefined when never. */
+  rememberedBrowsersRevokedAt(userId: string): Promise<number | undefined>;
 }
 
 /**
@@ -190,7 +210,7 @@ export interface KeyStore {
 }
 
 export interface StoreLifecycle {
-  /** Forgets everything (users, roles, passkeys, sessions, codes, tokens, messages): back to an empty store. */
+  /** Forgets everything (users, roles, passkeys, MFA enrolments, sessions, codes, tokens, messages): back to an empty store. */
   reset(): Promise<void>;
   close(): Promise<void>;
   /**
@@ -209,6 +229,7 @@ export interface Store
     UserStore,
     RoleStore,
     PasskeyStore,
+    MfaEnrolmentStore,
     SessionStore,
     RefreshTokenStore,
     MessageStore,
