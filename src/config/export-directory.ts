@@ -105,8 +105,17 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
     const names = [...new Set(readdirSync(pageTemplates).filter((f) => /\.(json|html?)$/i.test(f)).map((f) => f.replace(/\.(json|html?)$/i, '')))].sort();
     if (names.length) doc.branding = { ...(doc.branding as Record<string, unknown> | undefined), templates: names.map((template) => ({ template })) };
   }
-  const factors = jsonFiles(join(dir, 'guardian', 'factors'));
+  // guardian/: the Deploy CLI's files for the Guardian keys (src/context/directory/handlers/guardian*.ts).
+  const guardian = join(dir, 'guardian');
+  const factors = jsonFiles(join(guardian, 'factors'));
   if (factors.length) doc.guardianFactors = factors.map(read);
+  const factorTemplates = jsonFiles(join(guardian, 'templates'));
+  if (factorTemplates.length) doc.guardianFactorTemplates = factorTemplates.map(read);
+  const providers = jsonFiles(join(guardian, 'providers'));
+  if (providers.length) doc.guardianFactorProviders = providers.map(read);
+  for (const [file, key] of [['policies.json', 'guardianPolicies'], ['phoneFactorMessageTypes.json', 'guardianPhoneFactorMessageTypes'], ['phoneFactorSelectedProvider.json', 'guardianPhoneFactorSelectedProvider']] as const) {
+    if (existsSync(join(guardian, file))) doc[key] = read(join(guardian, file));
+  }
   const attack = jsonFiles(join(dir, 'attack-protection'));
   if (attack.length) doc.attackProtection = Object.fromEntries(attack.map((f) => [basename(f, '.json'), read(f)]));
   // Folders Understudy does not know are reported like unknown keys of a YAML export, unless they are

@@ -14,6 +14,7 @@ import { buildResourceServers, buildRoles, checkUserRoles } from './tenant-roles
 import { checkUnique } from './tenant-clients.js';
 import { isDirectory } from './export-directory.js';
 import { aboutUnset } from './unset.js';
+import { buildMfa } from './tenant-mfa.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { strategyGroup, type StrategyGroup } from '../tenant/strategies.js';
 import type { Client, CustomText, Tenant } from '../tenant/model.js';
@@ -180,6 +181,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     dev: { fixedCodes },
     prompts,
     rateLimits,
+    mfa: buildMfa(file),
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

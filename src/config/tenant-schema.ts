@@ -194,6 +194,29 @@ const FixedCode = Type.Object(
 
 const Dev = Type.Object({ fixed_codes: Type.Optional(Type.Array(FixedCode)) }, closed);
 
+/** Deploy CLI's guardianFactors (guardian/factors/<name>.json): which second factors the tenant turned on. */
+const GuardianFactor = Type.Object(
+  {
+    name: Type.Union(['sms', 'push-notification', 'otp', 'email', 'duo', 'webauthn-roaming', 'webauthn-platform', 'recovery-code'].map((name) => Type.Literal(name))),
+    enabled: Type.Boolean(),
+    // Read-only in Auth0 (GET /api/v2/guardian/factors); the Deploy CLI drops it, older exports keep it.
+    trial_expired: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+
+/** Deploy CLI's guardianPolicies (guardian/policies.json): when a login must use a second factor. */
+const GuardianPolicies = Type.Object(
+  { policies: Type.Array(Type.Union([Type.Literal('all-applications'), Type.Literal('confidence-score')]), { maxItems: 1 }) },
+  closed,
+);
+
+/** Deploy CLI's guardianFactorTemplates: the SMS factor's messages (Liquid, `{{code}}`). */
+const GuardianFactorTemplate = Type.Object(
+  { name: Type.String({ minLength: 1 }), enrollment_message: Type.Optional(Type.String()), verification_message: Type.Optional(Type.String()) },
+  closed,
+);
+
 /** Deploy CLI's clientGrants: which client may get client_credentials tokens for which API and scopes. */
 const ClientGrantSchema = Type.Object(
   {
@@ -261,6 +284,9 @@ export const TenantFileSchema = Type.Object(
     triggers: Type.Optional(TriggersSchema),
     dev: Type.Optional(Dev),
     prompts: Type.Optional(Prompts),
+    guardianFactors: Type.Optional(Type.Array(GuardianFactor)),
+    guardianPolicies: Type.Optional(GuardianPolicies),
+    guardianFactorTemplates: Type.Optional(Type.Array(GuardianFactorTemplate)),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
     rate_limits: Type.Optional(Type.Unknown()),
     // A process setting, not part of the tenant: src/server.ts reads it (src/config/store-setting.ts

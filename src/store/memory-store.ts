@@ -8,6 +8,7 @@ import { memoryLoginTickets } from './memory/login-tickets.js';
 import { memoryUsers } from './memory/users.js';
 import { memoryRoles } from './memory/roles.js';
 import { memoryPasskeys } from './memory/passkeys.js';
+import { memoryMfaEnrolments } from './memory/mfa-enrolments.js';
 import { memorySessions } from './memory/sessions.js';
 import { memoryRefreshTokens } from './memory/refresh-tokens.js';
 import { memoryMessages } from './memory/messages.js';
@@ -43,6 +44,7 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number;
     ...memoryUsers(context),
     ...memoryRoles(context),
     ...memoryPasskeys(context),
+    ...memoryMfaEnrolments(context),
     ...memorySessions(context),
     ...memoryRefreshTokens(context),
     ...memoryMessages(context, maxMessages),

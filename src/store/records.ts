@@ -43,8 +43,43 @@ export interface Transaction {
   webauthnChallenge?: string | undefined;
   /** The login /authorize planned: the default connection ('' for social only) and the client's social connections (login/login-plan.ts). */
   plan?: { connection: string; socials: string[] } | undefined;
+  /** acr_values as the application sent it (space-separated). */
+  acrValues?: string | undefined;
+  /** The second factor this login must pass before resume issues the response (src/mfa/). */
+  mfa?: TransactionMfa | undefined;
   createdAt: number;
   expiresAt: number;
+}
+
+/** What the post-login Actions change on the tokens (oauth/finish-login.ts TokenChanges), as stores keep it. */
+export interface StoredTokenChanges {
+  idTokenClaims: Record<string, unknown>;
+  accessTokenClaims: Record<string, unknown>;
+  addScopes: string[];
+  removeScopes: string[];
+}
+
+/**
+ * A login's second factor. Auth0 asks for it at the end of the login, after the post-login Actions
+ * (which can ask for it), so what they decided waits here until the factor passes.
+ */
+export interface TransactionMfa {
+  /** Whether "Remember this device for 30 days" is offered (the policy, or an Action's allowRememberBrowser). */
+  allowRememberBrowser: boolean;
+  /** The factors an Action limited the login to (challengeWith, enrollWith…); undefined: any the tenant enabled. */
+  factors?: MfaFactor[] | undefined;
+  /** true when only enrolment was asked for (enrollWith…): a user with a factor still enrols a new one. */
+  enrolOnly?: boolean | undefined;
+  /** The post-login Actions' token changes, applied when resume issues the response. */
+  changes: StoredTokenChanges;
+  /** The enrolment this login is setting up (an otp secret shown until its first code, a phone number). */
+  enrolmentId?: string | undefined;
+  /** The recovery code made with this login's first enrolment, shown once and confirmed before resume. */
+  recoveryCode?: string | undefined;
+  /** Set when the factor passed (seconds): resume issues the response. */
+  passedAt?: number | undefined;
+  /** The user asked this browser to be remembered. */
+  rememberBrowser?: boolean | undefined;
 }
 
 /** The one live code for a recipient on a connection (only the latest is valid). */
@@ -78,7 +113,7 @@ export interface AuthorizationCode {
   /** False for codes from magic links: Auth0 gives those no refresh token. */
   refreshTokenAllowed?: boolean;
   /** What the tenant's post-login Actions changed on the tokens this code will get (oauth/finish-login.ts). */
-  tokenChanges?: { idTokenClaims: Record<string, unknown>; accessTokenClaims: Record<string, unknown>; addScopes: string[]; removeScopes: string[] };
+  tokenChanges?: StoredTokenChanges;
 }
 
 /** What an /authorize request asked for, as a login keeps it until it is answered. */
@@ -180,6 +215,8 @@ export interface MfaEnrolment {
   confirmed: boolean;
   /** otp and push: the TOTP secret, base32 (push keeps one as its manual-code fallback). */
   secret?: string | undefined;
+  /** otp: the time step of the last code accepted, so that code cannot pass again. */
+  lastStep?: number | undefined;
   /** sms: the phone number, E.164. */
   phoneNumber?: string | undefined;
   /** email: the address codes go to. */
@@ -218,6 +255,8 @@ export interface Session {
   lastActiveAt: number;
   /** Absolute end (session_lifetime). The idle limit is checked against lastActiveAt. */
   expiresAt: number;
+  /** When the session passed a second factor (seconds): later logins through it carry amr ["mfa"] and skip the challenge. */
+  mfaAt?: number | undefined;
 }
 
 /**

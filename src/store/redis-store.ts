@@ -12,6 +12,7 @@ import { redisLoginTickets } from './redis/login-tickets.js';
 import { redisUsers } from './redis/users.js';
 import { redisRoles } from './redis/roles.js';
 import { redisPasskeys } from './redis/passkeys.js';
+import { redisMfaEnrolments } from './redis/mfa-enrolments.js';
 import { redisSessions } from './redis/sessions.js';
 import { redisRefreshTokens } from './redis/refresh-tokens.js';
 import { redisMessages } from './redis/messages.js';
@@ -24,7 +25,7 @@ import { redisSharedState, subscribeToMessages } from './redis/shared-state.js';
  * per port from redis/ with the shared dev state and the lifecycle.
  *
  * Records that change field by field (transactions, OTP challenges, users, sessions, refresh tokens,
- * passkeys) are hashes whose values are JSON, so Lua scripts (redis/scripts.ts) patch and check them
+ * passkeys, MFA enrolments) are hashes whose values are JSON, so Lua scripts (redis/scripts.ts) patch and check them
  * in one step on the server: consume a code, count an OTP attempt, finish a transaction, rotate a
  * refresh token and insert a user are atomic across replicas. Expiry is a Redis TTL computed from
  * the injected clock (expiresAt - now), and reads still compare expiresAt with the clock, so the dev
@@ -97,6 +98,7 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     ...redisUsers(context),
     ...redisRoles(context),
     ...redisPasskeys(context),
+    ...redisMfaEnrolments(context),
     ...redisSessions(context),
     ...redisRefreshTokens(context),
     ...redisMessages(context, maxMessages),

@@ -11,6 +11,7 @@ import { sqliteLoginTickets } from './sqlite/login-tickets.js';
 import { sqliteUsers } from './sqlite/users.js';
 import { sqliteRoles } from './sqlite/roles.js';
 import { sqlitePasskeys } from './sqlite/passkeys.js';
+import { sqliteMfaEnrolments } from './sqlite/mfa-enrolments.js';
 import { sqliteSessions } from './sqlite/sessions.js';
 import { sqliteRefreshTokens } from './sqlite/refresh-tokens.js';
 import { sqliteMessages } from './sqlite/messages.js';
@@ -48,6 +49,7 @@ export async function openSqliteStore(path: string, clock: Clock, options: { max
     ...sqliteUsers(context),
     ...sqliteRoles(context),
     ...sqlitePasskeys(context),
+    ...sqliteMfaEnrolments(context),
     ...sqliteSessions(context),
     ...sqliteRefreshTokens(context),
     ...sqliteMessages(context, maxMessages),

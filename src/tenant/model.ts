@@ -4,7 +4,7 @@
  * embedded default tenant) by src/config/tenant-file.ts.
  */
 import type { TenantActions } from './action-model.js';
-import type { Permission } from '../store/records.js';
+import type { MfaFactor, Permission } from '../store/records.js';
 
 export { APP_TYPES, clientKind, isConfidential, PASSWORDLESS_OTP_GRANT, type AppType, type Client, type ClientKind, type RefreshTokenPolicy, type TokenEndpointAuthMethod } from './clients.js';
 import type { Client } from './clients.js';
@@ -158,6 +158,21 @@ export interface Tenant {
   prompts: { identifierFirst: boolean; webauthnPlatformFirstFactor: boolean };
   /** Per-endpoint request limits (src/config/rate-limit-settings.ts); undefined means Auth0's defaults. */
   rateLimits?: RateLimits;
+  /** Guardian: the second factors and when a login must use one (src/mfa/). */
+  mfa: TenantMfa;
+}
+
+/** The tenant's Guardian settings, as the Management API's /guardian endpoints change them at run time. */
+export interface TenantMfa {
+  /** The enabled factors, in Auth0's order (GET /api/v2/guardian/factors). */
+  factors: MfaFactor[];
+  /**
+   * guardianPolicies: 'all-applications' asks every login for a second factor; 'confidence-score'
+   * (Adaptive MFA) is reported and not emulated; undefined asks only when an Action or acr_values does.
+   */
+  policy: 'all-applications' | 'confidence-score' | undefined;
+  /** The SMS factor's messages (Liquid with `{{code}}`): guardianFactorTemplates, or Auth0's defaults. */
+  smsTemplates: { enrollment: string; verification: string };
 }
 
 /** At most `max` requests per `windowSeconds`, counted in fixed windows. */

@@ -1,5 +1,6 @@
 import { ACTION_TRIGGERS } from './action-model.js';
 import { ENTERPRISE_STRATEGIES } from './strategies.js';
+import { NOT_EMULATED_FACTORS } from './mfa-factors.js';
 
 /**
  * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:
@@ -51,7 +52,24 @@ const RULES: Rule[] = [
     count: (d) => list(d.connections).filter((c) => typeof c.strategy === 'string' && ENTERPRISE_STRATEGIES.has(c.strategy)).length,
     consequence: 'shown as a mock of the identity provider: no SAML, WS-Fed or OIDC exchange; an email at one of their domain_aliases goes to it (home-realm discovery)',
   },
-  { feature: 'MFA (guardianFactors)', keys: ['guardianFactors', 'guardianFactorProviders', 'guardianFactorTemplates', 'guardianPolicies', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes'], count: (d) => list(d.guardianFactors).filter(enabled).length, consequence: 'not emulated: logins do not ask for a second factor' },
+  {
+    feature: 'MFA factors not emulated',
+    keys: [],
+    count: (d) => list(d.guardianFactors).filter((f) => f.enabled === true && (NOT_EMULATED_FACTORS as readonly unknown[]).includes(f.name)).length,
+    consequence: `not offered (${NOT_EMULATED_FACTORS.join(', ')}): a login asks for the tenant's other factors, and fails when the user has no other`,
+  },
+  {
+    feature: 'Adaptive MFA (guardianPolicies: confidence-score)',
+    keys: [],
+    count: (d) => { const policies = obj(d.guardianPolicies).policies; return Array.isArray(policies) && policies.includes('confidence-score') ? 1 : 0; },
+    consequence: 'not emulated: every login counts as high confidence, so the policy asks none for a second factor (Actions and acr_values still can)',
+  },
+  {
+    feature: 'Guardian providers and phone settings',
+    keys: ['guardianFactorProviders', 'guardianPhoneFactorSelectedProvider', 'guardianPhoneFactorMessageTypes'],
+    count: (d) => list(d.guardianFactorProviders).length + (d.guardianPhoneFactorSelectedProvider ? 1 : 0) + (d.guardianPhoneFactorMessageTypes ? 1 : 0),
+    consequence: 'not used: SMS codes go to the dev mailbox, push approvals to the dev page; voice calls are sent as SMS',
+  },
   { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },
   { feature: 'Email templates', keys: ['emailTemplates', 'emailProvider'], count: (d) => list(d.emailTemplates).filter(enabled).length, consequence: 'not sent: Understudy sends only passwordless codes and links, to the dev mailbox' },

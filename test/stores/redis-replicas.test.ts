@@ -3,14 +3,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import type { MfaEnrolment } from '../../src/store/records.js';
+import { openRedisStore } from '../../src/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { HttpBrowser, httpLogin, jwksKid, SPA, startServer, type ServerProcess } from '../support/http-login.js';
 
 /**
  * Two Understudy processes on two ports sharing one real redis-server, as behind a load balancer:
  * they sign with one key, a login started on A finishes on B, one code verified 50 times at once
- * across both succeeds exactly once, the dev clock, fixed codes and the mailbox are shared, and
- * Redis going away gives 503s (never a crash) until it is back.
+ * across both succeeds exactly once, the dev clock, fixed codes, the mailbox and MFA enrolments are
+ * shared, and Redis going away gives 503s (never a crash) until it is back.
  */
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 const dir = mkdtempSync(join(tmpdir(), 'understudy-replicas-'));
@@ -114,6 +117,38 @@ describe('Redis store: two replicas sharing one Redis', () => {
     expect((await fetch(`${a.base}/_dev/api/reset`, { method: 'POST' })).status).toBe(204);
     expect(((await (await fetch(`${b.base}/_dev/api/fixed-codes`)).json()) as { fixed_codes: unknown[] }).fixed_codes).toEqual([]);
   }, 30_000);
+
+  it('shares MFA enrolments and remembered-browser revocations between two stores on one Redis', async () => {
+    const userId = 'auth0|dddddddddddddddddddddddd';
+    const enrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
+      id: 'totp|dev_REPLICAREPLICA01',
+      userId,
+      factor: 'otp',
+      confirmed: false,
+      secret: 'JBSWY3DPEHPK3PXP',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      lastAuthAt: undefined,
+      ...overrides,
+    });
+    // Two stores as two replicas open them: the same Redis, the same prefix.
+    const [one, two] = await Promise.all([1, 2].map(() => openRedisStore(redis.url, systemClock, { prefix: 'replicas-mfa:' })));
+    try {
+      expect(await one!.saveEnrolment(enrolment())).toBe(true);
+      expect(await two!.saveEnrolment(enrolment({ factor: 'sms' }))).toBe(false);
+      expect(await two!.listEnrolments(userId)).toStrictEqual([enrolment()]);
+      const confirmed = enrolment({ confirmed: true, lastAuthAt: '2026-03-01T10:05:00.000Z' });
+      expect(await two!.updateEnrolment(confirmed)).toBe(true);
+      expect(await one!.findEnrolment(confirmed.id)).toStrictEqual(confirmed);
+      await one!.revokeRememberedBrowsers(userId, 1_772_359_200_000);
+      expect(await two!.rememberedBrowsersRevokedAt(userId)).toBe(1_772_359_200_000);
+      expect(await two!.deleteEnrolment(confirmed.id)).toBe(true);
+      expect(await one!.deleteEnrolment(confirmed.id)).toBe(false);
+      expect(await one!.listEnrolments()).toEqual([]);
+    } finally {
+      await one?.reset();
+      await Promise.all([one?.close(), two?.close()]);
+    }
+  });
 
   it('answers 503 temporarily_unavailable while Redis is down (never crashing), and serves again once it is back', async () => {
     const m2m = await form(a.base, '/oauth/token', {

@@ -5,13 +5,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { hashToken } from '../../src/oauth/refresh-tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { MfaEnrolment } from '../../src/store/records.js';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { httpLogin, jwksKid, startServer, type LoginResult, type ServerProcess } from '../support/http-login.js';
 
 /**
  * The SQLite store's promise: every write the server acknowledged is in the file after a `kill -9`
  * mid-load, and a restart serves the same users (same `sub`) signing with the same key (same `kid`),
- * even from an empty data folder: the keys live in the database too.
+ * even from an empty data folder: the keys live in the database too. MFA enrolments outlive a
+ * restart as well, and a file from before them (schema version 3) still opens.
  */
 const dir = mkdtempSync(join(tmpdir(), 'understudy-sqlite-durability-'));
 const db = join(dir, 'understudy.db');
@@ -105,6 +107,80 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
     expect(refreshed.status, await refreshed.clone().text()).toBe(200);
     await server.stop();
   }, 90_000);
+
+  it('keeps MFA enrolments and remembered-browser revocations across a restart, and another process on the file sees them', async () => {
+    const file = join(dir, 'mfa.db');
+    const enrolment = (id: string, overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
+      id,
+      userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
+      factor: 'otp',
+      confirmed: false,
+      secret: 'JBSWY3DPEHPK3PXP',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      lastAuthAt: undefined,
+      ...overrides,
+    });
+    const first = await openSqliteStore(file, systemClock);
+    const other = await openSqliteStore(file, systemClock);
+    try {
+      expect(await first.saveEnrolment(enrolment('totp|dev_a'))).toBe(true);
+      expect(await first.saveEnrolment(enrolment('sms|dev_b', { factor: 'sms', secret: undefined, phoneNumber: '+15550100' }))).toBe(true);
+      expect(await other.updateEnrolment(enrolment('totp|dev_a', { confirmed: true, lastAuthAt: '2026-03-01T11:00:00.000Z' }))).toBe(true);
+      await first.revokeRememberedBrowsers('auth0|aaaaaaaaaaaaaaaaaaaaaaaa', 1_772_359_200_000);
+      expect(await other.rememberedBrowsersRevokedAt('auth0|aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(1_772_359_200_000);
+    } finally {
+      await first.close();
+      await other.close();
+    }
+
+    const restarted = await openSqliteStore(file, systemClock);
+    try {
+      expect(await restarted.listEnrolments('auth0|aaaaaaaaaaaaaaaaaaaaaaaa')).toStrictEqual([
+        enrolment('totp|dev_a', { confirmed: true, lastAuthAt: '2026-03-01T11:00:00.000Z' }),
+        enrolment('sms|dev_b', { factor: 'sms', secret: undefined, phoneNumber: '+15550100' }),
+      ]);
+      expect(await restarted.rememberedBrowsersRevokedAt('auth0|aaaaaaaaaaaaaaaaaaaaaaaa')).toBe(1_772_359_200_000);
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('opens a database of schema version 3 (before MFA enrolments), keeping its records and adding the MFA tables', async () => {
+    const file = join(dir, 'version-3.db');
+    const store = await openSqliteStore(file, systemClock);
+    const user = {
+      user_id: 'auth0|cccccccccccccccccccccccc', connection: 'Username-Password-Authentication', email: 'old@example.com', email_verified: true,
+      name: 'old@example.com', nickname: 'old', picture: 'https://cdn.example/avatar/ol.png', identities: [], app_metadata: {}, user_metadata: {},
+      blocked: false, created_at: '2026-03-01T10:00:00.000Z', updated_at: '2026-03-01T10:00:00.000Z', logins_count: 1,
+    };
+    await store.insertUser(user, 'old@example.com');
+    await store.close();
+    // Back to what a version-3 Understudy wrote: no MFA tables, version 3.
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(file);
+    raw.exec('DROP TABLE mfa_enrolments; DROP TABLE mfa_remember_revocations; UPDATE schema_version SET version = 3;');
+    raw.close();
+
+    const upgraded = await openSqliteStore(file, systemClock);
+    try {
+      expect(await upgraded.getUser(user.user_id)).toEqual(user);
+      const enrolment: MfaEnrolment = { id: 'email|dev_a', userId: user.user_id, factor: 'email', confirmed: true, email: 'old@example.com', createdAt: '2026-03-01T10:00:00.000Z' };
+      expect(await upgraded.saveEnrolment(enrolment)).toBe(true);
+      expect(await upgraded.listEnrolments(user.user_id)).toStrictEqual([enrolment]);
+      await upgraded.revokeRememberedBrowsers(user.user_id, 5);
+      expect(await upgraded.deleteUser(user.user_id)).toBe(true);
+      expect(await upgraded.listEnrolments()).toEqual([]);
+      expect(await upgraded.rememberedBrowsersRevokedAt(user.user_id)).toBeUndefined();
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(file);
+    try {
+      expect(check.prepare('SELECT version FROM schema_version').get()).toEqual({ version: SQLITE_SCHEMA_VERSION });
+    } finally {
+      check.close();
+    }
+  });
 
   it('refuses to start on a database written by a newer schema, saying so', async () => {
     const file = join(dir, 'future.db');

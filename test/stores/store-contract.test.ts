@@ -8,6 +8,7 @@ import { loginTicketsContract } from './contract/login-tickets.js';
 import { usersContract } from './contract/users.js';
 import { rolesContract } from './contract/roles.js';
 import { passkeysContract } from './contract/passkeys.js';
+import { mfaEnrolmentsContract } from './contract/mfa-enrolments.js';
 import { refreshTokensContract } from './contract/refresh-tokens.js';
 import { sessionsContract } from './contract/sessions.js';
 import { messagesContract } from './contract/messages.js';
@@ -22,6 +23,7 @@ const PORTS: PortContract[] = [
   usersContract,
   rolesContract,
   passkeysContract,
+  mfaEnrolmentsContract,
   refreshTokensContract,
   sessionsContract,
   messagesContract,

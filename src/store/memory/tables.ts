@@ -1,13 +1,13 @@
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
-import type { AuthorizationCode, LoginTicket, Message, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
 /**
  * The memory store's data: the plain Maps every port module of the memory store reads and writes,
  * with what they share (expiry against the injected clock, copying in and out, the periodic sweep
  * and the reset). One object, because some steps span concerns: deleting a user takes its sessions,
- * refresh tokens, passkeys, roles and permissions along.
+ * refresh tokens, passkeys, MFA enrolments, roles and permissions along.
  */
 export interface MemoryTables {
   transactions: Map<string, Transaction>;
@@ -20,6 +20,9 @@ export interface MemoryTables {
   sessions: Map<string, Session>;
   refreshTokens: RefreshTokenTable;
   passkeys: Map<string, Passkey>;
+  mfaEnrolments: Map<string, MfaEnrolment>;
+  /** User id → when their remembered browsers were last revoked (ms). */
+  mfaRememberRevocations: Map<string, number>;
   roles: Map<string, Role>;
   /** Role id → its permissions (./roles.ts keys them). */
   rolePermissions: Map<string, Set<string>>;
@@ -49,6 +52,8 @@ export function createTables(): MemoryTables {
     sessions: new Map(),
     refreshTokens: new RefreshTokenTable(),
     passkeys: new Map(),
+    mfaEnrolments: new Map(),
+    mfaRememberRevocations: new Map(),
     roles: new Map(),
     rolePermissions: new Map(),
     roleUsers: new Map(),
@@ -59,8 +64,9 @@ export function createTables(): MemoryTables {
 }
 
 export function clearTables(tables: MemoryTables): void {
-  const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
-  for (const map of [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, roles, rolePermissions, roleUsers, userRoles, userPermissions] as Map<string, unknown>[]) map.clear();
+  const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
+  const maps = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
+  for (const map of maps as Map<string, unknown>[]) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;
 }

@@ -4,10 +4,11 @@ import { copy, indexKey, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's users and their identifier index (connection + email or phone number → user
- * id). Deleting a user takes its sessions, refresh tokens, passkeys, roles and permissions along.
+ * id). Deleting a user takes its sessions, refresh tokens, passkeys, MFA enrolments (with the
+ * remembered-browser revocation), roles and permissions along.
  */
 export function memoryUsers({ tables }: MemoryContext): UserStore {
-  const { users, userIndex, sessions, refreshTokens, passkeys, roleUsers, userRoles, userPermissions } = tables;
+  const { users, userIndex, sessions, refreshTokens, passkeys, mfaEnrolments, mfaRememberRevocations, roleUsers, userRoles, userPermissions } = tables;
   return {
     async getUser(userId) {
       return copy(users.get(userId));
@@ -50,6 +51,8 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
       for (const [key, s] of sessions) if (s.userId === userId) sessions.delete(key);
       refreshTokens.deleteWhere((t) => t.userId === userId);
       for (const [key, p] of passkeys) if (p.userId === userId) passkeys.delete(key);
+      for (const [key, e] of mfaEnrolments) if (e.userId === userId) mfaEnrolments.delete(key);
+      mfaRememberRevocations.delete(userId);
       for (const roleId of userRoles.get(userId) ?? []) roleUsers.get(roleId)?.delete(userId);
       userRoles.delete(userId);
       userPermissions.delete(userId);

@@ -31,6 +31,13 @@ export function redisKeyNames(prefix: string) {
     passkeys: `${prefix}d:pks`,
     userPasskeysPrefix: `${prefix}d:upks:`,
     userPasskeys: (id: string) => `${prefix}d:upks:${id}`,
+    mfaEnrolmentPrefix: `${prefix}d:mfa:`,
+    mfaEnrolment: (id: string) => `${prefix}d:mfa:${id}`,
+    mfaEnrolments: `${prefix}d:mfas`,
+    userMfaEnrolmentsPrefix: `${prefix}d:umfas:`,
+    userMfaEnrolments: (id: string) => `${prefix}d:umfas:${id}`,
+    /** When the user's remembered browsers were last revoked (ms, a string). */
+    mfaRememberRevoked: (id: string) => `${prefix}d:mfarev:${id}`,
     rolePrefix: `${prefix}d:role:`,
     role: (id: string) => `${prefix}d:role:${id}`,
     roles: `${prefix}d:roles`,

@@ -69,8 +69,9 @@ export const LUA = {
     for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
     return redis.call('HGETALL', KEYS[1])`,
   /**
-   * KEYS: user, users zset, index set, session set, token set, passkey zset, all passkeys zset, role zset, permission zset;
-   * ARGV: user id, session/token/passkey key prefixes, role users zset prefix.
+   * KEYS: user, users zset, index set, session set, token set, passkey zset, all passkeys zset, role zset, permission zset,
+   * MFA enrolment zset, all MFA enrolments zset, remembered-browser revocation;
+   * ARGV: user id, session/token/passkey key prefixes, role users zset prefix, MFA enrolment key prefix.
    */
   deleteUser: `
     if redis.call('DEL', KEYS[1]) == 0 then return 0 end
@@ -85,7 +86,11 @@ export const LUA = {
       redis.call('ZREM', KEYS[7], id)
     end
     for _, role in ipairs(redis.call('ZRANGE', KEYS[8], 0, -1)) do redis.call('ZREM', ARGV[5] .. role, ARGV[1]) end
-    redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8], KEYS[9])
+    for _, id in ipairs(redis.call('ZRANGE', KEYS[10], 0, -1)) do
+      redis.call('DEL', ARGV[6] .. id)
+      redis.call('ZREM', KEYS[11], id)
+    end
+    redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[8], KEYS[9], KEYS[10], KEYS[12])
     return 1`,
   /** KEYS: session; ARGV: user session set prefix. */
   deleteSession: `
@@ -107,6 +112,28 @@ export const LUA = {
     return 1`,
   /** KEYS: passkey, all passkeys zset; ARGV: id, user passkey zset prefix. */
   deletePasskey: `
+    local user = redis.call('HGET', KEYS[1], 'userId')
+    if not user then return 0 end
+    redis.call('DEL', KEYS[1])
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    redis.call('ZREM', ARGV[2] .. cjson.decode(user), ARGV[1])
+    return 1`,
+  /** KEYS: enrolment, all MFA enrolments zset, seq; ARGV: id, user enrolment zset prefix, user id (raw), field/value... */
+  saveMfaEnrolment: `
+    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+    for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    local seq = redis.call('INCR', KEYS[3])
+    redis.call('ZADD', KEYS[2], seq, ARGV[1])
+    redis.call('ZADD', ARGV[2] .. ARGV[3], seq, ARGV[1])
+    return 1`,
+  /** KEYS: enrolment; ARGV: user id as JSON, field/value... Replaces every field (an absent one goes); 0 unless the same user's enrolment exists. */
+  replaceMfaEnrolment: `
+    if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[1] then return 0 end
+    redis.call('DEL', KEYS[1])
+    for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+    return 1`,
+  /** KEYS: enrolment, all MFA enrolments zset; ARGV: id, user enrolment zset prefix. */
+  deleteMfaEnrolment: `
     local user = redis.call('HGET', KEYS[1], 'userId')
     if not user then return 0 end
     redis.call('DEL', KEYS[1])

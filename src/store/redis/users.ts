@@ -7,7 +7,8 @@ import { LUA } from './scripts.js';
 /**
  * The Redis store's users: a hash each, an identifier index (a string per connection + identifier,
  * and a set of them per user), and a sorted set in creation order. Inserting, moving an identifier
- * and deleting (with the user's sessions, refresh tokens, passkeys, roles and permissions) run as scripts.
+ * and deleting (with the user's sessions, refresh tokens, passkeys, MFA enrolments and their
+ * remembered-browser revocation, roles and permissions) run as scripts.
  */
 export function redisUsers({ redis, k, run, readHashes }: RedisContext): UserStore {
   return {
@@ -33,9 +34,10 @@ export function redisUsers({ redis, k, run, readHashes }: RedisContext): UserSto
     async deleteUser(userId) {
       const keys = [
         k.user(userId), k.users, k.userIndexes(userId), k.userSessions(userId), k.userTokens(userId), k.userPasskeys(userId), k.passkeys,
-        k.userRoles(userId), k.userPermissions(userId),
+        k.userRoles(userId), k.userPermissions(userId), k.userMfaEnrolments(userId), k.mfaEnrolments, k.mfaRememberRevoked(userId),
       ];
-      return (await run(LUA.deleteUser, keys, [userId, k.sessionPrefix, k.tokenPrefix, k.passkeyPrefix, k.roleUsersPrefix])) === 1;
+      const prefixes = [k.sessionPrefix, k.tokenPrefix, k.passkeyPrefix, k.roleUsersPrefix, k.mfaEnrolmentPrefix];
+      return (await run(LUA.deleteUser, keys, [userId, ...prefixes])) === 1;
     },
   };
 }

@@ -42,6 +42,10 @@ const MIGRATIONS: string[] = [
   // 3: login tickets of embedded login (store/sqlite/login-tickets.ts).
   `CREATE TABLE login_tickets (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, data TEXT NOT NULL);
    CREATE INDEX login_tickets_expiry ON login_tickets (expires_at);`,
+  // 4: MFA enrolments and each user's remembered-browser revocation (store/sqlite/mfa-enrolments.ts).
+  `CREATE TABLE mfa_enrolments (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX mfa_enrolments_user ON mfa_enrolments (user_id);
+   CREATE TABLE mfa_remember_revocations (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -56,6 +60,8 @@ const DATA_TABLES = [
   'sessions',
   'refresh_tokens',
   'passkeys',
+  'mfa_enrolments',
+  'mfa_remember_revocations',
   'messages',
   'roles',
   'role_permissions',

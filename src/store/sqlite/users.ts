@@ -5,8 +5,8 @@ import { json, parse, type Row, type SqliteContext } from './context.js';
 
 /**
  * The SQLite store's users (table `users`, in insertion order) and their identifier index (table
- * `user_identifiers`). Deleting a user takes its sessions, refresh tokens, passkeys, roles and
- * permissions along, in one transaction.
+ * `user_identifiers`). Deleting a user takes its sessions, refresh tokens, passkeys, MFA enrolments
+ * (with the remembered-browser revocation), roles and permissions along, in one transaction.
  */
 export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore {
   const sql = {
@@ -24,6 +24,8 @@ export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore
     deleteUserSessions: statement('DELETE FROM sessions WHERE user_id = ?'),
     deleteUserTokens: statement('DELETE FROM refresh_tokens WHERE user_id = ?'),
     deleteUserPasskeys: statement('DELETE FROM passkeys WHERE user_id = ?'),
+    deleteUserEnrolments: statement('DELETE FROM mfa_enrolments WHERE user_id = ?'),
+    deleteUserRememberRevocation: statement('DELETE FROM mfa_remember_revocations WHERE user_id = ?'),
     deleteUserRoles: statement('DELETE FROM user_roles WHERE user_id = ?'),
     deleteUserPermissions: statement('DELETE FROM user_permissions WHERE user_id = ?'),
   };
@@ -58,6 +60,8 @@ export function sqliteUsers({ statement, atomically }: SqliteContext): UserStore
     sql.deleteUserSessions.run(userId);
     sql.deleteUserTokens.run(userId);
     sql.deleteUserPasskeys.run(userId);
+    sql.deleteUserEnrolments.run(userId);
+    sql.deleteUserRememberRevocation.run(userId);
     sql.deleteUserRoles.run(userId);
     sql.deleteUserPermissions.run(userId);
     return true;

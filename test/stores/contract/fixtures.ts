@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { createManualClock, type ManualClock } from '../../../src/clock.js';
-import type { AuthorizationCode, Message, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from '../../../src/store/records.js';
+import type { AuthorizationCode, Message, MfaEnrolment, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from '../../../src/store/records.js';
 import type { Store } from '../../../src/store/types.js';
 
 /**
@@ -189,9 +189,20 @@ function recordBuilders(now: () => number) {
     ...overrides,
   });
 
+  const mfaEnrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
+    id: 'totp|dev_AAAAAAAAAAAAAAAA',
+    userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
+    factor: 'otp',
+    confirmed: false,
+    secret: 'JBSWY3DPEHPK3PXP',
+    createdAt: '2026-03-01T10:00:00.000Z',
+    lastAuthAt: undefined,
+    ...overrides,
+  });
+
   const role = (overrides: Partial<Role> = {}): Role => ({ id: 'rol_AAAAAAAAAAAAAAAA', name: 'Admin', description: 'Administrators', ...overrides });
 
   const permission = (permissionName: string, resourceServerIdentifier = 'https://api.example.com'): Permission => ({ resourceServerIdentifier, permissionName });
 
-  return { transaction, authenticated, challenge, authCode, user, session, refreshToken, message, passkey, role, permission };
+  return { transaction, authenticated, challenge, authCode, user, session, refreshToken, message, passkey, mfaEnrolment, role, permission };
 }

@@ -7,7 +7,7 @@ export const lifecycleContract: PortContract = {
   port: 'StoreLifecycle',
   concern: 'lifecycle',
   cases(subject) {
-    const { transaction, challenge, authCode, user, session, refreshToken, message } = subject.records;
+    const { transaction, challenge, authCode, user, session, refreshToken, message, passkey, mfaEnrolment } = subject.records;
     let store: Store;
     beforeEach(() => {
       ({ store } = subject);
@@ -21,6 +21,9 @@ export const lifecycleContract: PortContract = {
       await store.createSession(session());
       await store.saveRefreshToken(refreshToken());
       await store.appendMessage(message());
+      await store.savePasskey(passkey());
+      await store.saveEnrolment(mfaEnrolment());
+      await store.revokeRememberedBrowsers(mfaEnrolment().userId, 1);
       await store.reset();
       expect(await store.getTransaction('txn_1')).toBeUndefined();
       expect(await store.recordOtpAttempt('email:jane@example.com')).toBeUndefined();
@@ -30,6 +33,9 @@ export const lifecycleContract: PortContract = {
       expect(await store.getSession('sess_1')).toBeUndefined();
       expect(await store.getRefreshToken('rt_hash_1')).toBeUndefined();
       expect(await store.listMessages({})).toEqual([]);
+      expect(await store.listPasskeys()).toEqual([]);
+      expect(await store.listEnrolments()).toEqual([]);
+      expect(await store.rememberedBrowsersRevokedAt(mfaEnrolment().userId)).toBeUndefined();
     });
   },
 };
