@@ -24,6 +24,10 @@ import { createRefreshTokenService } from './oauth/refresh-tokens.js';
 import { createOtpService } from './otp/otp-service.js';
 import { logOtpOutcomes } from './otp/otp-log.js';
 import { createOutbox } from './otp/outbox.js';
+import { createMfaService } from './mfa/mfa-service.js';
+import { EMULATED_FACTORS } from './tenant/mfa-factors.js';
+import { createRememberedBrowsers } from './mfa/remembered-browsers.js';
+import { createSecondFactorGate } from './login/second-factor.js';
 import { createUserService } from './users/user-service.js';
 import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
@@ -136,7 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const faults = createDeliveryFaults(store.shared);
   const otp = logOtpOutcomes(createOtpService({ store, clock, random, secret: deriveKey(master, 'otp-hmac'), fixedCodeFor: (r) => fixedCodes.codeFor(r) }), log);
   const outbox = createOutbox({ store, clock, random, log, faults, logCodes: options.devRoutes ?? true });
-  const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), ...options.actions });
+  const actionsRunner = await startTenantActions(tenant.actions, { log, tenantId: tenantIdOf(issuer), mfaFactors: () => tenant.mfa.factors.filter((f) => EMULATED_FACTORS.includes(f)), ...options.actions });
   // From here on a failure must not leave the actions' processes running, nor a store this call opened.
   try {
     const users = createUserService({
@@ -146,13 +150,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
     });
     const sessions = createSessionService({ store, clock, random, tenant });
+    const mfa = createMfaService({ tenant, store, otp, outbox, clock, random });
+    const rememberedBrowsers = createRememberedBrowsers({ key: deriveKey(master, 'mfa-remember-browser'), clock, store });
+    const secondFactor = createSecondFactorGate({ tenant, mfa, store });
     const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
     const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
-    const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions });
+    const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions, secondFactor });
     const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, responder, issuer });
     const passkeys = createPasskeyService({ tenant, store, clock, issuer });
     const bruteForce = createBruteForceGuard(clock);
-    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows });
+    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions });
     const cookies = createCookieJar(issuer.startsWith('https:'));
     await users.seed(tenant);
     await roles.seed(tenant);
@@ -206,7 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
-      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed,
+      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers,
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
       flows: actionsRunner.flows,
       finishLogin,

@@ -21,7 +21,7 @@ export interface TenantActionsRunner {
  */
 export async function startTenantActions(
   actions: TenantActions,
-  deps: { log: Logger; tenantId: string; budgetMs?: number; caFile?: string },
+  deps: { log: Logger; tenantId: string; budgetMs?: number; caFile?: string; mfaFactors?: () => readonly string[] },
 ): Promise<TenantActionsRunner> {
   const logs = new ActionLogBook();
   const budgetMs = deps.budgetMs ?? DEFAULT_TRIGGER_BUDGET_MS;
@@ -56,6 +56,7 @@ export async function startTenantActions(
     tenantId: deps.tenantId,
     budgetMs,
     now: () => Date.now(),
+    ...(deps.mfaFactors ? { mfaFactors: deps.mfaFactors } : {}),
     notify: (notice) => {
       logs.add({ action: notice.action, level: 'notice', line: notice.message, at: new Date().toISOString() });
       deps.log.warn({ action: notice.action }, `action ${notice.action}: ${notice.message}`);

@@ -9,6 +9,7 @@ import {
   type RegistrationFacts,
 } from './action-events.js';
 import { MAX_CUSTOM_CLAIMS_BYTES, mayBeSet } from './restricted-claims.js';
+import { mfaRequestOf, type ActionMfaRequest } from './mfa-request.js';
 
 /**
  * Runs the actions bound to a trigger, in order, within one time budget for the whole trigger (Auth0
@@ -20,8 +21,9 @@ import { MAX_CUSTOM_CLAIMS_BYTES, mayBeSet } from './restricted-claims.js';
  *   another's changes in the same flow;
  * - a thrown error or a timeout fails the login as `access_denied` with the error's message;
  * - restricted claims (`sub`, `aud`, `permissions`, …) are silently not set.
- * What Understudy does not emulate (MFA, redirects, custom prompts) is a notice in the log, not a
- * failure, except where Auth0 itself fails: a redirect in a flow with no browser to send.
+ * What Understudy does not emulate (redirects, custom prompts) is a notice in the log, not a failure,
+ * except where Auth0 itself fails: a redirect in a flow with no browser to send. A second factor an
+ * action asks for is the outcome's `mfa`, which the login asks for at its end (src/mfa/).
  */
 
 export interface Notice {
@@ -39,6 +41,8 @@ export interface PostLoginOutcome {
   /** Top-level keys to set; `null` deletes a key, as in Auth0. */
   appMetadata: Record<string, unknown>;
   userMetadata: Record<string, unknown>;
+  /** A second factor the actions asked for (api.multifactor, api.authentication.challengeWith…). */
+  mfa?: ActionMfaRequest | undefined;
   notices: Notice[];
 }
 
@@ -63,20 +67,18 @@ export interface TriggerFlowsDeps {
   budgetMs: number;
   now: () => number;
   notify: (notice: Notice) => void;
+  /** The second factors a login can be asked for now (none: api.multifactor.enable is a notice, and the login goes on). */
+  mfaFactors?: () => readonly string[];
 }
 
 const empty = (): PostLoginOutcome => ({ idTokenClaims: {}, accessTokenClaims: {}, addScopes: [], removeScopes: [], appMetadata: {}, userMetadata: {}, notices: [] });
 
 /** Methods that need a browser to send somewhere: Auth0 fails them with interaction_required when there is none. */
-const NEEDS_BROWSER = new Set(['redirect.sendUserTo', 'prompt.render', 'authentication.challengeWith', 'authentication.challengeWithAny', 'authentication.enrollWith', 'authentication.enrollWithAny']);
+const NEEDS_BROWSER = new Set(['redirect.sendUserTo', 'prompt.render']);
 const NOT_EMULATED: Record<string, string> = {
-  'multifactor.enable': 'MFA is not emulated: the login goes on without a second factor',
+  'multifactor.enable': 'the tenant enables no second factor Understudy emulates (guardianFactors: otp, sms, email), so the login goes on without one',
   'redirect.sendUserTo': 'redirects from Actions are not emulated: the login goes on as if the redirect had returned',
   'prompt.render': 'custom prompts are not emulated: the login goes on without the form',
-  'authentication.challengeWith': 'MFA challenges are not emulated: the login goes on without one',
-  'authentication.challengeWithAny': 'MFA challenges are not emulated: the login goes on without one',
-  'authentication.enrollWith': 'MFA enrolment is not emulated: the login goes on without it',
-  'authentication.enrollWithAny': 'MFA enrolment is not emulated: the login goes on without it',
   'authentication.setPrimaryUser': 'account linking is not emulated: the login stays with its own user',
 };
 
@@ -123,6 +125,18 @@ export class TriggerFlows {
           case 'access.deny':
             outcome.refusal ??= { error: 'access_denied', description: typeof args[0] === 'string' ? args[0] : '' };
             this.deps.notify({ action, message: `api.access.deny: the login is refused: ${String(args[0] ?? '')}` });
+            break;
+          case 'multifactor.enable':
+            if (!this.deps.mfaFactors?.().length) {
+              this.notice(outcome.notices, action, method);
+              break;
+            }
+          // falls through: a second factor the login asks for at its end
+          case 'authentication.challengeWith':
+          case 'authentication.challengeWithAny':
+          case 'authentication.enrollWith':
+          case 'authentication.enrollWithAny':
+            outcome.mfa = mfaRequestOf(method, args, outcome.mfa);
             break;
           default:
             if (!interactive && NEEDS_BROWSER.has(method)) {

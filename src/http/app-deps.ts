@@ -26,6 +26,8 @@ import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { LoginFinisher } from '../oauth/finish-login.js';
 import type { ActionLogBook } from '../actions/action-log.js';
 import type { LoginTicketService } from '../passwordless/login-tickets.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { RememberedBrowsers } from '../mfa/remembered-browsers.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -67,6 +69,10 @@ export interface AppDeps {
   finishLogin: LoginFinisher;
   /** The Actions' console lines and notices, for the mailbox page's Logs panel. */
   actionLogs: ActionLogBook;
+  /** Second factors: users' enrolments, codes and their limits (src/mfa/). */
+  mfa: MfaService;
+  /** The `auth0-mf` cookie that lets a browser skip the next challenge. */
+  rememberedBrowsers: RememberedBrowsers;
 }
 
 declare module 'fastify' {

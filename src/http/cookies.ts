@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { REMEMBER_COOKIE, type RememberedBrowsers } from '../mfa/remembered-browsers.js';
+
+export { REMEMBER_COOKIE };
 
 /**
  * Auth0's browser cookies: `auth0` (the SSO session) and `did` (the device, which binds a login
@@ -9,6 +12,7 @@ import type { CookieSerializeOptions } from '@fastify/cookie';
  */
 export const SESSION_COOKIE = 'auth0';
 export const DEVICE_COOKIE = 'did';
+
 
 /** The device cookie lives a year, renewed on every /authorize, as Auth0's `did` does. */
 const DEVICE_COOKIE_MAX_AGE = 365 * 86400;
@@ -59,4 +63,10 @@ export function createCookieJar(secure: boolean): CookieJar {
       this.write(reply, SESSION_COOKIE, session.id, Math.max(1, Math.floor((session.expiresAt - now) / 1000)));
     },
   };
+}
+
+/** Whether this request's browser is remembered for a user's second factor (the `auth0-mf` cookie). */
+export function rememberedBrowser(request: FastifyRequest, deps: { cookies: CookieJar; rememberedBrowsers: RememberedBrowsers }): (userId: string) => Promise<boolean> {
+  const cookie = deps.cookies.read(request, REMEMBER_COOKIE);
+  return (userId) => deps.rememberedBrowsers.remembers(cookie, userId);
 }

@@ -6,7 +6,7 @@ import type { Admit, ScreenOutcome, Visit } from '../login/login-service.js';
 import { SCREEN_NOTICES, SCREEN_REFUSALS } from '../login/refusals.js';
 import { createScreenViews, type ScreenParams } from '../login/screen-views.js';
 import type { PageScreen } from '../login/screens.js';
-import { DEVICE_COOKIE } from './cookies.js';
+import { DEVICE_COOKIE, REMEMBER_COOKIE } from './cookies.js';
 import { ipKey, recipientKey } from './rate-limits.js';
 import { renderScreen } from './screens.js';
 import { fieldsOf, queryWith } from './route-schemas.js';
@@ -22,7 +22,7 @@ export type Form = Record<string, string | undefined>;
 /** Every screen's query: the login transaction's `state`, and the social screen's `connection`. */
 const ScreenQuery = queryWith(['state', 'connection']);
 /** What Auth0's screens post; each screen reads its own fields (strings only, as `form()` gives them). */
-const ScreenForm = fieldsOf(['state', 'action', 'username', 'password', 'code', 'connection', 'passkey', 'email', 'name']);
+const ScreenForm = fieldsOf(['state', 'action', 'username', 'password', 'code', 'connection', 'passkey', 'email', 'name', 'phone', 'rememberBrowser', 'saved']);
 
 /** The route options of a login screen's GET: its errors are shown on the error page. */
 export const PAGE = { config: { page: true }, schema: { querystring: ScreenQuery } } as const;
@@ -77,6 +77,7 @@ export function createLoginReplies(deps: AppDeps): LoginReplies {
         // A session opened: someone proved who they are on this screen (a code, a password, a passkey, a provider).
         if (outcome.session) reply.log.info({ screen }, `login succeeded on ${screen}`);
         if (outcome.session) cookies.keepSession(reply, outcome.session, clock.now());
+        if (outcome.rememberBrowser) cookies.write(reply, REMEMBER_COOKIE, deps.rememberedBrowsers.issue(outcome.rememberBrowser), deps.rememberedBrowsers.maxAgeSeconds);
         return reply.redirect(outcome.location, 302);
       }
       const shown = await view(screen, outcome.ctx, params);

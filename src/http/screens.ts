@@ -19,6 +19,17 @@ const titles: Record<ScreenName, string> = {
   'social-consent': 'Continue',
   'login-passkey': 'Log in with a passkey',
   'passkey-enrollment': 'Create a passkey',
+  // The second factor's pages, with Auth0's page titles (docs/research/auth0-mfa.md §3.4).
+  'mfa-begin-enroll-options': 'Add another authentication method',
+  'mfa-login-options': 'List of other login methods',
+  'mfa-otp-enrollment-qr': 'Scan the code to log in using a one-time password',
+  'mfa-otp-challenge': 'Enter your one-time password to log in',
+  'mfa-sms-enrollment': 'Enter your phone number to log in using a text message',
+  'mfa-sms-challenge': 'Enter your phone code to log in',
+  'mfa-email-challenge': 'Enter your email code to log in',
+  'mfa-recovery-code-enrollment': 'Copy your recovery code for safe keeping',
+  'mfa-recovery-code-challenge': 'Enter your recovery code to log in',
+  'mfa-recovery-code-challenge-new-code': 'Copy your new recovery code for safe keeping',
   'logged-out': 'Logged out',
   error: 'Error',
 };

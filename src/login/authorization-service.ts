@@ -1,16 +1,20 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { accessDenied, invalidRequest, loginRequired, OAuthError } from '../errors.js';
-import type { Session, Transaction, User } from '../store/records.js';
+import type { Session, Transaction, TransactionMfa, User } from '../store/records.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
-import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
+import { errorResult, type AuthorizationResponder, type AuthorizationResult } from '../oauth/authorization-response.js';
 import type { SessionService } from './sessions.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { planTransaction, presentedConnection } from './login-plan.js';
 import { screenUrl } from './screens.js';
+import type { SecondFactorGate } from './second-factor.js';
+import type { FinishedLogin } from '../oauth/finish-login.js';
+import type { Authentication } from '../oauth/tokens.js';
+import { MULTI_FACTOR_ACR } from '../mfa/mfa-demand.js';
 
 /**
  * The life of one /authorize: answer at once from a live SSO session, or open a login transaction
@@ -25,17 +29,33 @@ export type BeginOutcome =
 
 export interface AuthorizationService {
   /** `http` is what the tenant's Actions see of the request (event.request), when a session answers at once. */
-  begin(request: AuthorizeRequest, browser: { deviceId: string; sessionId: string | undefined }, http?: RequestFacts): Promise<BeginOutcome>;
+  begin(request: AuthorizeRequest, browser: ResumingBrowser & { deviceId: string; sessionId: string | undefined }, http?: RequestFacts): Promise<BeginOutcome>;
   /** The transaction behind a screen, refused for another browser or once it is gone. */
   transaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction>;
   /** Keeps the identifier the user entered (and the connection they switched to) on the transaction. */
   remember(transaction: Transaction, identifier: string, connection?: string): Promise<void>;
+  /** Keeps where the login's second factor stands (login/steps/mfa.ts). */
+  updateMfa(transaction: Transaction, mfa: TransactionMfa): Promise<void>;
   /** Marks the transaction authenticated and opens the SSO session; the caller sets its cookie. */
   authenticate(transaction: Transaction, user: User): Promise<Session>;
   /** The response for a request that authenticated without the screens (a magic link). */
   complete(request: AuthorizeRequest, user: User, session: Session, http?: RequestFacts): Promise<AuthorizationResult>;
-  /** Issues the response for an authenticated transaction, once. */
-  resume(id: string | undefined, deviceId: string | undefined, http?: RequestFacts): Promise<AuthorizationResult>;
+  /**
+   * Issues the response for an authenticated transaction, once, or sends the browser to the second
+   * factor the login still owes (`location`). `remembered` says whether the browser's remember-me
+   * cookie counts for a user (login/second-factor.ts).
+   */
+  resume(id: string | undefined, browser: ResumingBrowser, http?: RequestFacts): Promise<AuthorizationResult | { location: string }>;
+}
+
+export interface ResumingBrowser {
+  deviceId: string | undefined;
+  remembered: (userId: string) => Promise<boolean>;
+}
+
+/** The ID token's amr and acr after a login that passed a second factor. */
+function authenticationAfterMfa(txn: Transaction): Authentication {
+  return { amr: ['mfa'], ...(txn.mfa?.acrRequested ? { acr: MULTI_FACTOR_ACR } : {}) };
 }
 
 export function createAuthorizationService(deps: {
@@ -45,8 +65,9 @@ export function createAuthorizationService(deps: {
   random: Random;
   responder: AuthorizationResponder;
   sessions: SessionService;
+  secondFactor: SecondFactorGate;
 }): AuthorizationService {
-  const { tenant, store, clock, random, responder, sessions } = deps;
+  const { tenant, store, clock, random, responder, sessions, secondFactor } = deps;
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
 
   async function loadTransaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction> {
@@ -74,15 +95,6 @@ export function createAuthorizationService(deps: {
       const session = await sessions.current(browser.sessionId);
       // max_age=0 means "authenticate now" (OIDC Core §3.1.2.1), whatever the session's age.
       const tooOld = session !== undefined && request.maxAge !== undefined && (request.maxAge === 0 || nowSeconds() - session.authTime > request.maxAge);
-      if (session && !prompts.has('login') && !tooOld) {
-        const user = await store.getUser(session.userId);
-        if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
-          await sessions.touch(session, request.client.clientId);
-          return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http }) };
-        }
-      }
-      if (prompts.has('none')) throw loginRequired('Login required', { redirect });
-
       const now = clock.now();
       const transaction: Transaction = {
         id: random.token(24),
@@ -95,6 +107,27 @@ export function createAuthorizationService(deps: {
         createdAt: now,
         expiresAt: now + TRANSACTION_TTL_MS,
       };
+      if (session && !prompts.has('login') && !tooOld) {
+        const user = await store.getUser(session.userId);
+        if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
+          await sessions.touch(session, request.client.clientId);
+          const finished = await responder.finish(requestRecord(request), user, session, { http });
+          const facts = { mfaAt: session.mfaAt, remembered: await browser.remembered(user.user_id) };
+          if (!finished.ok || !secondFactor.owed(request.acrValues, finished, facts)) {
+            return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http, finished }) };
+          }
+          // The session's login gave no second factor that this one needs: ask for it (never without a browser).
+          if (prompts.has('none')) throw loginRequired('Multifactor authentication required', { redirect });
+          const proven: Transaction = { ...transaction, authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id } };
+          await store.createTransaction(proven);
+          const gate = await secondFactor.check(proven, user, finished, facts);
+          if (gate.kind === 'ask') return { kind: 'login', transaction: proven, plan, location: gate.location };
+          await store.finishTransaction(proven.id);
+          if (gate.kind === 'refuse') throw accessDenied(gate.description, { redirect });
+          return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http, finished }) };
+        }
+      }
+      if (prompts.has('none')) throw loginRequired('Login required', { redirect });
       await store.createTransaction(transaction);
       const location =
         plan.kind === 'social'
@@ -109,6 +142,10 @@ export function createAuthorizationService(deps: {
       await store.updateTransaction(transaction.id, connection ? { identifier, connection } : { identifier });
     },
 
+    async updateMfa(transaction, mfa) {
+      await store.updateTransaction(transaction.id, { mfa });
+    },
+
     async authenticate(transaction, user) {
       const authTime = nowSeconds();
       const session = await sessions.start({ userId: user.user_id, deviceId: transaction.deviceId, authTime, clientId: transaction.clientId });
@@ -121,15 +158,37 @@ export function createAuthorizationService(deps: {
     // Magic links only: Auth0 issues no refresh token for a login made by link.
     complete: (request, user, session, http) => responder.respond(requestRecord(request), user, session, { refreshTokenAllowed: false, http }),
 
-    async resume(id, deviceId, http) {
-      const transaction = await loadTransaction(id, deviceId);
-      const finished = transaction.authenticated ? await store.finishTransaction(transaction.id) : undefined;
-      if (!finished?.authenticated) {
+    async resume(id, browser, http) {
+      const transaction = await loadTransaction(id, browser.deviceId);
+      const authenticated = transaction.authenticated;
+      if (!authenticated) throw invalidRequest('This login has not been completed. Go back to the application and sign in again.');
+      const user = await store.getUser(authenticated.userId);
+      if (!user) throw accessDenied('The user no longer exists.');
+      const session = { id: authenticated.sessionId, authTime: authenticated.authTime, mfaAt: (await sessions.current(authenticated.sessionId))?.mfaAt };
+      // A login that owes its second factor gets no response until it is given (its screens set passedAt).
+      if (transaction.mfa && transaction.mfa.passedAt === undefined) return { location: screenUrl('mfa-login-options', transaction) };
+      if (transaction.mfa?.recoveryCode) return { location: screenUrl('mfa-recovery-code-enrollment', transaction) };
+      // The post-login Actions ran before the second factor; their result waited on the transaction.
+      const finished: FinishedLogin = transaction.mfa ? { ok: true, user, changes: transaction.mfa.changes } : await responder.finish(transaction, user, session, { http });
+      let mfaNow = transaction.mfa !== undefined;
+      if (finished.ok && !transaction.mfa) {
+        const gate = await secondFactor.check(transaction, user, finished, { mfaAt: session.mfaAt, remembered: await browser.remembered(user.user_id) });
+        if (gate.kind === 'ask') return { location: gate.location };
+        if (gate.kind === 'refuse') {
+          await store.finishTransaction(transaction.id);
+          return errorResult({ redirectUri: transaction.redirectUri, responseMode: transaction.responseMode, state: transaction.clientState }, 'access_denied', gate.description);
+        }
+        mfaNow = false;
+      }
+      const finishedTransaction = await store.finishTransaction(transaction.id);
+      if (!finishedTransaction?.authenticated) {
         throw invalidRequest('This login has not been completed. Go back to the application and sign in again.');
       }
-      const user = await store.getUser(finished.authenticated.userId);
-      if (!user) throw accessDenied('The user no longer exists.');
-      return responder.respond(finished, user, { id: finished.authenticated.sessionId, authTime: finished.authenticated.authTime }, { http });
+      return responder.respond(finishedTransaction, finished.ok ? finished.user : user, session, {
+        http,
+        finished,
+        ...(mfaNow ? { authentication: authenticationAfterMfa(transaction) } : {}),
+      });
     },
   };
 }

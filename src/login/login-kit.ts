@@ -10,6 +10,9 @@ import type { BruteForceGuard } from '../users/brute-force.js';
 import type { AuthorizationService } from './authorization-service.js';
 import type { PasskeyService } from './passkeys.js';
 import { admitLogin } from '../users/login-admission.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { SecondFactorGate } from './second-factor.js';
+import type { SessionService } from './sessions.js';
 import type { Notice, Refusal } from './refusals.js';
 import { nextStep, screenUrl, type Intent, type LoginProfile, type Screen } from './screens.js';
 
@@ -38,7 +41,8 @@ export interface Visit {
 export type Admit = (recipient: string | undefined) => Promise<boolean>;
 
 export type ScreenOutcome =
-  | { kind: 'redirect'; location: string; session?: Session }
+  /** `rememberBrowser`: the user whose second factor this browser now skips for 30 days (the `auth0-mf` cookie). */
+  | { kind: 'redirect'; location: string; session?: Session; rememberBrowser?: string }
   /** The screen (again): `typed` are the form's fields as the user typed them, shown back. */
   | { kind: 'show'; ctx: LoginContext; refusal?: Refusal; notice?: Notice; typed?: Record<string, string | undefined>; message?: string };
 
@@ -54,6 +58,9 @@ export interface LoginDeps {
   passkeys: PasskeyService;
   bruteForce: BruteForceGuard;
   flows: TriggerFlows;
+  mfa: MfaService;
+  secondFactor: SecondFactorGate;
+  sessions: SessionService;
 }
 
 export interface LoginKit {

@@ -5,6 +5,7 @@ import { identifierSteps } from './steps/identifier.js';
 import { passwordSteps } from './steps/passwords.js';
 import { passkeySteps } from './steps/passkeys.js';
 import { socialSteps } from './steps/social.js';
+import { mfaSteps, type CodeForm } from './steps/mfa.js';
 
 export type { Admit, LoginContext, ScreenOutcome, Visit } from './login-kit.js';
 
@@ -31,6 +32,17 @@ export interface LoginService {
   enrolPasskey(visit: Visit, form: { passkey: string | undefined }): Promise<ScreenOutcome>;
   /** The mock social provider: the profile typed in for the connection. */
   social(visit: Visit, form: { connection: string; email?: string | undefined; name?: string | undefined }, admit: Admit): Promise<ScreenOutcome>;
+  /** The otp screens: the authenticator app's code, enrolling or answering a challenge. */
+  mfaOtp(screen: 'mfa-otp-enrollment' | 'mfa-otp-challenge', visit: Visit, form: CodeForm): Promise<ScreenOutcome>;
+  /** The sms and email challenges: the code sent, or `resend`. */
+  mfaOob(screen: 'mfa-sms-challenge' | 'mfa-email-challenge', visit: Visit, form: CodeForm & { resend: boolean }): Promise<ScreenOutcome>;
+  /** mfa-sms-enrollment: the phone number to enrol. */
+  mfaPhone(visit: Visit, phone: string): Promise<ScreenOutcome>;
+  mfaRecoveryCode(visit: Visit, code: string): Promise<ScreenOutcome>;
+  /** The recovery code screens' "I have safely recorded this code". */
+  mfaRecorded(screen: 'mfa-recovery-code-enrollment' | 'mfa-recovery-code-new-code', visit: Visit, saved: boolean): Promise<ScreenOutcome>;
+  /** The choice screens: a factor to be challenged with, or to enrol in. */
+  mfaChoose(screen: 'mfa-login-options' | 'mfa-enroll-options', visit: Visit, factor: string | undefined): Promise<ScreenOutcome>;
 }
 
 export function createLoginService(deps: LoginDeps): LoginService {
@@ -40,6 +52,7 @@ export function createLoginService(deps: LoginDeps): LoginService {
   const identifier = identifierSteps(kit, social.toProvider);
   const passwords = passwordSteps(kit, social.toProvider);
   const passkeys = passkeySteps(kit);
+  const mfa = mfaSteps(kit);
 
   return {
     async show(screen, visit) {
@@ -66,5 +79,12 @@ export function createLoginService(deps: LoginDeps): LoginService {
 
     social: (visit, form, admit) =>
       submit('social', visit, async (ctx) => keepTyped({ email: form.email, name: form.name }, await social.fromProvider(ctx, form, admit))),
+
+    mfaOtp: (screen, visit, form) => submit(screen, visit, (ctx) => mfa.otp(ctx, form)),
+    mfaOob: (screen, visit, form) => submit(screen, visit, (ctx) => mfa.oob(ctx, screen === 'mfa-sms-challenge' ? 'sms' : 'email', form)),
+    mfaPhone: (visit, phone) => submit('mfa-sms-enrollment', visit, (ctx) => mfa.enrolPhone(ctx, phone)),
+    mfaRecoveryCode: (visit, code) => submit('mfa-recovery-code-challenge', visit, (ctx) => mfa.recoveryCode(ctx, code)),
+    mfaRecorded: (screen, visit, saved) => submit(screen, visit, (ctx) => mfa.confirmRecoveryCode(ctx, saved)),
+    mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

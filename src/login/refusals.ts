@@ -33,6 +33,15 @@ export const SCREEN_REFUSALS = {
   passkey_failed: { text: "We couldn't verify your passkey. Try again, or use your password.", status: 400 },
   passkey_unknown: { text: 'This passkey is not registered for this account.', status: 400 },
   passkey_not_created: { text: "We couldn't create your passkey. Try again, or continue without one.", status: 400 },
+  // The second factor's screens, in Auth0's words and error keys (docs/research/auth0-mfa.md §3.4).
+  mfa_invalid_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
+  mfa_invalid_recovery_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
+  mfa_no_code: { text: 'Please enter a code', status: 400, code: 'no-code' },
+  mfa_too_many_failures: { text: 'Too many failed codes. Wait for some minutes before retrying.', status: 429, code: 'too-many-failures' },
+  mfa_not_sent: { text: "We couldn't send the code. Please try again later.", status: 502, code: 'authenticator-error' },
+  mfa_no_phone: { text: 'Please enter a phone number', status: 400, code: 'no-phone' },
+  mfa_invalid_phone: { text: 'Seems that your phone number is not valid. Please check and retry.', status: 400, code: 'invalid-phone' },
+  mfa_no_confirmation: { text: 'Please confirm you have recorded the code', status: 400, code: 'no-confirmation' },
 } as const satisfies Record<string, { text: string; status: number; code?: string; field?: Field }>;
 
 export type Refusal = keyof typeof SCREEN_REFUSALS;

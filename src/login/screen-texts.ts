@@ -14,6 +14,16 @@ const PROMPT_OF: Record<string, string> = {
   'login-password': 'login-password',
   'login-passwordless-email-code': 'login-passwordless',
   'login-passwordless-sms-otp': 'login-passwordless',
+  'mfa-begin-enroll-options': 'mfa',
+  'mfa-login-options': 'mfa',
+  'mfa-otp-enrollment-qr': 'mfa-otp',
+  'mfa-otp-challenge': 'mfa-otp',
+  'mfa-sms-enrollment': 'mfa-sms',
+  'mfa-sms-challenge': 'mfa-sms',
+  'mfa-email-challenge': 'mfa-email',
+  'mfa-recovery-code-enrollment': 'mfa-recovery-code',
+  'mfa-recovery-code-challenge': 'mfa-recovery-code',
+  'mfa-recovery-code-challenge-new-code': 'mfa-recovery-code',
 };
 
 export function chooseLanguage(enabled: readonly string[], uiLocales: string | undefined, acceptLanguage: string | undefined): string {

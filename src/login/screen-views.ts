@@ -3,7 +3,10 @@ import { channelOf } from '../otp/channel.js';
 import type { PasskeyService } from './passkeys.js';
 import type { LoginContext } from './login-service.js';
 import { socialButtons } from './login-plan.js';
-import { screenUrl, screenView, type LoginView, type PageScreen } from './screens.js';
+import { isMfaScreen, screenUrl, screenView, type LoginView, type MfaScreen, type PageScreen } from './screens.js';
+import { createMfaViews } from './mfa-views.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import type { AuthorizationService } from './authorization-service.js';
 
 /**
  * What each login screen's template is given (its view model), built from the login context. A
@@ -19,14 +22,21 @@ export interface ScreenParams {
 
 type Data = Record<string, unknown>;
 
-export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyService; devRoutes: boolean }): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
+export function createScreenViews(deps: {
+  tenant: Tenant;
+  passkeys: PasskeyService;
+  devRoutes: boolean;
+  mfa: MfaService;
+  authorization: Pick<AuthorizationService, 'updateMfa'>;
+}): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
   const { tenant, passkeys } = deps;
+  const mfaViews = createMfaViews(deps);
   const biometrics = tenant.prompts.webauthnPlatformFirstFactor;
   // The identifier field starts with what was entered before, else the application's login_hint.
   const username = ({ txn }: LoginContext): string => txn.identifier ?? txn.loginHint ?? '';
   const socialsOf = (ctx: LoginContext): Data[] => socialButtons(tenant, ctx.txn).map((s) => ({ name: s.name, displayName: s.displayName, strategy: s.strategy }));
 
-  const models: { [S in PageScreen]: (ctx: LoginContext, params: ScreenParams) => Promise<Data | string> } = {
+  const models: { [S in Exclude<PageScreen, MfaScreen>]: (ctx: LoginContext, params: ScreenParams) => Promise<Data | string> } = {
     async identifier(ctx) {
       const { txn, connection } = ctx;
       // Identifier First + Biometrics: "Continue with a passkey" (a discoverable credential) on the database login.
@@ -84,7 +94,7 @@ export function createScreenViews(deps: { tenant: Tenant; passkeys: PasskeyServi
   }
 
   return async (screen, ctx, params = {}) => {
-    const model = await models[screen](ctx, params);
+    const model = isMfaScreen(screen) ? await mfaViews(screen, ctx) : await models[screen](ctx, params);
     if (typeof model === 'string') return { kind: 'redirect', location: model };
     const { txn } = ctx;
     // Every screen: the application's name, the language hint, and where its form posts.

@@ -15,9 +15,42 @@ export type LoginView =
   | 'login-passwordless-sms-otp'
   | 'social-consent'
   | 'login-passkey'
-  | 'passkey-enrollment';
+  | 'passkey-enrollment'
+  | 'mfa-begin-enroll-options'
+  | 'mfa-login-options'
+  | 'mfa-otp-enrollment-qr'
+  | 'mfa-otp-challenge'
+  | 'mfa-sms-enrollment'
+  | 'mfa-sms-challenge'
+  | 'mfa-email-challenge'
+  | 'mfa-recovery-code-enrollment'
+  | 'mfa-recovery-code-challenge'
+  | 'mfa-recovery-code-challenge-new-code';
 
-export type Screen = 'identifier' | 'email-challenge' | 'sms-challenge' | 'password' | 'login' | 'passkey' | 'passkey-enrollment' | 'social' | 'resume';
+export type Screen =
+  | 'identifier'
+  | 'email-challenge'
+  | 'sms-challenge'
+  | 'password'
+  | 'login'
+  | 'passkey'
+  | 'passkey-enrollment'
+  | 'social'
+  | MfaScreen
+  | 'resume';
+
+/** The second factor's screens, after the login proved the user and before resume (login/second-factor.ts). */
+export type MfaScreen =
+  | 'mfa-enroll-options'
+  | 'mfa-login-options'
+  | 'mfa-otp-enrollment'
+  | 'mfa-otp-challenge'
+  | 'mfa-sms-enrollment'
+  | 'mfa-sms-challenge'
+  | 'mfa-email-challenge'
+  | 'mfa-recovery-code-enrollment'
+  | 'mfa-recovery-code-challenge'
+  | 'mfa-recovery-code-new-code';
 /** The screens that render a page (every one but resume). */
 export type PageScreen = Exclude<Screen, 'resume'>;
 
@@ -57,6 +90,11 @@ const first = (...guards: Guard[]): Guard => (input) => {
   return undefined;
 };
 
+// A second factor's screens belong to a proven login that still owes one; once it passed, a new
+// recovery code is shown (and confirmed) before resume.
+const mfaPending: Guard = ({ txn }) => (!txn.authenticated || !txn.mfa ? 'identifier' : txn.mfa.passedAt !== undefined ? (txn.mfa.recoveryCode ? 'mfa-recovery-code-enrollment' : 'resume') : undefined);
+const mfaPassedWithNewCode: Guard = ({ txn }) => (!txn.authenticated || !txn.mfa ? 'identifier' : txn.mfa.passedAt === undefined ? 'mfa-login-options' : txn.mfa.recoveryCode ? undefined : 'resume');
+
 /** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
 const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
   const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : undefined;
@@ -91,6 +129,18 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
   },
   // The mock social provider's consent page.
   social: { path: '/u/login/social', view: 'social-consent', guard: done },
+  // The second factor, at Auth0's paths (docs/research/auth0-mfa.md §3.1); the views are Auth0's screen names.
+  'mfa-enroll-options': { path: '/u/mfa-begin-enroll-options', view: 'mfa-begin-enroll-options', guard: mfaPending },
+  'mfa-login-options': { path: '/u/mfa-login-options', view: 'mfa-login-options', guard: mfaPending },
+  'mfa-otp-enrollment': { path: '/u/mfa-otp-enrollment', view: 'mfa-otp-enrollment-qr', guard: mfaPending },
+  'mfa-otp-challenge': { path: '/u/mfa-otp-challenge', view: 'mfa-otp-challenge', guard: mfaPending },
+  'mfa-sms-enrollment': { path: '/u/mfa-sms-enrollment', view: 'mfa-sms-enrollment', guard: mfaPending },
+  'mfa-sms-challenge': { path: '/u/mfa-sms-challenge', view: 'mfa-sms-challenge', guard: mfaPending },
+  'mfa-email-challenge': { path: '/u/mfa-email-challenge', view: 'mfa-email-challenge', guard: mfaPending },
+  'mfa-recovery-code-challenge': { path: '/u/mfa-recovery-code-challenge', view: 'mfa-recovery-code-challenge', guard: mfaPending },
+  // Shown once the factor passed: the first enrolment's recovery code, or the one replacing a used code.
+  'mfa-recovery-code-enrollment': { path: '/u/mfa-recovery-code-enrollment', view: 'mfa-recovery-code-enrollment', guard: mfaPassedWithNewCode },
+  'mfa-recovery-code-new-code': { path: '/u/mfa-recovery-code-challenge-new-code', view: 'mfa-recovery-code-challenge-new-code', guard: mfaPassedWithNewCode },
   // Not a screen: where an authenticated login gets its response, once.
   resume: { path: '/authorize/resume', view: undefined, guard: () => undefined },
 };
@@ -99,6 +149,7 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
 export const CHALLENGE = { email: 'email-challenge', sms: 'sms-challenge' } as const satisfies Record<ChannelName, Screen>;
 
 export const screenPath = (screen: Screen): string => SCREENS[screen].path;
+export const isMfaScreen = (screen: Screen): screen is MfaScreen => screen.startsWith('mfa-');
 const SCREEN_PATHS = new Set(Object.values(SCREENS).map((s) => s.path));
 /** Whether a path (or a path with a query) is one of the login screens or the resume step, whose `state` names a transaction. */
 export const isScreenPath = (path: string): boolean => SCREEN_PATHS.has(path.split('?')[0]!);

@@ -15,6 +15,8 @@ export interface SessionService {
   /** Records use by a client, which also resets the idle timer. */
   touch(session: Session, clientId: string): Promise<void>;
   end(id: string | undefined): Promise<void>;
+  /** Records that the session passed a second factor now: its later logins carry it. */
+  passedMfa(id: string): Promise<number>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -59,6 +61,12 @@ export function createSessionService(deps: { store: SessionStore; clock: Clock; 
 
     async end(id) {
       if (id) await store.deleteSession(id);
+    },
+
+    async passedMfa(id) {
+      const at = Math.floor(clock.now() / 1000);
+      await store.updateSession(id, { mfaAt: at });
+      return at;
     },
   };
 }

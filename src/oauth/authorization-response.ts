@@ -6,7 +6,8 @@ import type { Transaction, User } from '../store/records.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import type { ResponseMode } from './authorize-request.js';
 import type { TokenIssuer } from './tokens.js';
-import { authorizeProtocol, NO_TOKEN_CHANGES, type LoginFinisher } from './finish-login.js';
+import { authorizeProtocol, NO_TOKEN_CHANGES, type FinishedLogin, type LoginFinisher } from './finish-login.js';
+import type { Authentication } from './tokens.js';
 import type { RequestFacts } from '../actions/action-events.js';
 
 /**
@@ -28,18 +29,31 @@ export type ResponseRequest = Pick<
   Transaction,
   'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge'
 > &
-  Partial<Pick<Transaction, 'prompt' | 'uiLocales' | 'loginHint' | 'id'>>;
+  Partial<Pick<Transaction, 'prompt' | 'uiLocales' | 'loginHint' | 'id' | 'acrValues'>>;
 
 export interface RespondOptions {
   /** False for a code that may not get a refresh token (magic links). */
   refreshTokenAllowed?: boolean;
   /** The HTTP request that ends the login, for the Actions' event.request. */
   http?: RequestFacts | undefined;
+  /** The login already finished (its post-login Actions ran before a second factor): they do not run again. */
+  finished?: FinishedLogin | undefined;
+  /** How the user authenticated, for the ID token: amr ["mfa"] (and acr) after a second factor on this login. */
+  authentication?: Authentication | undefined;
+}
+
+/** The session a login goes through: its id, when the user proved who they are, and when a second factor passed. */
+export interface LoginSession {
+  id: string;
+  authTime: number;
+  mfaAt?: number | undefined;
 }
 
 export interface AuthorizationResponder {
+  /** Runs the login's end (oauth/finish-login.ts: the post-login Actions) without minting anything. */
+  finish(request: ResponseRequest, user: User, session: LoginSession, options?: Pick<RespondOptions, 'http'>): Promise<FinishedLogin>;
   /** The client's response parameters for an authenticated user; `refreshTokenAllowed: false` for a code that may not get one. */
-  respond(request: ResponseRequest, user: User, session: { id: string; authTime: number }, options?: RespondOptions): Promise<AuthorizationResult>;
+  respond(request: ResponseRequest, user: User, session: LoginSession, options?: RespondOptions): Promise<AuthorizationResult>;
 }
 
 export function createAuthorizationResponder(deps: {
@@ -51,39 +65,48 @@ export function createAuthorizationResponder(deps: {
   finishLogin: LoginFinisher;
 }): AuthorizationResponder {
   const { tenant, store, clock, random, tokens, finishLogin } = deps;
+  const finish = (request: ResponseRequest, user: User, session: LoginSession, options: Pick<RespondOptions, 'http'> = {}): Promise<FinishedLogin> => {
+    const client = findClient(tenant, request.clientId);
+    if (!client) throw invalidRequest.unknownClient(request.clientId);
+    const prompts = (request.prompt ?? '').split(' ').filter(Boolean);
+    return finishLogin({
+      client,
+      user,
+      scope: request.scope,
+      audience: request.audience,
+      sessionId: session.id,
+      authTime: session.authTime,
+      ...(session.mfaAt !== undefined ? { mfaAt: session.mfaAt } : {}),
+      transaction: {
+        ...(request.id ? { id: request.id } : {}),
+        protocol: authorizeProtocol(request.responseType),
+        requestedScopes: request.scope.split(' ').filter(Boolean),
+        redirectUri: request.redirectUri,
+        responseMode: request.responseMode,
+        responseType: request.responseType.split(' '),
+        ...(request.clientState !== undefined ? { state: request.clientState } : {}),
+        prompt: prompts,
+        uiLocales: (request.uiLocales ?? '').split(' ').filter(Boolean),
+        ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+        ...(request.acrValues ? { acrValues: request.acrValues.split(' ').filter(Boolean) } : {}),
+      },
+      request: options.http,
+      interactive: !prompts.includes('none'),
+    });
+  };
+
   return {
+    finish,
     async respond(request, authenticated, session, options = {}) {
       const client = findClient(tenant, request.clientId);
       if (!client) throw invalidRequest.unknownClient(request.clientId);
       const types = new Set(request.responseType.split(' '));
-      const prompts = (request.prompt ?? '').split(' ').filter(Boolean);
-      const finished = await finishLogin({
-        client,
-        user: authenticated,
-        scope: request.scope,
-        audience: request.audience,
-        sessionId: session.id,
-        authTime: session.authTime,
-        transaction: {
-          ...(request.id ? { id: request.id } : {}),
-          protocol: authorizeProtocol(request.responseType),
-          requestedScopes: request.scope.split(' ').filter(Boolean),
-          redirectUri: request.redirectUri,
-          responseMode: request.responseMode,
-          responseType: [...types],
-          ...(request.clientState !== undefined ? { state: request.clientState } : {}),
-          prompt: prompts,
-          uiLocales: (request.uiLocales ?? '').split(' ').filter(Boolean),
-          ...(request.loginHint ? { loginHint: request.loginHint } : {}),
-        },
-        request: options.http,
-        interactive: !prompts.includes('none'),
-      });
+      const finished = options.finished ?? (await finish(request, authenticated, session, options));
       // A refusal by the tenant's Actions goes back to the application, in its response mode.
       if (!finished.ok) return errorResult({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.clientState }, finished.error, finished.description);
       const { user, changes } = finished;
       const scope = tokens.grantedScope(request.scope, request.audience);
-      const grant = { client, user, scope, audience: request.audience, sessionId: session.id, changes };
+      const grant = { client, user, scope, audience: request.audience, sessionId: session.id, changes, ...(options.authentication ? { authentication: options.authentication } : {}) };
       const params: Record<string, string> = {};
       let code: string | undefined;
       let accessToken: string | undefined;
@@ -106,6 +129,7 @@ export function createAuthorizationResponder(deps: {
           expiresAt: clock.now() + AUTHORIZATION_CODE_TTL_MS,
           ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
           ...(changes !== NO_TOKEN_CHANGES ? { tokenChanges: changes } : {}),
+          ...(options.authentication ? { authentication: options.authentication } : {}),
         });
         params.code = code;
       }

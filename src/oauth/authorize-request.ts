@@ -29,6 +29,8 @@ export interface AuthorizeRequest {
   loginHint: string | undefined;
   screenHint: string | undefined;
   uiLocales: string | undefined;
+  /** acr_values, as sent: `…/multi-factor` asks for a second factor (src/mfa/mfa-demand.ts). */
+  acrValues: string | undefined;
 }
 
 const RESPONSE_TYPES = new Set(['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token']);
@@ -161,6 +163,7 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
     loginHint: param(query, 'login_hint', redirect),
     screenHint: param(query, 'screen_hint', redirect),
     uiLocales: param(query, 'ui_locales', redirect),
+    acrValues: param(query, 'acr_values', redirect),
   };
 }
 
@@ -198,5 +201,6 @@ export function requestRecord(request: AuthorizeRequest): AuthorizationRequestRe
     prompt: request.prompt,
     uiLocales: request.uiLocales,
     loginHint: request.loginHint,
+    ...(request.acrValues ? { acrValues: request.acrValues } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { findConnection, type Client, type Tenant } from '../tenant/model.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts, TransactionFacts } from '../actions/action-events.js';
 import type { UserService } from '../users/user-service.js';
+import type { ActionMfaRequest } from '../actions/mfa-request.js';
 
 /**
  * Where every login ends before anything is minted: the Universal Login screens' resume, silent
@@ -28,6 +29,8 @@ export interface LoginToFinish {
   sessionId: string | undefined;
   /** When the user proved who they are (seconds), for event.authentication.methods. */
   authTime: number;
+  /** When the session passed a second factor (seconds): event.authentication.methods lists `mfa`. */
+  mfaAt?: number | undefined;
   transaction: TransactionFacts;
   request: RequestFacts | undefined;
   /** False where no browser waits on the answer: prompt=none, refresh, the token endpoint's grants. */
@@ -35,7 +38,8 @@ export interface LoginToFinish {
 }
 
 export type FinishedLogin =
-  | { ok: true; user: User; changes: TokenChanges }
+  /** `mfa`: a second factor the Actions asked for, which the login asks for before it ends (src/mfa/). */
+  | { ok: true; user: User; changes: TokenChanges; mfa?: ActionMfaRequest | undefined }
   | { ok: false; error: 'access_denied' | 'interaction_required'; description: string };
 
 export type LoginFinisher = (login: LoginToFinish) => Promise<FinishedLogin>;
@@ -68,7 +72,10 @@ export function createLoginFinisher(deps: {
         request: login.request ?? NO_REQUEST,
         transaction: login.transaction,
         roles: await rolesOf(login.user.user_id),
-        authenticationMethods: [{ name: methodName(tenant, login.user.connection), timestamp: new Date(login.authTime * 1000).toISOString() }],
+        authenticationMethods: [
+          { name: methodName(tenant, login.user.connection), timestamp: new Date(login.authTime * 1000).toISOString() },
+          ...(login.mfaAt !== undefined ? [{ name: 'mfa', timestamp: new Date(login.mfaAt * 1000).toISOString() }] : []),
+        ],
         audience: login.audience,
         sessionId: login.sessionId,
       },
@@ -78,7 +85,7 @@ export function createLoginFinisher(deps: {
     const user = (await writeMetadata(users, login.user, outcome.appMetadata, outcome.userMetadata)) ?? login.user;
     if (outcome.refusal) return { ok: false, error: outcome.refusal.error, description: outcome.refusal.description };
     const { idTokenClaims, accessTokenClaims, addScopes, removeScopes } = outcome;
-    return { ok: true, user, changes: { idTokenClaims, accessTokenClaims, addScopes, removeScopes } };
+    return { ok: true, user, changes: { idTokenClaims, accessTokenClaims, addScopes, removeScopes }, ...(outcome.mfa ? { mfa: outcome.mfa } : {}) };
   };
 }
 

@@ -28,6 +28,14 @@ export interface Grant {
   gty?: string;
   /** What the tenant's post-login Actions changed: claims, and scopes added or removed after the rest. */
   changes?: TokenChanges | undefined;
+  /** How the user authenticated on this login, for the ID token's amr and acr. */
+  authentication?: Authentication | undefined;
+}
+
+/** amr and acr of an ID token: Auth0 sets them on the login that passed a second factor, and on no other token. */
+export interface Authentication {
+  amr: string[];
+  acr?: string | undefined;
 }
 
 export interface IssuedAccessToken {
@@ -164,6 +172,10 @@ export function createTokenIssuer(deps: {
       };
       if (grant.sessionId) payload.sid = grant.sessionId;
       if (extra.authTime !== undefined) payload.auth_time = extra.authTime;
+      if (grant.authentication) {
+        payload.amr = grant.authentication.amr;
+        if (grant.authentication.acr) payload.acr = grant.authentication.acr;
+      }
       // Only when the request carried one: node-auth0 rejects an ID token with an unexpected nonce.
       if (extra.nonce !== undefined) payload.nonce = extra.nonce;
       if (extra.accessToken) payload.at_hash = halfHash(extra.accessToken);

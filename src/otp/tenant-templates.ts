@@ -24,6 +24,8 @@ export interface TemplateVariables {
   request_language: string;
   operation: string | null;
   user: { email?: string; phone_number?: string };
+  /** Guardian's SMS templates name the tenant (`{{tenant.friendly_name}}`). */
+  tenant?: { friendly_name: string };
 }
 
 export interface RenderedTemplates {

@@ -5,7 +5,7 @@ import type { AppDeps } from '../http/app-deps.js';
 import { AUTHORIZE_PARAMS, queryWith } from '../http/route-schemas.js';
 import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
 import { sendAuthorizationResult } from '../http/response-modes.js';
-import { SESSION_COOKIE } from '../http/cookies.js';
+import { SESSION_COOKIE, rememberedBrowser } from '../http/cookies.js';
 import { ipKey } from '../http/rate-limits.js';
 import { answerLoginTicket } from './cross-origin.js';
 
@@ -24,7 +24,7 @@ export async function authorizeRoutes(scope: FastifyInstance, deps: AppDeps): Pr
     const authorizeRequest = parseAuthorizeRequest(request.query, tenant);
     const deviceId = cookies.deviceId(request, () => random.token(18));
     cookies.keepDevice(reply, deviceId);
-    const browser = { deviceId, sessionId: cookies.read(request, SESSION_COOKIE) };
+    const browser = { deviceId, sessionId: cookies.read(request, SESSION_COOKIE), remembered: rememberedBrowser(request, deps) };
     // Embedded login (auth0.js after /co/authenticate) brings the proof of login with it.
     if (request.query.login_ticket !== undefined) return answerLoginTicket(request, reply, deps, authorizeRequest, browser);
     const outcome = await authorization.begin(authorizeRequest, browser, requestFacts(request));

@@ -4,7 +4,7 @@ import type { AppDeps } from '../http/app-deps.js';
 import { queryWith } from '../http/route-schemas.js';
 import { requestFacts } from '../http/request-facts.js';
 import { sendAuthorizationResult } from '../http/response-modes.js';
-import { DEVICE_COOKIE } from '../http/cookies.js';
+import { DEVICE_COOKIE, rememberedBrowser } from '../http/cookies.js';
 import { screenPath } from '../login/screens.js';
 
 /**
@@ -17,7 +17,10 @@ export async function resumeRoutes(scope: FastifyInstance, deps: AppDeps): Promi
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   app.get(screenPath('resume'), { config: { page: true }, schema: { querystring: queryWith(['state']) } }, async (request, reply) => {
     const { state } = request.query;
-    const result = await deps.authorization.resume(typeof state === 'string' ? state : undefined, deps.cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+    const browser = { deviceId: deps.cookies.read(request, DEVICE_COOKIE), remembered: rememberedBrowser(request, deps) };
+    const result = await deps.authorization.resume(typeof state === 'string' ? state : undefined, browser, requestFacts(request));
+    // A second factor still owed: its screen first.
+    if ('location' in result) return reply.header('Cache-Control', 'no-store').redirect(result.location, 302);
     return sendAuthorizationResult(reply, result);
   });
 }

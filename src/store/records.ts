@@ -70,6 +70,8 @@ export interface TransactionMfa {
   factors?: MfaFactor[] | undefined;
   /** true when only enrolment was asked for (enrollWith…): a user with a factor still enrols a new one. */
   enrolOnly?: boolean | undefined;
+  /** acr_values asked for multi-factor: the ID token gets `acr`. */
+  acrRequested?: boolean | undefined;
   /** The post-login Actions' token changes, applied when resume issues the response. */
   changes: StoredTokenChanges;
   /** The enrolment this login is setting up (an otp secret shown until its first code, a phone number). */
@@ -114,12 +116,14 @@ export interface AuthorizationCode {
   refreshTokenAllowed?: boolean;
   /** What the tenant's post-login Actions changed on the tokens this code will get (oauth/finish-login.ts). */
   tokenChanges?: StoredTokenChanges;
+  /** The ID token's amr and acr, when the login passed a second factor. */
+  authentication?: { amr: string[]; acr?: string | undefined } | undefined;
 }
 
 /** What an /authorize request asked for, as a login keeps it until it is answered. */
 export type AuthorizationRequestRecord = Pick<
   Transaction,
-  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint'
+  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint' | 'acrValues'
 >;
 
 /**

@@ -174,12 +174,12 @@ describe('post-login Actions', () => {
     expect(decodeJwt(response.json().access_token)).toMatchObject({ 'https://example.com/protocol': 'oidc-basic-profile', 'https://example.com/email': 'silent-sam@crew.example' });
   });
 
-  it("shows the actions' console lines and the not-emulated MFA call in the dev Logs", async () => {
+  it("shows the actions' console lines, and an MFA call on a tenant with no factor, in the dev Logs", async () => {
     await tokensFor('logs@crew.example');
     const response = await t.app.inject({ method: 'GET', url: '/_dev/api/action-logs' });
     expect(response.statusCode).toBe(200);
     const logs = response.json().logs as { action: string; level: string; line: string }[];
     expect(logs).toContainEqual(expect.objectContaining({ action: 'Crew gate', level: 'log', line: 'gate saw logs@crew.example via oidc-basic-profile' }));
-    expect(logs).toContainEqual(expect.objectContaining({ action: 'Crew gate', level: 'notice', line: expect.stringMatching(/^api\.multifactor\.enable: MFA is not emulated/) }));
+    expect(logs).toContainEqual(expect.objectContaining({ action: 'Crew gate', level: 'notice', line: expect.stringMatching(/^api\.multifactor\.enable: the tenant enables no second factor Understudy emulates/) }));
   });
 });

@@ -49,5 +49,6 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     refreshFamily: codeFamily(code),
     // The code's login ran post-login Actions when it was issued; what they changed travels with it.
     changes: grant.tokenChanges,
+    authentication: grant.authentication,
   });
 };

@@ -3,6 +3,7 @@ import type { Client } from '../../tenant/model.js';
 import { scopeSet } from '../authorize-request.js';
 import type { GrantContext, TokenResponse } from './types.js';
 import { grantTransaction, type TokenChanges } from '../finish-login.js';
+import type { Authentication } from '../tokens.js';
 import type { RequestFacts } from '../../actions/action-events.js';
 import { oauthError } from '../../errors.js';
 
@@ -27,9 +28,10 @@ export async function userTokenResponse(
     refreshFamily?: string | undefined;
     /** What post-login Actions changed on the tokens (oauth/finish-login.ts). */
     changes?: TokenChanges | undefined;
+    authentication?: Authentication | undefined;
   },
 ): Promise<TokenResponse> {
-  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes };
+  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes, authentication: args.authentication };
   const access = await ctx.tokens.accessToken(grant);
   const response: TokenResponse = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
   const scopes = scopeSet(access.scope);

@@ -3,6 +3,7 @@ import type { AppDeps } from '../../http/app-deps.js';
 import { createLoginReplies } from '../../http/login-reply.js';
 import { identifierRoutes } from './identifier.js';
 import { challengeRoutes } from './challenge.js';
+import { mfaRoutes } from './mfa.js';
 import { passwordRoutes } from './password.js';
 import { passkeyRoutes } from './passkeys.js';
 import { socialRoutes } from './social.js';
@@ -13,5 +14,5 @@ import { socialRoutes } from './social.js';
  */
 export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const replies = createLoginReplies(deps);
-  for (const routes of [identifierRoutes, challengeRoutes, passwordRoutes, passkeyRoutes, socialRoutes]) routes(app, deps, replies);
+  for (const routes of [identifierRoutes, challengeRoutes, passwordRoutes, passkeyRoutes, socialRoutes, mfaRoutes]) routes(app, deps, replies);
 }

@@ -1,0 +1,108 @@
+import { createRequire } from 'node:module';
+import type { MfaEnrolment, MfaFactor, User } from '../store/records.js';
+import type { MfaService } from '../mfa/mfa-service.js';
+import { maskedName } from '../mfa/authenticators.js';
+import type { LoginContext } from './login-kit.js';
+import type { PasskeyService } from './passkeys.js';
+import type { AuthorizationService } from './authorization-service.js';
+import { screenUrl, type MfaScreen } from './screens.js';
+
+/**
+ * What the second factor's screens show (their view models): the QR code and secret of an otp
+ * enrolment, where a code went, the recovery code to record, the factors to choose from. The QR code
+ * is an SVG drawn here by the `qrcode` package: nothing leaves the server for it.
+ */
+type Data = Record<string, unknown>;
+type QrCode = typeof import('qrcode');
+const requireHere = createRequire(import.meta.url);
+// The QR library loads with the first otp enrolment, not at start-up.
+let qr: QrCode | undefined;
+
+/** Auth0's names of the factors on its choice screens (authenticatorNames*). */
+export const FACTOR_NAMES: Partial<Record<MfaFactor, string>> = {
+  otp: 'Google Authenticator or similar',
+  sms: 'SMS',
+  email: 'Email',
+  'recovery-code': 'Recovery code',
+};
+
+export function createMfaViews(deps: { mfa: MfaService; passkeys: Pick<PasskeyService, 'user'>; authorization: Pick<AuthorizationService, 'updateMfa'>; devRoutes: boolean }) {
+  const { mfa, passkeys, authorization } = deps;
+
+  async function userOf(ctx: LoginContext): Promise<User | undefined> {
+    return ctx.txn.authenticated ? passkeys.user(ctx.txn.authenticated.userId) : undefined;
+  }
+
+  const current = async (ctx: LoginContext, user: User): Promise<MfaEnrolment | undefined> =>
+    (await mfa.enrolments(user)).find((e) => e.id === ctx.txn.mfa?.enrolmentId);
+
+  /** What every challenge shows: remember-me when offered, and the way to another factor when there is one. */
+  async function challenge(ctx: LoginContext, user: User, extra: Data = {}): Promise<Data> {
+    const factors = ctx.txn.mfa?.factors ?? [];
+    const usable = await mfa.challengeable(user, { factors });
+    const hasRecovery = factors.includes('recovery-code') && (await mfa.enrolments(user)).some((e) => e.factor === 'recovery-code');
+    return {
+      showRememberDevice: ctx.txn.mfa?.allowRememberBrowser === true,
+      otherMethodsHref: usable.length + (hasRecovery ? 1 : 0) > 1 ? screenUrl('mfa-login-options', ctx.txn) : undefined,
+      ...extra,
+    };
+  }
+
+  const models: { [S in MfaScreen]: (ctx: LoginContext, user: User) => Promise<Data | string> } = {
+    async 'mfa-enroll-options'(ctx) {
+      const factors = mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] });
+      return { choices: factors.map((factor) => ({ factor, name: FACTOR_NAMES[factor] ?? factor })) };
+    },
+    async 'mfa-login-options'(ctx, user) {
+      const factors = ctx.txn.mfa?.factors ?? [];
+      const enrolled = new Set((await mfa.challengeable(user, { factors })).map((e) => e.factor));
+      if (factors.includes('recovery-code') && (await mfa.enrolments(user)).some((e) => e.factor === 'recovery-code')) enrolled.add('recovery-code');
+      // With nothing enrolled, the choice is what to enrol in.
+      if (!enrolled.size) return screenUrl('mfa-enroll-options', ctx.txn);
+      return { choices: [...enrolled].map((factor) => ({ factor, name: FACTOR_NAMES[factor] ?? factor })) };
+    },
+    async 'mfa-otp-enrollment'(ctx, user) {
+      // The secret is made when the screen is first shown, and shown again until its first code passes.
+      let enrolment = await current(ctx, user);
+      let uri: string;
+      if (enrolment?.factor === 'otp' && !enrolment.confirmed && enrolment.secret) {
+        uri = mfa.otpUri(user, enrolment);
+      } else {
+        ({ enrolment, uri } = await mfa.beginOtp(user));
+        await authorization.updateMfa(ctx.txn, { ...ctx.txn.mfa!, enrolmentId: enrolment.id });
+      }
+      qr ??= requireHere('qrcode') as QrCode;
+      const qrSvg = await qr.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      return { secret: enrolment.secret, otpauthUri: uri, qrSvg, otherMethodsHref: mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] }).length > 1 ? screenUrl('mfa-enroll-options', ctx.txn) : undefined };
+    },
+    'mfa-otp-challenge': (ctx, user) => challenge(ctx, user),
+    async 'mfa-sms-enrollment'(ctx) {
+      return { otherMethodsHref: mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] }).length > 1 ? screenUrl('mfa-enroll-options', ctx.txn) : undefined };
+    },
+    async 'mfa-sms-challenge'(ctx, user) {
+      const enrolment = await current(ctx, user);
+      if (enrolment?.factor !== 'sms') return screenUrl('mfa-login-options', ctx.txn);
+      return challenge(ctx, user, { sentTo: maskedName(enrolment), mailboxHref: mailbox(enrolment.phoneNumber), enrolling: !enrolment.confirmed });
+    },
+    async 'mfa-email-challenge'(ctx, user) {
+      const enrolment = await current(ctx, user);
+      if (enrolment?.factor !== 'email') return screenUrl('mfa-login-options', ctx.txn);
+      return challenge(ctx, user, { sentTo: enrolment.email, mailboxHref: mailbox(enrolment.email) });
+    },
+    'mfa-recovery-code-challenge': (ctx, user) => challenge(ctx, user),
+    async 'mfa-recovery-code-enrollment'(ctx) {
+      return ctx.txn.mfa?.recoveryCode ? { recoveryCode: ctx.txn.mfa.recoveryCode } : screenUrl('resume', ctx.txn);
+    },
+    async 'mfa-recovery-code-new-code'(ctx) {
+      return ctx.txn.mfa?.recoveryCode ? { recoveryCode: ctx.txn.mfa.recoveryCode } : screenUrl('resume', ctx.txn);
+    },
+  };
+
+  const mailbox = (to: string | undefined): string | undefined => (deps.devRoutes && to ? `/_dev/mailbox?to=${encodeURIComponent(to)}` : undefined);
+
+  return async (screen: MfaScreen, ctx: LoginContext): Promise<Data | string> => {
+    const user = await userOf(ctx);
+    if (!user) return screenUrl('identifier', ctx.txn);
+    return models[screen](ctx, user);
+  };
+}

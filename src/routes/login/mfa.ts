@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../http/app-deps.js';
+import { PAGE, PAGE_FORM, type LoginReplies } from '../../http/login-reply.js';
+import { screenPath, type MfaScreen } from '../../login/screens.js';
+
+const MFA_SCREENS: MfaScreen[] = [
+  'mfa-enroll-options', 'mfa-login-options', 'mfa-otp-enrollment', 'mfa-otp-challenge', 'mfa-sms-enrollment', 'mfa-sms-challenge',
+  'mfa-email-challenge', 'mfa-recovery-code-enrollment', 'mfa-recovery-code-challenge', 'mfa-recovery-code-new-code',
+];
+
+/**
+ * The second factor's screens, each posting back to itself with Auth0's fields (ACUL): `code` and
+ * `rememberBrowser=true`, `phone`, `saved=on`, or `action=<factor>` on the choice screens.
+ */
+export function mfaRoutes(app: FastifyInstance, { login }: AppDeps, replies: LoginReplies): void {
+  for (const screen of MFA_SCREENS) app.get(screenPath(screen), PAGE, (request, reply) => replies.show(request, reply, screen));
+
+  const post = (screen: MfaScreen, handle: (form: Record<string, string | undefined>, visit: ReturnType<LoginReplies['visit']>) => ReturnType<typeof login.mfaOtp>): void => {
+    app.post(screenPath(screen), PAGE_FORM, async (request, reply) => replies.send(reply, screen, await handle(replies.form(request), replies.visit(request))));
+  };
+  const codeForm = (form: Record<string, string | undefined>) => ({ code: form.code ?? '', rememberBrowser: form.rememberBrowser === 'true' || form.rememberBrowser === 'on' });
+
+  post('mfa-otp-enrollment', (form, visit) => login.mfaOtp('mfa-otp-enrollment', visit, codeForm(form)));
+  post('mfa-otp-challenge', (form, visit) => login.mfaOtp('mfa-otp-challenge', visit, codeForm(form)));
+  for (const screen of ['mfa-sms-challenge', 'mfa-email-challenge'] as const) {
+    post(screen, (form, visit) => login.mfaOob(screen, visit, { ...codeForm(form), resend: form.action === 'resend-code' || form.action === 'resend' }));
+  }
+  post('mfa-sms-enrollment', (form, visit) => login.mfaPhone(visit, form.phone ?? ''));
+  post('mfa-recovery-code-challenge', (form, visit) => login.mfaRecoveryCode(visit, form.code ?? ''));
+  for (const screen of ['mfa-recovery-code-enrollment', 'mfa-recovery-code-new-code'] as const) {
+    post(screen, (form, visit) => login.mfaRecorded(screen, visit, form.saved === 'on' || form.saved === 'true'));
+  }
+  for (const screen of ['mfa-login-options', 'mfa-enroll-options'] as const) post(screen, (form, visit) => login.mfaChoose(screen, visit, form.action));
+}

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as OTPAuth from 'otpauth';
+import { decodeJwt } from 'jose';
+import { buildTestApp, type TestApp } from '../support/app.js';
+import { Browser } from '../support/browser.js';
+import { authorizeUrl, CALLBACK, exchangeCode, latestMessage, pkcePair, SPA, transactionState } from '../support/flows.js';
+
+/**
+ * Universal Login's second factor through HTTP, as a browser walks it: a tenant with Guardian's otp
+ * and recovery-code factors under the all-applications policy. Codes come from the `otpauth` package
+ * (an implementation independent of the product's) with the secret the enrolment page shows.
+ */
+const EMAIL = 'dana@example.com';
+const tenant = (extra: Record<string, unknown> = {}) => ({
+  clients: [{ name: 'SPA', client_id: SPA, app_type: 'spa', callbacks: [CALLBACK], allowed_logout_urls: [CALLBACK], web_origins: ['http://localhost:3000'] }],
+  connections: [{ name: 'email', strategy: 'email' }],
+  guardianFactors: [
+    { name: 'otp', enabled: true },
+    { name: 'recovery-code', enabled: true },
+    { name: 'sms', enabled: false },
+  ],
+  guardianPolicies: { policies: ['all-applications'] },
+  ...extra,
+});
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await buildTestApp({ tenant: tenant() });
+});
+afterEach(async () => {
+  await t.app.close();
+});
+
+const attr = (html: string, name: string): string | undefined => new RegExp(`${name}="([^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+
+/** /authorize → login-id → the emailed code: the first factor, up to where the second begins. */
+async function firstFactor(browser: Browser, params: Record<string, string> = {}) {
+  const { verifier, challenge } = pkcePair();
+  const start = await browser.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid profile email', state: 'app-state', code_challenge: challenge, code_challenge_method: 'S256', ...params }));
+  const loginId = String(start.headers.location);
+  const state = transactionState(loginId);
+  const sent = await browser.post(loginId, { state, username: EMAIL, action: 'default' });
+  const message = await latestMessage(t.app, EMAIL);
+  const verified = await browser.post(String(sent.headers.location), { state, code: message.code, action: 'default' });
+  expect(String(verified.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
+  const resumed = await browser.get(String(verified.headers.location));
+  return { resumed, state, verifier };
+}
+
+const totp = (secret: string, timestamp: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp });
+
+/** Follows the login to the callback and exchanges its code: the ID token's claims. */
+async function toTokens(browser: Browser, location: string, verifier: string): Promise<Record<string, unknown>> {
+  const resumed = await browser.get(location);
+  const callback = new URL(String(resumed.headers.location));
+  expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
+  const tokens = await exchangeCode(t.app, { grant_type: 'authorization_code', client_id: SPA, code: callback.searchParams.get('code') ?? '', code_verifier: verifier, redirect_uri: CALLBACK });
+  expect(tokens.statusCode, tokens.body).toBe(200);
+  return decodeJwt(tokens.json().id_token as string);
+}
+
+describe('Universal Login MFA: otp and recovery code under the all-applications policy', () => {
+  it('enrols an authenticator app, shows the recovery code, and the ID token says mfa', async () => {
+    const browser = new Browser(t.app);
+    const { resumed, state, verifier } = await firstFactor(browser);
+    expect(resumed.statusCode).toBe(302);
+    expect(String(resumed.headers.location)).toBe(`/u/mfa-otp-enrollment?state=${encodeURIComponent(state)}`);
+
+    const page = await browser.get(String(resumed.headers.location));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<svg');
+    const uri = attr(page.body, 'data-otpauth-uri')!;
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Understudy:dana%40example\.com\?secret=[A-Z2-7]+&issuer=Understudy&algorithm=SHA1&digits=6&period=30$/);
+    const secret = attr(page.body, 'data-otp-secret')!;
+    expect(OTPAuth.URI.parse(uri).secret.base32).toBe(secret);
+
+    // A wrong code: Auth0's error under the field, and the screen again.
+    const wrong = await browser.post(`/u/mfa-otp-enrollment?state=${encodeURIComponent(state)}`, { state, code: '000000', action: 'default' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toMatch(/id="error-element-code"[^>]*data-error-code="invalid-code"[^>]*>The code you entered is invalid</);
+
+    const enrolled = await browser.post(`/u/mfa-otp-enrollment?state=${encodeURIComponent(state)}`, { state, code: totp(secret, t.clock.now()), action: 'default' });
+    expect(enrolled.statusCode, enrolled.body).toBe(302);
+    expect(String(enrolled.headers.location)).toBe(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`);
+    const recoveryPage = await browser.get(String(enrolled.headers.location));
+    const recoveryCode = attr(recoveryPage.body, 'data-recovery-code')!;
+    expect(recoveryCode).toMatch(/^[A-Z0-9]{24}$/);
+
+    // resume refuses to answer before the code is confirmed as recorded.
+    const early = await browser.get(`/authorize/resume?state=${encodeURIComponent(state)}`);
+    expect(String(early.headers.location)).toContain('/u/mfa-recovery-code-enrollment');
+    const unconfirmed = await browser.post(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`, { state, action: 'default' });
+    expect(unconfirmed.statusCode).toBe(400);
+    expect(unconfirmed.body).toContain('Please confirm you have recorded the code');
+    const confirmed = await browser.post(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`, { state, saved: 'on', action: 'default' });
+    expect(String(confirmed.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
+
+    const claims = await toTokens(browser, String(confirmed.headers.location), verifier);
+    expect(claims.amr).toEqual(['mfa']);
+    expect(claims.acr).toBeUndefined();
+  });
+
+  it('a later login asks only for the challenge; the recovery code works once and is replaced', async () => {
+    const browser = new Browser(t.app);
+    const first = await firstFactor(browser);
+    const state = first.state;
+    const page = await browser.get(String(first.resumed.headers.location));
+    const secret = attr(page.body, 'data-otp-secret')!;
+    await browser.post(`/u/mfa-otp-enrollment?state=${encodeURIComponent(state)}`, { state, code: totp(secret, t.clock.now()), action: 'default' });
+    const recoveryCode = attr((await browser.get(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`)).body, 'data-recovery-code')!;
+    await browser.post(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`, { state, saved: 'on' });
+
+    // A new browser: no session, so the first factor again, then only the challenge.
+    t.clock.advance(60_000);
+    const other = new Browser(t.app);
+    const second = await firstFactor(other);
+    expect(String(second.resumed.headers.location)).toBe(`/u/mfa-otp-challenge?state=${encodeURIComponent(second.state)}`);
+    const challenge = await other.get(String(second.resumed.headers.location));
+    expect(challenge.body).toContain('Remember this device for 30 days');
+    expect(challenge.body).toContain('Try another method');
+
+    // The recovery code instead of the app.
+    const options = await other.post(`/u/mfa-login-options?state=${encodeURIComponent(second.state)}`, { state: second.state, action: 'recovery-code' });
+    expect(String(options.headers.location)).toBe(`/u/mfa-recovery-code-challenge?state=${encodeURIComponent(second.state)}`);
+    const used = await other.post(String(options.headers.location), { state: second.state, code: recoveryCode.toLowerCase(), action: 'default' });
+    expect(String(used.headers.location)).toBe(`/u/mfa-recovery-code-challenge-new-code?state=${encodeURIComponent(second.state)}`);
+    const replacement = attr((await other.get(String(used.headers.location))).body, 'data-recovery-code')!;
+    expect(replacement).toMatch(/^[A-Z0-9]{24}$/);
+    expect(replacement).not.toBe(recoveryCode);
+    const done = await other.post(String(used.headers.location), { state: second.state, saved: 'on' });
+    const claims = await toTokens(other, String(done.headers.location), second.verifier);
+    expect(claims.amr).toEqual(['mfa']);
+
+    // The used code is gone: a third login cannot use it, and the replacement works.
+    const browser3 = new Browser(t.app);
+    const third = await firstFactor(browser3);
+    const recovery = `/u/mfa-recovery-code-challenge?state=${encodeURIComponent(third.state)}`;
+    const reused = await browser3.post(recovery, { state: third.state, code: recoveryCode, action: 'default' });
+    expect(reused.statusCode).toBe(400);
+    expect(reused.body).toContain('The code you entered is invalid');
+    const replaced = await browser3.post(recovery, { state: third.state, code: replacement, action: 'default' });
+    expect(String(replaced.headers.location)).toContain('/u/mfa-recovery-code-challenge-new-code');
+  });
+});
