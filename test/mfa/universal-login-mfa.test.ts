@@ -142,3 +142,129 @@ describe('Universal Login MFA: otp and recovery code under the all-applications 
     expect(String(replaced.headers.location)).toContain('/u/mfa-recovery-code-challenge-new-code');
   });
 });
+
+/** Enrols otp for the user through the screens; the secret, for the codes of later logins. */
+async function enrolOtp(browser: Browser): Promise<{ secret: string; state: string; verifier: string }> {
+  const { resumed, state, verifier } = await firstFactor(browser);
+  const page = await browser.get(String(resumed.headers.location));
+  const secret = attr(page.body, 'data-otp-secret')!;
+  await browser.post(`/u/mfa-otp-enrollment?state=${encodeURIComponent(state)}`, { state, code: totp(secret, t.clock.now()), action: 'default' });
+  await browser.post(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`, { state, saved: 'on' });
+  return { secret, state, verifier };
+}
+
+describe('Universal Login MFA: what skips the challenge and what does not', () => {
+  it('"Remember this device" skips the next challenge on that browser only; acr_values asks again anyway', async () => {
+    const browser = new Browser(t.app);
+    const { secret } = await enrolOtp(browser);
+    t.clock.advance(60_000);
+    // A new session on the same browser (the SSO cookie dropped), remembering the device this time.
+    browser.cookies.delete('auth0');
+    const second = await firstFactor(browser);
+    const challenge = String(second.resumed.headers.location);
+    expect(challenge).toContain('/u/mfa-otp-challenge');
+    const passed = await browser.post(challenge, { state: second.state, code: totp(secret, t.clock.now()), rememberBrowser: 'true', action: 'default' });
+    expect([passed.headers['set-cookie']].flat()).toEqual(expect.arrayContaining([expect.stringMatching(/^auth0-mf=.*Max-Age=2592000/)]));
+    await toTokens(browser, String(passed.headers.location), second.verifier);
+
+    t.clock.advance(60_000);
+    browser.cookies.delete('auth0');
+    const third = await firstFactor(browser);
+    const callback = new URL(String(third.resumed.headers.location));
+    expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
+    const claims = await (async () => {
+      const tokens = await exchangeCode(t.app, { grant_type: 'authorization_code', client_id: SPA, code: callback.searchParams.get('code') ?? '', code_verifier: third.verifier, redirect_uri: CALLBACK });
+      return decodeJwt(tokens.json().id_token as string);
+    })();
+    // No factor on this login: no amr (Auth0 sets it only on the login that passed one).
+    expect(claims.amr).toBeUndefined();
+
+    // acr_values asking for multi-factor: the remembered browser does not count, and acr is set.
+    browser.cookies.delete('auth0');
+    const stepUp = await firstFactor(browser, { acr_values: 'http://schemas.openid.net/pape/policies/2007/06/multi-factor' });
+    expect(String(stepUp.resumed.headers.location)).toContain('/u/mfa-otp-challenge');
+    t.clock.advance(30_000);
+    const stepped = await browser.post(String(stepUp.resumed.headers.location), { state: stepUp.state, code: totp(secret, t.clock.now()), action: 'default' });
+    const stepClaims = await toTokens(browser, String(stepped.headers.location), stepUp.verifier);
+    expect(stepClaims).toMatchObject({ amr: ['mfa'], acr: 'http://schemas.openid.net/pape/policies/2007/06/multi-factor' });
+  });
+
+  it('silent authentication: a session without a second factor answers login_required, one with it answers', async () => {
+    const browser = new Browser(t.app);
+    const first = await firstFactor(browser);
+    // Abandoned at the enrolment screen: the session exists, the factor does not.
+    expect(String(first.resumed.headers.location)).toContain('/u/mfa-otp-enrollment');
+    const { challenge } = pkcePair();
+    const silent = (b: Browser) => b.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: 's', prompt: 'none', code_challenge: challenge, code_challenge_method: 'S256' }));
+    const refused = new URL(String((await silent(browser)).headers.location));
+    expect(Object.fromEntries(refused.searchParams)).toMatchObject({ error: 'login_required', error_description: 'Multifactor authentication required', state: 's' });
+
+    const enrolled = new Browser(t.app);
+    await enrolOtp(enrolled);
+    const answered = new URL(String((await silent(enrolled)).headers.location));
+    expect(answered.searchParams.get('code')).toBeTruthy();
+  });
+
+  it('wrong codes: Auth0\'s error each time, and after ten the right code is refused too', async () => {
+    const browser = new Browser(t.app);
+    const { secret } = await enrolOtp(browser);
+    t.clock.advance(60_000);
+    const again = new Browser(t.app);
+    const second = await firstFactor(again);
+    const challenge = String(second.resumed.headers.location);
+    for (let i = 0; i < 10; i++) {
+      const wrong = await again.post(challenge, { state: second.state, code: '000000', action: 'default' });
+      expect(wrong.statusCode).toBe(400);
+    }
+    const locked = await again.post(challenge, { state: second.state, code: totp(secret, t.clock.now()), action: 'default' });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.body).toMatch(/data-error-code="too-many-failures"[^>]*>Too many failed codes\. Wait for some minutes before retrying\.</);
+    // The bucket refills one try every six minutes.
+    t.clock.advance(6 * 60_000);
+    const after = await again.post(challenge, { state: second.state, code: totp(secret, t.clock.now()), action: 'default' });
+    expect(after.statusCode).toBe(302);
+  });
+});
+
+describe('Universal Login MFA: email and SMS', () => {
+  beforeEach(async () => {
+    await t.app.close();
+    t = await buildTestApp({ tenant: tenant({ guardianFactors: [{ name: 'email', enabled: true }, { name: 'sms', enabled: true }] }) });
+  });
+
+  it('email: a verified email needs no enrolment; the code is in the mailbox, marked as the second factor', async () => {
+    const browser = new Browser(t.app);
+    const { resumed, state, verifier } = await firstFactor(browser);
+    expect(String(resumed.headers.location)).toBe(`/u/mfa-email-challenge?state=${encodeURIComponent(state)}`);
+    const page = await browser.get(String(resumed.headers.location));
+    expect(page.body).toContain(EMAIL);
+    const message = await latestMessage(t.app, EMAIL);
+    expect(message).toMatchObject({ channel: 'email', connection: 'guardian' });
+    expect(message.text).toContain(message.code);
+    const passed = await browser.post(String(resumed.headers.location), { state, code: message.code, action: 'default' });
+    expect(String(passed.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
+    expect((await toTokens(browser, String(passed.headers.location), verifier)).amr).toEqual(['mfa']);
+  });
+
+  it('sms: "Try another method" enrols a phone, whose code arrives as a text', async () => {
+    const browser = new Browser(t.app);
+    const { state, verifier } = await firstFactor(browser);
+    const options = await browser.get(`/u/mfa-login-options?state=${encodeURIComponent(state)}`);
+    expect(options.body).toContain('data-factor="email"');
+    const chosen = await browser.post(`/u/mfa-login-options?state=${encodeURIComponent(state)}`, { state, action: 'sms' });
+    expect(String(chosen.headers.location)).toBe(`/u/mfa-sms-enrollment?state=${encodeURIComponent(state)}`);
+    const bad = await browser.post(String(chosen.headers.location), { state, phone: 'not a number', action: 'default' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Seems that your phone number is not valid');
+    const sent = await browser.post(String(chosen.headers.location), { state, phone: '+1 555 010 9999', action: 'default' });
+    expect(String(sent.headers.location)).toBe(`/u/mfa-sms-challenge?state=${encodeURIComponent(state)}`);
+    const page = await browser.get(String(sent.headers.location));
+    expect(page.body).toContain('XXXXXXXX9999');
+    const text = await latestMessage(t.app, '+15550109999');
+    expect(text).toMatchObject({ channel: 'sms', connection: 'guardian' });
+    expect(text.text).toBe(`${text.code} is your verification code for Understudy. Please enter this code to verify your enrollment.`);
+    const passed = await browser.post(String(sent.headers.location), { state, code: text.code, action: 'default' });
+    expect(String(passed.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
+    expect((await toTokens(browser, String(passed.headers.location), verifier)).amr).toEqual(['mfa']);
+  });
+});
