@@ -4,22 +4,11 @@
  * docs/screenshots/. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and never
  * downloads a browser.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { exportJWK, generateKeyPair } from 'jose';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildApp } from '../src/app.js';
-import { buildTenant } from '../src/config/tenant-file.js';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { defaultTenant } from '../src/config/default-tenant.js';
-
-const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
-const CLIENT_ID = 'understudy-spa';
-const CALLBACK = 'http://localhost:3000/callback';
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
+import { authorizeUrl, CALLBACK, CLIENT_ID, latestCode, MOBILE, newPage, OUT, report, shoot, startApp } from './screenshot-kit.js';
+import { shootMfaScreens } from './screenshots-mfa.js';
 
 /** A tenant with one passwordless connection and two social ones, branded, for login-id-social.png. */
 const socialTenant = {
@@ -66,69 +55,6 @@ const databaseTenant = {
   connections: [{ name: 'Username-Password-Authentication', strategy: 'auth0' }],
   users: [{ connection: 'Username-Password-Authentication', email: 'dana@example.com', password: 'correct horse battery staple' }],
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startApp(rawTenant: unknown, name: string): Promise<{ app: FastifyInstance; origin: string }> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const keys = { signingJwk: await exportJWK(privateKey), masterSecret: randomBytes(32) };
-  const { tenant } = buildTenant(rawTenant, name, 'screenshots');
-  const app = await buildApp({ issuer: `${origin}/`, tenant, keys, devRoutes: true });
-  await app.listen({ port, host: '127.0.0.1' });
-  return { app, origin };
-}
-
-function authorizeUrl(origin: string, params: Record<string, string> = {}): string {
-  const verifier = randomBytes(32).toString('base64url');
-  const query = new URLSearchParams({
-    client_id: CLIENT_ID,
-    redirect_uri: CALLBACK,
-    response_type: 'code',
-    scope: 'openid profile email',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: randomBytes(12).toString('base64url'),
-    ...params,
-  });
-  return `${origin}/authorize?${query}`;
-}
-
-async function latestCode(origin: string, to: string): Promise<string> {
-  const response = await fetch(`${origin}/_dev/api/messages/latest?to=${encodeURIComponent(to)}&wait=5000`);
-  if (!response.ok) throw new Error(`no message for ${to}: ${response.status}`);
-  return ((await response.json()) as { code: string }).code;
-}
-
-async function shoot(page: Page, file: string, fullPage = false): Promise<void> {
-  // No blinking caret or half-finished transitions in the pictures.
-  await page.addStyleTag({ content: '*, *::before, *::after { caret-color: transparent !important; transition: none !important; animation: none !important; }' });
-  await page.evaluate(() => document.fonts.ready);
-  const path = `${OUT}${file}`;
-  await page.screenshot({ path, fullPage });
-  report(file);
-}
-
-function report(file: string): void {
-  console.log(`  ${file.padEnd(28)} ${(statSync(`${OUT}${file}`).size / 1024).toFixed(0).padStart(4)} KB`);
-}
-
-async function newPage(browser: Browser, viewport = DESKTOP): Promise<{ context: BrowserContext; page: Page }> {
-  // bypassCSP: the pages' CSP (nonces only) would refuse the style that stills carets and transitions.
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'en-US', isMobile: viewport === MOBILE, hasTouch: viewport === MOBILE, bypassCSP: true });
-  return { context, page: await context.newPage() };
-}
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -310,6 +236,7 @@ async function main(): Promise<void> {
       await shoot(page, 'login-id-social-mobile.png');
       await context.close();
     }
+    await shootMfaScreens(browser);
   } finally {
     await browser.close();
     await primary.app.close();

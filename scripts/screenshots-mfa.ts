@@ -1,0 +1,94 @@
+/**
+ * The second factor's screens, walked in Chromium: otp enrolment (QR code), the recovery code, the
+ * otp challenge with a wrong code, the choice of another method, the email challenge and SMS
+ * enrolment; desktop and phone. Codes for the authenticator app come from the `otpauth` package.
+ */
+import * as OTPAuth from 'otpauth';
+import type { Browser, Page } from 'playwright-core';
+import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, latestCode, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
+
+const mfaTenant = {
+  tenant: { friendly_name: 'Acme Corp', branding: { colors: { primary: '#0a66c2', page_background: '#eef2f7' } } },
+  clients: [{ name: 'Acme Dashboard', client_id: CLIENT_ID, app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: [CALLBACK] }],
+  connections: [{ name: 'email', strategy: 'email' }],
+  guardianFactors: [
+    { name: 'otp', enabled: true },
+    { name: 'sms', enabled: true },
+    { name: 'recovery-code', enabled: true },
+  ],
+  guardianPolicies: { policies: ['all-applications'] },
+};
+
+/** The email factor: a verified email is enrolled already, so the challenge comes first. */
+const emailTenant = { ...mfaTenant, guardianFactors: [{ name: 'email', enabled: true }] };
+
+/** login-id and the emailed code: the first factor, up to the first MFA screen. */
+async function firstFactor(page: Page, origin: string, email: string): Promise<void> {
+  await page.goto(authorizeUrl(origin));
+  await page.fill('#username', email);
+  await Promise.all([page.waitForURL(/passwordless-email-challenge/), page.click('button[value="default"]')]);
+  await page.fill('#code', await latestCode(origin, email));
+  await Promise.all([page.waitForURL(/\/u\/mfa-/), page.click('button[value="default"]')]);
+}
+
+const totpNow = (secret: string): string => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate();
+
+export async function shootMfaScreens(browser: Browser): Promise<void> {
+  const { app, origin } = await startApp(mfaTenant, 'the MFA tenant');
+  try {
+    for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
+      const email = `mfa${suffix}@acme.example`;
+      const { context, page } = await newPage(browser, viewport);
+      await firstFactor(page, origin, email);
+      // Two factors to enrol in: the choice first.
+      await page.waitForSelector('button[data-factor="otp"]');
+      await shoot(page, `mfa-enroll-options${suffix}.png`);
+      await Promise.all([page.waitForURL(/mfa-otp-enrollment/), page.click('button[data-factor="otp"]')]);
+      await page.waitForSelector('.qr svg');
+      await shoot(page, `mfa-otp-enrollment${suffix}.png`, true);
+      const secret = (await page.getAttribute('[data-otp-secret]', 'data-otp-secret'))!;
+      await page.fill('#code', totpNow(secret));
+      await Promise.all([page.waitForURL(/mfa-recovery-code-enrollment/), page.click('button[value="default"]')]);
+      await shoot(page, `mfa-recovery-code${suffix}.png`);
+      await page.check('input[name="saved"]');
+      // Nothing listens at the application's callback: reaching for it is the end.
+      await Promise.all([page.waitForRequest((request) => request.url().startsWith(CALLBACK)), page.click('button[value="default"]')]);
+      await context.close();
+
+      // A later login on a fresh browser: the challenge, a wrong code, the other methods.
+      const again = await newPage(browser, viewport);
+      await firstFactor(again.page, origin, email);
+      await again.page.waitForSelector('#code');
+      await shoot(again.page, `mfa-otp-challenge${suffix}.png`);
+      await again.page.fill('#code', '000000');
+      await Promise.all([again.page.waitForLoadState('load'), again.page.click('button[value="default"]')]);
+      await again.page.waitForSelector('#error-element-code');
+      await shoot(again.page, `mfa-otp-challenge-error${suffix}.png`);
+      await Promise.all([again.page.waitForURL(/mfa-login-options/), again.page.click('a[data-action="pick-authenticator"]')]);
+      await shoot(again.page, `mfa-login-options${suffix}.png`);
+      await again.context.close();
+    }
+    const withEmail = await startApp(emailTenant, 'the email-factor tenant');
+    try {
+      const { context, page } = await newPage(browser);
+      await firstFactor(page, withEmail.origin, 'email-factor@acme.example');
+      await page.waitForSelector('#code');
+      await shoot(page, 'mfa-email-challenge.png');
+      await context.close();
+    } finally {
+      await withEmail.app.close();
+    }
+    // SMS enrolment: the phone number screen.
+    const { context, page } = await newPage(browser);
+    await firstFactor(page, origin, 'sms-person@acme.example');
+    await Promise.all([page.waitForURL(/mfa-sms-enrollment/), page.click('button[data-factor="sms"]')]);
+    await shoot(page, 'mfa-sms-enrollment.png');
+    await page.fill('#phone', '+1 555 010 4242');
+    await Promise.all([page.waitForURL(/mfa-sms-challenge/), page.click('button[value="default"]')]);
+    await page.waitForSelector('#code');
+    await shoot(page, 'mfa-sms-challenge.png');
+    await context.close();
+  } finally {
+    await app.close();
+  }
+}
