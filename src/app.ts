@@ -28,6 +28,7 @@ import { createMfaService } from './mfa/mfa-service.js';
 import { EMULATED_FACTORS } from './tenant/mfa-factors.js';
 import { createRememberedBrowsers } from './mfa/remembered-browsers.js';
 import { createSecondFactorGate } from './login/second-factor.js';
+import { createMfaApi } from './oauth/mfa-api.js';
 import { createUserService } from './users/user-service.js';
 import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
@@ -153,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const mfa = createMfaService({ tenant, store, otp, outbox, clock, random });
     const rememberedBrowsers = createRememberedBrowsers({ key: deriveKey(master, 'mfa-remember-browser'), clock, store });
     const secondFactor = createSecondFactorGate({ tenant, mfa, store });
+    const mfaApi = createMfaApi({ tenant, mfa, store, clock, random, issuer, masterSecret: master });
     const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
     const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
     const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions, secondFactor });
@@ -213,7 +215,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
-      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers,
+      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
       flows: actionsRunner.flows,
       finishLogin,

@@ -43,7 +43,13 @@ export type OAuthErrorCode =
   | 'unsupported_credential_type'
   | 'blocked_user'
   | 'too_many_attempts'
-  | 'invalid_user_password';
+  | 'invalid_user_password'
+  // The MFA API's (docs/research/auth0-mfa.md §1).
+  | 'mfa_required'
+  | 'expired_token'
+  | 'unsupported_challenge_type'
+  | 'association_required'
+  | 'authorization_pending';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
@@ -72,18 +78,21 @@ export class OAuthError extends Error {
   readonly status: number;
   /** Extra response headers, e.g. WWW-Authenticate for invalid_token. */
   readonly headers: Record<string, string>;
+  /** Fields the JSON answer carries besides error and error_description (mfa_required's mfa_token). */
+  readonly fields: Record<string, unknown>;
   redirect: ErrorRedirect | undefined;
 
   constructor(
     error: OAuthErrorCode,
     description: string,
-    options: { status?: number; headers?: Record<string, string>; redirect?: ErrorRedirect; cause?: unknown } = {},
+    options: { status?: number; headers?: Record<string, string>; redirect?: ErrorRedirect; cause?: unknown; fields?: Record<string, unknown> } = {},
   ) {
     super(description, { cause: options.cause });
     this.name = 'OAuthError';
     this.error = error;
     this.status = options.status ?? defaultStatus[error] ?? 400;
     this.headers = options.headers ?? {};
+    this.fields = options.fields ?? {};
     this.redirect = options.redirect;
   }
 
@@ -91,8 +100,8 @@ export class OAuthError extends Error {
     return this.message;
   }
 
-  toJSON(): { error: string; error_description: string } {
-    return { error: this.error, error_description: this.message };
+  toJSON(): Record<string, unknown> & { error: string; error_description: string } {
+    return { error: this.error, error_description: this.message, ...this.fields };
   }
 }
 
@@ -160,6 +169,25 @@ export const temporarilyUnavailable = named('temporarily_unavailable');
  * For the few places that carry a code decided elsewhere, e.g. an /authorize refusal re-sent to the
  * client's redirect_uri with the code it was raised with.
  */
+/**
+ * The MFA API's errors, in Auth0's words (docs/research/auth0-mfa.md §1). `required` carries the
+ * mfa_token the client continues with.
+ */
+export const mfaError = {
+  required: (mfaToken: string): OAuthError => new OAuthError('mfa_required', 'Multifactor authentication required', { status: 403, fields: { mfa_token: mfaToken } }),
+  malformedToken: (): OAuthError => new OAuthError('invalid_grant', 'Malformed mfa_token', { status: 403 }),
+  expiredToken: (): OAuthError => new OAuthError('expired_token', 'mfa_token is expired', { status: 401 }),
+  invalidOtp: (): OAuthError => new OAuthError('invalid_grant', 'Invalid otp_code.', { status: 403 }),
+  invalidBindingCode: (): OAuthError => new OAuthError('invalid_grant', 'Invalid binding_code.', { status: 403 }),
+  malformedOobCode: (): OAuthError => new OAuthError('invalid_grant', 'Malformed oob_code', { status: 403 }),
+  invalidRecoveryCode: (): OAuthError => new OAuthError('invalid_grant', 'Invalid recovery_code.', { status: 403 }),
+  noRecoveryCode: (): OAuthError => new OAuthError('unsupported_challenge_type', 'User does not have a recovery-code.', { status: 403 }),
+  tooManyFailures: (): OAuthError => new OAuthError('invalid_request', 'Too many failed codes. Wait for some minutes before retrying.', { status: 429 }),
+  notEnrolled: (): OAuthError => new OAuthError('unsupported_challenge_type', 'User is not enrolled. You can use /mfa/associate endpoint to enroll the first authenticator.', { status: 400 }),
+  alreadyEnrolled: (): OAuthError => new OAuthError('access_denied', 'User is already enrolled.', { status: 403 }),
+  notSent: (): OAuthError => new OAuthError('invalid_request', "We couldn't send the code. Please try again later.", { status: 502 }),
+};
+
 export const oauthError = (code: OAuthErrorCode, description: string, options?: ErrorOptions): OAuthError =>
   new OAuthError(code, description, options);
 

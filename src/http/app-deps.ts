@@ -28,6 +28,7 @@ import type { ActionLogBook } from '../actions/action-log.js';
 import type { LoginTicketService } from '../passwordless/login-tickets.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { RememberedBrowsers } from '../mfa/remembered-browsers.js';
+import type { MfaApi } from '../oauth/mfa-api.js';
 
 /** Everything a route needs, built once by buildApp (the composition root) and handed to each route group. */
 export interface AppDeps {
@@ -73,6 +74,8 @@ export interface AppDeps {
   mfa: MfaService;
   /** The `auth0-mf` cookie that lets a browser skip the next challenge. */
   rememberedBrowsers: RememberedBrowsers;
+  /** The MFA API: mfa_required, /mfa/*, the MFA grants (oauth/mfa-api.ts). */
+  mfaApi: MfaApi;
 }
 
 declare module 'fastify' {

@@ -26,7 +26,7 @@ export async function registerApiCors(scope: FastifyInstance, tenant: Tenant, op
   const credentialed = new Set(options.credentialed ?? []);
   const base: FastifyCorsOptions = {
     origin: (origin, callback) => callback(null, origin !== undefined && isAllowed(origin)),
-    methods: ['GET', 'POST'],
+    methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Auth0-Client', 'DPoP', 'X-Request-Language'],
     maxAge: 86400,
   };

@@ -47,12 +47,14 @@ export const TokenResponseSchema = Type.Object({
   scope: Type.Optional(Type.String()),
   id_token: Type.Optional(Type.String()),
   refresh_token: Type.Optional(Type.String()),
+  recovery_code: Type.Optional(Type.String()),
 });
 
 /** Every parameter of the token endpoint's grants (client authentication, the grants' own). */
 export const TOKEN_FIELDS = [
   'grant_type', 'client_id', 'client_secret', 'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'scope', 'audience',
   'username', 'password', 'realm', 'otp', 'client_assertion', 'client_assertion_type', 'organization',
+  'mfa_token', 'oob_code', 'binding_code', 'recovery_code',
 ] as const;
 
 /** The /authorize parameters Understudy reads (OIDC's, OAuth 2's and Auth0's own); repeated ones are the protocol code's to refuse. */

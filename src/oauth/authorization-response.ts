@@ -130,6 +130,7 @@ export function createAuthorizationResponder(deps: {
           ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
           ...(changes !== NO_TOKEN_CHANGES ? { tokenChanges: changes } : {}),
           ...(options.authentication ? { authentication: options.authentication } : {}),
+          ...(session.mfaAt !== undefined ? { mfaAt: session.mfaAt } : {}),
         });
         params.code = code;
       }

@@ -21,6 +21,8 @@ export interface RefreshGrant {
   scope: string;
   audience: string | undefined;
   sessionId: string | undefined;
+  /** When the login passed a second factor (seconds), carried to every token of the family. */
+  mfaAt?: number | undefined;
 }
 
 export interface RefreshTokenService {
@@ -60,6 +62,7 @@ export function createRefreshTokenService(deps: { store: RefreshTokenStore; cloc
       rotatedAt: undefined,
       expiresAt,
       idleExpiresAt: lifetimeEnd(now, grant.client.refreshToken.expirationType, idle),
+      ...(grant.mfaAt !== undefined ? { mfaAt: grant.mfaAt } : {}),
     });
     return token;
   }
@@ -91,7 +94,7 @@ export function createRefreshTokenService(deps: { store: RefreshTokenStore; cloc
         await store.revokeRefreshTokenFamily(record.familyId);
         throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
       }
-      const next = await save({ client, userId: record.userId, scope: record.scope, audience: record.audience, sessionId: record.sessionId }, record.familyId, record.expiresAt);
+      const next = await save({ client, userId: record.userId, scope: record.scope, audience: record.audience, sessionId: record.sessionId, mfaAt: record.mfaAt }, record.familyId, record.expiresAt);
       return { record, next };
     },
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import type { PersistentKeys } from '../store/records.js';
 import { registerApiCors } from '../http/cors.js';
+import { mfaApiRoutes } from './mfa-api.js';
 import { guardDevPlane } from '../http/dev-guard.js';
 import { requireDevToken } from '../http/dev-token.js';
 import { authorizeRoutes } from './authorize.js';
@@ -47,6 +48,7 @@ export async function registerRoutes(
     await passwordlessStartRoutes(scope, deps);
     await passwordlessVerifyRoutes(scope, deps);
     await crossOriginAuthenticateRoutes(scope, deps);
+    await mfaApiRoutes(scope, deps);
   });
   await app.register(async (scope) => crossOriginPageRoutes(scope, deps));
   // The Management API answers errors in its own shape, by its scope's error handler.

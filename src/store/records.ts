@@ -118,6 +118,8 @@ export interface AuthorizationCode {
   tokenChanges?: StoredTokenChanges;
   /** The ID token's amr and acr, when the login passed a second factor. */
   authentication?: { amr: string[]; acr?: string | undefined } | undefined;
+  /** When the login's session passed a second factor (seconds), for the refresh tokens the code gets. */
+  mfaAt?: number | undefined;
 }
 
 /** What an /authorize request asked for, as a login keeps it until it is answered. */
@@ -282,6 +284,8 @@ export interface RefreshToken {
   expiresAt: number;
   /** Idle end: each use pushes it out by idle_token_lifetime. */
   idleExpiresAt: number;
+  /** When the login behind the family passed a second factor (seconds): post-login sees `mfa` on every refresh. */
+  mfaAt?: number | undefined;
 }
 
 /** An email or SMS that Understudy "sent": the dev mailbox shows these instead. */

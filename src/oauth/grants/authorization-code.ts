@@ -50,5 +50,6 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     // The code's login ran post-login Actions when it was issued; what they changed travels with it.
     changes: grant.tokenChanges,
     authentication: grant.authentication,
+    mfaAt: grant.mfaAt,
   });
 };

@@ -5,6 +5,7 @@ import { clientCredentialsGrant } from './client-credentials.js';
 import { passwordlessOtpGrant } from './passwordless-otp.js';
 import { PASSWORD_GRANT, PASSWORD_REALM_GRANT, passwordGrant, passwordRealmGrant } from './password.js';
 import { refreshTokenGrant } from './refresh-token.js';
+import { MFA_OOB_GRANT, MFA_OTP_GRANT, MFA_RECOVERY_CODE_GRANT, mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from './mfa.js';
 import { PASSWORDLESS_OTP_GRANT } from '../../tenant/model.js';
 import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
 import type { RequestFacts } from '../../actions/action-events.js';
@@ -17,6 +18,9 @@ const grants: Record<string, GrantHandler> = {
   [PASSWORDLESS_OTP_GRANT]: passwordlessOtpGrant,
   [PASSWORD_GRANT]: passwordGrant,
   [PASSWORD_REALM_GRANT]: passwordRealmGrant,
+  [MFA_OTP_GRANT]: mfaOtpGrant,
+  [MFA_OOB_GRANT]: mfaOobGrant,
+  [MFA_RECOVERY_CODE_GRANT]: mfaRecoveryCodeGrant,
 };
 
 /** What a successful exchange issued, for the log: never a token or secret. */

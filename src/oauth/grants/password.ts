@@ -17,7 +17,13 @@ import { realmLoginTokens } from './user-tokens.js';
  * `default_directory`, and Auth0's `password-realm` extension naming the database connection in
  * `realm`. The user is checked as on the password screen, behind the same brute-force protection;
  * the login then completes (blocked users refused, the login counted) and ends through post-login
- * Actions like every other. No browser, so no SSO session; never an MFA step.
+ * Actions like every other. No browser, so no SSO session: a second factor the login owes is asked
+ * for through the MFA API (`mfa_required`, oauth/mfa-api.ts).
+ *
+ * `grant_type=password` with a `realm` logs in to that realm: @auth0/auth0-auth-js's
+ * getTokenByPassword({ realm }) sends it so. Auth0's docs name password-realm for realms and do not
+ * say what `password` does with one (docs/research/auth0-mfa.md §2.2); without a realm the tenant's
+ * default_directory is used, as in Auth0.
  */
 export const PASSWORD_GRANT = 'password';
 export const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-realm';
@@ -26,8 +32,8 @@ export const PASSWORD_REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-
 const WRONG_CREDENTIALS = 'Wrong email or password.';
 
 export const passwordGrant: GrantHandler = (params, caller, ctx, request) => {
-  // Without a default directory Auth0 cannot tell which connection the password is for.
-  const name = ctx.tenant.defaultDirectory;
+  // Without a realm or a default directory Auth0 cannot tell which connection the password is for.
+  const name = stringField(params, 'realm') ?? ctx.tenant.defaultDirectory;
   if (!name) throw serverError('Authorization server not configured with default connection.');
   return passwordLogin(params, caller, ctx, request, name);
 };

@@ -3,7 +3,8 @@ import { normalizeScope, scopeSet } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
 import { UNKNOWN_REFRESH_TOKEN } from '../refresh-tokens.js';
 import type { GrantHandler } from './types.js';
-import { finishGrantLogin, userTokenResponse } from './user-tokens.js';
+import { askForSecondFactor, finishGrantLogin, userTokenResponse } from './user-tokens.js';
+import { mfaDemand } from '../../mfa/mfa-demand.js';
 
 /** RFC 6749 §6: new tokens for a refresh token, optionally for a narrower scope. */
 export const refreshTokenGrant: GrantHandler = async (params, caller, ctx, request) => {
@@ -38,6 +39,9 @@ export const refreshTokenGrant: GrantHandler = async (params, caller, ctx, reque
     authTime: Math.floor(ctx.clock.now() / 1000),
     protocol: 'oauth2-refresh-token',
     request,
+    mfaAt: record.mfaAt,
   });
+  // Only an Action asks a refresh for a second factor; the tenant's policy asked at login.
+  if (finished.mfa) await askForSecondFactor(ctx, { client: caller.client, user: finished.user, scope, audience: record.audience, changes: finished.changes }, mfaDemand(ctx.tenant.mfa, { action: finished.mfa }));
   return userTokenResponse(ctx, { client: caller.client, user: finished.user, scope, audience: record.audience, sessionId: record.sessionId, refreshToken: next, changes: finished.changes });
 };

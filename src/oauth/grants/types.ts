@@ -10,6 +10,7 @@ import type { TriggerFlows } from '../../actions/trigger-flows.js';
 import type { LoginFinisher } from '../finish-login.js';
 import type { RequestFacts } from '../../actions/action-events.js';
 import type { BruteForceGuard } from '../../users/brute-force.js';
+import type { MfaApi } from '../mfa-api.js';
 
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
 export interface TokenResponse {
@@ -19,6 +20,8 @@ export interface TokenResponse {
   token_type: 'Bearer';
   expires_in: number;
   scope?: string;
+  /** The mfa-recovery-code grant's replacement for the code it used up. */
+  recovery_code?: string;
 }
 
 export interface GrantContext {
@@ -36,6 +39,8 @@ export interface GrantContext {
   finishLogin: LoginFinisher;
   /** The password grants count wrong passwords here, as the password screens do. */
   bruteForce: BruteForceGuard;
+  /** mfa_required and the MFA grants (oauth/mfa-api.ts). */
+  mfaApi: MfaApi;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */

@@ -5,7 +5,9 @@ import type { GrantContext, TokenResponse } from './types.js';
 import { grantTransaction, type TokenChanges } from '../finish-login.js';
 import type { Authentication } from '../tokens.js';
 import type { RequestFacts } from '../../actions/action-events.js';
-import { oauthError } from '../../errors.js';
+import { mfaError, oauthError } from '../../errors.js';
+import { mfaDemand, type MfaDemand } from '../../mfa/mfa-demand.js';
+import type { ActionMfaRequest } from '../../actions/mfa-request.js';
 
 /**
  * The token response every user grant shares: an access token, an ID token whenever `openid` was
@@ -29,6 +31,8 @@ export async function userTokenResponse(
     /** What post-login Actions changed on the tokens (oauth/finish-login.ts). */
     changes?: TokenChanges | undefined;
     authentication?: Authentication | undefined;
+    /** When the login passed a second factor (seconds), kept on the refresh token. */
+    mfaAt?: number | undefined;
   },
 ): Promise<TokenResponse> {
   const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes, authentication: args.authentication };
@@ -39,7 +43,7 @@ export async function userTokenResponse(
 
   if (args.refreshToken === 'issue') {
     if (scopes.has('offline_access') && args.client.grantTypes.includes('refresh_token')) {
-      response.refresh_token = await ctx.refreshTokens.issue({ client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId }, args.refreshFamily);
+      response.refresh_token = await ctx.refreshTokens.issue({ client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId, mfaAt: args.mfaAt }, args.refreshFamily);
     }
   } else if (args.refreshToken) {
     response.refresh_token = args.refreshToken;
@@ -54,8 +58,8 @@ export async function userTokenResponse(
  */
 export async function finishGrantLogin(
   ctx: GrantContext,
-  login: { client: Client; user: User; scope: string; audience: string | undefined; sessionId: string | undefined; authTime: number; protocol: string; request: RequestFacts },
-): Promise<{ user: User; changes: TokenChanges }> {
+  login: { client: Client; user: User; scope: string; audience: string | undefined; sessionId: string | undefined; authTime: number; protocol: string; request: RequestFacts; mfaAt?: number | undefined },
+): Promise<{ user: User; changes: TokenChanges; mfa?: ActionMfaRequest | undefined }> {
   const finished = await ctx.finishLogin({
     client: login.client,
     user: login.user,
@@ -63,6 +67,7 @@ export async function finishGrantLogin(
     audience: login.audience,
     sessionId: login.sessionId,
     authTime: login.authTime,
+    mfaAt: login.mfaAt,
     transaction: grantTransaction(login.protocol, login.scope),
     request: login.request,
     interactive: false,
@@ -82,7 +87,7 @@ export async function realmLoginTokens(
   login: { client: Client; user: User; scope: string; audience: string | undefined; request: RequestFacts },
 ): Promise<TokenResponse> {
   const { client, scope, audience } = login;
-  const { user, changes } = await finishGrantLogin(ctx, {
+  const finished = await finishGrantLogin(ctx, {
     client,
     user: login.user,
     scope,
@@ -92,5 +97,22 @@ export async function realmLoginTokens(
     protocol: 'oauth2-password',
     request: login.request,
   });
+  const { user, changes } = finished;
+  // The tenant's policy or its Actions ask for a second factor: the MFA API takes over.
+  await askForSecondFactor(ctx, { client, user, scope, audience, changes }, mfaDemand(ctx.tenant.mfa, { action: finished.mfa }));
   return userTokenResponse(ctx, { client, user, scope, audience, sessionId: undefined, refreshToken: 'issue', changes });
+}
+
+/**
+ * A grant owes a second factor: `mfa_required` with the mfa_token to continue with (403), or
+ * access_denied when an Action asked for factors the tenant does not offer. Nothing when none is owed.
+ */
+export async function askForSecondFactor(
+  ctx: GrantContext,
+  grant: { client: Client; user: User; scope: string; audience: string | undefined; changes: TokenChanges },
+  demand: MfaDemand | undefined,
+): Promise<void> {
+  if (!demand) return;
+  if (!demand.factors.length) throw oauthError('access_denied', 'An MFA challenge is used in a PostLogin action but the requested factors are not properly set up', { status: 403 });
+  throw mfaError.required(await ctx.mfaApi.issueToken(grant));
 }
