@@ -3,6 +3,7 @@ import type { AppDeps } from '../http/app-deps.js';
 import type { PersistentKeys } from '../store/records.js';
 import { registerApiCors } from '../http/cors.js';
 import { mfaApiRoutes } from './mfa-api.js';
+import { devMfaRoutes } from './dev-mfa.js';
 import { guardDevPlane } from '../http/dev-guard.js';
 import { requireDevToken } from '../http/dev-token.js';
 import { authorizeRoutes } from './authorize.js';
@@ -60,6 +61,7 @@ export async function registerRoutes(
       requireDevToken(scope, options.devToken);
       await devMailboxRoutes(scope, deps);
       await devPasskeyRoutes(scope, deps);
+      await devMfaRoutes(scope, deps);
     });
     await app.register(async (scope) => {
       guardDevPlane(scope, devPlane);

@@ -1,0 +1,136 @@
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import * as OTPAuth from 'otpauth';
+import { decodeJwt } from 'jose';
+import { browserPerTest } from '../support/chromium.js';
+import { eventually, textOf } from '../support/page-waits.js';
+import { latestMessageId, waitForCode } from '../support/spa-harness.js';
+import { localhostTestApp } from '../support/app.js';
+import { pkcePair } from '../support/flows.js';
+import { startCallbackPage } from '../support/net.js';
+
+/**
+ * Universal Login's second factor in Chromium, through nothing but the pages: an email-code login on
+ * a tenant with Guardian's otp, sms and recovery-code factors enrols an authenticator app (its codes
+ * from the `otpauth` package, with the secret the page shows), confirms the recovery code and reaches
+ * the app with amr ["mfa"]; the next login asks only for the code, shows Auth0's error for a wrong one,
+ * and "Remember this device" skips the one after; an SMS enrolment reads its code from the mailbox.
+ */
+const CLIENT_ID = 'mfa-spa';
+const TEST_TIMEOUT = 90_000;
+
+let domain: string;
+let callback: string;
+let page: Page;
+
+async function startEnv(): Promise<{ close(): Promise<void> }> {
+  const appPage = await startCallbackPage();
+  callback = `${appPage.origin}/callback`;
+  let app: FastifyInstance;
+  try {
+    ({ app, domain } = await localhostTestApp({
+      tenant: { friendly_name: 'Vault' },
+      clients: [{ name: 'Vault SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
+      connections: [{ name: 'email', strategy: 'email' }],
+      guardianFactors: [{ name: 'otp', enabled: true }, { name: 'sms', enabled: true }, { name: 'recovery-code', enabled: true }],
+      guardianPolicies: { policies: ['all-applications'] },
+    }));
+  } catch (err) {
+    await appPage.close();
+    throw err;
+  }
+  return { close: async () => void (await Promise.allSettled([app.close(), appPage.close()])) };
+}
+
+browserPerTest(startEnv, (session) => ({ page } = session));
+
+const totp = (secret: string, offsetMs = 0): string => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetMs });
+const primary = () => page.locator('button[data-action-button-primary="true"]');
+
+/** /authorize and the emailed code, up to the first MFA screen; the PKCE verifier. */
+async function firstFactor(email: string): Promise<string> {
+  const { verifier, challenge } = pkcePair();
+  const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: callback, response_type: 'code', scope: 'openid email', state: 'mfa-state', code_challenge: challenge, code_challenge_method: 'S256' });
+  const seen = await latestMessageId(domain, email);
+  await page.goto(`${domain}/authorize?${query}`);
+  await page.locator('input[name=username]').fill(email);
+  await primary().click();
+  await page.waitForURL(/\/u\/login\/passwordless-email-challenge\?/);
+  await page.locator('input[name=code]').fill(await waitForCode(domain, email, seen));
+  await primary().click();
+  return verifier;
+}
+
+/** At the app's callback: the code exchanged, the ID token's claims. */
+async function atCallback(verifier: string): Promise<Record<string, unknown>> {
+  await page.waitForURL((url) => url.href.startsWith(callback));
+  const code = new URL(page.url()).searchParams.get('code') ?? '';
+  const response = await fetch(`${domain}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', client_id: CLIENT_ID, code, code_verifier: verifier, redirect_uri: callback }) });
+  expect(response.status).toBe(200);
+  return decodeJwt(((await response.json()) as { id_token: string }).id_token) as Record<string, unknown>;
+}
+
+test(
+  'otp: enrol with the QR page\'s secret, record the recovery code, then challenge, a wrong code, and remember this device',
+  async () => {
+    const email = `otp-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    // Two factors to enrol in: the choice, then the authenticator app.
+    await page.locator('button[data-factor="otp"]').click();
+    await page.waitForURL(/\/u\/mfa-otp-enrollment\?/);
+    await eventually(() => page.locator('.qr svg').count()).toBe(1);
+    const secret = (await page.locator('[data-otp-secret]').getAttribute('data-otp-secret'))!;
+    expect(OTPAuth.URI.parse((await page.locator('[data-otpauth-uri]').getAttribute('data-otpauth-uri'))!).secret.base32).toBe(secret);
+    await page.locator('input[name=code]').fill(totp(secret));
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+    expect(await page.locator('[data-recovery-code]').getAttribute('data-recovery-code')).toMatch(/^[A-Z0-9]{24}$/);
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-saved'))).toBe('Please confirm you have recorded the code');
+    await page.locator('input[name=saved]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+
+    // A fresh browser session: only the challenge, a wrong code first, then remember this device.
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-otp-challenge\?/);
+    await page.locator('input[name=code]').fill('000000');
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-code'))).toBe('The code you entered is invalid');
+    expect(await page.locator('#error-element-code').getAttribute('data-error-code')).toBe('invalid-code');
+    await page.locator('input[name=code]').fill(totp(secret, 30_000));
+    await page.locator('input[name=rememberBrowser]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+
+    // Remembered: the next login goes straight to the app.
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    expect((await atCallback(verifier)).amr).toBeUndefined();
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'sms: enrol a phone through "Try another method" and read the text from the dev mailbox',
+  async () => {
+    const email = `sms-${Date.now().toString(36)}@example.com`;
+    const verifier = await firstFactor(email);
+    await page.locator('button[data-factor="sms"]').click();
+    await page.waitForURL(/\/u\/mfa-sms-enrollment\?/);
+    const phone = `+1555${String(Date.now()).slice(-7)}`;
+    const seen = await latestMessageId(domain, phone);
+    await page.locator('input[name=phone]').fill(phone);
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-sms-challenge\?/);
+    await page.locator('input[name=code]').fill(await waitForCode(domain, phone, seen));
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+    await page.locator('input[name=saved]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+  },
+  TEST_TIMEOUT,
+);
