@@ -9,6 +9,7 @@
 import type { Message as DevMessage } from '../store/records.js';
 
 export { chromiumArgs, spkiHash, pemCertificates, type ChromiumArgsOptions } from './chromium-args.js';
+export { passSecondFactor, type MfaPageLike } from './second-factor.js';
 
 export type { DevMessage };
 
@@ -43,6 +44,23 @@ export interface UnderstudyClient {
     add(fault: { to: string; channel?: 'email' | 'sms'; kind: 'fail' | 'delay'; delay_ms?: number; times?: number }): Promise<void>;
     clear(): Promise<void>;
   };
+  /** A user's second factors (GET /_dev/api/mfa): an authenticator app's secret and current code, the recovery code. */
+  mfaEnrolments(user: { email?: string; userId?: string }): Promise<DevMfaEnrolment[]>;
+}
+
+/** One enrolment as the dev API shows it. */
+export interface DevMfaEnrolment {
+  id: string;
+  user_id: string;
+  email?: string;
+  factor: 'otp' | 'sms' | 'email' | 'recovery-code' | 'push-notification' | 'webauthn-roaming' | 'webauthn-platform' | 'duo';
+  confirmed: boolean;
+  secret?: string;
+  /** The code an authenticator app shows now, on Understudy's (dev) clock. */
+  current_code?: string;
+  code_valid_for_seconds?: number;
+  phone_number?: string;
+  recovery_code?: string;
 }
 
 export class UnderstudyError extends Error {
@@ -128,6 +146,10 @@ export function createUnderstudyClient(baseUrl: string, options: { token?: strin
     faults: {
       add: async (fault) => void (await call('POST', '_dev/api/faults', fault)),
       clear: async () => void (await call('DELETE', '_dev/api/faults')),
+    },
+    async mfaEnrolments(user) {
+      const query = new URLSearchParams(user.userId ? { user_id: user.userId } : { email: user.email ?? '' });
+      return ((await call('GET', `_dev/api/mfa?${query}`)).json as { enrolments: DevMfaEnrolment[] }).enrolments;
     },
   };
 }

@@ -9,6 +9,7 @@ import { latestMessageId, waitForCode } from '../support/spa-harness.js';
 import { localhostTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
 import { startCallbackPage } from '../support/net.js';
+import { createUnderstudyClient, passSecondFactor } from '../../src/testing/index.js';
 
 /**
  * Universal Login's second factor in Chromium, through nothing but the pages: an email-code login on
@@ -130,6 +131,28 @@ test(
     await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
     await page.locator('input[name=saved]').check();
     await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'understudy/testing passSecondFactor: one call enrols, records the recovery code, and later answers the challenge',
+  async () => {
+    const client = createUnderstudyClient(domain);
+    const email = `helper-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-/);
+    await passSecondFactor(page, { client, email });
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    const [otp] = (await client.mfaEnrolments({ email })).filter((e) => e.factor === 'otp');
+    expect(otp).toMatchObject({ confirmed: true, current_code: expect.stringMatching(/^\d{6}$/) });
+    // A code passes once: the next login's comes from the next window, on the dev clock.
+    await client.clock.advance(30);
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-otp-challenge/);
+    await passSecondFactor(page, { client, email });
     expect((await atCallback(verifier)).amr).toEqual(['mfa']);
   },
   TEST_TIMEOUT,
