@@ -1,6 +1,6 @@
 /**
  * The layers of src/, top to bottom (docs/architecture.md draws them). A module may import its own
- * layer and the layers below it, never one above: routes → http → the login surfaces → oauth → otp →
+ * layer and the layers below it, never one above: routes → http → the login surfaces → oauth → mfa → otp →
  * users and rbac → actions → dev → tenant → store → the kernel. `npm test` checks it
  * (test/build/layers.test.ts), and `npx depcruise src` prints any violation.
  */
@@ -11,6 +11,7 @@ const LAYERS = [
   { name: 'http', path: '^src/http/' },
   { name: 'surfaces', path: '^src/(login|passwordless|management)/' },
   { name: 'oauth', path: '^src/oauth/' },
+  { name: 'mfa', path: '^src/mfa/' },
   { name: 'otp', path: '^src/otp/' },
   { name: 'users', path: '^src/(users|rbac)/' },
   { name: 'actions', path: '^src/actions/' },

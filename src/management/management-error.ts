@@ -44,6 +44,17 @@ export const resourceServerNotFound = (identifier?: string): ManagementError =>
 /** A permission naming a scope its API does not define. */
 export const permissionNotFound = (permission: string, identifier: string): ManagementError =>
   new ManagementError(400, `The permission "${permission}" is not defined on the resource server '${identifier}'`, 'invalid_body');
+/**
+ * A path parameter outside what the route takes, in Auth0's wording for one (its validator's texts:
+ * `Path validation error: '<what>' on property <name>.`), errorCode invalid_uri.
+ */
+export const invalidPathParameter = (what: string, property: string): ManagementError =>
+  new ManagementError(400, `Path validation error: '${what}' on property ${property}.`, 'invalid_uri');
+/** A body the route's schema refuses, in Auth0's wording (`Payload validation error: '<what>'[ on property <name>].`). */
+export const invalidPayload = (what: string, property?: string): ManagementError =>
+  new ManagementError(400, `Payload validation error: '${what}'${property === undefined ? '' : ` on property ${property}`}.`, 'invalid_body');
+/** An unknown Guardian enrollment (GOREC TestGuardian/Enrollment/Get.yaml, Delete.yaml). */
+export const enrollmentNotFound = (): ManagementError => new ManagementError(404, 'Enrollment not found', 'enrollment_not_found');
 export const authenticationMethodNotFound = (): ManagementError =>
   new ManagementError(404, 'The authentication method does not exist.', 'inexistent_authentication_method');
 export const userExists = (): ManagementError => new ManagementError(409, 'The user already exists.', 'auth0_idp_error');

@@ -12,56 +12,10 @@ export { chromiumArgs, spkiHash, pemCertificates, type ChromiumArgsOptions } fro
 export { passSecondFactor, type MfaPageLike } from './second-factor.js';
 
 export type { DevMessage };
+export type { DevMfaEnrolment, PageLike, UnderstudyClient, WaitOptions } from './types.js';
+import type { DevMfaEnrolment, PageLike, UnderstudyClient, WaitOptions } from './types.js';
 
-export interface WaitOptions {
-  to: string;
-  channel?: 'email' | 'sms';
-  /** Only a message newer than this one (e.g. the code of a resend). */
-  after?: string;
-  /** How long to wait for it; 10 s by default. */
-  timeoutMs?: number;
-}
 
-export interface UnderstudyClient {
-  waitForMessage(options: WaitOptions): Promise<DevMessage>;
-  /** The code of the newest message, or the `verification_code` of its magic link. */
-  waitForCode(options: WaitOptions): Promise<string>;
-  messages(filter?: { to?: string; channel?: 'email' | 'sms' }): Promise<DevMessage[]>;
-  clearMessages(): Promise<void>;
-  /** Back to the tenant file: users, sessions, codes, messages, fixed codes, faults and clock. */
-  reset(): Promise<void>;
-  clock: {
-    now(): Promise<Date>;
-    advance(seconds: number): Promise<Date>;
-    set(time: Date | string): Promise<Date>;
-    reset(): Promise<Date>;
-  };
-  fixedCodes: {
-    add(rule: { match: string; code: string; until?: string }): Promise<void>;
-    clear(): Promise<void>;
-  };
-  faults: {
-    add(fault: { to: string; channel?: 'email' | 'sms'; kind: 'fail' | 'delay'; delay_ms?: number; times?: number }): Promise<void>;
-    clear(): Promise<void>;
-  };
-  /** A user's second factors (GET /_dev/api/mfa): an authenticator app's secret and current code, the recovery code. */
-  mfaEnrolments(user: { email?: string; userId?: string }): Promise<DevMfaEnrolment[]>;
-}
-
-/** One enrolment as the dev API shows it. */
-export interface DevMfaEnrolment {
-  id: string;
-  user_id: string;
-  email?: string;
-  factor: 'otp' | 'sms' | 'email' | 'recovery-code' | 'push-notification' | 'webauthn-roaming' | 'webauthn-platform' | 'duo';
-  confirmed: boolean;
-  secret?: string;
-  /** The code an authenticator app shows now, on Understudy's (dev) clock. */
-  current_code?: string;
-  code_valid_for_seconds?: number;
-  phone_number?: string;
-  recovery_code?: string;
-}
 
 export class UnderstudyError extends Error {
   readonly status: number;
@@ -154,12 +108,6 @@ export function createUnderstudyClient(baseUrl: string, options: { token?: strin
   };
 }
 
-/** The parts of a Playwright `Page` this helper uses, so Playwright stays your dependency, not ours. */
-export interface PageLike {
-  fill(selector: string, value: string): Promise<void>;
-  click(selector: string): Promise<unknown>;
-  waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
-}
 
 /**
  * Completes Understudy's Identifier First screens in a page that your app sent to /authorize:

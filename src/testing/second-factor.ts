@@ -1,4 +1,4 @@
-import type { PageLike, UnderstudyClient } from './index.js';
+import type { PageLike, UnderstudyClient } from './types.js';
 
 /** What passSecondFactor needs of a Playwright `Page`, besides PageLike. */
 export interface MfaPageLike extends PageLike {
