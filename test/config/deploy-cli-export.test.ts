@@ -28,7 +28,8 @@ const customText = {
   es: { 'login-id': { 'login-id': { title: 'Bienvenido a bordo', description: 'Inicia sesión en ${companyName} para seguir a ${clientName}.' } } },
 };
 const rules = [{ name: 'Add roles', enabled: true, script: './rules/add-roles.js' }, { name: 'Deny outsiders', enabled: true, script: './rules/deny.js' }];
-const factors = [{ name: 'sms', enabled: true }, { name: 'otp', enabled: true }, { name: 'email', enabled: false }];
+// sms and otp are emulated; duo is reported as not offered.
+const factors = [{ name: 'sms', enabled: true }, { name: 'otp', enabled: true }, { name: 'duo', enabled: true }, { name: 'email', enabled: false }];
 const organization = { name: 'harbor-crew', display_name: 'Harbor Crew' };
 const branding = { colors: { primary: '#0b7285', page_background: '#e3fafc' } };
 
@@ -123,10 +124,10 @@ describe.each([
     const report = (await (await fetch(`${server.base}/_dev/api/tenant-report`)).json()) as { features: { feature: string; count: number }[]; other_keys: string[] };
     expect(report.features.map((f) => [f.feature, f.count])).toEqual([
       ['Rules', 2],
-      ['MFA (guardianFactors)', 2],
+      ['MFA factors not emulated', 1],
       ['Organizations', 1],
     ]);
-    for (const feature of ['Rules (2): Auth0 retired Rules: not run', 'MFA (guardianFactors) (2): not emulated', 'Organizations (1): not emulated']) {
+    for (const feature of ['Rules (2): Auth0 retired Rules: not run', 'MFA factors not emulated (1): not offered', 'Organizations (1): not emulated']) {
       expect(server.output().split(feature).length - 1, feature).toBe(1);
     }
     expect(report.other_keys).toEqual(expect.arrayContaining(['clients[0].is_first_party', 'connections[1].options.name']));

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFiles } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildTenant, readTenantFile } from '../../src/config/tenant-file.js';
@@ -17,14 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const files = (dir: string, entries: Record<string, unknown>): string => {
-  for (const [path, content] of Object.entries(entries)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
-  return dir;
-};
+const files = writeFiles;
 
 // The same tenant, as the YAML export and as the directory export would carry it.
 const tenant = { friendly_name: 'Acme', enabled_locales: ['en', 'es'], picture_url: '' };
@@ -98,8 +92,11 @@ describe('Deploy CLI directory export', () => {
     expect(fromDir.tenant.connections.map((c) => c.name)).toEqual(['email', 'Username-Password-Authentication']);
     expect(fromDir.tenant.clientGrants).toEqual(fromYaml.tenant.clientGrants);
     expect(fromDir.tenant.roles).toEqual([expect.objectContaining({ name: 'Admin', permissions: [{ resourceServerIdentifier: 'https://api.acme.example', permissionName: 'read:things' }] })]);
-    // What Understudy does not read is reported in both, the unknown folder among it.
-    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['guardianFactors', 'event-streams']));
+    // guardian/factors/*.json is read as guardianFactors; what Understudy does not read is reported, the unknown folder among it.
+    expect(fromDir.tenant.mfa.factors).toEqual(['sms']);
+    expect(fromYaml.tenant.mfa.factors).toEqual(['sms']);
+    expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['event-streams']));
+    expect(fromDir.ignoredKeys).not.toContain('guardianFactors');
     expect(fromDir.ignoredKeys).not.toContain('actions');
     expect(fromDir.ignoredKeys).not.toContain('roles');
   });

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFiles } from '../support/files.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildTenant, readTenantSource } from '../../src/config/tenant-file.js';
@@ -20,14 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const files = (dir: string, entries: Record<string, unknown>): string => {
-  for (const [path, content] of Object.entries(entries)) {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
-  return dir;
-};
+const files = writeFiles;
 const CODE = 'exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim("https://harbor.example/ran", true); };';
 const action = (name: string, code: string) => ({ name, code, deployed: true, supported_triggers: [{ id: 'post-login', version: 'v3' }] });
 

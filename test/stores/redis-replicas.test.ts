@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import type { MfaEnrolment } from '../../src/store/records.js';
+import { mfaEnrolment } from './contract/fixtures.js';
 import { openRedisStore } from '../../src/store/redis-store.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { HttpBrowser, httpLogin, jwksKid, SPA, startServer, type ServerProcess } from '../support/http-login.js';
@@ -120,16 +121,7 @@ describe('Redis store: two replicas sharing one Redis', () => {
 
   it('shares MFA enrolments and remembered-browser revocations between two stores on one Redis', async () => {
     const userId = 'auth0|dddddddddddddddddddddddd';
-    const enrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
-      id: 'totp|dev_REPLICAREPLICA01',
-      userId,
-      factor: 'otp',
-      confirmed: false,
-      secret: 'JBSWY3DPEHPK3PXP',
-      createdAt: '2026-03-01T10:00:00.000Z',
-      lastAuthAt: undefined,
-      ...overrides,
-    });
+    const enrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => mfaEnrolment({ id: 'totp|dev_REPLICAREPLICA01', userId, ...overrides });
     // Two stores as two replicas open them: the same Redis, the same prefix.
     const [one, two] = await Promise.all([1, 2].map(() => openRedisStore(redis.url, systemClock, { prefix: 'replicas-mfa:' })));
     try {

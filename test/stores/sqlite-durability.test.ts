@@ -6,6 +6,7 @@ import { systemClock } from '../../src/clock.js';
 import { hashToken } from '../../src/oauth/refresh-tokens.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { MfaEnrolment } from '../../src/store/records.js';
+import { mfaEnrolment } from './contract/fixtures.js';
 import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { httpLogin, jwksKid, startServer, type LoginResult, type ServerProcess } from '../support/http-login.js';
 
@@ -110,16 +111,7 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
 
   it('keeps MFA enrolments and remembered-browser revocations across a restart, and another process on the file sees them', async () => {
     const file = join(dir, 'mfa.db');
-    const enrolment = (id: string, overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
-      id,
-      userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
-      factor: 'otp',
-      confirmed: false,
-      secret: 'JBSWY3DPEHPK3PXP',
-      createdAt: '2026-03-01T10:00:00.000Z',
-      lastAuthAt: undefined,
-      ...overrides,
-    });
+    const enrolment = (id: string, overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => mfaEnrolment({ id, ...overrides });
     const first = await openSqliteStore(file, systemClock);
     const other = await openSqliteStore(file, systemClock);
     try {

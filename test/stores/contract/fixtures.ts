@@ -47,6 +47,18 @@ export function useStore(backend: StoreBackend): StoreUnderTest {
 
 export type RecordBuilders = ReturnType<typeof recordBuilders>;
 
+/** An otp enrolment, pending, of the first fixture user (the durability and replica tests use it too). */
+export const mfaEnrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
+  id: 'totp|dev_AAAAAAAAAAAAAAAA',
+  userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
+  factor: 'otp',
+  confirmed: false,
+  secret: 'JBSWY3DPEHPK3PXP',
+  createdAt: '2026-03-01T10:00:00.000Z',
+  lastAuthAt: undefined,
+  ...overrides,
+});
+
 function recordBuilders(now: () => number) {
   const transaction = (overrides: Partial<Transaction> = {}): Transaction => ({
     id: 'txn_1',
@@ -186,17 +198,6 @@ function recordBuilders(now: () => number) {
     aaguid: '00000000-0000-0000-0000-000000000000',
     createdAt: '2026-03-01T10:00:00.000Z',
     lastUsedAt: undefined,
-    ...overrides,
-  });
-
-  const mfaEnrolment = (overrides: Partial<MfaEnrolment> = {}): MfaEnrolment => ({
-    id: 'totp|dev_AAAAAAAAAAAAAAAA',
-    userId: 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa',
-    factor: 'otp',
-    confirmed: false,
-    secret: 'JBSWY3DPEHPK3PXP',
-    createdAt: '2026-03-01T10:00:00.000Z',
-    lastAuthAt: undefined,
     ...overrides,
   });
 

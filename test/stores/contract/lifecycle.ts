@@ -1,13 +1,13 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { Store } from '../../../src/store/types.js';
-import type { PortContract } from './fixtures.js';
+import { mfaEnrolment, type PortContract } from './fixtures.js';
 
 /** The StoreLifecycle contract. Reset empties every port. */
 export const lifecycleContract: PortContract = {
   port: 'StoreLifecycle',
   concern: 'lifecycle',
   cases(subject) {
-    const { transaction, challenge, authCode, user, session, refreshToken, message, passkey, mfaEnrolment } = subject.records;
+    const { transaction, challenge, authCode, user, session, refreshToken, message, passkey } = subject.records;
     let store: Store;
     beforeEach(() => {
       ({ store } = subject);

@@ -1,6 +1,6 @@
 import { beforeEach, expect, it } from 'vitest';
 import type { MfaEnrolmentStore, StoreLifecycle, UserStore } from '../../../src/store/types.js';
-import { T0, MINUTE, type PortContract } from './fixtures.js';
+import { T0, MINUTE, mfaEnrolment, type PortContract } from './fixtures.js';
 
 /**
  * The MfaEnrolmentStore contract. An enrolment is saved once per id, listed oldest first, replaced
@@ -11,7 +11,7 @@ export const mfaEnrolmentsContract: PortContract = {
   port: 'MfaEnrolmentStore',
   concern: 'MFA enrolments',
   cases(subject) {
-    const { user, mfaEnrolment } = subject.records;
+    const { user } = subject.records;
     const JANE = 'auth0|aaaaaaaaaaaaaaaaaaaaaaaa';
     const BOB = 'auth0|bbbbbbbbbbbbbbbbbbbbbbbb';
     // Deleting a user or resetting the store takes its enrolments along.
