@@ -50,6 +50,8 @@ export interface MfaService {
   useRecoveryCode(user: User, code: string): Promise<{ ok: true; newCode: string } | { ok: false; reason: MfaRefusal }>;
   /** The user's recovery code, made now (and returned) when the tenant enabled the factor and the user has none. */
   ensureRecoveryCode(user: User): Promise<string | undefined>;
+  /** A new recovery code for the user, replacing theirs or made when they have none (the Management API's regeneration). */
+  regenerateRecoveryCode(user: User): Promise<string>;
   /** Deletes one enrolment of a user (the MFA API, the Management API); false when it is not theirs. */
   remove(user: User, id: string): Promise<boolean>;
 }
@@ -170,6 +172,14 @@ export function createMfaService(deps: {
     },
 
     ensureRecoveryCode,
+
+    async regenerateRecoveryCode(user) {
+      const code = newRecoveryCode(random);
+      const current = (await store.listEnrolments(user.user_id)).find((e) => e.factor === 'recovery-code');
+      if (current) await store.updateEnrolment({ ...current, recoveryCode: code });
+      else await store.saveEnrolment({ id: authenticatorId('recovery-code', random), userId: user.user_id, factor: 'recovery-code', confirmed: true, recoveryCode: code, createdAt: now() });
+      return code;
+    },
 
     async remove(user, id) {
       const enrolment = await store.findEnrolment(id);

@@ -11,6 +11,7 @@ export const MANAGEMENT_SCOPES = [
   'read:authentication_methods', 'delete:authentication_methods',
   'read:roles', 'create:roles', 'update:roles', 'delete:roles', 'read:role_members', 'create:role_members', 'delete:role_members',
   'read:resource_servers',
+  'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies', 'read:guardian_enrollments', 'delete:guardian_enrollments',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

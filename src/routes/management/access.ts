@@ -42,6 +42,13 @@ export const ACCESS = {
   assignUserRoles: { admin: ['update:users', 'create:role_members'] },
   removeUserRoles: { admin: ['update:users', 'delete:role_members'] },
   readResourceServers: { admin: ['read:resource_servers'] },
+  // Guardian (docs/research/auth0-mfa.md §4.2): the tenant's factors and policy, and users' enrollments.
+  readGuardianFactors: { admin: ['read:guardian_factors'] },
+  updateGuardianFactors: { admin: ['update:guardian_factors'] },
+  readMfaPolicies: { admin: ['read:mfa_policies'] },
+  updateMfaPolicies: { admin: ['update:mfa_policies'] },
+  readGuardianEnrollments: { admin: ['read:guardian_enrollments'] },
+  deleteGuardianEnrollments: { admin: ['delete:guardian_enrollments'] },
 } satisfies Record<string, RouteAccess>;
 
 /**

@@ -6,6 +6,8 @@ import { userRoutes } from './users.js';
 import { userBlockRoutes } from './user-blocks.js';
 import { roleRoutes } from './roles.js';
 import { tenantObjectRoutes } from './tenant-objects.js';
+import { userAuthenticatorRoutes } from './user-authenticators.js';
+import { guardianRoutes } from './guardian.js';
 
 /**
  * The Management API v2 subset node-auth0's ManagementClient drives, in a scope of its own: its errors
@@ -14,5 +16,5 @@ import { tenantObjectRoutes } from './tenant-objects.js';
 export async function managementRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   installManagementErrorHandling(scope, deps.tenant);
   guardManagementRoutes(scope, deps);
-  for (const routes of [userRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes]) await routes(scope, deps);
+  for (const routes of [userRoutes, userAuthenticatorRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes, guardianRoutes]) await routes(scope, deps);
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../http/app-deps.js';
-import type { Passkey, User } from '../../store/records.js';
+import type { User } from '../../store/records.js';
 import { findConnection } from '../../tenant/model.js';
 import { normalizeEmail, normalizePhoneNumber } from '../../users/normalize.js';
-import { authenticationMethodNotFound, badRequest, identifierTaken, userExists, userNotFound } from '../../management/management-error.js';
+import { badRequest, identifierTaken, userExists, userNotFound } from '../../management/management-error.js';
 import { insufficientScope } from '../../management/management-access.js';
 import { offsetList } from '../../management/paging.js';
 import { parseUserQuery, publicUser } from '../../management/user-query.js';
@@ -13,8 +13,8 @@ import { ACCESS } from './access.js';
 
 /**
  * Users as node-auth0's ManagementClient drives them: list, search, get, create, update, delete, by
- * email, and their passkeys as authentication methods. A user's own token reaches only its own
- * record (management/management-access.ts).
+ * email (their authentication methods and MFA: user-authenticators.ts). A user's own token reaches
+ * only its own record (management/management-access.ts).
  */
 const USER_FIELDS = ['email', 'email_verified', 'phone_number', 'phone_verified', 'name', 'nickname', 'given_name', 'family_name', 'picture', 'blocked', 'app_metadata', 'user_metadata', 'password', 'user_id'] as const;
 const PAGING = ['page', 'per_page', 'include_totals'];
@@ -81,22 +81,6 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
     await store.deleteUser(request.params.id);
     return reply.status(204).send();
   });
-
-  // A user's passkeys (Identifier First + Biometrics) as Auth0's authentication methods of type "passkey".
-  app.get('/api/v2/users/:id/authentication-methods', { config: { access: ACCESS.readAuthenticationMethods }, schema: { params: Id, querystring: queryWith(PAGING), response: { 200: ListOrPage } } }, async (request) => {
-    const user = await userOr404(request.params.id);
-    const methods = (await store.listPasskeys(user.user_id)).map((p) => passkeyMethod(p, user, deps.passkeys.rpId));
-    return offsetList(request.query, 'authenticators', methods);
-  });
-
-  app.delete('/api/v2/users/:id/authentication-methods/:method', { config: { access: ACCESS.deleteAuthenticationMethods }, schema: { params: paramsOf('id', 'method') } }, async (request, reply) => {
-    const { id, method } = request.params;
-    const user = await userOr404(id);
-    const passkey = method.startsWith('passkey|') ? await store.findPasskey(method.slice('passkey|'.length)) : undefined;
-    if (!passkey || passkey.userId !== user.user_id) throw authenticationMethodNotFound();
-    await store.deletePasskey(passkey.id);
-    return reply.status(204).send();
-  });
 }
 
 /** Picks and checks the writable user fields of a create or update body. */
@@ -120,22 +104,4 @@ function userFields(body: Record<string, unknown>): Partial<User> & { password?:
 
 function fail(message: string): never {
   throw badRequest(message);
-}
-
-/** A passkey in the shape of Auth0's authentication method of type "passkey". */
-function passkeyMethod(passkey: Passkey, user: User, rpId: string): Record<string, unknown> {
-  return {
-    id: `passkey|${passkey.id}`,
-    type: 'passkey',
-    created_at: passkey.createdAt,
-    ...(passkey.lastUsedAt ? { last_auth_at: passkey.lastUsedAt } : {}),
-    identity_user_id: user.identities[0]?.user_id ?? user.user_id,
-    key_id: passkey.id,
-    public_key: passkey.publicKey,
-    transports: passkey.transports,
-    credential_device_type: passkey.deviceType === 'multiDevice' ? 'multi_device' : 'single_device',
-    credential_backed_up: passkey.backedUp,
-    aaguid: passkey.aaguid,
-    relying_party_identifier: rpId,
-  };
 }
