@@ -3,13 +3,13 @@ import type { JWK } from 'jose';
 import { ConfigError } from '../startup-error.js';
 import type { PersistentKeys } from '../store/records.js';
 import type { Tenant } from '../tenant/model.js';
-import type { Passkey, Session, User } from '../store/records.js';
-import type { PasskeyStore, RoleStore, SessionStore, UserStore } from '../store/types.js';
+import type { MfaEnrolment, Passkey, Session, User } from '../store/records.js';
+import type { MfaEnrolmentStore, PasskeyStore, RoleStore, SessionStore, UserStore } from '../store/types.js';
 import { checkSnapshotRoles, exportRoles, importRoles, type SnapshotRoles } from './snapshot-roles.js';
 
 /**
- * A snapshot: the users of a tenant (with their passkeys and password hashes, so database users keep
- * their passwords, and their roles and permissions), and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
+ * A snapshot: the users of a tenant (with their passkeys, second-factor enrolments and password hashes,
+ * so database users keep their passwords and factors, and their roles and permissions), and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
  * one; `--seed <file>` / UNDERSTUDY_SEED loads one at start (and again on /_dev/api/reset), so a
  * demo environment can be rebuilt with the same users and the same `sub`s. With `keys`, it signs with
  * the same key (same `kid`) and derives the same cookie and client-secret keys too.
@@ -23,6 +23,8 @@ export interface Snapshot {
   exported_at: string;
   users: User[];
   passkeys: Passkey[];
+  /** Second-factor enrolments (authenticator apps' secrets, phone numbers, recovery codes); older snapshots have none. */
+  mfa_enrolments?: MfaEnrolment[];
   /** RBAC roles, assignments and direct permissions (./snapshot-roles.ts); older snapshots have none. */
   roles?: SnapshotRoles;
   sessions?: Session[];
@@ -33,7 +35,7 @@ export interface Snapshot {
 export type SnapshotPart = 'sessions' | 'keys';
 
 /** The stores a snapshot reads and fills. */
-type SnapshotStores = UserStore & PasskeyStore & SessionStore & RoleStore;
+type SnapshotStores = UserStore & PasskeyStore & MfaEnrolmentStore & SessionStore & RoleStore;
 
 export async function exportSnapshot(store: SnapshotStores, include: SnapshotPart[], keys: PersistentKeys, now: number): Promise<Snapshot> {
   const snapshot: Snapshot = {
@@ -42,6 +44,7 @@ export async function exportSnapshot(store: SnapshotStores, include: SnapshotPar
     exported_at: new Date(now).toISOString(),
     users: await store.listUsers(),
     passkeys: await store.listPasskeys(),
+    mfa_enrolments: await store.listEnrolments(),
     roles: await exportRoles(store),
   };
   if (include.includes('sessions')) snapshot.sessions = await store.listSessions();
@@ -73,6 +76,7 @@ export async function importSnapshot(store: SnapshotStores, snapshot: Snapshot, 
     users++;
   }
   for (const passkey of snapshot.passkeys) await store.savePasskey(passkey);
+  for (const enrolment of snapshot.mfa_enrolments ?? []) await store.saveEnrolment(enrolment);
   for (const session of snapshot.sessions ?? []) await store.createSession(session);
   if (snapshot.roles) await importRoles(store, snapshot.roles, tenant);
   return { users, skipped };
@@ -105,6 +109,7 @@ function checkSnapshot(value: unknown): string[] {
   if (value.passkeys === undefined) value.passkeys = [];
   else if (!Array.isArray(value.passkeys)) problems.push('passkeys: must be an array');
   if (value.sessions !== undefined && !Array.isArray(value.sessions)) problems.push('sessions: must be an array');
+  if (value.mfa_enrolments !== undefined && !Array.isArray(value.mfa_enrolments)) problems.push('mfa_enrolments: must be an array');
   if (value.roles !== undefined) problems.push(...checkSnapshotRoles(value.roles));
   if (value.keys !== undefined) {
     if (!isObject(value.keys) || !isObject(value.keys.signing_jwk) || typeof value.keys.master_secret !== 'string') {

@@ -49,7 +49,7 @@ export async function buildTestApp(
     /** Serve HTTPS (buildApp's `https`), with the local CA served at /_dev/ca.pem when `localCaPem` is given. */
     https?: { key: string; cert: string; localCaPem?: string };
     /** buildApp's hardening switches, passed through when given. */
-    app?: Pick<AppOptions, 'rateLimits' | 'trustProxy' | 'mailboxLimit' | 'devToken' | 'devHosts' | 'connections' | 'logger' | 'actions'>;
+    app?: Pick<AppOptions, 'rateLimits' | 'trustProxy' | 'mailboxLimit' | 'devToken' | 'devHosts' | 'connections' | 'logger' | 'actions' | 'seed'>;
   } = {},
 ): Promise<TestApp> {
   const clock = options.clock ?? createManualClock(Date.parse('2026-06-01T12:00:00Z'));
