@@ -158,7 +158,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
     const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
     const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions, secondFactor });
-    const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, responder, issuer });
+    const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, authorization, issuer });
     const passkeys = createPasskeyService({ tenant, store, clock, issuer });
     const bruteForce = createBruteForceGuard(clock);
     const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions });

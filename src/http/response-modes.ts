@@ -3,9 +3,11 @@ import { originOf } from '../oauth/redirect-uri.js';
 import { redirectLocation, type AuthorizationResult } from '../oauth/authorization-response.js';
 import { securePage } from './security-headers.js';
 
-/** Sends an /authorize answer in its response mode. */
-export function sendAuthorizationResult(reply: FastifyReply, result: AuthorizationResult): FastifyReply | Promise<FastifyReply> {
+/** Sends an /authorize answer in its response mode, or the browser to the second factor the login still owes. */
+export function sendAuthorizationResult(reply: FastifyReply, answer: AuthorizationResult | { location: string }): FastifyReply | Promise<FastifyReply> {
   reply.header('Cache-Control', 'no-store');
+  if ('location' in answer) return reply.redirect(answer.location, 302);
+  const result = answer;
   switch (result.responseMode) {
     case 'form_post':
       return reply.status(200).type('text/html; charset=utf-8').view('oauth/form-post', {

@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { accessDenied, invalidRequest, loginRequired, OAuthError } from '../errors.js';
-import type { Session, Transaction, TransactionMfa, User } from '../store/records.js';
+import type { AuthorizationRequestRecord, Session, Transaction, TransactionMfa, User } from '../store/records.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
-import { errorResult, type AuthorizationResponder, type AuthorizationResult } from '../oauth/authorization-response.js';
+import { errorResult, type AuthorizationResponder, type AuthorizationResult, type LoginSession, type RespondOptions } from '../oauth/authorization-response.js';
 import type { SessionService } from './sessions.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { planTransaction, presentedConnection } from './login-plan.js';
@@ -25,7 +25,12 @@ export const TRANSACTION_TTL_MS = 30 * 60_000;
 
 export type BeginOutcome =
   | { kind: 'respond'; result: AuthorizationResult }
-  | { kind: 'login'; transaction: Transaction; plan: LoginPlan; location: string };
+  | { kind: 'login'; transaction: Transaction; plan: LoginPlan; location: string }
+  /** The session proved the user, but the login owes a second factor: its screen. */
+  | { kind: 'second-factor'; location: string };
+
+/** The answer to a login: the response for the application, or the second factor's screen it still owes. */
+export type AuthorizationAnswer = AuthorizationResult | { location: string };
 
 export interface AuthorizationService {
   /** `http` is what the tenant's Actions see of the request (event.request), when a session answers at once. */
@@ -38,14 +43,18 @@ export interface AuthorizationService {
   updateMfa(transaction: Transaction, mfa: TransactionMfa): Promise<void>;
   /** Marks the transaction authenticated and opens the SSO session; the caller sets its cookie. */
   authenticate(transaction: Transaction, user: User): Promise<Session>;
-  /** The response for a request that authenticated without the screens (a magic link). */
-  complete(request: AuthorizeRequest, user: User, session: Session, http?: RequestFacts): Promise<AuthorizationResult>;
+  /**
+   * The answer for a user proven without the screens (an SSO session, a magic link, an embedded
+   * login's ticket): the post-login Actions run, then the response, or the second factor's screen
+   * when the login owes one (never with prompt=none: login_required, as Auth0).
+   */
+  answer(request: AuthorizationRequestRecord, user: User, session: LoginSession, browser: ResumingBrowser & { deviceId: string }, options?: RespondOptions): Promise<AuthorizationAnswer>;
   /**
    * Issues the response for an authenticated transaction, once, or sends the browser to the second
    * factor the login still owes (`location`). `remembered` says whether the browser's remember-me
    * cookie counts for a user (login/second-factor.ts).
    */
-  resume(id: string | undefined, browser: ResumingBrowser, http?: RequestFacts): Promise<AuthorizationResult | { location: string }>;
+  resume(id: string | undefined, browser: ResumingBrowser, http?: RequestFacts): Promise<AuthorizationAnswer>;
 }
 
 export interface ResumingBrowser {
@@ -76,6 +85,32 @@ export function createAuthorizationService(deps: {
       throw invalidRequest('This login session has expired or belongs to another browser. Go back to the application and sign in again.');
     }
     return transaction;
+  }
+
+  async function answer(record: AuthorizationRequestRecord, user: User, session: LoginSession, browser: ResumingBrowser & { deviceId: string }, options: RespondOptions = {}): Promise<AuthorizationAnswer> {
+    const redirect = { redirectUri: record.redirectUri, responseMode: record.responseMode, state: record.clientState };
+    const finished = await responder.finish(record, user, session, { http: options.http });
+    const facts = { mfaAt: session.mfaAt, remembered: await browser.remembered(user.user_id) };
+    if (!finished.ok || !secondFactor.owed(record.acrValues, finished, facts)) return responder.respond(record, user, session, { ...options, finished });
+    if ((record.prompt ?? '').split(' ').includes('none')) throw loginRequired('Multifactor authentication required', { redirect });
+    // The second factor's screens work on a login transaction: one already proven by the session.
+    const now = clock.now();
+    const proven: Transaction = {
+      id: random.token(24),
+      deviceId: browser.deviceId,
+      ...record,
+      connection: user.connection,
+      identifier: undefined,
+      authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id },
+      createdAt: now,
+      expiresAt: now + TRANSACTION_TTL_MS,
+    };
+    await store.createTransaction(proven);
+    const gate = await secondFactor.check(proven, user, finished, facts);
+    if (gate.kind === 'ask') return { location: gate.location };
+    await store.finishTransaction(proven.id);
+    if (gate.kind === 'refuse') throw accessDenied(gate.description, { redirect });
+    return responder.respond(record, user, session, { ...options, finished });
   }
 
   return {
@@ -111,20 +146,8 @@ export function createAuthorizationService(deps: {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
-          const finished = await responder.finish(requestRecord(request), user, session, { http });
-          const facts = { mfaAt: session.mfaAt, remembered: await browser.remembered(user.user_id) };
-          if (!finished.ok || !secondFactor.owed(request.acrValues, finished, facts)) {
-            return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http, finished }) };
-          }
-          // The session's login gave no second factor that this one needs: ask for it (never without a browser).
-          if (prompts.has('none')) throw loginRequired('Multifactor authentication required', { redirect });
-          const proven: Transaction = { ...transaction, authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id } };
-          await store.createTransaction(proven);
-          const gate = await secondFactor.check(proven, user, finished, facts);
-          if (gate.kind === 'ask') return { kind: 'login', transaction: proven, plan, location: gate.location };
-          await store.finishTransaction(proven.id);
-          if (gate.kind === 'refuse') throw accessDenied(gate.description, { redirect });
-          return { kind: 'respond', result: await responder.respond(requestRecord(request), user, session, { http, finished }) };
+          const answered = await answer(requestRecord(request), user, session, browser, { http });
+          return 'location' in answered ? { kind: 'second-factor', location: answered.location } : { kind: 'respond', result: answered };
         }
       }
       if (prompts.has('none')) throw loginRequired('Login required', { redirect });
@@ -155,8 +178,7 @@ export function createAuthorizationService(deps: {
       return session;
     },
 
-    // Magic links only: Auth0 issues no refresh token for a login made by link.
-    complete: (request, user, session, http) => responder.respond(requestRecord(request), user, session, { refreshTokenAllowed: false, http }),
+    answer,
 
     async resume(id, browser, http) {
       const transaction = await loadTransaction(id, browser.deviceId);

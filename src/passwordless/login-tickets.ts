@@ -6,10 +6,10 @@ import type { AuthorizationRequestRecord, LoginTicket, User } from '../store/rec
 import type { LoginTicketStore, UserStore } from '../store/types.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
-import type { AuthorizationResponder, AuthorizationResult } from '../oauth/authorization-response.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { hashVerifier, LOGIN_TICKET_TTL_MS } from './cross-origin.js';
 import type { SessionService } from '../login/sessions.js';
+import type { AuthorizationAnswer, AuthorizationService, ResumingBrowser } from '../login/authorization-service.js';
 
 /**
  * The second half of embedded login: /authorize?login_ticket=… (auth0.js authorize() after
@@ -31,12 +31,12 @@ export interface VerificationPage {
   state: string;
 }
 
-export type Redemption = { kind: 'respond'; result: AuthorizationResult } | { kind: 'verify'; page: VerificationPage };
+export type Redemption = { kind: 'respond'; result: AuthorizationAnswer } | { kind: 'verify'; page: VerificationPage };
 
 export interface LoginTicketService {
-  redeem(request: AuthorizeRequest, ticketId: string, browser: { deviceId: string; sessionId: string | undefined }, http?: RequestFacts): Promise<Redemption>;
-  /** POST /co/verify: the answer, and the session whose cookie the browser gets now. */
-  verify(form: { state?: unknown; verifier?: unknown }, deviceId: string | undefined, http?: RequestFacts): Promise<{ result: AuthorizationResult; session: { id: string; expiresAt: number } }>;
+  redeem(request: AuthorizeRequest, ticketId: string, browser: ResumingBrowser & { deviceId: string; sessionId: string | undefined }, http?: RequestFacts): Promise<Redemption>;
+  /** POST /co/verify: the answer (or the second factor's screen), and the session whose cookie the browser gets now. */
+  verify(form: { state?: unknown; verifier?: unknown }, browser: ResumingBrowser, http?: RequestFacts): Promise<{ result: AuthorizationAnswer; session: { id: string; expiresAt: number } }>;
 }
 
 const redirectOf = (request: AuthorizationRequestRecord): ErrorRedirect => ({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.clientState });
@@ -53,10 +53,10 @@ export function createLoginTicketService(deps: {
   clock: Clock;
   random: Random;
   sessions: SessionService;
-  responder: AuthorizationResponder;
+  authorization: AuthorizationService;
   issuer: string;
 }): LoginTicketService {
-  const { tenant, store, clock, random, sessions, responder } = deps;
+  const { tenant, store, clock, random, sessions, authorization } = deps;
   const issuerOrigin = new URL(deps.issuer).origin;
 
   /** The ticket's user, refused as the screens refuse a login when they are gone or blocked. */
@@ -79,7 +79,7 @@ export function createLoginTicketService(deps: {
       const session = await sessions.current(browser.sessionId);
       if (session && session.id === ticket.sessionId) {
         await sessions.touch(session, request.client.clientId);
-        return { kind: 'respond', result: await responder.respond(requestRecord(request), user, { id: session.id, authTime: ticket.authTime }, { http }) };
+        return { kind: 'respond', result: await authorization.answer(requestRecord(request), user, { id: session.id, authTime: ticket.authTime, mfaAt: session.mfaAt }, browser, { http }) };
       }
 
       const frameUrl = request.client.crossOriginLoc;
@@ -102,7 +102,8 @@ export function createLoginTicketService(deps: {
       return { kind: 'verify', page: { frameUrl: frame.toString(), frameOrigin, coId: ticket.coId, state: waiting.id } };
     },
 
-    async verify(form, deviceId, http) {
+    async verify(form, browser, http) {
+      const { deviceId } = browser;
       const waiting = typeof form.state === 'string' && form.state ? await store.consumeLoginTicket(form.state) : undefined;
       if (!waiting?.awaiting) {
         throw invalidRequest('This login has expired or was finished already. Go back to the application and sign in again.');
@@ -118,7 +119,7 @@ export function createLoginTicketService(deps: {
       const session = await sessions.current(waiting.sessionId);
       if (!session || session.userId !== user.user_id) throw accessDenied('The session of this login has ended. Sign in again.', { redirect });
       await sessions.touch(session, request.clientId);
-      const result = await responder.respond(request, user, { id: session.id, authTime: waiting.authTime }, { http });
+      const result = await authorization.answer(request, user, { id: session.id, authTime: waiting.authTime, mfaAt: session.mfaAt }, { ...browser, deviceId }, { http });
       return { result, session };
     },
   };

@@ -3,9 +3,8 @@ import type { Clock } from '../clock.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import type { Connection } from '../tenant/model.js';
 import type { Session } from '../store/records.js';
-import { parseAuthorizeRequest } from '../oauth/authorize-request.js';
-import type { AuthorizationResult } from '../oauth/authorization-response.js';
-import type { AuthorizationService } from '../login/authorization-service.js';
+import { parseAuthorizeRequest, requestRecord } from '../oauth/authorize-request.js';
+import type { AuthorizationAnswer, AuthorizationService, ResumingBrowser } from '../login/authorization-service.js';
 import type { SessionService } from '../login/sessions.js';
 import { channelOf } from '../otp/channel.js';
 import { passwordlessConnection } from '../otp/connection.js';
@@ -37,9 +36,9 @@ export function magicLinkUrl(
 export async function openMagicLink(
   deps: Pick<PasswordlessDeps, 'tenant' | 'otp' | 'users'> & { clock: Clock; sessions: SessionService; authorization: AuthorizationService },
   query: Record<string, unknown>,
-  deviceId: string,
+  browser: ResumingBrowser & { deviceId: string },
   http?: RequestFacts,
-): Promise<{ result: AuthorizationResult; session: Session }> {
+): Promise<{ result: AuthorizationAnswer; session: Session }> {
   const request = parseAuthorizeRequest({ response_type: 'code', ...query }, deps.tenant);
   const redirect = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
   // Every refusal goes back to the client, which is trusted by now.
@@ -61,6 +60,7 @@ export async function openMagicLink(
   }
 
   const authTime = Math.floor(deps.clock.now() / 1000);
-  const session = await deps.sessions.start({ userId: login.user.user_id, deviceId, authTime, clientId: request.client.clientId });
-  return { result: await deps.authorization.complete(request, login.user, session, http), session };
+  const session = await deps.sessions.start({ userId: login.user.user_id, deviceId: browser.deviceId, authTime, clientId: request.client.clientId });
+  // Auth0 issues no refresh token for a login made by link.
+  return { result: await deps.authorization.answer(requestRecord(request), login.user, session, browser, { refreshTokenAllowed: false, http }), session };
 }

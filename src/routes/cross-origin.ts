@@ -12,7 +12,8 @@ import { clientSettings } from '../tenant/client-settings.js';
 import { requestFacts } from '../http/request-facts.js';
 import { scriptJson, sendAuthorizationResult } from '../http/response-modes.js';
 import { securePage } from '../http/security-headers.js';
-import { DEVICE_COOKIE, SESSION_COOKIE } from '../http/cookies.js';
+import { DEVICE_COOKIE, SESSION_COOKIE, rememberedBrowser } from '../http/cookies.js';
+import type { ResumingBrowser } from '../login/authorization-service.js';
 
 /**
  * Embedded login's routes (auth0.js, Lock): POST /co/authenticate (logic in
@@ -56,7 +57,7 @@ export async function crossOriginPageRoutes(scope: FastifyInstance, deps: AppDep
   const { tenant, cookies } = deps;
 
   app.post('/co/verify', { config: { page: true }, schema: { body: fieldsOf(['state', 'verifier']) } }, async (request, reply) => {
-    const { result, session } = await deps.loginTickets.verify(request.body, cookies.read(request, DEVICE_COOKIE), requestFacts(request));
+    const { result, session } = await deps.loginTickets.verify(request.body, { deviceId: cookies.read(request, DEVICE_COOKIE), remembered: rememberedBrowser(request, deps) }, requestFacts(request));
     deps.cookies.keepSession(reply, session, deps.clock.now());
     return sendAuthorizationResult(reply, result);
   });
@@ -79,7 +80,7 @@ export async function answerLoginTicket(
   reply: FastifyReply,
   deps: AppDeps,
   authorizeRequest: AuthorizeRequest,
-  browser: { deviceId: string; sessionId: string | undefined },
+  browser: ResumingBrowser & { deviceId: string; sessionId: string | undefined },
 ): Promise<FastifyReply> {
   const ticket = (request.query as Record<string, unknown>).login_ticket;
   if (typeof ticket !== 'string' || !ticket) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
+import { rememberedBrowser } from '../http/cookies.js';
 import { AnyObject, fieldsOf, queryWith } from '../http/route-schemas.js';
 import { startPasswordless } from '../passwordless/start.js';
 import { openMagicLink } from '../passwordless/magic-link.js';
@@ -34,7 +35,7 @@ export async function magicLinkRoutes(scope: FastifyInstance, deps: AppDeps): Pr
 
   app.get('/passwordless/verify_redirect', { config: { page: true }, schema: { querystring: queryWith(['client_id', 'connection', 'email', 'phone_number', 'verification_code', 'redirect_uri', 'response_type', 'scope', 'state', 'nonce', 'audience', 'response_mode', 'protocol']) } }, async (request, reply) => {
     const deviceId = cookies.deviceId(request, () => random.token(18));
-    const { result, session } = await openMagicLink(deps, request.query, deviceId, requestFacts(request));
+    const { result, session } = await openMagicLink(deps, request.query, { deviceId, remembered: rememberedBrowser(request, deps) }, requestFacts(request));
     cookies.keepDevice(reply, deviceId);
     cookies.keepSession(reply, session, clock.now());
     return sendAuthorizationResult(reply, result);

@@ -19,8 +19,6 @@ export async function resumeRoutes(scope: FastifyInstance, deps: AppDeps): Promi
     const { state } = request.query;
     const browser = { deviceId: deps.cookies.read(request, DEVICE_COOKIE), remembered: rememberedBrowser(request, deps) };
     const result = await deps.authorization.resume(typeof state === 'string' ? state : undefined, browser, requestFacts(request));
-    // A second factor still owed: its screen first.
-    if ('location' in result) return reply.header('Cache-Control', 'no-store').redirect(result.location, 302);
     return sendAuthorizationResult(reply, result);
   });
 }

@@ -268,3 +268,25 @@ describe('Universal Login MFA: email and SMS', () => {
     expect((await toTokens(browser, String(passed.headers.location), verifier)).amr).toEqual(['mfa']);
   });
 });
+
+describe('Universal Login MFA: ways in that skip the screens still owe the factor', () => {
+  it('a magic link opens the session, then sends the browser to the second factor, not to the app', async () => {
+    await t.app.close();
+    t = await buildTestApp({
+      tenant: tenant({
+        clients: [{ name: 'Web', client_id: 'mfa-web', client_secret: 'mfa-web-secret', app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', callbacks: [CALLBACK] }],
+      }),
+    });
+    const started = await t.app.inject({
+      method: 'POST',
+      url: '/passwordless/start',
+      payload: { client_id: 'mfa-web', client_secret: 'mfa-web-secret', connection: 'email', email: EMAIL, send: 'link', authParams: { redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: 'link-state' } },
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const link = new URL(String((await latestMessage(t.app, EMAIL)).link));
+    const browser = new Browser(t.app);
+    const opened = await browser.get(link.pathname + link.search);
+    expect(opened.statusCode).toBe(302);
+    expect(String(opened.headers.location)).toMatch(/^\/u\/mfa-otp-enrollment\?state=/);
+  });
+});
