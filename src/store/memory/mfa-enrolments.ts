@@ -2,22 +2,25 @@ import type { MfaEnrolmentStore } from '../types.js';
 import { copy, type MemoryContext } from './tables.js';
 
 /**
- * The memory store's MFA enrolments, by id, in enrolment order, and each user's remembered-browser
- * revocation time. An update replaces the record in place, so it keeps its place in the order.
+ * The memory store's MFA enrolments, by id, in enrolment order, indexed by user, and each user's
+ * remembered-browser revocation time. An update replaces the record in place, so it keeps its place in the order.
  */
 export function memoryMfaEnrolments({ tables }: MemoryContext): MfaEnrolmentStore {
-  const { mfaEnrolments, mfaRememberRevocations } = tables;
+  const { mfaEnrolments, userMfaEnrolments, mfaRememberRevocations } = tables;
   return {
     async saveEnrolment(enrolment) {
       if (mfaEnrolments.has(enrolment.id)) return false;
       mfaEnrolments.set(enrolment.id, structuredClone(enrolment));
+      const ids = userMfaEnrolments.get(enrolment.userId) ?? new Set<string>();
+      userMfaEnrolments.set(enrolment.userId, ids.add(enrolment.id));
       return true;
     },
     async findEnrolment(id) {
       return copy(mfaEnrolments.get(id));
     },
     async listEnrolments(userId) {
-      return [...mfaEnrolments.values()].filter((e) => userId === undefined || e.userId === userId).map((e) => structuredClone(e));
+      if (userId === undefined) return [...mfaEnrolments.values()].map((e) => structuredClone(e));
+      return [...(userMfaEnrolments.get(userId) ?? [])].map((id) => structuredClone(mfaEnrolments.get(id)!));
     },
     async updateEnrolment(enrolment) {
       const stored = mfaEnrolments.get(enrolment.id);
@@ -26,7 +29,11 @@ export function memoryMfaEnrolments({ tables }: MemoryContext): MfaEnrolmentStor
       return true;
     },
     async deleteEnrolment(id) {
-      return mfaEnrolments.delete(id);
+      const stored = mfaEnrolments.get(id);
+      if (!stored) return false;
+      mfaEnrolments.delete(id);
+      userMfaEnrolments.get(stored.userId)?.delete(id);
+      return true;
     },
     async revokeRememberedBrowsers(userId, at) {
       mfaRememberRevocations.set(userId, at);

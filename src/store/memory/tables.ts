@@ -21,6 +21,8 @@ export interface MemoryTables {
   refreshTokens: RefreshTokenTable;
   passkeys: Map<string, Passkey>;
   mfaEnrolments: Map<string, MfaEnrolment>;
+  /** User id → their enrolments' ids, in enrolment order: a login reads its user's without scanning everyone's. */
+  userMfaEnrolments: Map<string, Set<string>>;
   /** User id → when their remembered browsers were last revoked (ms). */
   mfaRememberRevocations: Map<string, number>;
   roles: Map<string, Role>;
@@ -53,6 +55,7 @@ export function createTables(): MemoryTables {
     refreshTokens: new RefreshTokenTable(),
     passkeys: new Map(),
     mfaEnrolments: new Map(),
+    userMfaEnrolments: new Map(),
     mfaRememberRevocations: new Map(),
     roles: new Map(),
     rolePermissions: new Map(),
@@ -64,8 +67,8 @@ export function createTables(): MemoryTables {
 }
 
 export function clearTables(tables: MemoryTables): void {
-  const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
-  const maps = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
+  const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
+  const maps = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
   for (const map of maps as Map<string, unknown>[]) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;

@@ -8,7 +8,7 @@ import { copy, indexKey, type MemoryContext } from './tables.js';
  * remembered-browser revocation), roles and permissions along.
  */
 export function memoryUsers({ tables }: MemoryContext): UserStore {
-  const { users, userIndex, sessions, refreshTokens, passkeys, mfaEnrolments, mfaRememberRevocations, roleUsers, userRoles, userPermissions } = tables;
+  const { users, userIndex, sessions, refreshTokens, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roleUsers, userRoles, userPermissions } = tables;
   return {
     async getUser(userId) {
       return copy(users.get(userId));
@@ -51,7 +51,8 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
       for (const [key, s] of sessions) if (s.userId === userId) sessions.delete(key);
       refreshTokens.deleteWhere((t) => t.userId === userId);
       for (const [key, p] of passkeys) if (p.userId === userId) passkeys.delete(key);
-      for (const [key, e] of mfaEnrolments) if (e.userId === userId) mfaEnrolments.delete(key);
+      for (const id of userMfaEnrolments.get(userId) ?? []) mfaEnrolments.delete(id);
+      userMfaEnrolments.delete(userId);
       mfaRememberRevocations.delete(userId);
       for (const roleId of userRoles.get(userId) ?? []) roleUsers.get(roleId)?.delete(userId);
       userRoles.delete(userId);
