@@ -1,14 +1,11 @@
 // (6) Scale: the API login at 100 preloaded users vs 100,000 users + 100,000 pending codes. The users
 // and codes are preloaded through a bench-only entry (peers/understudy-seeded.mjs), because 100,000
 // logins over HTTP would outlast the benchmark.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { log } from '../lib/log.mjs';
 import { understudyApiLogin } from '../lib/logins.mjs';
 import { SCALE_BASELINE_USERS } from '../lib/params.mjs';
-import { BENCH } from '../lib/paths.mjs';
-import { freePort, rssMB, spawnNode, waitFor200 } from '../lib/procs.mjs';
+import { rssMB } from '../lib/procs.mjs';
+import { startSeeded } from '../lib/servers.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
 
@@ -17,17 +14,7 @@ export const scale = {
   resultKey: 'scale',
   async measure({ P, fx, work }) {
     log(`(6) scale: ${SCALE_BASELINE_USERS} vs ${P.scaleUsers.toLocaleString('en')} preloaded users (+ one pending code each), ${P.scaleReps} rounds × ${P.scaleMs / 1000} s`);
-    const start = async (count) => {
-      const port = await freePort();
-      const readyFile = join(work, `ready-${count}.json`);
-      const handle = spawnNode(`understudy seeded ${count}`, ['--expose-gc', join(BENCH, 'peers/understudy-seeded.mjs')], {
-        env: { PORT: String(port), UNDERSTUDY_DATA_DIR: fx.dataDir, UNDERSTUDY_CONFIG: fx.tenantFile, SEED_USERS: String(count), READY_FILE: readyFile, UNDERSTUDY_RATE_LIMITS: 'off' },
-      });
-      await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle, { timeoutMs: 180_000 });
-      for (let i = 0; i < 100 && !existsSync(readyFile); i++) await sleep(20);
-      const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
-      return { handle, url: `http://127.0.0.1:${port}`, count, ready, rssReadyMB: rssMB(handle.pid) };
-    };
+    const start = (count) => startSeeded(`understudy seeded ${count}`, { fx, work, users: count });
     const [small, large] = await Promise.all([start(SCALE_BASELINE_USERS), start(P.scaleUsers)]);
     // Worker w logs in as preloaded users w, w+50, w+100, … (random among its own), so no two workers
     // ever share an address and every login replaces a pending code.

@@ -35,3 +35,13 @@ export function fixtures(work) {
   writeFileSync(tenantFile, JSON.stringify(tenant));
   return { jwk, keyFile, dataDir, tenantFile, tenant };
 }
+
+/** Guardian's otp factor under the all-applications policy: every login must pass an authenticator app's code. */
+export const MFA_GUARDIAN = { guardianFactors: [{ name: 'otp', enabled: true }], guardianPolicies: { policies: ['all-applications'] } };
+
+/** Writes the bench tenant with MFA_GUARDIAN added (nothing else differs from `fx.tenantFile`); returns the file. */
+export function mfaTenantFile(work, tenant) {
+  const file = join(work, 'tenant-mfa.json');
+  writeFileSync(file, JSON.stringify({ ...tenant, ...MFA_GUARDIAN }));
+  return file;
+}

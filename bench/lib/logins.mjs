@@ -60,10 +60,11 @@ export async function understudyApiLogin(pool, email) {
 }
 
 /**
- * Understudy's Universal Login, as a browser does it: /authorize → GET and POST the identifier screen →
- * GET the email challenge, read the code, POST it → /authorize/resume → code at the callback → token.
+ * The first factor of Understudy's Universal Login, as a browser does it: /authorize → GET and POST the
+ * identifier screen → GET the email challenge, read the code, POST it → GET /authorize/resume (302).
+ * Returns the browser, the app's `state`, the transaction's and where resume sent the browser.
  */
-export async function understudyPageLogin(pool, email, n) {
+async function understudyPageFirstFactor(pool, email, n) {
   const c = UNDERSTUDY_WEB;
   const jar = new CookieJar();
   const state = `s${n}`;
@@ -79,6 +80,12 @@ export async function understudyPageLogin(pool, email, n) {
   const code = await understudyCode(pool, email);
   res = await send(pool, { method: 'POST', path: challenge, headers: FORM, body: form({ state: txn, code, action: 'default' }), jar, expect: 302 });
   res = await send(pool, { path: locationPath(res.headers).path, jar, expect: 302 });
+  return { jar, state, txn, resumed: res };
+}
+
+/** The end of a page login: the callback `res` redirected to must carry a code and the app's state; the code → tokens. */
+async function understudyCallbackTokens(pool, res, state) {
+  const c = UNDERSTUDY_WEB;
   const callback = locationPath(res.headers).url;
   const authCode = callback.searchParams.get('code');
   if (!authCode || callback.searchParams.get('state') !== state) throw new FlowError(`resume did not return a code: ${res.headers.location}`);
@@ -90,6 +97,45 @@ export async function understudyPageLogin(pool, email, n) {
     expect: 200,
   });
   return assertTokens(res.text, true);
+}
+
+/**
+ * Understudy's Universal Login, as a browser does it: /authorize → GET and POST the identifier screen →
+ * GET the email challenge, read the code, POST it → /authorize/resume → code at the callback → token.
+ */
+export async function understudyPageLogin(pool, email, n) {
+  const { state, resumed } = await understudyPageFirstFactor(pool, email, n);
+  return understudyCallbackTokens(pool, resumed, state);
+}
+
+/**
+ * The same page login with an authenticator app as second factor: after the email code,
+ * /authorize/resume must send the browser to /u/mfa-otp-challenge (a login that skipped it fails); GET
+ * it, POST the app's current code (`totpCode()`) → /authorize/resume again → code at the callback →
+ * token, whose ID token must say `amr: ["mfa"]`.
+ */
+export async function understudyMfaPageLogin(pool, email, n, totpCode) {
+  const { jar, state, txn, resumed } = await understudyPageFirstFactor(pool, email, n);
+  const challenge = locationPath(resumed.headers).path;
+  if (!challenge.startsWith('/u/mfa-otp-challenge?')) throw new FlowError(`resume went to ${resumed.headers.location}, not the otp challenge`);
+  await send(pool, { path: challenge, jar, expect: 200 });
+  let res = await send(pool, { method: 'POST', path: challenge, headers: FORM, body: form({ state: txn, code: totpCode(), action: 'default' }), jar, expect: 302 });
+  const resume = locationPath(res.headers).path;
+  if (!resume.startsWith('/authorize/resume?')) throw new FlowError(`the otp challenge went to ${res.headers.location}`);
+  res = await send(pool, { path: resume, jar, expect: 302 });
+  const tokens = await understudyCallbackTokens(pool, res, state);
+  const amr = idTokenClaims(tokens).amr;
+  if (!Array.isArray(amr) || !amr.includes('mfa')) throw new FlowError(`the ID token after the otp challenge has amr ${JSON.stringify(amr)}`);
+  return tokens;
+}
+
+/** The payload of a token response's ID token (not verified: the flows check what the server said). */
+export function idTokenClaims(tokens) {
+  try {
+    return JSON.parse(Buffer.from(tokens.id_token.split('.')[1], 'base64url').toString());
+  } catch {
+    throw new FlowError(`the ID token is not a JWT: ${String(tokens.id_token).slice(0, 80)}`);
+  }
 }
 
 export const AUTHHERO_CLIENT = { clientId: 'benchclient', clientSecret: 'benchclient-secret', redirectUri: 'http://localhost:3000/callback' };

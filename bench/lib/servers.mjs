@@ -1,12 +1,14 @@
 // The servers the figures start. Each kind knows how to start, where its discovery is, and how to ask
 // for one token.
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { API, M2M } from './fixtures.mjs';
 import { BENCH_DEV_TOKEN } from './logins.mjs';
 import { BENCH, UNDERSTUDY_BIN } from './paths.mjs';
-import { freePort, spawnNode, waitFor200 } from './procs.mjs';
+import { freePort, rssMB, spawnNode, waitFor200 } from './procs.mjs';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 
@@ -79,6 +81,23 @@ export async function startUnderstudy(name, env, { nodeArgs = [] } = {}) {
   const handle = spawnNode(name, [...nodeArgs, UNDERSTUDY_BIN], { env: env(port) });
   await waitFor200(`http://127.0.0.1:${port}${DISCOVERY}`, handle);
   return { handle, port, url: `http://127.0.0.1:${port}`, name };
+}
+
+/**
+ * Starts the bench-only seeded entry (peers/understudy-seeded.mjs: buildApp from dist/, `users` users
+ * put into the store before it listens) with the tenant file `tenantFile` and the peer's switches in
+ * `env`; resolves once it listens, with what it wrote to its ready file (seedMs, memory) and its RSS then.
+ */
+export async function startSeeded(name, { fx, work, tenantFile = fx.tenantFile, users, env = {} }) {
+  const port = await freePort();
+  const readyFile = join(work, `ready-${port}.json`);
+  const handle = spawnNode(name, ['--expose-gc', join(BENCH, 'peers/understudy-seeded.mjs')], {
+    env: { PORT: String(port), UNDERSTUDY_DATA_DIR: fx.dataDir, UNDERSTUDY_CONFIG: tenantFile, SEED_USERS: String(users), READY_FILE: readyFile, UNDERSTUDY_RATE_LIMITS: 'off', ...env },
+  });
+  await waitFor200(`http://127.0.0.1:${port}${DISCOVERY}`, handle, { timeoutMs: 180_000 });
+  for (let i = 0; i < 100 && !existsSync(readyFile); i++) await sleep(20);
+  const ready = JSON.parse(readFileSync(readyFile, 'utf8'));
+  return { handle, port, url: `http://127.0.0.1:${port}`, name, count: users, ready, rssReadyMB: rssMB(handle.pid) };
 }
 
 /** One token, checked: an RS256 JWT for the bench API. Returns its decoded header and payload. */

@@ -89,6 +89,13 @@ export function table(results) {
     row('8b Actions soak', `${n(s.logins)} OTP-grant logins, 2 Actions, ${n(s.users)} users: server`, `${n(s.rssFirstMB, 1)} → ${n(s.rssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.rssMB, 0)).join(' ')}; ${n(s.perSecond)} logins/s, ${n(s.cpuMsPerLogin, 2)} ms CPU/login${s.errors ? `, ${s.errors} errors` : ''}; ${n(s.seconds)} s`, tgt('Actions soak: server'));
     row('', 'Actions processes (summed)', `${n(s.hostRssFirstMB, 1)} → ${n(s.hostRssLastMB, 1)} MB`, `RSS ${every}: ${s.samples.map((x) => n(x.hostRssMB, 0)).join(' ')}; ${n(s.hostCpuMsPerLogin, 2)} ms CPU/login${s.hostProcesses === s.actions.length ? '' : `, ${s.hostProcesses} host processes for ${s.actions.length} actions (restarted)`}`, tgt('Actions soak: Actions host'));
   }
+  if (f.mfa) {
+    const m = f.mfa;
+    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
+    row(`10 MFA page logins (${m.concurrency} users)`, 'pages + otp challenge (amr checked)', `${n(m.withMfa.perSecond)} logins/s`, detail(m.withMfa));
+    row('', 'pages, same users, no guardian keys', `${n(m.withoutMfa.perSecond)} logins/s`, detail(m.withoutMfa));
+    row('', 'with / without', `${n(m.ratio, 2)}×`, `rounds: ${m.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login with / without ${n(m.cpuCostRatio, 2)}× (${m.cpuCostRatioRuns.map((x) => n(x, 2)).join(' ')}); ${n(m.seededUsers)} seeded users each (seed ${n(m.withMfa.seedMs / 1000, 1)} s), ${n(m.usersLoggedIn.with)} / ${n(m.usersLoggedIn.without)} logged in${m.cappedRuns.length ? `, ${m.cappedRuns.length} runs capped` : ''}; ${n(m.seconds)} s`, tgt('page login with an otp'));
+  }
   if (f.versusBuild) {
     const v = f.versusBuild;
     const versus = (fig, what, m, unit) => row(fig, `${what}: this build / ${v.other}`, `${n(m.ratio, 2)}×`, `${n(m.self, 1)} / ${n(m.other, 1)} ${unit} (medians); rounds ${m.runs.self.map((x, i) => n(x / m.runs.other[i], 2)).join(' ')}`, tgt(`versus other build: ${what}`));

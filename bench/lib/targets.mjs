@@ -33,6 +33,10 @@ export function targets(f) {
     add(`Actions soak: server RSS range ${range}`, s.settledRangeMB, s.settledRangeMB <= 10 && s.errors === 0, '≤ 10 MB, no errors');
     add(`Actions soak: Actions host RSS range ${range}`, s.hostSettledRangeMB, s.hostSettledRangeMB <= 10 && s.hostProcesses === s.actions.length, '≤ 10 MB, never restarted');
   }
+  if (f.mfa) {
+    const m = f.mfa;
+    add('page login with an otp second factor / without', m.ratio, m.ratio >= 0.7 && m.withMfa.errors === 0 && m.withoutMfa.errors === 0, '≥ 0.70×, no errors');
+  }
   if (f.versusBuild) {
     for (const [what, v, higherIsBetter] of [['first token after spawn', f.versusBuild.firstTokenMs, false], ['token endpoint', f.versusBuild.tokensPerSecond, true], ['page logins', f.versusBuild.pageLoginsPerSecond, true]]) {
       add(`versus other build: ${what}`, v.ratio, higherIsBetter ? v.ratio >= 0.95 : v.ratio <= 1.05, higherIsBetter ? '≥ 0.95×' : '≤ 1.05×');

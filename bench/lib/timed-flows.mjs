@@ -3,10 +3,13 @@ import { runFlow } from './flows.mjs';
 import { cpuMs } from './procs.mjs';
 import { median, round } from './stats.mjs';
 
-/** Runs `login` from `users` virtual users for `ms` against one server; adds the server's CPU per login. */
-export async function timedFlow(server, login, ms, users) {
+/**
+ * Runs `login` from `users` virtual users for `ms` (or until `maxLogins` have started) against one
+ * server; adds the server's CPU per login.
+ */
+export async function timedFlow(server, login, ms, users, { maxLogins } = {}) {
   const cpu0 = cpuMs(server.handle.pid);
-  const run = await runFlow({ origin: server.url, concurrency: users, durationMs: ms, login });
+  const run = await runFlow({ origin: server.url, concurrency: users, durationMs: ms, maxLogins, login });
   run.cpuMsPerLogin = (cpuMs(server.handle.pid) - cpu0) / run.logins;
   return run;
 }
