@@ -1,9 +1,8 @@
-import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { trustLocalCa } from '../support/trust-local-ca.js';
 import { ManagementClient, ManagementError } from 'auth0';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
 import type { MfaEnrolment } from '../../src/store/records.js';
@@ -23,9 +22,7 @@ describe(SDK, () => {
   let dir: string;
   let t: ListeningTestApp;
   let management: ManagementClient;
-  let previousDispatcher: Dispatcher;
-  let agent: Agent;
-  const previousAgentCa = https.globalAgent.options.ca;
+  let untrust: (() => Promise<void>) | undefined;
 
   async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
     const error = await promise.then(
@@ -56,10 +53,7 @@ describe(SDK, () => {
       },
       https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem },
     }));
-    previousDispatcher = getGlobalDispatcher();
-    agent = new Agent({ connect: { ca: certs.caPem } });
-    setGlobalDispatcher(agent);
-    https.globalAgent.options.ca = certs.caPem;
+    untrust = trustLocalCa(certs.caPem);
     management = new ManagementClient({ domain: `localhost:${t.port}`, clientId: 'admin', clientSecret: 'admin-secret' });
 
     for (const e of [
@@ -70,10 +64,7 @@ describe(SDK, () => {
   });
 
   afterAll(async () => {
-    setGlobalDispatcher(previousDispatcher);
-    https.globalAgent.options.ca = previousAgentCa;
-    https.globalAgent.destroy();
-    await agent?.close();
+    await untrust?.();
     await t?.app.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,9 +1,8 @@
-import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { trustLocalCa } from '../support/trust-local-ca.js';
 import { ManagementClient, ManagementError } from 'auth0';
 import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
 import { defaultTenant } from '../../src/config/default-tenant.js';
@@ -30,9 +29,7 @@ describe(SDK, () => {
   let issuer: string;
   let domain: string;
   let management: ManagementClient;
-  let previousDispatcher: Dispatcher;
-  let agent: Agent;
-  const previousAgentCa = https.globalAgent.options.ca;
+  let untrust: (() => Promise<void>) | undefined;
 
   /** Logs the user in by email code through the Universal Login screens and returns the verified ID token claims. */
   async function loginClaims(email: string): Promise<Record<string, unknown>> {
@@ -58,18 +55,12 @@ describe(SDK, () => {
     issuer = t.issuer;
     domain = `localhost:${t.port}`;
 
-    previousDispatcher = getGlobalDispatcher();
-    agent = new Agent({ connect: { ca: certs.caPem } });
-    setGlobalDispatcher(agent);
-    https.globalAgent.options.ca = certs.caPem;
+    untrust = trustLocalCa(certs.caPem);
     management = new ManagementClient({ domain, clientId: 'understudy-m2m', clientSecret: 'understudy-m2m-secret' });
   });
 
   afterAll(async () => {
-    setGlobalDispatcher(previousDispatcher);
-    https.globalAgent.options.ca = previousAgentCa;
-    https.globalAgent.destroy();
-    await agent?.close();
+    await untrust?.();
     await t?.app.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,9 +1,8 @@
-import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { trustLocalCa } from '../support/trust-local-ca.js';
 import { Management, ManagementClient } from 'auth0';
 import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
@@ -24,9 +23,7 @@ describe('auth0 (node-auth0) 7.1.0 ManagementClient: roles and permissions', () 
   let issuer: string;
   let domain: string;
   let management: ManagementClient;
-  let previousDispatcher: Dispatcher;
-  let agent: Agent;
-  const previousAgentCa = https.globalAgent.options.ca;
+  let untrust: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-roles-'));
@@ -34,18 +31,12 @@ describe('auth0 (node-auth0) 7.1.0 ManagementClient: roles and permissions', () 
     t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, () => ({ tenant: rbacTenant(), https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } }));
     issuer = t.issuer;
     domain = `localhost:${t.port}`;
-    previousDispatcher = getGlobalDispatcher();
-    agent = new Agent({ connect: { ca: certs.caPem } });
-    setGlobalDispatcher(agent);
-    https.globalAgent.options.ca = certs.caPem;
+    untrust = trustLocalCa(certs.caPem);
     management = new ManagementClient({ domain, clientId: 'understudy-m2m', clientSecret: 'understudy-m2m-secret' });
   });
 
   afterAll(async () => {
-    setGlobalDispatcher(previousDispatcher);
-    https.globalAgent.options.ca = previousAgentCa;
-    https.globalAgent.destroy();
-    await agent?.close();
+    await untrust?.();
     await t?.app.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,9 +1,8 @@
-import https from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { trustLocalCa } from '../support/trust-local-ca.js';
 import { decodeJwt } from 'jose';
 import { AuthenticationClient, AuthApiError } from 'auth0/legacy';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
@@ -28,9 +27,7 @@ describe(SDK, () => {
   let issuer: string;
   let caPem: string;
   let auth: AuthenticationClient;
-  let previousDispatcher: Dispatcher;
-  let agent: Agent;
-  const previousAgentCa = https.globalAgent.options.ca;
+  let untrust: (() => Promise<void>) | undefined;
 
   /** The newest message for a recipient, read over HTTPS from the dev mailbox API as a user's test would. */
   async function latest(to: string): Promise<{ id: string; code: string | null; link: string | null }> {
@@ -57,18 +54,12 @@ describe(SDK, () => {
     issuer = t.issuer;
     const port = t.port;
 
-    previousDispatcher = getGlobalDispatcher();
-    agent = new Agent({ connect: { ca: caPem } });
-    setGlobalDispatcher(agent);
-    https.globalAgent.options.ca = caPem;
+    untrust = trustLocalCa(caPem);
     auth = new AuthenticationClient({ domain: `localhost:${port}`, clientId: WEB, clientSecret: WEB_SECRET });
   });
 
   afterAll(async () => {
-    setGlobalDispatcher(previousDispatcher);
-    https.globalAgent.options.ca = previousAgentCa;
-    https.globalAgent.destroy();
-    await agent?.close();
+    await untrust?.();
     await t?.app.close();
     rmSync(dir, { recursive: true, force: true });
   });
