@@ -11,6 +11,7 @@ import { cpuMs, rssMB } from '../lib/procs.mjs';
 import { startUnderstudy } from '../lib/servers.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
+import { pairedRounds } from '../lib/paired-rounds.mjs';
 
 export const actions = {
   name: 'actions',
@@ -41,20 +42,16 @@ export const actions = {
         if (hasActions) run.hostCpuMsPerLogin = (hostsCpu() - hostCpu0) / run.logins;
         return run;
       };
-      await flow(withActions, P.loginWarmMs);
-      await flow(without, P.loginWarmMs);
-      const runs = { with: [], without: [] };
-      const ratios = [];
-      // CPU per login (the server's, plus the host's with Actions) moves less than throughput when other
-      // work shares the cores: the cost ratio is reported beside the throughput ratio.
-      const costRatios = [];
-      const measuredFrom = performance.now();
-      for (let r = 0; r < P.actionsReps; r++) {
-        for (const which of r % 2 ? ['without', 'with'] : ['with', 'without']) runs[which].push(await flow(which === 'with' ? withActions : without, P.loginMs));
-        ratios.push(runs.with.at(-1).perSecond / runs.without.at(-1).perSecond);
-        costRatios.push((runs.with.at(-1).cpuMsPerLogin + runs.with.at(-1).hostCpuMsPerLogin) / runs.without.at(-1).cpuMsPerLogin);
-        log(`  round ${r + 1}: with Actions ${round(runs.with.at(-1).perSecond)}/s, without ${round(runs.without.at(-1).perSecond)}/s, ratio ${round(ratios.at(-1), 2)}`);
-      }
+      const paired = await pairedRounds({
+        reps: P.actionsReps,
+        warmMs: P.loginWarmMs,
+        ms: P.loginMs,
+        label: 'Actions',
+        flow: (which, ms) => flow(which === 'with' ? withActions : without, ms),
+        // With Actions, the actions' processes' CPU counts too.
+        cpuOf: (which, run) => run.cpuMsPerLogin + (which === 'with' ? run.hostCpuMsPerLogin : 0),
+      });
+      const { runs } = paired;
       return {
         concurrency: P.users,
         flow: 'figure 5\'s Universal Login page flow; every ID token checked for the claims (or their absence)',
@@ -66,11 +63,11 @@ export const actions = {
           hostRssAfterMB: round(hostPids.reduce((sum, pid) => sum + rssMB(pid), 0), 1),
         },
         withoutActions: { ...flowSummary(runs.without), rssAfterMB: round(rssMB(without.handle.pid), 1) },
-        ratio: round(median(ratios), 3),
-        ratioRuns: ratios.map((x) => round(x, 3)),
-        cpuCostRatio: round(median(costRatios), 3),
-        cpuCostRatioRuns: costRatios.map((x) => round(x, 3)),
-        seconds: round((performance.now() - measuredFrom) / 1000),
+        ratio: paired.ratio,
+        ratioRuns: paired.ratioRuns,
+        cpuCostRatio: paired.cpuCostRatio,
+        cpuCostRatioRuns: paired.cpuCostRatioRuns,
+        seconds: paired.seconds,
       };
     } finally {
       await withActions.handle.stop();

@@ -14,7 +14,8 @@ import { log } from '../lib/log.mjs';
 import { idTokenClaims, understudyMfaPageLogin, understudyPageLogin } from '../lib/logins.mjs';
 import { rssMB } from '../lib/procs.mjs';
 import { startSeeded } from '../lib/servers.mjs';
-import { median, round } from '../lib/stats.mjs';
+import { round } from '../lib/stats.mjs';
+import { pairedRounds } from '../lib/paired-rounds.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
 
 const TOTP_PERIOD_MS = 30_000;
@@ -67,18 +68,8 @@ export const mfa = {
         if (run.logins + run.errors >= maxLogins) cappedRuns.push(`${server.name}: ${maxLogins} logins in ${round(run.seconds, 1)} s`);
         return run;
       };
-      await flow(withMfa, P.loginWarmMs);
-      await flow(without, P.loginWarmMs);
-      const runs = { with: [], without: [] };
-      const ratios = [];
-      const costRatios = [];
-      const measuredFrom = performance.now();
-      for (let r = 0; r < P.mfaReps; r++) {
-        for (const which of r % 2 ? ['without', 'with'] : ['with', 'without']) runs[which].push(await flow(which === 'with' ? withMfa : without, P.mfaMs));
-        ratios.push(runs.with.at(-1).perSecond / runs.without.at(-1).perSecond);
-        costRatios.push(runs.with.at(-1).cpuMsPerLogin / runs.without.at(-1).cpuMsPerLogin);
-        log(`  round ${r + 1}: with MFA ${round(runs.with.at(-1).perSecond)}/s, without ${round(runs.without.at(-1).perSecond)}/s, ratio ${round(ratios.at(-1), 2)}`);
-      }
+      const paired = await pairedRounds({ reps: P.mfaReps, warmMs: P.loginWarmMs, ms: P.mfaMs, label: 'MFA', flow: (which, ms) => flow(which === 'with' ? withMfa : without, ms) });
+      const { runs } = paired;
       if (cappedRuns.length) log(`  runs that used up their share of the seeded users (raise mfaExpectedPerSecond): ${cappedRuns.join('; ')}`);
       const seed = (s) => ({ seedMs: round(s.ready.seedMs), heapUsedAfterSeedMB: round(s.ready.memory.heapUsed / 1e6, 1), rssAfterSeedMB: round(s.rssReadyMB, 1), rssAfterMB: round(rssMB(s.handle.pid), 1) });
       return {
@@ -89,11 +80,11 @@ export const mfa = {
         cappedRuns,
         withMfa: { ...flowSummary(runs.with), ...seed(withMfa) },
         withoutMfa: { ...flowSummary(runs.without), ...seed(without) },
-        ratio: round(median(ratios), 3),
-        ratioRuns: ratios.map((x) => round(x, 3)),
-        cpuCostRatio: round(median(costRatios), 3),
-        cpuCostRatioRuns: costRatios.map((x) => round(x, 3)),
-        seconds: round((performance.now() - measuredFrom) / 1000),
+        ratio: paired.ratio,
+        ratioRuns: paired.ratioRuns,
+        cpuCostRatio: paired.cpuCostRatio,
+        cpuCostRatioRuns: paired.cpuCostRatioRuns,
+        seconds: paired.seconds,
       };
     } finally {
       await withMfa.handle.stop();
