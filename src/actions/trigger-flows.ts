@@ -127,16 +127,13 @@ export class TriggerFlows {
             this.deps.notify({ action, message: `api.access.deny: the login is refused: ${String(args[0] ?? '')}` });
             break;
           case 'multifactor.enable':
-            if (!this.deps.mfaFactors?.().length) {
-              this.notice(outcome.notices, action, method);
-              break;
-            }
-          // falls through: a second factor the login asks for at its end
           case 'authentication.challengeWith':
           case 'authentication.challengeWithAny':
           case 'authentication.enrollWith':
           case 'authentication.enrollWithAny':
-            outcome.mfa = mfaRequestOf(method, args, outcome.mfa);
+            // A second factor the login asks for at its end; on a tenant with none to offer, multifactor.enable is a notice.
+            if (method === 'multifactor.enable' && !this.deps.mfaFactors?.().length) this.notice(outcome.notices, action, method);
+            else outcome.mfa = mfaRequestOf(method, args, outcome.mfa);
             break;
           default:
             if (!interactive && NEEDS_BROWSER.has(method)) {
