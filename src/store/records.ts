@@ -1,11 +1,14 @@
 import type { JWK } from 'jose';
+import type { TransactionMfa } from './authenticator-records.js';
+import type { StoredTokenChanges } from './token-changes.js';
+export type { MfaEnrolment, MfaFactor, Passkey, TransactionMfa } from './authenticator-records.js';
+export type { StoredTokenChanges } from './token-changes.js';
 
 /**
  * The domain records: what Understudy remembers, as plain data (a login in progress, an OTP
  * challenge, a code, a user, a passkey, an SSO session, a refresh token, a dev mailbox message, an
- * RBAC role and permission).
- * Every layer passes these around; the ports that keep them are in ./types.ts. This module imports
- * nothing, so anything may depend on it.
+ * RBAC role and permission; passkeys and second factors in ./authenticator-records.ts). Every layer passes these around; the
+ * ports that keep them are in ./types.ts. It imports only its sibling record modules, so anything may depend on it.
  */
 
 /** A login in progress: created by /authorize, finished by /authorize/resume. */
@@ -51,38 +54,6 @@ export interface Transaction {
   expiresAt: number;
 }
 
-/** What the post-login Actions change on the tokens (oauth/finish-login.ts TokenChanges), as stores keep it. */
-export interface StoredTokenChanges {
-  idTokenClaims: Record<string, unknown>;
-  accessTokenClaims: Record<string, unknown>;
-  addScopes: string[];
-  removeScopes: string[];
-}
-
-/**
- * A login's second factor. Auth0 asks for it at the end of the login, after the post-login Actions
- * (which can ask for it), so what they decided waits here until the factor passes.
- */
-export interface TransactionMfa {
-  /** Whether "Remember this device for 30 days" is offered (the policy, or an Action's allowRememberBrowser). */
-  allowRememberBrowser: boolean;
-  /** The factors an Action limited the login to (challengeWith, enrollWith…); undefined: any the tenant enabled. */
-  factors?: MfaFactor[] | undefined;
-  /** true when only enrolment was asked for (enrollWith…): a user with a factor still enrols a new one. */
-  enrolOnly?: boolean | undefined;
-  /** acr_values asked for multi-factor: the ID token gets `acr`. */
-  acrRequested?: boolean | undefined;
-  /** The post-login Actions' token changes, applied when resume issues the response. */
-  changes: StoredTokenChanges;
-  /** The enrolment this login is setting up (an otp secret shown until its first code, a phone number). */
-  enrolmentId?: string | undefined;
-  /** The recovery code made with this login's first enrolment, shown once and confirmed before resume. */
-  recoveryCode?: string | undefined;
-  /** Set when the factor passed (seconds): resume issues the response. */
-  passedAt?: number | undefined;
-  /** The user asked this browser to be remembered. */
-  rememberBrowser?: boolean | undefined;
-}
 
 /** The one live code for a recipient on a connection (only the latest is valid). */
 export interface OtpChallenge {
@@ -183,57 +154,6 @@ export interface User {
   logins_count: number;
   /** scrypt hash, database users only; never leaves the server. */
   password_hash?: string;
-}
-
-/**
- * A WebAuthn credential (passkey) of a database user, registered on the passkey-enrollment screen.
- * The id is the credential id as the browser reports it (base64url); it is unique across users.
- */
-export interface Passkey {
-  id: string;
-  userId: string;
-  /** The COSE public key, base64url. */
-  publicKey: string;
-  /** The authenticator's signature counter; 0 for authenticators that do not count. */
-  counter: number;
-  transports: string[];
-  deviceType: 'singleDevice' | 'multiDevice';
-  backedUp: boolean;
-  /** The authenticator model's AAGUID (all zeros when unknown). */
-  aaguid: string;
-  createdAt: string;
-  lastUsedAt: string | undefined;
-}
-
-/** The second factors Auth0's Guardian offers, by the names its factors and Actions use. */
-export type MfaFactor = 'otp' | 'sms' | 'email' | 'recovery-code' | 'push-notification' | 'webauthn-roaming' | 'webauthn-platform' | 'duo';
-
-/**
- * A user's enrolment in a second factor (Auth0's Guardian enrolment, the MFA API's authenticator).
- * One record per factor a user set up; a recovery code is an enrolment of its own, as in Auth0.
- */
-export interface MfaEnrolment {
-  /** `<kind>|dev_<16 alphanumerics>`, Auth0's authenticator ids: totp|…, sms|…, email|…, push|…, recovery-code|…, webauthn-…|…. */
-  id: string;
-  userId: string;
-  factor: MfaFactor;
-  /** False until the user proved the factor once (Auth0's `pending` enrolment, an MFA API authenticator with `active: false`). */
-  confirmed: boolean;
-  /** otp and push: the TOTP secret, base32 (push keeps one as its manual-code fallback). */
-  secret?: string | undefined;
-  /** otp: the time step of the last code accepted, so that code cannot pass again. */
-  lastStep?: number | undefined;
-  /** sms: the phone number, E.164. */
-  phoneNumber?: string | undefined;
-  /** email: the address codes go to. */
-  email?: string | undefined;
-  /** recovery-code: the code, kept readable so the dev plane can show it (a tenant keeps its hash). */
-  recoveryCode?: string | undefined;
-  /** push and WebAuthn: the device or key's name. */
-  name?: string | undefined;
-  createdAt: string;
-  /** The last time the factor passed a challenge. */
-  lastAuthAt?: string | undefined;
 }
 
 /** An RBAC role (Auth0's `rol_` + 16 alphanumerics); its permissions and members are kept beside it. */
