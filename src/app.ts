@@ -151,7 +151,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       registered: (user, connection) => actionsRunner.flows.postUserRegistration({ user, connection, connectionName: connection.name, client: undefined, request: undefined, transaction: undefined }),
     });
     const sessions = createSessionService({ store, clock, random, tenant });
-    const mfa = createMfaService({ tenant, store, otp, outbox, clock, random });
+    const mfa = createMfaService({ tenant, store, otp, outbox, clock, random, issuer });
     const rememberedBrowsers = createRememberedBrowsers({ key: deriveKey(master, 'mfa-remember-browser'), clock, store });
     const secondFactor = createSecondFactorGate({ tenant, mfa, store });
     const mfaApi = createMfaApi({ tenant, mfa, store, clock, random, issuer, masterSecret: master });

@@ -186,6 +186,9 @@ export const mfaError = {
   notEnrolled: (): OAuthError => new OAuthError('unsupported_challenge_type', 'User is not enrolled. You can use /mfa/associate endpoint to enroll the first authenticator.', { status: 400 }),
   alreadyEnrolled: (): OAuthError => new OAuthError('access_denied', 'User is already enrolled.', { status: 403 }),
   notSent: (): OAuthError => new OAuthError('invalid_request', "We couldn't send the code. Please try again later.", { status: 502 }),
+  /** A push not answered yet (or a device that has not scanned its enrolment code): poll again. */
+  authorizationPending: (): OAuthError => new OAuthError('authorization_pending', 'Authorization pending: please repeat the request in a few seconds.', { status: 400 }),
+  pushRejected: (): OAuthError => new OAuthError('access_denied', 'MFA Authorization rejected.', { status: 400 }),
 };
 
 export const oauthError = (code: OAuthErrorCode, description: string, options?: ErrorOptions): OAuthError =>

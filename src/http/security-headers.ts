@@ -52,7 +52,8 @@ function directivesFor(kind: PageKind, nonce: PageNonce, frameSrc: string | unde
   const images = ["'self'", 'data:', 'https:', 'http:'];
   switch (kind) {
     case 'screen':
-      return { 'default-src': ["'none'"], 'img-src': images, 'style-src': style, 'script-src': script, 'base-uri': ["'none'"], 'frame-ancestors': ["'none'"] };
+      // connect-src: the push screens poll their own status (views/partials/mfa/push-poll.eta).
+      return { 'default-src': ["'none'"], 'img-src': images, 'style-src': style, 'script-src': script, 'connect-src': ["'self'"], 'base-uri': ["'none'"], 'frame-ancestors': ["'none'"] };
     case 'form-post':
       return { 'default-src': ["'none'"], 'script-src': script, 'style-src': style, 'base-uri': ["'none'"], 'frame-ancestors': ["'none'"] };
     case 'web-message':

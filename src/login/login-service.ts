@@ -6,6 +6,7 @@ import { passwordSteps } from './steps/passwords.js';
 import { passkeySteps } from './steps/passkeys.js';
 import { socialSteps } from './steps/social.js';
 import { mfaSteps, type CodeForm } from './steps/mfa.js';
+import type { PushState } from '../mfa/push-notifications.js';
 
 export type { Admit, LoginContext, ScreenOutcome, Visit } from './login-kit.js';
 
@@ -41,6 +42,12 @@ export interface LoginService {
   mfaRecoveryCode(visit: Visit, code: string): Promise<ScreenOutcome>;
   /** The recovery code screens' "I have safely recorded this code". */
   mfaRecorded(screen: 'mfa-recovery-code-enrollment' | 'mfa-recovery-code-new-code', visit: Visit, saved: boolean): Promise<ScreenOutcome>;
+  /** mfa-push-welcome's Continue: the device's enrolment begins. */
+  mfaPushBegin(visit: Visit): Promise<ScreenOutcome>;
+  /** mfa-push-enrollment and mfa-push-challenge: Continue once the device scanned or answered, or `resend`. */
+  mfaPush(screen: 'mfa-push-enrollment' | 'mfa-push-challenge', visit: Visit, form: { resend: boolean; rememberBrowser: boolean }): Promise<ScreenOutcome>;
+  /** What a push screen's polling reads; `none` when the login is not waiting on a device. */
+  mfaPushStatus(screen: 'mfa-push-enrollment' | 'mfa-push-challenge', visit: Visit): Promise<PushState>;
   /** The choice screens: a factor to be challenged with, or to enrol in. */
   mfaChoose(screen: 'mfa-login-options' | 'mfa-enroll-options', visit: Visit, factor: string | undefined): Promise<ScreenOutcome>;
 }
@@ -85,6 +92,12 @@ export function createLoginService(deps: LoginDeps): LoginService {
     mfaPhone: (visit, phone) => submit('mfa-sms-enrollment', visit, (ctx) => mfa.enrolPhone(ctx, phone)),
     mfaRecoveryCode: (visit, code) => submit('mfa-recovery-code-challenge', visit, (ctx) => mfa.recoveryCode(ctx, code)),
     mfaRecorded: (screen, visit, saved) => submit(screen, visit, (ctx) => mfa.confirmRecoveryCode(ctx, saved)),
+    mfaPushBegin: (visit) => submit('mfa-push-welcome', visit, (ctx) => mfa.beginPush(ctx)),
+    mfaPush: (screen, visit, form) => submit(screen, visit, (ctx) => (screen === 'mfa-push-enrollment' ? mfa.pushEnrolled(ctx, form) : mfa.pushAnswered(ctx, form))),
+    async mfaPushStatus(screen, visit) {
+      const entered = await kit.enter(screen, visit, 'show');
+      return 'txn' in entered ? mfa.pushStatus(entered, screen === 'mfa-push-enrollment') : 'none';
+    },
     mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

@@ -5,7 +5,7 @@ import { maskedName } from '../mfa/authenticators.js';
 import type { LoginContext } from './login-kit.js';
 import type { PasskeyService } from './passkeys.js';
 import type { AuthorizationService } from './authorization-service.js';
-import { screenUrl, type MfaScreen } from './screens.js';
+import { PUSH_STATUS_PATH, screenUrl, type MfaScreen } from './screens.js';
 
 /**
  * What the second factor's screens show (their view models): the QR code and secret of an otp
@@ -18,8 +18,12 @@ const requireHere = createRequire(import.meta.url);
 // The QR library loads with the first otp enrolment, not at start-up.
 let qr: QrCode | undefined;
 
+/** The push factor's app, as Auth0's screens name it (`${appName}`) when the tenant names no app of its own. */
+export const GUARDIAN_APP_NAME = 'Auth0 Guardian';
+
 /** Auth0's names of the factors on its choice screens (authenticatorNames*). */
 export const FACTOR_NAMES: Partial<Record<MfaFactor, string>> = {
+  'push-notification': `Notification via ${GUARDIAN_APP_NAME} app`,
   otp: 'Google Authenticator or similar',
   sms: 'SMS',
   email: 'Email',
@@ -89,6 +93,30 @@ export function createMfaViews(deps: { mfa: MfaService; passkeys: Pick<PasskeySe
       if (enrolment?.factor !== 'email') return screenUrl('mfa-login-options', ctx.txn);
       return challenge(ctx, user, { sentTo: enrolment.email, mailboxHref: mailbox(enrolment.email) });
     },
+    async 'mfa-push-welcome'(ctx) {
+      return { guardianApp: GUARDIAN_APP_NAME, otherMethodsHref: mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] }).length > 1 ? screenUrl('mfa-enroll-options', ctx.txn) : undefined };
+    },
+    async 'mfa-push-enrollment'(ctx, user) {
+      // The device is enrolled from the welcome screen's Continue; without an enrolment in progress, back there.
+      const enrolment = await current(ctx, user);
+      if (enrolment?.factor !== 'push-notification') return screenUrl('mfa-push-welcome', ctx.txn);
+      qr ??= requireHere('qrcode') as QrCode;
+      const uri = mfa.pushUri(user, enrolment);
+      const qrSvg = await qr.toString(uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      return {
+        guardianApp: GUARDIAN_APP_NAME,
+        qrSvg,
+        enrolmentUri: uri,
+        pollHref: pushStatusUrl(ctx, 'enrollment'),
+        mailboxHref: devDevice(),
+        otherMethodsHref: mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] }).length > 1 ? screenUrl('mfa-enroll-options', ctx.txn) : undefined,
+      };
+    },
+    async 'mfa-push-challenge'(ctx, user) {
+      const enrolment = await current(ctx, user);
+      if (enrolment?.factor !== 'push-notification') return screenUrl('mfa-login-options', ctx.txn);
+      return challenge(ctx, user, { guardianApp: GUARDIAN_APP_NAME, deviceName: enrolment.name, pollHref: pushStatusUrl(ctx, 'challenge'), mailboxHref: devDevice() });
+    },
     'mfa-recovery-code-challenge': (ctx, user) => challenge(ctx, user),
     async 'mfa-recovery-code-enrollment'(ctx) {
       return ctx.txn.mfa?.recoveryCode ? { recoveryCode: ctx.txn.mfa.recoveryCode } : screenUrl('resume', ctx.txn);
@@ -97,6 +125,10 @@ export function createMfaViews(deps: { mfa: MfaService; passkeys: Pick<PasskeySe
       return ctx.txn.mfa?.recoveryCode ? { recoveryCode: ctx.txn.mfa.recoveryCode } : screenUrl('resume', ctx.txn);
     },
   };
+
+  const pushStatusUrl = (ctx: LoginContext, screen: 'enrollment' | 'challenge'): string => `${PUSH_STATUS_PATH}?state=${encodeURIComponent(ctx.txn.id)}&screen=${screen}`;
+  // The push factor's device is played by the dev mailbox page's "Second factors" panel.
+  const devDevice = (): string | undefined => (deps.devRoutes ? '/_dev/mailbox#second-factors' : undefined);
 
   const mailbox = (to: string | undefined): string | undefined => (deps.devRoutes && to ? `/_dev/mailbox?to=${encodeURIComponent(to)}` : undefined);
 

@@ -42,6 +42,9 @@ export const SCREEN_REFUSALS = {
   mfa_no_phone: { text: 'Please enter a phone number', status: 400, code: 'no-phone' },
   mfa_invalid_phone: { text: 'Seems that your phone number is not valid. Please check and retry.', status: 400, code: 'invalid-phone' },
   mfa_no_confirmation: { text: 'Please confirm you have recorded the code', status: 400, code: 'no-confirmation' },
+  mfa_push_enrollment_pending: { text: 'You must scan the QR code with the Auth0 Guardian app on your mobile device.', status: 400, code: 'enrollment-transaction-pending' },
+  mfa_push_pending: { text: 'You must accept the notification via the Auth0 Guardian app on your mobile device.', status: 400, code: 'challenge-transaction-pending' },
+  mfa_push_rejected: { text: 'Notification rejected', status: 400, code: 'transaction-rejected' },
 } as const satisfies Record<string, { text: string; status: number; code?: string; field?: Field }>;
 
 export type Refusal = keyof typeof SCREEN_REFUSALS;
@@ -49,6 +52,8 @@ export type Refusal = keyof typeof SCREEN_REFUSALS;
 /** What a screen says when it moved on without refusing (shown with 200). */
 export const SCREEN_NOTICES = {
   code_resent: 'We sent a new code. Only the newest code works.',
+  // Understudy's wording: Auth0's screen shows no text after a resend.
+  push_resent: 'We sent a new notification. Only the newest one counts.',
 } as const;
 
 export type Notice = keyof typeof SCREEN_NOTICES;

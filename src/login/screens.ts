@@ -23,6 +23,9 @@ export type LoginView =
   | 'mfa-sms-enrollment'
   | 'mfa-sms-challenge'
   | 'mfa-email-challenge'
+  | 'mfa-push-welcome'
+  | 'mfa-push-enrollment-qr'
+  | 'mfa-push-challenge-push'
   | 'mfa-recovery-code-enrollment'
   | 'mfa-recovery-code-challenge'
   | 'mfa-recovery-code-challenge-new-code';
@@ -48,6 +51,9 @@ export type MfaScreen =
   | 'mfa-sms-enrollment'
   | 'mfa-sms-challenge'
   | 'mfa-email-challenge'
+  | 'mfa-push-welcome'
+  | 'mfa-push-enrollment'
+  | 'mfa-push-challenge'
   | 'mfa-recovery-code-enrollment'
   | 'mfa-recovery-code-challenge'
   | 'mfa-recovery-code-new-code';
@@ -137,6 +143,10 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
   'mfa-sms-enrollment': { path: '/u/mfa-sms-enrollment', view: 'mfa-sms-enrollment', guard: mfaPending },
   'mfa-sms-challenge': { path: '/u/mfa-sms-challenge', view: 'mfa-sms-challenge', guard: mfaPending },
   'mfa-email-challenge': { path: '/u/mfa-email-challenge', view: 'mfa-email-challenge', guard: mfaPending },
+  // Auth0 shows the welcome and the QR code at /u/mfa-push-enrollment; here each has a path of its own.
+  'mfa-push-welcome': { path: '/u/mfa-push-welcome', view: 'mfa-push-welcome', guard: mfaPending },
+  'mfa-push-enrollment': { path: '/u/mfa-push-enrollment', view: 'mfa-push-enrollment-qr', guard: mfaPending },
+  'mfa-push-challenge': { path: '/u/mfa-push-challenge', view: 'mfa-push-challenge-push', guard: mfaPending },
   'mfa-recovery-code-challenge': { path: '/u/mfa-recovery-code-challenge', view: 'mfa-recovery-code-challenge', guard: mfaPending },
   // Shown once the factor passed: the first enrolment's recovery code, or the one replacing a used code.
   'mfa-recovery-code-enrollment': { path: '/u/mfa-recovery-code-enrollment', view: 'mfa-recovery-code-enrollment', guard: mfaPassedWithNewCode },
@@ -145,12 +155,18 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
   resume: { path: '/authorize/resume', view: undefined, guard: () => undefined },
 };
 
+/**
+ * Not a screen: what the push screens poll, with the login's `state`, until the device answered
+ * (`{"status":"pending"|"approved"|"rejected"|…}`); the page then posts its form.
+ */
+export const PUSH_STATUS_PATH = '/u/mfa-push-status';
+
 /** The challenge screen of each channel. */
 export const CHALLENGE = { email: 'email-challenge', sms: 'sms-challenge' } as const satisfies Record<ChannelName, Screen>;
 
 export const screenPath = (screen: Screen): string => SCREENS[screen].path;
 export const isMfaScreen = (screen: Screen): screen is MfaScreen => screen.startsWith('mfa-');
-const SCREEN_PATHS = new Set(Object.values(SCREENS).map((s) => s.path));
+const SCREEN_PATHS = new Set([...Object.values(SCREENS).map((s) => s.path), PUSH_STATUS_PATH]);
 /** Whether a path (or a path with a query) is one of the login screens or the resume step, whose `state` names a transaction. */
 export const isScreenPath = (path: string): boolean => SCREEN_PATHS.has(path.split('?')[0]!);
 export const screenView = (screen: PageScreen): LoginView => SCREENS[screen].view;

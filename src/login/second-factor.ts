@@ -18,9 +18,15 @@ export type GateOutcome =
   | { kind: 'refuse'; description: string };
 
 /** The challenge screen of each factor a user can be challenged with. */
-export const MFA_CHALLENGE: Partial<Record<MfaFactor, Screen>> = { otp: 'mfa-otp-challenge', sms: 'mfa-sms-challenge', email: 'mfa-email-challenge', 'recovery-code': 'mfa-recovery-code-challenge' };
+export const MFA_CHALLENGE: Partial<Record<MfaFactor, Screen>> = {
+  otp: 'mfa-otp-challenge',
+  sms: 'mfa-sms-challenge',
+  email: 'mfa-email-challenge',
+  'push-notification': 'mfa-push-challenge',
+  'recovery-code': 'mfa-recovery-code-challenge',
+};
 /** The enrolment screen of each factor a user can enrol in here. */
-export const MFA_ENROLMENT: Partial<Record<MfaFactor, Screen>> = { otp: 'mfa-otp-enrollment', sms: 'mfa-sms-enrollment' };
+export const MFA_ENROLMENT: Partial<Record<MfaFactor, Screen>> = { otp: 'mfa-otp-enrollment', sms: 'mfa-sms-enrollment', 'push-notification': 'mfa-push-welcome' };
 
 /** Auth0's log text when an Action asks for factors the tenant has not set up (tenant log `mfar`). */
 const FACTORS_NOT_SET_UP = 'An MFA challenge is used in a PostLogin action but the requested factors are not properly set up';
@@ -34,7 +40,7 @@ export interface SecondFactorGate {
   check(txn: Transaction, user: User, finished: Extract<FinishedLogin, { ok: true }>, facts: { mfaAt: number | undefined; remembered: boolean }): Promise<GateOutcome>;
   /** Whether a login that finished its Actions still owes a second factor (the session and a remembered browser counted). */
   owed(acrValues: string | undefined, finished: Extract<FinishedLogin, { ok: true }>, facts: { mfaAt: number | undefined; remembered: boolean }): boolean;
-  /** The screen that challenges `enrolment`, its code sent first for sms and email. */
+  /** The screen that challenges `enrolment`, its code sent first for sms and email, its notification for push. */
   challenge(txn: Transaction, enrolment: MfaEnrolment, clientId: string | null): Promise<string>;
   /** The first screen for a demand: the user's most recently used factor, else an enrolment. */
   firstScreen(txn: Transaction, user: User, demand: Pick<MfaDemand, 'factors' | 'enrolOnly'>): Promise<string | undefined>;
@@ -47,6 +53,7 @@ export function createSecondFactorGate(deps: { tenant: Tenant; mfa: MfaService; 
     await store.updateTransaction(txn.id, { mfa: { ...txn.mfa!, enrolmentId: enrolment.id } });
     // A code that cannot be sent is said on the screen, which offers a resend.
     if (enrolment.factor === 'sms' || enrolment.factor === 'email') await mfa.sendCode(enrolment, clientId);
+    if (enrolment.factor === 'push-notification') await mfa.sendPush(enrolment);
     return screenUrl(MFA_CHALLENGE[enrolment.factor]!, txn);
   }
 

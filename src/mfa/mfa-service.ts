@@ -11,6 +11,7 @@ import { base32Encode, otpauthUri, totpStep } from './totp.js';
 import { MFA_CODE_LENGTH, MFA_CODE_TTL_SECONDS, mfaMessage } from './mfa-messages.js';
 import { createCodeLimits, type CodeLimits } from './code-limits.js';
 import { authenticatorId, emailAuthenticator, newRecoveryCode } from './authenticators.js';
+import { pushNotifications, type PushNotifications } from './push-notifications.js';
 
 /**
  * The second factor, whoever asks for it (the Universal Login screens, the MFA API): a user's
@@ -19,13 +20,14 @@ import { authenticatorId, emailAuthenticator, newRecoveryCode } from './authenti
  * - sms: a code to a phone number the user enrols, sent to the dev mailbox;
  * - email: a code to the user's verified email, which counts as enrolled (Auth0 lists every verified
  *   email as an authenticator);
- * - recovery-code: one 24-character code, made with the first enrolment, replaced when used.
+ * - recovery-code: one 24-character code, made with the first enrolment, replaced when used;
+ * - push-notification: the Guardian app's notifications, answered by the dev plane (./push-notifications.ts).
  */
 export type MfaCheck = { ok: true; enrolment: MfaEnrolment } | { ok: false; reason: MfaRefusal };
 /** `invalid_code`: wrong, expired or used; `too_many_failures`: the user's bucket of tries is empty. */
 export type MfaRefusal = 'invalid_code' | 'too_many_failures' | 'delivery_failed';
 
-export interface MfaService {
+export interface MfaService extends Omit<PushNotifications, 'beginPush'> {
   /** The enrolments a login with this demand can be challenged with: confirmed, of the demand's factors (a verified email included). */
   challengeable(user: User, demand: Pick<MfaDemand, 'factors'>): Promise<MfaEnrolment[]>;
   /** The factors of the demand a user can enrol in here (a recovery code comes with the first, email needs none). */
@@ -36,6 +38,10 @@ export interface MfaService {
   beginOtp(user: User): Promise<{ enrolment: MfaEnrolment; uri: string }>;
   /** The `otpauth://` URI of an otp enrolment, as /mfa/associate returns it (`barcode_uri`). */
   otpUri(user: User, enrolment: MfaEnrolment): string;
+  /** A new, unconfirmed push enrolment and the URI its QR code carries (the Guardian app's enrolment link). */
+  beginPush(user: User): Promise<{ enrolment: MfaEnrolment; uri: string }>;
+  /** The enrolment URI of a push enrolment: its TOTP secret, the enrolment transaction and the tenant's address. */
+  pushUri(user: User, enrolment: MfaEnrolment): string;
   /** A new, unconfirmed sms enrolment for `phoneNumber` (E.164); its first code is sent. */
   beginSms(user: User, phoneNumber: string, clientId: string | null): Promise<{ ok: true; enrolment: MfaEnrolment } | { ok: false; reason: 'delivery_failed' }>;
   /** Sends a code to an sms or email enrolment (a challenge, or a resend). */
@@ -63,9 +69,12 @@ export function createMfaService(deps: {
   outbox: Outbox;
   clock: Clock;
   random: Random;
+  /** The tenant's address, which a push enrolment's QR code gives the Guardian app (`base_url`). */
+  issuer: string;
   limits?: CodeLimits;
 }): MfaService {
   const { tenant, store, otp, outbox, clock, random } = deps;
+  const push = pushNotifications({ store, clock, random });
   const limits = deps.limits ?? createCodeLimits(clock);
   const now = (): string => new Date(clock.now()).toISOString();
   const enabled = (factor: MfaFactor): boolean => tenant.mfa.factors.includes(factor);
@@ -110,6 +119,13 @@ export function createMfaService(deps: {
   const otpUri = (user: User, enrolment: MfaEnrolment): string =>
     otpauthUri(enrolment.secret ?? '', tenant.friendlyName, user.email ?? user.phone_number ?? user.username ?? user.user_id);
 
+  // Auth0's push enrolment URI names the enrolment transaction and the tenant's Guardian address, no secret.
+  const pushUri = (user: User, enrolment: MfaEnrolment): string => {
+    const label = `${encodeURIComponent(tenant.friendlyName)}:${encodeURIComponent(user.email ?? user.phone_number ?? user.username ?? user.user_id)}`;
+    const transaction = enrolment.id.split('|dev_')[1] ?? enrolment.id;
+    return `otpauth://totp/${label}?enrollment_tx_id=${encodeURIComponent(transaction)}&base_url=${encodeURIComponent(deps.issuer)}`;
+  };
+
   async function ensureRecoveryCode(user: User): Promise<string | undefined> {
     if (!enabled('recovery-code')) return undefined;
     if ((await store.listEnrolments(user.user_id)).some((e) => e.factor === 'recovery-code')) return undefined;
@@ -125,7 +141,7 @@ export function createMfaService(deps: {
       return (await enrolments(user)).filter((e) => e.confirmed && e.factor !== 'recovery-code' && demand.factors.includes(e.factor));
     },
 
-    enrollable: (demand) => demand.factors.filter((factor) => factor === 'otp' || factor === 'sms'),
+    enrollable: (demand) => demand.factors.filter((factor) => factor === 'otp' || factor === 'sms' || factor === 'push-notification'),
 
     async beginOtp(user) {
       const secret = base32Encode(Buffer.from(random.hex(20), 'hex'));
@@ -135,6 +151,9 @@ export function createMfaService(deps: {
     },
 
     otpUri,
+    pushUri,
+    ...push,
+    beginPush: (user) => push.beginPush(user, (enrolment) => pushUri(user, enrolment)),
 
     async beginSms(user, phoneNumber, clientId) {
       const enrolment: MfaEnrolment = { id: authenticatorId('sms', random), userId: user.user_id, factor: 'sms', confirmed: false, phoneNumber, createdAt: now() };

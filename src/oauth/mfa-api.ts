@@ -40,7 +40,7 @@ export interface AuthenticatorView {
   id: string;
   authenticator_type: 'otp' | 'oob' | 'recovery-code';
   active: boolean;
-  oob_channel?: 'sms' | 'email';
+  oob_channel?: 'sms' | 'email' | 'auth0';
   name?: string;
 }
 
@@ -95,7 +95,8 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
     const name = maskedName(e);
     if (e.factor === 'otp') return { id: e.id, authenticator_type: 'otp', active: e.confirmed };
     if (e.factor === 'recovery-code') return { id: e.id, authenticator_type: 'recovery-code', active: e.confirmed };
-    return { id: e.id, authenticator_type: 'oob', active: e.confirmed, oob_channel: e.factor === 'sms' ? 'sms' : 'email', ...(name ? { name } : {}) };
+    const channel = e.factor === 'sms' ? 'sms' : e.factor === 'push-notification' ? 'auth0' : 'email';
+    return { id: e.id, authenticator_type: 'oob', active: e.confirmed, oob_channel: channel, ...(name ? { name } : {}) };
   };
 
   /** The user's enrolments of the factors the tenant enabled. */
@@ -157,6 +158,11 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
         if (!(await mfa.sendCode(email, ticket.clientId)).ok) throw mfaError.notSent();
         return { authenticator_type: 'oob', binding_method: 'prompt', ...(await recoveryCodes()), oob_channel: 'email', oob_code: await oobCode(ticket, email) };
       }
+      if (type === 'oob' && channel === 'auth0' && tenant.mfa.factors.includes('push-notification')) {
+        // The device enrols by scanning barcode_uri; the mfa-oob grant is pending until it has.
+        const { enrolment, uri } = await mfa.beginPush(ticket.user);
+        return { authenticator_type: 'oob', barcode_uri: uri, ...(await recoveryCodes()), oob_channel: 'auth0', oob_code: await oobCode(ticket, enrolment) };
+      }
       throw invalidRequest(`Unsupported authenticator: ${type ?? '(none)'}${channel ? ` over ${channel}` : ''}; the tenant enables ${tenant.mfa.factors.join(', ') || 'no factor'}`);
     },
 
@@ -171,6 +177,10 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
         return { challenge_type: 'otp' };
       }
       if (!types.includes('oob')) throw new OAuthError('unsupported_challenge_type', 'The authenticator does not support the requested challenge types.', { status: 400 });
+      if (chosen.factor === 'push-notification') {
+        const push = await mfa.sendPush(chosen);
+        return { challenge_type: 'oob', oob_code: await oobCode(ticket, chosen, push.id) };
+      }
       if (!(await mfa.sendCode(chosen, ticket.clientId)).ok) throw mfaError.notSent();
       return { challenge_type: 'oob', oob_code: await oobCode(ticket, chosen), binding_method: 'prompt' };
     },
@@ -196,6 +206,7 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
       if (payload.mt !== ticket.id) throw mfaError.malformedOobCode();
       const enrolment = (await enrolmentsOf(ticket.user)).find((e) => e.id === payload.enr);
       if (!enrolment) throw mfaError.malformedOobCode();
+      if (enrolment.factor === 'push-notification') return answeredPush(ticket, enrolment, typeof payload.psh === 'string' ? payload.psh : undefined);
       const result = await mfa.verify(ticket.user, enrolment, bindingCode ?? '');
       if (!result.ok) throw refusal(result.reason, mfaError.invalidBindingCode);
       await used(ticket);
@@ -211,7 +222,23 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
     },
   };
 
-  function oobCode(ticket: MfaTicket, enrolment: MfaEnrolment): Promise<string> {
-    return seal({ typ: 'oob', mt: ticket.id, enr: enrolment.id }, OOB_CODE_TTL_SECONDS);
+  function oobCode(ticket: MfaTicket, enrolment: MfaEnrolment, pushId?: string): Promise<string> {
+    return seal({ typ: 'oob', mt: ticket.id, enr: enrolment.id, ...(pushId ? { psh: pushId } : {}) }, OOB_CODE_TTL_SECONDS);
+  }
+
+  /**
+   * The mfa-oob grant's polling for push: pending until the device scanned its enrolment code (an
+   * oob_code from /mfa/associate) or answered the notification (one from /mfa/challenge).
+   */
+  async function answeredPush(ticket: MfaTicket, enrolment: MfaEnrolment, pushId: string | undefined): Promise<void> {
+    if (pushId === undefined) {
+      if (!enrolment.confirmed) throw mfaError.authorizationPending();
+    } else {
+      const state = mfa.pushState(enrolment, pushId);
+      if (state === 'pending') throw mfaError.authorizationPending();
+      if (state === 'rejected') throw mfaError.pushRejected();
+      if (state !== 'approved' || !(await mfa.usePush(enrolment, pushId))) throw mfaError.malformedOobCode();
+    }
+    await used(ticket);
   }
 }

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
-import { AnyObject, queryWith } from '../http/route-schemas.js';
+import * as Type from 'typebox';
+import { AnyObject, fieldsOf, paramsOf, queryWith } from '../http/route-schemas.js';
+import { notFound } from '../errors.js';
+import { pushStateOf, type PushState } from '../mfa/push-notifications.js';
 import type { MfaEnrolment, User } from '../store/records.js';
 import { TOTP_PERIOD_SECONDS, totpAt } from '../mfa/totp.js';
 import { normalizeEmail } from '../users/normalize.js';
@@ -11,6 +14,10 @@ import { normalizeEmail } from '../users/normalize.js';
  * `?email=` narrows to one user) with what a test needs to pass them: an authenticator app's secret
  * and the code it shows now (on the dev clock), how long that code lasts, and the recovery code. SMS
  * and email codes are in the mailbox, marked `connection: "guardian"`.
+ *
+ * The push factor's device is played here: `POST /_dev/api/mfa/authenticators/{id}/scan` enrols a
+ * push enrolment waiting for its QR code to be scanned, `…/approve` and `…/deny` answer the
+ * notification waiting (`push.status: "pending"` in the list). 404 when there is nothing to scan or answer.
  */
 export interface MfaEnrolmentView {
   id: string;
@@ -25,6 +32,10 @@ export interface MfaEnrolmentView {
   code_valid_for_seconds?: number;
   phone_number?: string;
   recovery_code?: string;
+  /** push: the device's name, once enrolled. */
+  name?: string;
+  /** push: the notification last sent and its answer. */
+  push?: { status: PushState; expires_at: string };
 }
 
 export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, now: number): MfaEnrolmentView {
@@ -42,6 +53,8 @@ export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, n
   }
   if (enrolment.phoneNumber) view.phone_number = enrolment.phoneNumber;
   if (enrolment.recoveryCode) view.recovery_code = enrolment.recoveryCode;
+  if (enrolment.factor === 'push-notification' && enrolment.name) view.name = enrolment.name;
+  if (enrolment.push) view.push = { status: pushStateOf(enrolment, now), expires_at: new Date(enrolment.push.expiresAt).toISOString() };
   return view;
 }
 
@@ -57,4 +70,19 @@ export async function devMfaRoutes(scope: FastifyInstance, deps: AppDeps): Promi
     for (const user of users) for (const enrolment of await mfa.enrolments(user)) enrolments.push(enrolmentView(enrolment, user, clock.now()));
     return reply.header('Cache-Control', 'no-store').send({ enrolments });
   });
+
+  const DEVICE_ACTIONS = {
+    scan: (id: string, name: string | undefined) => mfa.scanPush(id, name),
+    approve: (id: string) => mfa.answerPush(id, true),
+    deny: (id: string) => mfa.answerPush(id, false),
+  } as const;
+  const NOTHING = { scan: 'No push enrolment of that id is waiting to be scanned.', approve: 'No notification of that authenticator is waiting.', deny: 'No notification of that authenticator is waiting.' } as const;
+  for (const action of ['scan', 'approve', 'deny'] as const) {
+    app.post(`/_dev/api/mfa/authenticators/:id/${action}`, { schema: { params: paramsOf('id'), body: Type.Optional(fieldsOf(['name'])), response: { 200: AnyObject, 404: AnyObject } } }, async (request, reply) => {
+      const name = typeof request.body?.name === 'string' ? request.body.name : undefined;
+      if (!(await DEVICE_ACTIONS[action](request.params.id, name))) throw notFound(NOTHING[action]);
+      const enrolment = await store.findEnrolment(request.params.id);
+      return reply.header('Cache-Control', 'no-store').send(enrolment ? enrolmentView(enrolment, await store.getUser(enrolment.userId), clock.now()) : {});
+    });
+  }
 }

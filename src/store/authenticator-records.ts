@@ -54,6 +54,20 @@ export interface MfaEnrolment {
   createdAt: string;
   /** The last time the factor passed a challenge. */
   lastAuthAt?: string | undefined;
+  /** push: the notification last sent to the device and what the device answered (one at a time, as Guardian does). */
+  push?: PendingPush | undefined;
+}
+
+/**
+ * A push notification awaiting its answer. Understudy has no Guardian app: the dev plane (the
+ * mailbox page, /_dev/api/mfa) answers for the device, and the login screen and the MFA API's
+ * polling read the answer here, so every replica sees it.
+ */
+export interface PendingPush {
+  id: string;
+  status: 'pending' | 'approved' | 'rejected';
+  /** Milliseconds on the server clock; an answer after this does not count. */
+  expiresAt: number;
 }
 
 /**

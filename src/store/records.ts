@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { TransactionMfa } from './authenticator-records.js';
 import type { StoredTokenChanges } from './token-changes.js';
-export type { MfaEnrolment, MfaFactor, Passkey, TransactionMfa } from './authenticator-records.js';
+export type { MfaEnrolment, MfaFactor, Passkey, PendingPush, TransactionMfa } from './authenticator-records.js';
 export type { StoredTokenChanges } from './token-changes.js';
 
 /**

@@ -21,6 +21,7 @@ const DB = 'Username-Password-Authentication';
 const CLIENT = 'mfa-web';
 const SECRET = 'mfa-web-secret-that-is-long-enough-for-auth0';
 const EMAIL = 'riley@example.com';
+const PUSH_EMAIL = 'sam@example.com';
 const PASSWORD = 'correct horse battery staple';
 const MFA_GRANTS = ['http://auth0.com/oauth/grant-type/mfa-otp', 'http://auth0.com/oauth/grant-type/mfa-oob', 'http://auth0.com/oauth/grant-type/mfa-recovery-code'];
 
@@ -39,8 +40,8 @@ describe(`@auth0/auth0-auth-js ${VERSION}: the MFA API`, () => {
       tenant: {
         clients: [{ name: 'MFA Web', client_id: CLIENT, client_secret: SECRET, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', callbacks: ['https://app.example/callback'], grant_types: ['password', 'refresh_token', ...MFA_GRANTS] }],
         connections: [{ name: DB, strategy: 'auth0', enabled_clients: ['MFA Web'] }],
-        users: [{ connection: DB, email: EMAIL, password: PASSWORD }],
-        guardianFactors: [{ name: 'otp', enabled: true }, { name: 'recovery-code', enabled: true }],
+        users: [{ connection: DB, email: EMAIL, password: PASSWORD }, { connection: DB, email: PUSH_EMAIL, password: PASSWORD }],
+        guardianFactors: [{ name: 'otp', enabled: true }, { name: 'push-notification', enabled: true }, { name: 'recovery-code', enabled: true }],
         guardianPolicies: { policies: ['all-applications'] },
       },
     }));
@@ -62,8 +63,8 @@ describe(`@auth0/auth0-auth-js ${VERSION}: the MFA API`, () => {
   };
 
   /** The password login, expected to be refused with mfa_required: the mfa_token. */
-  async function mfaToken(): Promise<string> {
-    const error = await client.getTokenByPassword({ username: EMAIL, password: PASSWORD, realm: DB, scope: 'openid profile email offline_access' }).then(
+  async function mfaToken(username = EMAIL): Promise<string> {
+    const error = await client.getTokenByPassword({ username, password: PASSWORD, realm: DB, scope: 'openid profile email offline_access' }).then(
       () => undefined,
       (err: unknown) => err,
     );
@@ -118,5 +119,52 @@ describe(`@auth0/auth0-auth-js ${VERSION}: the MFA API`, () => {
     const fourth = await mfaToken();
     const reused = await client.mfa.verify({ mfaToken: fourth, factorType: 'recovery-code', recoveryCode: recoveryCode! }).then(() => undefined, (err: { cause?: unknown }) => err.cause);
     expect(reused).toMatchObject({ error: 'invalid_grant', error_description: 'Invalid recovery_code.' });
+  });
+
+  /** The dev plane, as the Guardian app: scan (enrol) or answer (approve, deny) a push authenticator. */
+  async function device(id: string, action: 'scan' | 'approve' | 'deny'): Promise<number> {
+    const response = await fetch(`https://localhost:${t.port}/_dev/api/mfa/authenticators/${encodeURIComponent(id)}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', dispatcher: agent } as RequestInit);
+    return response.status;
+  }
+
+  const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (err: { cause?: unknown }) => err.cause);
+
+  it('push: mfa-oob polling waits for the device to scan, then for each answer; a denial is refused', async () => {
+    const first = await mfaToken(PUSH_EMAIL);
+    const enrolled = await client.mfa.enrollAuthenticator({ mfaToken: first, authenticatorTypes: ['oob'], oobChannels: ['auth0'] });
+    expect(enrolled).toMatchObject({ authenticatorType: 'oob', oobChannel: 'auth0' });
+    if (enrolled.authenticatorType !== 'oob') throw new Error('not an oob enrolment');
+    expect(enrolled.barcodeUri).toMatch(/^otpauth:\/\/totp\/Understudy:sam%40example\.com\?enrollment_tx_id=[A-Za-z0-9]+&base_url=https%3A%2F%2Flocalhost%3A\d+%2F$/);
+    expect(enrolled.recoveryCodes?.[0]).toMatch(/^[A-Z0-9]{24}$/);
+
+    // Not scanned yet: Auth0's authorization_pending, and the mfa_token stays good for the next poll.
+    const pending = await refusal(client.mfa.verify({ mfaToken: first, factorType: 'oob', oobCode: enrolled.oobCode! }));
+    expect(pending).toMatchObject({ error: 'authorization_pending', error_description: 'Authorization pending: please repeat the request in a few seconds.' });
+    const [push] = (await client.mfa.listAuthenticators({ mfaToken: first })).filter((a) => a.authenticatorType === 'oob');
+    // (auth-js reads `oob_channels`, which Auth0 does not send: the SDK's oobChannels stays undefined.)
+    expect(push).toMatchObject({ authenticatorType: 'oob', active: false });
+    expect(push!.id).toMatch(/^push\|dev_/);
+    expect(await device(push!.id, 'scan')).toBe(200);
+    const enrolledTokens = await client.mfa.verify({ mfaToken: first, factorType: 'oob', oobCode: enrolled.oobCode! });
+    expect(enrolledTokens.accessToken).toBeTruthy();
+
+    // A challenge: pending until answered; a denial is Auth0's access_denied.
+    const second = await mfaToken(PUSH_EMAIL);
+    const denied = await client.mfa.challengeAuthenticator({ mfaToken: second, challengeType: 'oob', authenticatorId: push!.id });
+    expect(denied.challengeType).toBe('oob');
+    expect(await refusal(client.mfa.verify({ mfaToken: second, factorType: 'oob', oobCode: denied.oobCode! }))).toMatchObject({ error: 'authorization_pending' });
+    expect(await device(push!.id, 'deny')).toBe(200);
+    expect(await refusal(client.mfa.verify({ mfaToken: second, factorType: 'oob', oobCode: denied.oobCode! }))).toMatchObject({ error: 'access_denied', error_description: 'MFA Authorization rejected.' });
+
+    // A new challenge approved: the tokens, once; the approval does not carry over to another notification.
+    const third = await mfaToken(PUSH_EMAIL);
+    const approved = await client.mfa.challengeAuthenticator({ mfaToken: third, challengeType: 'oob', authenticatorId: push!.id });
+    expect(await device(push!.id, 'approve')).toBe(200);
+    expect(await device(push!.id, 'approve')).toBe(404);
+    const tokens = await client.mfa.verify({ mfaToken: third, factorType: 'oob', oobCode: approved.oobCode! });
+    expect(decodeJwt(tokens.idToken!)).toMatchObject({ email: PUSH_EMAIL });
+    expect(await refusal(client.mfa.verify({ mfaToken: third, factorType: 'oob', oobCode: approved.oobCode! }))).toMatchObject({ error: 'invalid_grant' });
+    const fourth = await mfaToken(PUSH_EMAIL);
+    expect(await refusal(client.mfa.verify({ mfaToken: fourth, factorType: 'oob', oobCode: approved.oobCode! }))).toMatchObject({ error: 'invalid_grant', error_description: 'Malformed oob_code' });
   });
 });

@@ -3,7 +3,8 @@ import * as OTPAuth from 'otpauth';
 import { decodeJwt } from 'jose';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { Browser } from '../support/browser.js';
-import { authorizeUrl, CALLBACK, exchangeCode, latestMessage, pkcePair, SPA, transactionState } from '../support/flows.js';
+import { authorizeUrl, CALLBACK, exchangeCode, latestMessage, pkcePair, SPA } from '../support/flows.js';
+import { emailCodeFirstFactor, idTokenClaimsAt } from '../support/mfa-login.js';
 
 /**
  * Universal Login's second factor through HTTP, as a browser walks it: a tenant with Guardian's otp
@@ -34,30 +35,12 @@ afterEach(async () => {
 const attr = (html: string, name: string): string | undefined => new RegExp(`${name}="([^"]*)"`).exec(html)?.[1]?.replace(/&amp;/g, '&');
 
 /** /authorize → login-id → the emailed code: the first factor, up to where the second begins. */
-async function firstFactor(browser: Browser, params: Record<string, string> = {}) {
-  const { verifier, challenge } = pkcePair();
-  const start = await browser.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid profile email', state: 'app-state', code_challenge: challenge, code_challenge_method: 'S256', ...params }));
-  const loginId = String(start.headers.location);
-  const state = transactionState(loginId);
-  const sent = await browser.post(loginId, { state, username: EMAIL, action: 'default' });
-  const message = await latestMessage(t.app, EMAIL);
-  const verified = await browser.post(String(sent.headers.location), { state, code: message.code, action: 'default' });
-  expect(String(verified.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
-  const resumed = await browser.get(String(verified.headers.location));
-  return { resumed, state, verifier };
-}
+const firstFactor = (browser: Browser, params: Record<string, string> = {}) => emailCodeFirstFactor(t, browser, EMAIL, params);
 
 const totp = (secret: string, timestamp: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp });
 
 /** Follows the login to the callback and exchanges its code: the ID token's claims. */
-async function toTokens(browser: Browser, location: string, verifier: string): Promise<Record<string, unknown>> {
-  const resumed = await browser.get(location);
-  const callback = new URL(String(resumed.headers.location));
-  expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
-  const tokens = await exchangeCode(t.app, { grant_type: 'authorization_code', client_id: SPA, code: callback.searchParams.get('code') ?? '', code_verifier: verifier, redirect_uri: CALLBACK });
-  expect(tokens.statusCode, tokens.body).toBe(200);
-  return decodeJwt(tokens.json().id_token as string);
-}
+const toTokens = (browser: Browser, location: string, verifier: string) => idTokenClaimsAt(t, browser, location, verifier);
 
 describe('Universal Login MFA: otp and recovery code under the all-applications policy', () => {
   it('enrols an authenticator app, shows the recovery code, and the ID token says mfa', async () => {

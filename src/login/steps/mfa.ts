@@ -1,5 +1,6 @@
 import type { MfaEnrolment, MfaFactor, TransactionMfa, User } from '../../store/records.js';
 import type { MfaRefusal } from '../../mfa/mfa-service.js';
+import type { PushState } from '../../mfa/push-notifications.js';
 import { normalizePhoneNumber } from '../../users/normalize.js';
 import type { LoginContext, LoginKit, ScreenOutcome } from '../login-kit.js';
 import type { Refusal } from '../refusals.js';
@@ -85,6 +86,51 @@ export function mfaSteps(kit: LoginKit) {
       if (!begun.ok) return refuse(ctx, 'mfa_not_sent');
       await authorization.updateMfa(ctx.txn, { ...found.pending, enrolmentId: begun.enrolment.id });
       return go(screenUrl('mfa-sms-challenge', ctx.txn));
+    },
+
+    /** mfa-push-welcome: Continue (`action=enroll`) begins the device's enrolment, whose QR code shows next. */
+    async beginPush(ctx: LoginContext): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const { enrolment } = await mfa.beginPush(found.user);
+      await authorization.updateMfa(ctx.txn, { ...found.pending, enrolmentId: enrolment.id });
+      return go(screenUrl('mfa-push-enrollment', ctx.txn));
+    },
+
+    /** mfa-push-enrollment: Continue once the device scanned the code (the page posts by itself when its polling sees it). */
+    async pushEnrolled(ctx: LoginContext, form: { rememberBrowser: boolean }): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const enrolment = await current(ctx, found.user, 'push-notification');
+      if (!enrolment) return go(screenUrl('mfa-push-welcome', ctx.txn));
+      if (!enrolment.confirmed) return refuse(ctx, 'mfa_push_enrollment_pending');
+      const recoveryCode = await mfa.ensureRecoveryCode(found.user);
+      return passed(ctx, found.user, found.pending, { recoveryCode, rememberBrowser: form.rememberBrowser });
+    },
+
+    /** mfa-push-challenge: Continue once the device answered (the page posts by itself then), or `resend`. */
+    async pushAnswered(ctx: LoginContext, form: { resend: boolean; rememberBrowser: boolean }): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const enrolment = await current(ctx, found.user, 'push-notification');
+      if (!enrolment?.confirmed) return go(screenUrl('mfa-login-options', ctx.txn));
+      if (form.resend) {
+        await mfa.sendPush(enrolment);
+        return { kind: 'show', ctx, notice: 'push_resent' };
+      }
+      const state = mfa.pushState(enrolment);
+      if (state === 'rejected') return refuse(ctx, 'mfa_push_rejected');
+      if (state !== 'approved' || !(await mfa.usePush(enrolment))) return refuse(ctx, 'mfa_push_pending');
+      return passed(ctx, found.user, found.pending, { rememberBrowser: form.rememberBrowser });
+    },
+
+    /** What the push screens poll: on enrolment, `approved` once the device scanned the code; on a challenge, the notification's state. */
+    async pushStatus(ctx: LoginContext, enrolling: boolean): Promise<PushState> {
+      const found = await owing(ctx);
+      const enrolment = found && (await current(ctx, found.user, 'push-notification'));
+      if (!enrolment) return 'none';
+      if (enrolling) return enrolment.confirmed ? 'approved' : 'pending';
+      return mfa.pushState(enrolment);
     },
 
     /** mfa-recovery-code-challenge: a right code passes and is replaced by a new one, shown next. */
