@@ -1,11 +1,12 @@
 /**
  * The second factor's screens, walked in Chromium: otp enrolment (QR code), the recovery code, the
  * otp challenge with a wrong code, the choice of another method, the email challenge and SMS
- * enrolment; desktop and phone. Codes for the authenticator app come from the `otpauth` package.
+ * enrolment, the push screens and the dev mailbox's Second factors panel that plays the push device;
+ * desktop and phone. Codes for the authenticator app come from the `otpauth` package.
  */
 import * as OTPAuth from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
-import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, latestCode, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
+import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, latestCode, MOBILE, newPage, OUT, report, shoot, startApp } from './screenshot-kit.js';
 
 const mfaTenant = {
   tenant: { friendly_name: 'Acme Corp', branding: { colors: { primary: '#0a66c2', page_background: '#eef2f7' } } },
@@ -18,6 +19,9 @@ const mfaTenant = {
   ],
   guardianPolicies: { policies: ['all-applications'] },
 };
+
+/** The push factor alone (with recovery codes): the welcome screen comes first. */
+const pushTenant = { ...mfaTenant, guardianFactors: [{ name: 'push-notification', enabled: true }, { name: 'recovery-code', enabled: true }] };
 
 /** The email factor: a verified email is enrolled already, so the challenge comes first. */
 const emailTenant = { ...mfaTenant, guardianFactors: [{ name: 'email', enabled: true }] };
@@ -88,6 +92,60 @@ export async function shootMfaScreens(browser: Browser): Promise<void> {
     await page.waitForSelector('#code');
     await shoot(page, 'mfa-sms-challenge.png');
     await context.close();
+  } finally {
+    await app.close();
+  }
+  await shootPushScreens(browser);
+}
+
+/** The dev plane as the Guardian app: POST /_dev/api/mfa/authenticators/{id}/{scan|approve|deny} for the user's push enrolment. */
+async function pushDevice(origin: string, email: string, action: 'scan' | 'approve' | 'deny'): Promise<void> {
+  const listed = (await (await fetch(`${origin}/_dev/api/mfa?email=${encodeURIComponent(email)}`)).json()) as { enrolments: { id: string; factor: string }[] };
+  const push = listed.enrolments.find((e) => e.factor === 'push-notification');
+  if (!push) throw new Error(`no push enrolment for ${email}`);
+  const answered = await fetch(`${origin}/_dev/api/mfa/authenticators/${encodeURIComponent(push.id)}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  if (answered.status !== 200) throw new Error(`${action}: ${answered.status}`);
+}
+
+async function shootPushScreens(browser: Browser): Promise<void> {
+  const { app, origin } = await startApp(pushTenant, 'the push tenant');
+  try {
+    for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
+      const email = `push${suffix}@acme.example`;
+      const { context, page } = await newPage(browser, viewport);
+      await firstFactor(page, origin, email);
+      await page.waitForURL(/mfa-push-welcome/);
+      await shoot(page, `mfa-push-welcome${suffix}.png`);
+      await Promise.all([page.waitForURL(/mfa-push-enrollment/), page.click('button[data-action-button-primary]')]);
+      await page.waitForSelector('.qr svg');
+      await shoot(page, `mfa-push-enrollment${suffix}.png`, true);
+      // The device scans the code; the page moves on by itself.
+      await pushDevice(origin, email, 'scan');
+      await page.waitForURL(/mfa-recovery-code-enrollment/);
+      await page.check('input[name="saved"]');
+      await Promise.all([page.waitForRequest((request) => request.url().startsWith(CALLBACK)), page.click('button[value="default"]')]);
+      await context.close();
+
+      const again = await newPage(browser, viewport);
+      await firstFactor(again.page, origin, email);
+      await again.page.waitForURL(/mfa-push-challenge/);
+      await again.page.waitForSelector('#push-form');
+      await shoot(again.page, `mfa-push-challenge${suffix}.png`);
+      if (!suffix) {
+        // The Second factors panel with the notification waiting, then a denial on the login page.
+        const mailbox = await again.context.newPage();
+        await mailbox.setViewportSize(DESKTOP);
+        await mailbox.goto(`${origin}/_dev/mailbox#second-factors`);
+        await mailbox.waitForSelector('#second-factors button[aria-label^="Approve"]');
+        await (await mailbox.$('#second-factors'))!.screenshot({ path: `${OUT}mailbox-second-factors.png` });
+        report('mailbox-second-factors.png');
+        await mailbox.close();
+        await pushDevice(origin, email, 'deny');
+        await again.page.waitForSelector('[role="alert"]');
+        await shoot(again.page, 'mfa-push-challenge-rejected.png');
+      }
+      await again.context.close();
+    }
   } finally {
     await app.close();
   }

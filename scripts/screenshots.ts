@@ -1,6 +1,7 @@
 /**
  * Screenshots of the Universal Login screens and the dev mailbox, taken by walking real logins in
- * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts`; the PNGs land in
+ * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts` (`--only=mfa` for the
+ * second factor's screens); the PNGs land in
  * docs/screenshots/. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and never
  * downloads a browser.
  */
@@ -63,6 +64,15 @@ async function main(): Promise<void> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // `--only=mfa`: the second factor's screens alone.
+  if (process.argv.includes('--only=mfa')) {
+    try {
+      await shootMfaScreens(browser);
+    } finally {
+      await browser.close();
+    }
+    return;
+  }
   const primary = await startApp(defaultTenant, 'the embedded default tenant');
   const social = await startApp(socialTenant, 'the social tenant');
   const database = await startApp(databaseTenant, 'the database tenant');

@@ -103,6 +103,7 @@ function buildClient(entry: ClientEntry, i: number, secretSeed: string, found: {
       leeway: rt.leeway ?? 0,
       tokenLifetime: rt.infinite_token_lifetime ? Number.POSITIVE_INFINITY : (rt.token_lifetime ?? 2592000),
       idleTokenLifetime: rt.infinite_idle_token_lifetime ? Number.POSITIVE_INFINITY : (rt.idle_token_lifetime ?? 1296000),
+      policies: (rt.policies ?? []).map((policy) => ({ audience: policy.audience, scope: [...policy.scope] })),
     },
   };
 }

@@ -55,6 +55,8 @@ const RefreshToken = Type.Object(
     idle_token_lifetime: Type.Optional(Type.Integer({ minimum: 1 })),
     infinite_token_lifetime: Type.Optional(Type.Boolean()),
     infinite_idle_token_lifetime: Type.Optional(Type.Boolean()),
+    // Multi-Resource Refresh Token (MRRT): the other APIs a refresh token may get access tokens for.
+    policies: Type.Optional(Type.Array(Type.Object({ audience: Type.String({ minLength: 1 }), scope: Type.Array(Type.String()) }, closed))),
   },
   closed,
 );

@@ -3,7 +3,6 @@ import type { Random } from '../random.js';
 import type { MfaEnrolment, PendingPush, User } from '../store/records.js';
 import type { MfaEnrolmentStore } from '../store/types.js';
 import { authenticatorId } from './authenticators.js';
-import { base32Encode } from './totp.js';
 
 /**
  * The push-notification factor (Auth0 Guardian) without a phone. Auth0's flow is: the user scans a
@@ -13,7 +12,8 @@ import { base32Encode } from './totp.js';
  * Here the dev plane plays the app: `scan` enrols the device of a pending enrolment, `answer`
  * approves or denies the notification it holds. The enrolment record keeps the one notification in
  * flight and its answer (every replica reads it from the store), and the screen or the MFA API's
- * polling reads `state`. As with the Guardian app, the device also gets a TOTP secret.
+ * polling reads `state`. (The Guardian app also shows one-time codes, the "Manually Enter Code" link;
+ * Understudy's push device has none.)
  */
 export type PushState = 'none' | 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -55,8 +55,7 @@ export function pushNotifications(deps: { store: MfaEnrolmentStore; clock: Clock
     pushState,
 
     async beginPush(user, uriFor) {
-      const secret = base32Encode(Buffer.from(random.hex(20), 'hex'));
-      const enrolment: MfaEnrolment = { id: authenticatorId('push-notification', random), userId: user.user_id, factor: 'push-notification', confirmed: false, secret, createdAt: now() };
+      const enrolment: MfaEnrolment = { id: authenticatorId('push-notification', random), userId: user.user_id, factor: 'push-notification', confirmed: false, createdAt: now() };
       await store.saveEnrolment(enrolment);
       return { enrolment, uri: uriFor(enrolment) };
     },

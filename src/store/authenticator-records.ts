@@ -39,7 +39,7 @@ export interface MfaEnrolment {
   factor: MfaFactor;
   /** False until the user proved the factor once (Auth0's `pending` enrolment, an MFA API authenticator with `active: false`). */
   confirmed: boolean;
-  /** otp and push: the TOTP secret, base32 (push keeps one as its manual-code fallback). */
+  /** otp: the TOTP secret, base32. */
   secret?: string | undefined;
   /** otp: the time step of the last code accepted, so that code cannot pass again. */
   lastStep?: number | undefined;

@@ -51,6 +51,11 @@ export interface RefreshTokenPolicy {
   leeway: number;
   tokenLifetime: number;
   idleTokenLifetime: number;
+  /**
+   * Multi-Resource Refresh Token policies (`refresh_token.policies`): the other APIs a refresh token
+   * of this client may get access tokens for, and the scopes allowed for each.
+   */
+  policies: { audience: string; scope: string[] }[];
 }
 
 export interface Client {

@@ -105,6 +105,10 @@ export function createUnderstudyClient(baseUrl: string, options: { token?: strin
       const query = new URLSearchParams(user.userId ? { user_id: user.userId } : { email: user.email ?? '' });
       return ((await call('GET', `_dev/api/mfa?${query}`)).json as { enrolments: DevMfaEnrolment[] }).enrolments;
     },
+
+    async pushDevice(authenticatorId, action) {
+      return (await call('POST', `_dev/api/mfa/authenticators/${encodeURIComponent(authenticatorId)}/${action}`, {})).status === 200;
+    },
   };
 }
 

@@ -12,8 +12,8 @@ const isMfaScreen = (url: URL): boolean => url.pathname.startsWith('/u/mfa-');
 /**
  * Passes Understudy's second factor in a page that reached it, whatever the screen: enrols an
  * authenticator app (or answers its challenge) with the code the dev API computes, reads an SMS or
- * email code from the mailbox, and records a new recovery code, until the login leaves the MFA
- * screens. `rememberBrowser` ticks "Remember this device for 30 days" where the screen offers it.
+ * email code from the mailbox, scans a push QR code and approves a push notification as the device,
+ * and records a new recovery code, until the login leaves the MFA screens. `rememberBrowser` ticks "Remember this device for 30 days" where the screen offers it.
  *
  * An authenticator app's code passes once: two challenges for the same user within one 30-second
  * window need the clock moved on in between (`client.clock.advance(30)`).
@@ -46,6 +46,16 @@ export async function passSecondFactor(
       await page.fill('input[name="code"]', code);
       if (options.rememberBrowser) await page.check('input[name="rememberBrowser"]');
       await submit();
+    } else if (screen === '/u/mfa-push-welcome') {
+      await page.click('button[data-action-button-primary="true"]');
+    } else if (screen === '/u/mfa-push-enrollment' || screen === '/u/mfa-push-challenge') {
+      // The device answers through the dev API; the page posts by itself once it sees the answer.
+      const enrolling = screen === '/u/mfa-push-enrollment';
+      await page.waitForSelector('#push-form', { timeout });
+      const push = (await options.client.mfaEnrolments({ email: options.email })).filter((e) => e.factor === 'push-notification' && e.confirmed !== enrolling).at(-1);
+      if (!push) throw new Error(`No ${enrolling ? 'pending' : 'enrolled'} push device for ${options.email} in /_dev/api/mfa`);
+      if (options.rememberBrowser && !enrolling) await page.check('input[name="rememberBrowser"]');
+      if (!(await options.client.pushDevice(push.id, enrolling ? 'scan' : 'approve'))) throw new Error(`Nothing waited on the push device of ${options.email}`);
     } else if (screen === '/u/mfa-recovery-code-enrollment' || screen === '/u/mfa-recovery-code-challenge-new-code') {
       await page.check('input[name="saved"]');
       await submit();

@@ -34,6 +34,11 @@ export interface UnderstudyClient {
   };
   /** A user's second factors (GET /_dev/api/mfa): an authenticator app's secret and current code, the recovery code. */
   mfaEnrolments(user: { email?: string; userId?: string }): Promise<DevMfaEnrolment[]>;
+  /**
+   * Plays the push factor's device (the Guardian app): `scan` enrols a push enrolment waiting on its QR
+   * code, `approve` and `deny` answer the notification waiting. False when nothing waits.
+   */
+  pushDevice(authenticatorId: string, action: 'scan' | 'approve' | 'deny'): Promise<boolean>;
 }
 
 /** One enrolment as the dev API shows it. */
@@ -49,6 +54,10 @@ export interface DevMfaEnrolment {
   code_valid_for_seconds?: number;
   phone_number?: string;
   recovery_code?: string;
+  /** push: the device's name, once enrolled. */
+  name?: string;
+  /** push: the notification last sent and its answer. */
+  push?: { status: 'pending' | 'approved' | 'rejected' | 'expired'; expires_at: string };
 }
 
 /** The parts of a Playwright `Page` this helper uses, so Playwright stays your dependency, not ours. */

@@ -16,7 +16,8 @@ import { createUnderstudyClient, passSecondFactor } from '../../src/testing/inde
  * a tenant with Guardian's otp, sms and recovery-code factors enrols an authenticator app (its codes
  * from the `otpauth` package, with the secret the page shows), confirms the recovery code and reaches
  * the app with amr ["mfa"]; the next login asks only for the code, shows Auth0's error for a wrong one,
- * and "Remember this device" skips the one after; an SMS enrolment reads its code from the mailbox.
+ * and "Remember this device" skips the one after; an SMS enrolment reads its code from the mailbox; a
+ * push device is enrolled and its notifications answered from the dev mailbox page's buttons.
  */
 const CLIENT_ID = 'mfa-spa';
 const TEST_TIMEOUT = 90_000;
@@ -34,7 +35,7 @@ async function startEnv(): Promise<{ close(): Promise<void> }> {
       tenant: { friendly_name: 'Vault' },
       clients: [{ name: 'Vault SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
       connections: [{ name: 'email', strategy: 'email' }],
-      guardianFactors: [{ name: 'otp', enabled: true }, { name: 'sms', enabled: true }, { name: 'recovery-code', enabled: true }],
+      guardianFactors: [{ name: 'otp', enabled: true }, { name: 'sms', enabled: true }, { name: 'push-notification', enabled: true }, { name: 'recovery-code', enabled: true }],
       guardianPolicies: { policies: ['all-applications'] },
     }));
   } catch (err) {
@@ -154,6 +155,61 @@ test(
     await page.waitForURL(/\/u\/mfa-otp-challenge/);
     await passSecondFactor(page, { client, email });
     expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'push: scan the QR code from the dev mailbox page, then deny, resend and approve a notification there',
+  async () => {
+    const email = `push-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    await page.locator('button[data-factor="push-notification"]').click();
+    await page.waitForURL(/\/u\/mfa-push-welcome\?/);
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-push-enrollment\?/);
+    await eventually(() => page.locator('.qr svg').count()).toBe(1);
+
+    // The dev mailbox page plays the Guardian app; the login page moves on by itself once it scanned.
+    const mailbox = await page.context().newPage();
+    await mailbox.goto(`${domain}/_dev/mailbox`);
+    await mailbox.getByRole('button', { name: `Scan the push QR code of ${email}` }).click();
+    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+    await page.locator('input[name=saved]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+
+    // The next login waits on a notification: denied, it says so; a resend, approved, ends the login.
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-push-challenge\?/);
+    await mailbox.getByRole('button', { name: `Deny the push notification of ${email}` }).click();
+    await eventually(textOf(page.locator('[role="alert"]'))).toBe('Notification rejected');
+    await page.getByRole('button', { name: 'Resend' }).click();
+    await eventually(textOf(page.locator('[role="status"]'))).toBe('We sent a new notification. Only the newest one counts.');
+    await mailbox.getByRole('button', { name: `Approve the push notification of ${email}` }).click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    await mailbox.close();
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'understudy/testing passSecondFactor passes a push factor: the scan, then the approval',
+  async () => {
+    const client = createUnderstudyClient(domain);
+    const email = `push-helper-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    await page.locator('button[data-factor="push-notification"]').click();
+    await page.waitForURL(/\/u\/mfa-push-welcome\?/);
+    await passSecondFactor(page, { client, email });
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-push-challenge/);
+    await passSecondFactor(page, { client, email });
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    expect((await client.mfaEnrolments({ email })).find((e) => e.factor === 'push-notification')).toMatchObject({ confirmed: true, name: 'Understudy Guardian (dev)' });
   },
   TEST_TIMEOUT,
 );

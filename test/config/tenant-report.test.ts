@@ -17,8 +17,8 @@ const EXPORT = {
   ],
   databases: [{ name: 'Legacy DB', options: { enabledDatabaseCustomization: true, customScripts: { login: './login.js' } } }],
   rules: [{ name: 'a', enabled: true }, { name: 'b', enabled: true }, { name: 'c', enabled: true }, { name: 'd', enabled: false }],
-  // sms and otp are emulated; push is reported; a disabled factor is neither.
-  guardianFactors: [{ name: 'sms', enabled: true }, { name: 'otp', enabled: true }, { name: 'push-notification', enabled: true }, { name: 'email', enabled: false }],
+  // sms, otp and push are emulated; duo is reported; a disabled factor is neither.
+  guardianFactors: [{ name: 'sms', enabled: true }, { name: 'otp', enabled: true }, { name: 'push-notification', enabled: true }, { name: 'duo', enabled: true }, { name: 'email', enabled: false }],
   organizations: [{ name: 'acme-corp', display_name: 'Acme Corp' }],
   actions: [{ name: 'Add roles', deployed: true }],
   // Actions on post-login, credentials-exchange and the registration triggers run; this trigger's do not.
@@ -44,7 +44,7 @@ describe('the tenant report', () => {
       'Custom database scripts': 1,
       'Email templates': 1,
     });
-    expect(reportLines(report)).toContainEqual("MFA factors not emulated (1): not offered (push-notification, duo, webauthn-roaming, webauthn-platform): a login asks for the tenant's other factors, and fails when the user has no other");
+    expect(reportLines(report)).toContainEqual("MFA factors not emulated (1): not offered (duo, webauthn-roaming, webauthn-platform): a login asks for the tenant's other factors, and fails when the user has no other");
     expect(reportLines(report)).toContainEqual('Rules (3): Auth0 retired Rules: not run');
     expect(reportLines(report)).toContainEqual("Custom database scripts (1): run as a plain database: users and passwords are the tenant file's");
     expect(report.otherKeys).toEqual(expect.arrayContaining(['tenant.sandbox_version', 'clients[0].is_first_party', 'clients[0].oidc_conformant']));
@@ -63,7 +63,7 @@ describe('the tenant report', () => {
     expect(body.other_keys).toContain('clients[0].is_first_party');
     const page = await t.app.inject('/_dev/mailbox');
     expect(page.body).toContain('Not emulated from this tenant');
-    expect(page.body).toContain('<strong>MFA factors not emulated (1)</strong>: not offered (push-notification');
+    expect(page.body).toContain('<strong>MFA factors not emulated (1)</strong>: not offered (duo');
   });
 
   it('a hand-written tenant with nothing unemulated shows no report', async () => {

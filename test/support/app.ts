@@ -118,10 +118,11 @@ export async function listeningTestApp(
 }
 
 /**
- * Understudy as browsers reach it: http://localhost:<port>, a secure context and an RP ID WebAuthn
- * accepts, on the real clock. `domain` is the SDKs' form (no trailing slash).
+ * Understudy as browsers reach it: http://localhost:<port> (https:// with `options.https`), a secure
+ * context and an RP ID WebAuthn accepts, on the real clock. `domain` is the SDKs' form (no trailing slash).
  */
 export async function localhostTestApp(tenant: unknown, options: Omit<TestAppOptions, 'issuer' | 'tenant'> = {}): Promise<ListeningTestApp & { domain: string }> {
-  const t = await listeningTestApp({ host: 'localhost', listenHost: 'localhost' }, () => ({ clock: realTimeClock(), ...options, tenant }));
-  return { ...t, domain: `http://localhost:${t.port}` };
+  const scheme = options.https ? 'https' : 'http';
+  const t = await listeningTestApp({ scheme, host: 'localhost', listenHost: 'localhost' }, () => ({ clock: realTimeClock(), ...options, tenant }));
+  return { ...t, domain: `${scheme}://localhost:${t.port}` };
 }

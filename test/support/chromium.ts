@@ -99,8 +99,8 @@ export function ensureChromium(): Promise<string> {
  * Launches headless Chromium. playwright's launch() gives the browser a fresh temporary user-data
  * directory (removed on close), and every test opens its own context on top of it.
  */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: CHROMIUM_ARGS });
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 export interface BrowserTestSession<Env> {
@@ -114,17 +114,24 @@ export interface BrowserTestSession<Env> {
  * The browser lifecycle of a client test file: one Chromium and one environment for the file, a fresh
  * context (no cookies, no storage) and page for every test. It registers the four vitest hooks and
  * hands every new session to `bind`, so the file's tests keep reading plain `page` and `env`.
+ * `launchArgs` (for example understudy/testing's chromiumArgs, to trust the environment's local CA)
+ * are computed from the started environment, so Chromium then starts after it.
  */
 export function browserPerTest<Env extends { close(): Promise<unknown> }>(
   startEnv: () => Promise<Env>,
   bind: (session: BrowserTestSession<Env>) => void,
-  options: { actionTimeoutMs?: number; eachTest?: (session: BrowserTestSession<Env>) => Promise<void> } = {},
+  options: { actionTimeoutMs?: number; eachTest?: (session: BrowserTestSession<Env>) => Promise<void>; launchArgs?: (env: Env) => string[] } = {},
 ): void {
   let browser: Browser | undefined;
   let env: Env | undefined;
   let context: BrowserContext | undefined;
   beforeAll(async () => {
-    [browser, env] = await Promise.all([launchChromium(), startEnv()]);
+    if (options.launchArgs) {
+      env = await startEnv();
+      browser = await launchChromium(options.launchArgs(env));
+    } else {
+      [browser, env] = await Promise.all([launchChromium(), startEnv()]);
+    }
   }, 300_000); // room for a one-time `apt-get install chromium`
   afterAll(async () => {
     await Promise.allSettled([browser?.close(), env?.close()]);

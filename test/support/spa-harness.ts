@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Page } from 'playwright-core';
-import { localhostTestApp } from './app.js';
+import { localhostTestApp, type TestAppOptions } from './app.js';
 
 /**
  * Everything the auth0-spa-js conformance tests run against: Understudy listening on
@@ -113,11 +113,18 @@ export interface ConformanceEnv {
   close(): Promise<void>;
 }
 
-export async function startConformanceEnv(): Promise<ConformanceEnv> {
+/**
+ * The static app and Understudy with the tenant `tenantFor(appOrigin)` gives (the conformance tenant
+ * unless told), and buildApp's other options (a Deploy CLI export's folder, for its Actions).
+ */
+export async function startConformanceEnv(
+  tenantFor: (appOrigin: string) => unknown = conformanceTenant,
+  options: Omit<TestAppOptions, 'issuer' | 'tenant'> = {},
+): Promise<ConformanceEnv> {
   const staticApp = await startStaticApp();
   const appOrigin = `http://localhost:${portOf(staticApp)}`;
   try {
-    const { app, domain } = await localhostTestApp(conformanceTenant(appOrigin));
+    const { app, domain } = await localhostTestApp(tenantFor(appOrigin), options);
     return {
       domain,
       appOrigin,
