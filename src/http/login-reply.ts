@@ -22,7 +22,7 @@ export type Form = Record<string, string | undefined>;
 /** Every screen's query: the login transaction's `state`, and the social screen's `connection`. */
 const ScreenQuery = queryWith(['state', 'connection']);
 /** What Auth0's screens post; each screen reads its own fields (strings only, as `form()` gives them). */
-const ScreenForm = fieldsOf(['state', 'action', 'username', 'password', 'code', 'connection', 'passkey', 'email', 'name', 'phone', 'rememberBrowser', 'saved']);
+const ScreenForm = fieldsOf(['state', 'action', 'username', 'password', 'code', 'connection', 'passkey', 'email', 'name', 'phone', 'rememberBrowser', 'saved', 'nickname']);
 
 /** The route options of a login screen's GET: its errors are shown on the error page. */
 export const PAGE = { config: { page: true }, schema: { querystring: ScreenQuery } } as const;

@@ -48,6 +48,8 @@ export interface LoginService {
   mfaPush(screen: 'mfa-push-enrollment' | 'mfa-push-challenge', visit: Visit, form: { resend: boolean; rememberBrowser: boolean }): Promise<ScreenOutcome>;
   /** What a push screen's polling reads; `none` when the login is not waiting on a device. */
   mfaPushStatus(screen: 'mfa-push-enrollment' | 'mfa-push-challenge', visit: Visit): Promise<PushState>;
+  /** The WebAuthn screens: the credential the browser made (`passkey`), the key's `nickname`, or an assertion. */
+  mfaWebAuthn(screen: 'mfa-webauthn-enrollment' | 'mfa-webauthn-nickname' | 'mfa-webauthn-challenge', visit: Visit, form: { passkey?: string | undefined; nickname?: string | undefined; rememberBrowser: boolean }): Promise<ScreenOutcome>;
   /** The choice screens: a factor to be challenged with, or to enrol in. */
   mfaChoose(screen: 'mfa-login-options' | 'mfa-enroll-options', visit: Visit, factor: string | undefined): Promise<ScreenOutcome>;
 }
@@ -98,6 +100,14 @@ export function createLoginService(deps: LoginDeps): LoginService {
       const entered = await kit.enter(screen, visit, 'show');
       return 'txn' in entered ? mfa.pushStatus(entered, screen === 'mfa-push-enrollment') : 'none';
     },
+    mfaWebAuthn: (screen, visit, form) =>
+      submit(screen, visit, (ctx) =>
+        screen === 'mfa-webauthn-enrollment'
+          ? mfa.webauthnEnrol(ctx, form.passkey)
+          : screen === 'mfa-webauthn-nickname'
+            ? mfa.webauthnNickname(ctx, form.nickname ?? '')
+            : mfa.webauthnAnswer(ctx, form.passkey, form.rememberBrowser),
+      ),
     mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

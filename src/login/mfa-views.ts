@@ -6,6 +6,7 @@ import type { LoginContext } from './login-kit.js';
 import type { PasskeyService } from './passkeys.js';
 import type { AuthorizationService } from './authorization-service.js';
 import { PUSH_STATUS_PATH, screenUrl, type MfaScreen } from './screens.js';
+import { webauthnFactorOf } from './steps/mfa.js';
 
 /**
  * What the second factor's screens show (their view models): the QR code and secret of an otp
@@ -27,6 +28,8 @@ export const FACTOR_NAMES: Partial<Record<MfaFactor, string>> = {
   otp: 'Google Authenticator or similar',
   sms: 'SMS',
   email: 'Email',
+  'webauthn-roaming': 'Security Key',
+  'webauthn-platform': 'Fingerprint or Face Recognition',
   'recovery-code': 'Recovery code',
 };
 
@@ -116,6 +119,24 @@ export function createMfaViews(deps: { mfa: MfaService; passkeys: Pick<PasskeySe
       const enrolment = await current(ctx, user);
       if (enrolment?.factor !== 'push-notification') return screenUrl('mfa-login-options', ctx.txn);
       return challenge(ctx, user, { guardianApp: GUARDIAN_APP_NAME, deviceName: enrolment.name, pollHref: pushStatusUrl(ctx, 'challenge'), mailboxHref: devDevice() });
+    },
+    async 'mfa-webauthn-enrollment'(ctx, user) {
+      const factor = webauthnFactorOf(ctx.txn.mfa!);
+      const options = await mfa.webauthn.registrationOptions(ctx.txn.id, user, factor);
+      return { platform: factor === 'webauthn-platform', webauthnOptions: JSON.stringify(options), otherMethodsHref: mfa.enrollable({ factors: ctx.txn.mfa?.factors ?? [] }).length > 1 ? screenUrl('mfa-enroll-options', ctx.txn) : undefined };
+    },
+    async 'mfa-webauthn-nickname'(ctx, user) {
+      const enrolment = await current(ctx, user);
+      if (!enrolment || (enrolment.factor !== 'webauthn-roaming' && enrolment.factor !== 'webauthn-platform')) return screenUrl('mfa-webauthn-enrollment', ctx.txn);
+      const platform = enrolment.factor === 'webauthn-platform';
+      const userName = user.name ?? user.email ?? user.user_id;
+      return { platform, nickname: platform ? `${userName}'s device` : `${userName}'s key` };
+    },
+    async 'mfa-webauthn-challenge'(ctx, user) {
+      const enrolment = await current(ctx, user);
+      if (enrolment?.factor !== 'webauthn-roaming' && enrolment?.factor !== 'webauthn-platform') return screenUrl('mfa-login-options', ctx.txn);
+      const options = await mfa.webauthn.authenticationOptions(ctx.txn.id, user, [enrolment.factor]);
+      return challenge(ctx, user, { platform: enrolment.factor === 'webauthn-platform', keyName: enrolment.name, webauthnOptions: JSON.stringify(options) });
     },
     'mfa-recovery-code-challenge': (ctx, user) => challenge(ctx, user),
     async 'mfa-recovery-code-enrollment'(ctx) {

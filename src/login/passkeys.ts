@@ -8,13 +8,13 @@ import type { Clock } from '../clock.js';
 import type { Passkey, Transaction, User } from '../store/records.js';
 import type { PasskeyStore, TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
+import { base64url, offerChallenge, parseCredential, relyingParty, simpleWebAuthn, takeChallenge } from '../users/webauthn-ceremony.js';
 
 /**
  * Passkeys for Identifier First + Biometrics, verified with @simplewebauthn/server. Every ceremony is
  * bound to the login transaction: the options a screen renders put their challenge on it, and an
  * answer is only checked against that challenge, which it then clears (one answer per challenge).
- * The relying party is the issuer: RP ID its host name, origin its origin (http://localhost counts as
- * a secure context, so plain-HTTP local runs work in browsers).
+ * The relying party is the issuer (../users/webauthn-ceremony.ts).
  */
 export interface PasskeyService {
   readonly rpId: string;
@@ -35,36 +35,9 @@ export interface PasskeyService {
 /** Why a ceremony failed (the screens word it: login/refusals.ts). */
 export type PasskeyRefusal = 'passkey_failed' | 'passkey_unknown' | 'passkey_not_created';
 
-const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
-
-function parseJson<T>(field: string | undefined): T | undefined {
-  if (!field) return undefined;
-  try {
-    const value = JSON.parse(field) as unknown;
-    return value && typeof value === 'object' ? (value as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-// Loaded on the first passkey ceremony, not at start-up: @simplewebauthn/server and its CBOR and ASN.1
-// stack cost about as much start-up time as Fastify and 25 MB of memory, and most tenants never use passkeys.
-let webauthn: Promise<typeof import('@simplewebauthn/server')> | undefined;
-const simpleWebAuthn = (): Promise<typeof import('@simplewebauthn/server')> => (webauthn ??= import('@simplewebauthn/server'));
-
 export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore & UserStore & TransactionStore; clock: Clock; issuer: string }): PasskeyService {
   const { tenant, store, clock } = deps;
-  const url = new URL(deps.issuer);
-  const rpId = url.hostname;
-  const origin = url.origin;
-
-  /** Takes the transaction's challenge, so the same answer never counts twice. */
-  async function takeChallenge(txn: Transaction): Promise<string | undefined> {
-    const current = await store.getTransaction(txn.id);
-    const challenge = current?.webauthnChallenge;
-    if (challenge) await store.updateTransaction(txn.id, { webauthnChallenge: undefined });
-    return challenge;
-  }
+  const { rpId, origin } = relyingParty(deps.issuer);
 
   return {
     rpId,
@@ -83,13 +56,13 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
         excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
         authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       });
-      await store.updateTransaction(txn.id, { webauthnChallenge: options.challenge });
+      await offerChallenge(store, txn.id, options.challenge);
       return options;
     },
 
     async register(txn, user, field) {
-      const response = parseJson<RegistrationResponseJSON>(field);
-      const expectedChallenge = await takeChallenge(txn);
+      const response = parseCredential<RegistrationResponseJSON>(field);
+      const expectedChallenge = await takeChallenge(store, txn.id);
       if (!response || !expectedChallenge) return { ok: false, reason: 'passkey_not_created' };
       try {
         const { verifyRegistrationResponse } = await simpleWebAuthn();
@@ -99,7 +72,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
         const passkey: Passkey = {
           id: info.credential.id,
           userId: user.user_id,
-          publicKey: b64url(info.credential.publicKey),
+          publicKey: base64url(info.credential.publicKey),
           counter: info.credential.counter,
           transports: info.credential.transports ?? response.response.transports ?? [],
           deviceType: info.credentialDeviceType,
@@ -119,13 +92,13 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
       const allowCredentials = userId ? (await store.listPasskeys(userId)).map((p) => ({ id: p.id, transports: p.transports })) : undefined;
       const { generateAuthenticationOptions } = await simpleWebAuthn();
       const options = await generateAuthenticationOptions({ rpID: rpId, userVerification: 'required', ...(allowCredentials ? { allowCredentials } : {}) });
-      await store.updateTransaction(txn.id, { webauthnChallenge: options.challenge });
+      await offerChallenge(store, txn.id, options.challenge);
       return options;
     },
 
     async authenticate(txn, field, userId) {
-      const response = parseJson<AuthenticationResponseJSON>(field);
-      const expectedChallenge = await takeChallenge(txn);
+      const response = parseCredential<AuthenticationResponseJSON>(field);
+      const expectedChallenge = await takeChallenge(store, txn.id);
       if (!response || typeof response.id !== 'string' || !expectedChallenge) return { ok: false, reason: 'passkey_failed' };
       const passkey = await store.findPasskey(response.id);
       if (!passkey || (userId && passkey.userId !== userId)) return { ok: false, reason: 'passkey_unknown' };

@@ -45,6 +45,10 @@ export const SCREEN_REFUSALS = {
   mfa_push_enrollment_pending: { text: 'You must scan the QR code with the Auth0 Guardian app on your mobile device.', status: 400, code: 'enrollment-transaction-pending' },
   mfa_push_pending: { text: 'You must accept the notification via the Auth0 Guardian app on your mobile device.', status: 400, code: 'challenge-transaction-pending' },
   mfa_push_rejected: { text: 'Notification rejected', status: 400, code: 'transaction-rejected' },
+  mfa_webauthn_failed: { text: 'Something went wrong. Please try again or try using another method.', status: 400, code: 'webauthn-error' },
+  mfa_webauthn_not_registered: { text: 'We could not start the security key enrollment. Please try again later.', status: 400, code: 'webauthn-associate-error' },
+  mfa_no_nickname: { text: 'Name is required', status: 400, code: 'no-nickname' },
+  mfa_nickname_too_long: { text: 'Name is too long', status: 400, code: 'nickname-too-long' },
 } as const satisfies Record<string, { text: string; status: number; code?: string; field?: Field }>;
 
 export type Refusal = keyof typeof SCREEN_REFUSALS;

@@ -26,6 +26,9 @@ export type LoginView =
   | 'mfa-push-welcome'
   | 'mfa-push-enrollment-qr'
   | 'mfa-push-challenge-push'
+  | 'mfa-webauthn-enrollment'
+  | 'mfa-webauthn-change-key-nickname'
+  | 'mfa-webauthn-challenge'
   | 'mfa-recovery-code-enrollment'
   | 'mfa-recovery-code-challenge'
   | 'mfa-recovery-code-challenge-new-code';
@@ -54,6 +57,9 @@ export type MfaScreen =
   | 'mfa-push-welcome'
   | 'mfa-push-enrollment'
   | 'mfa-push-challenge'
+  | 'mfa-webauthn-enrollment'
+  | 'mfa-webauthn-nickname'
+  | 'mfa-webauthn-challenge'
   | 'mfa-recovery-code-enrollment'
   | 'mfa-recovery-code-challenge'
   | 'mfa-recovery-code-new-code';
@@ -147,6 +153,10 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
   'mfa-push-welcome': { path: '/u/mfa-push-welcome', view: 'mfa-push-welcome', guard: mfaPending },
   'mfa-push-enrollment': { path: '/u/mfa-push-enrollment', view: 'mfa-push-enrollment-qr', guard: mfaPending },
   'mfa-push-challenge': { path: '/u/mfa-push-challenge', view: 'mfa-push-challenge-push', guard: mfaPending },
+  // A security key (webauthn-roaming) or the device's biometrics (webauthn-platform): one screen each for both.
+  'mfa-webauthn-enrollment': { path: '/u/mfa-webauthn-enrollment', view: 'mfa-webauthn-enrollment', guard: mfaPending },
+  'mfa-webauthn-nickname': { path: '/u/mfa-webauthn-change-key-nickname', view: 'mfa-webauthn-change-key-nickname', guard: mfaPending },
+  'mfa-webauthn-challenge': { path: '/u/mfa-webauthn-challenge', view: 'mfa-webauthn-challenge', guard: mfaPending },
   'mfa-recovery-code-challenge': { path: '/u/mfa-recovery-code-challenge', view: 'mfa-recovery-code-challenge', guard: mfaPending },
   // Shown once the factor passed: the first enrolment's recovery code, or the one replacing a used code.
   'mfa-recovery-code-enrollment': { path: '/u/mfa-recovery-code-enrollment', view: 'mfa-recovery-code-enrollment', guard: mfaPassedWithNewCode },

@@ -23,10 +23,18 @@ export const MFA_CHALLENGE: Partial<Record<MfaFactor, Screen>> = {
   sms: 'mfa-sms-challenge',
   email: 'mfa-email-challenge',
   'push-notification': 'mfa-push-challenge',
+  'webauthn-roaming': 'mfa-webauthn-challenge',
+  'webauthn-platform': 'mfa-webauthn-challenge',
   'recovery-code': 'mfa-recovery-code-challenge',
 };
 /** The enrolment screen of each factor a user can enrol in here. */
-export const MFA_ENROLMENT: Partial<Record<MfaFactor, Screen>> = { otp: 'mfa-otp-enrollment', sms: 'mfa-sms-enrollment', 'push-notification': 'mfa-push-welcome' };
+export const MFA_ENROLMENT: Partial<Record<MfaFactor, Screen>> = {
+  otp: 'mfa-otp-enrollment',
+  sms: 'mfa-sms-enrollment',
+  'push-notification': 'mfa-push-welcome',
+  'webauthn-roaming': 'mfa-webauthn-enrollment',
+  'webauthn-platform': 'mfa-webauthn-enrollment',
+};
 
 /** Auth0's log text when an Action asks for factors the tenant has not set up (tenant log `mfar`). */
 const FACTORS_NOT_SET_UP = 'An MFA challenge is used in a PostLogin action but the requested factors are not properly set up';
@@ -65,7 +73,10 @@ export function createSecondFactorGate(deps: { tenant: Tenant; mfa: MfaService; 
     }
     const enrollable = mfa.enrollable(demand);
     if (enrollable.length > 1) return screenUrl('mfa-enroll-options', txn);
-    if (enrollable.length === 1) return screenUrl(MFA_ENROLMENT[enrollable[0]!]!, txn);
+    if (enrollable.length === 1) {
+      await store.updateTransaction(txn.id, { mfa: { ...txn.mfa!, enrolling: enrollable[0] } });
+      return screenUrl(MFA_ENROLMENT[enrollable[0]!]!, txn);
+    }
     return undefined;
   }
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { MfaEnrolment, MfaFactor, User } from '../store/records.js';
-import type { MfaEnrolmentStore } from '../store/types.js';
+import type { MfaEnrolmentStore, TransactionStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 import type { OtpService } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
@@ -12,6 +12,7 @@ import { MFA_CODE_LENGTH, MFA_CODE_TTL_SECONDS, mfaMessage } from './mfa-message
 import { createCodeLimits, type CodeLimits } from './code-limits.js';
 import { authenticatorId, emailAuthenticator, newRecoveryCode } from './authenticators.js';
 import { pushNotifications, type PushNotifications } from './push-notifications.js';
+import { createWebAuthnFactor, type WebAuthnFactor } from './webauthn-factor.js';
 
 /**
  * The second factor, whoever asks for it (the Universal Login screens, the MFA API): a user's
@@ -21,7 +22,8 @@ import { pushNotifications, type PushNotifications } from './push-notifications.
  * - email: a code to the user's verified email, which counts as enrolled (Auth0 lists every verified
  *   email as an authenticator);
  * - recovery-code: one 24-character code, made with the first enrolment, replaced when used;
- * - push-notification: the Guardian app's notifications, answered by the dev plane (./push-notifications.ts).
+ * - push-notification: the Guardian app's notifications, answered by the dev plane (./push-notifications.ts);
+ * - webauthn-roaming and webauthn-platform: a security key or the device's biometrics (./webauthn-factor.ts).
  */
 export type MfaCheck = { ok: true; enrolment: MfaEnrolment } | { ok: false; reason: MfaRefusal };
 /** `invalid_code`: wrong, expired or used; `too_many_failures`: the user's bucket of tries is empty. */
@@ -52,6 +54,12 @@ export interface MfaService extends Omit<PushNotifications, 'beginPush'> {
    * user's bucket.
    */
   verify(user: User, enrolment: MfaEnrolment, code: string): Promise<MfaCheck>;
+  /** The WebAuthn ceremonies' options and enrolment (webauthn-roaming, webauthn-platform). */
+  readonly webauthn: Omit<WebAuthnFactor, 'authenticate' | 'rename'>;
+  /** Names a WebAuthn enrolment (the key's nickname). */
+  rename(enrolment: MfaEnrolment, name: string): Promise<void>;
+  /** Checks a WebAuthn assertion for this login's challenge; a failure takes a try from the user's bucket. */
+  verifyWebAuthn(txnId: string, user: User, field: string | undefined): Promise<MfaCheck>;
   /** Checks a recovery code; a right one is used up and replaced by the returned new one. */
   useRecoveryCode(user: User, code: string): Promise<{ ok: true; newCode: string } | { ok: false; reason: MfaRefusal }>;
   /** The user's recovery code, made now (and returned) when the tenant enabled the factor and the user has none. */
@@ -64,7 +72,7 @@ export interface MfaService extends Omit<PushNotifications, 'beginPush'> {
 
 export function createMfaService(deps: {
   tenant: Tenant;
-  store: MfaEnrolmentStore;
+  store: MfaEnrolmentStore & TransactionStore;
   otp: OtpService;
   outbox: Outbox;
   clock: Clock;
@@ -75,6 +83,7 @@ export function createMfaService(deps: {
 }): MfaService {
   const { tenant, store, otp, outbox, clock, random } = deps;
   const push = pushNotifications({ store, clock, random });
+  const webauthn = createWebAuthnFactor({ tenant, store, clock, random, issuer: deps.issuer });
   const limits = deps.limits ?? createCodeLimits(clock);
   const now = (): string => new Date(clock.now()).toISOString();
   const enabled = (factor: MfaFactor): boolean => tenant.mfa.factors.includes(factor);
@@ -141,7 +150,7 @@ export function createMfaService(deps: {
       return (await enrolments(user)).filter((e) => e.confirmed && e.factor !== 'recovery-code' && demand.factors.includes(e.factor));
     },
 
-    enrollable: (demand) => demand.factors.filter((factor) => factor === 'otp' || factor === 'sms' || factor === 'push-notification'),
+    enrollable: (demand) => demand.factors.filter((factor) => factor !== 'email' && factor !== 'recovery-code' && factor !== 'duo'),
 
     async beginOtp(user) {
       const secret = base32Encode(Buffer.from(random.hex(20), 'hex'));
@@ -175,6 +184,17 @@ export function createMfaService(deps: {
       // The verified email is no stored enrolment (./authenticators.ts): there is nothing to record.
       if (enrolment.factor !== 'email') await store.updateEnrolment(used);
       return { ok: true, enrolment: used };
+    },
+
+    webauthn,
+    rename: (enrolment, name) => webauthn.rename(enrolment, name),
+
+    async verifyWebAuthn(txnId, user, field) {
+      if (!limits.hasTry(user.user_id)) return { ok: false, reason: 'too_many_failures' };
+      const enrolment = await webauthn.authenticate(txnId, user, field);
+      if (enrolment) return { ok: true, enrolment };
+      limits.takeTry(user.user_id);
+      return { ok: false, reason: 'invalid_code' };
     },
 
     async useRecoveryCode(user, code) {

@@ -8,6 +8,7 @@ import type { OtpStore, UserStore } from '../store/types.js';
 import type { Client, Tenant } from '../tenant/model.js';
 import type { MfaRefusal, MfaService } from '../mfa/mfa-service.js';
 import { maskedName } from '../mfa/authenticators.js';
+import { isWebAuthnFactor } from '../mfa/webauthn-factor.js';
 import { normalizeEmail, normalizePhoneNumber } from '../users/normalize.js';
 import type { TokenChanges } from './finish-login.js';
 import { deriveKey } from './keys.js';
@@ -99,8 +100,8 @@ export function createMfaApi(deps: { tenant: Tenant; mfa: MfaService; store: Use
     return { id: e.id, authenticator_type: 'oob', active: e.confirmed, oob_channel: channel, ...(name ? { name } : {}) };
   };
 
-  /** The user's enrolments of the factors the tenant enabled. */
-  const enrolmentsOf = async (user: User): Promise<MfaEnrolment[]> => (await mfa.enrolments(user)).filter((e) => tenant.mfa.factors.includes(e.factor));
+  /** The user's enrolments of the factors the tenant enabled; WebAuthn keys need a browser, so the MFA API has none. */
+  const enrolmentsOf = async (user: User): Promise<MfaEnrolment[]> => (await mfa.enrolments(user)).filter((e) => tenant.mfa.factors.includes(e.factor) && !isWebAuthnFactor(e.factor));
 
   /** A refused code: Auth0's lock-out once the user's tries ran out, else the factor's own error. */
   const refusal = (reason: MfaRefusal, wrong: () => OAuthError): OAuthError => (reason === 'too_many_failures' ? mfaError.tooManyFailures() : wrong());

@@ -32,7 +32,7 @@ export interface MfaEnrolmentView {
   code_valid_for_seconds?: number;
   phone_number?: string;
   recovery_code?: string;
-  /** push: the device's name, once enrolled. */
+  /** push and WebAuthn: the device's or key's name. */
   name?: string;
   /** push: the notification last sent and its answer. */
   push?: { status: PushState; expires_at: string };
@@ -53,7 +53,7 @@ export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, n
   }
   if (enrolment.phoneNumber) view.phone_number = enrolment.phoneNumber;
   if (enrolment.recoveryCode) view.recovery_code = enrolment.recoveryCode;
-  if (enrolment.factor === 'push-notification' && enrolment.name) view.name = enrolment.name;
+  if (enrolment.name && enrolment.factor !== 'sms' && enrolment.factor !== 'email') view.name = enrolment.name;
   if (enrolment.push) view.push = { status: pushStateOf(enrolment, now), expires_at: new Date(enrolment.push.expiresAt).toISOString() };
   return view;
 }

@@ -51,6 +51,8 @@ export interface MfaEnrolment {
   recoveryCode?: string | undefined;
   /** push and WebAuthn: the device or key's name. */
   name?: string | undefined;
+  /** webauthn-roaming and webauthn-platform: the credential registered (id and COSE public key base64url). */
+  credential?: { id: string; publicKey: string; counter: number; transports: string[] } | undefined;
   createdAt: string;
   /** The last time the factor passed a challenge. */
   lastAuthAt?: string | undefined;
@@ -85,6 +87,8 @@ export interface TransactionMfa {
   acrRequested?: boolean | undefined;
   /** The post-login Actions' token changes, applied when resume issues the response. */
   changes: StoredTokenChanges;
+  /** The factor this login chose to enrol in (a security key or the device's biometrics share one screen). */
+  enrolling?: MfaFactor | undefined;
   /** The enrolment this login is setting up (an otp secret shown until its first code, a phone number). */
   enrolmentId?: string | undefined;
   /** The recovery code made with this login's first enrolment, shown once and confirmed before resume. */

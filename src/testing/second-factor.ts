@@ -13,7 +13,8 @@ const isMfaScreen = (url: URL): boolean => url.pathname.startsWith('/u/mfa-');
  * Passes Understudy's second factor in a page that reached it, whatever the screen: enrols an
  * authenticator app (or answers its challenge) with the code the dev API computes, reads an SMS or
  * email code from the mailbox, scans a push QR code and approves a push notification as the device,
- * and records a new recovery code, until the login leaves the MFA screens. `rememberBrowser` ticks "Remember this device for 30 days" where the screen offers it.
+ * presses the WebAuthn screens' button (the page needs an authenticator: in Playwright, a CDP virtual
+ * one), and records a new recovery code, until the login leaves the MFA screens. `rememberBrowser` ticks "Remember this device for 30 days" where the screen offers it.
  *
  * An authenticator app's code passes once: two challenges for the same user within one 30-second
  * window need the clock moved on in between (`client.clock.advance(30)`).
@@ -56,6 +57,11 @@ export async function passSecondFactor(
       if (!push) throw new Error(`No ${enrolling ? 'pending' : 'enrolled'} push device for ${options.email} in /_dev/api/mfa`);
       if (options.rememberBrowser && !enrolling) await page.check('input[name="rememberBrowser"]');
       if (!(await options.client.pushDevice(push.id, enrolling ? 'scan' : 'approve'))) throw new Error(`Nothing waited on the push device of ${options.email}`);
+    } else if (screen === '/u/mfa-webauthn-enrollment' || screen === '/u/mfa-webauthn-challenge') {
+      // The browser's WebAuthn ceremony: the page needs an authenticator (a CDP virtual one in tests).
+      await page.click('button[data-webauthn-start]');
+    } else if (screen === '/u/mfa-webauthn-change-key-nickname') {
+      await submit();
     } else if (screen === '/u/mfa-recovery-code-enrollment' || screen === '/u/mfa-recovery-code-challenge-new-code') {
       await page.check('input[name="saved"]');
       await submit();

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import * as OTPAuth from 'otpauth';
 import { decodeJwt } from 'jose';
@@ -35,7 +35,14 @@ async function startEnv(): Promise<{ close(): Promise<void> }> {
       tenant: { friendly_name: 'Vault' },
       clients: [{ name: 'Vault SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
       connections: [{ name: 'email', strategy: 'email' }],
-      guardianFactors: [{ name: 'otp', enabled: true }, { name: 'sms', enabled: true }, { name: 'push-notification', enabled: true }, { name: 'recovery-code', enabled: true }],
+      guardianFactors: [
+        { name: 'otp', enabled: true },
+        { name: 'sms', enabled: true },
+        { name: 'push-notification', enabled: true },
+        { name: 'webauthn-roaming', enabled: true },
+        { name: 'webauthn-platform', enabled: true },
+        { name: 'recovery-code', enabled: true },
+      ],
       guardianPolicies: { policies: ['all-applications'] },
     }));
   } catch (err) {
@@ -45,7 +52,17 @@ async function startEnv(): Promise<{ close(): Promise<void> }> {
   return { close: async () => void (await Promise.allSettled([app.close(), appPage.close()])) };
 }
 
-browserPerTest(startEnv, (session) => ({ page } = session));
+let cdp: CDPSession;
+
+// Every test's context has a virtual security key (USB) and a virtual platform authenticator, for the WebAuthn factors.
+browserPerTest(startEnv, (session) => ({ page } = session), {
+  async eachTest({ context }) {
+    cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: true, isUserVerified: true } });
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true } });
+  },
+});
 
 const totp = (secret: string, offsetMs = 0): string => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetMs });
 const primary = () => page.locator('button[data-action-button-primary="true"]');
@@ -210,6 +227,63 @@ test(
     await passSecondFactor(page, { client, email });
     expect((await atCallback(verifier)).amr).toEqual(['mfa']);
     expect((await client.mfaEnrolments({ email })).find((e) => e.factor === 'push-notification')).toMatchObject({ confirmed: true, name: 'Understudy Guardian (dev)' });
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'webauthn-roaming: enrol a security key, name it, then verify with it on the next login',
+  async () => {
+    const email = `key-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    await page.locator('button[data-factor="webauthn-roaming"]').click();
+    await page.waitForURL(/\/u\/mfa-webauthn-enrollment\?/);
+    await page.getByRole('button', { name: 'Use security key' }).click();
+    await page.waitForURL(/\/u\/mfa-webauthn-change-key-nickname\?/);
+    await expect.poll(() => page.locator('input[name=nickname]').inputValue()).toBe(`${email}'s key`);
+    await page.locator('input[name=nickname]').fill('');
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-nickname'))).toBe('Name is required');
+    await page.locator('input[name=nickname]').fill('Blue YubiKey');
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+    await page.locator('input[name=saved]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    const enrolled = (await createUnderstudyClient(domain).mfaEnrolments({ email })).filter((e) => e.factor === 'webauthn-roaming');
+    expect(enrolled).toEqual([expect.objectContaining({ confirmed: true, name: 'Blue YubiKey' })]);
+
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-webauthn-challenge\?/);
+    await eventually(textOf(page.locator('.identifier'))).toBe('Blue YubiKey');
+    await page.getByRole('button', { name: 'Use security key' }).click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'webauthn-platform: enrol the device\'s biometrics with the default name, then verify on the next login',
+  async () => {
+    const email = `device-${Date.now().toString(36)}@example.com`;
+    let verifier = await firstFactor(email);
+    await page.locator('button[data-factor="webauthn-platform"]').click();
+    await page.waitForURL(/\/u\/mfa-webauthn-enrollment\?/);
+    await page.getByRole('button', { name: 'Use this device' }).click();
+    await page.waitForURL(/\/u\/mfa-webauthn-change-key-nickname\?/);
+    await expect.poll(() => page.locator('input[name=nickname]').inputValue()).toBe(`${email}'s device`);
+    await primary().click();
+    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+    await page.locator('input[name=saved]').check();
+    await primary().click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+
+    await page.context().clearCookies({ name: 'auth0' });
+    verifier = await firstFactor(email);
+    await page.waitForURL(/\/u\/mfa-webauthn-challenge\?/);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
   },
   TEST_TIMEOUT,
 );

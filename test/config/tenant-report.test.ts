@@ -44,7 +44,7 @@ describe('the tenant report', () => {
       'Custom database scripts': 1,
       'Email templates': 1,
     });
-    expect(reportLines(report)).toContainEqual("MFA factors not emulated (1): not offered (duo, webauthn-roaming, webauthn-platform): a login asks for the tenant's other factors, and fails when the user has no other");
+    expect(reportLines(report)).toContainEqual("MFA factors not emulated (1): not offered (duo): a login asks for the tenant's other factors, and fails when the user has no other");
     expect(reportLines(report)).toContainEqual('Rules (3): Auth0 retired Rules: not run');
     expect(reportLines(report)).toContainEqual("Custom database scripts (1): run as a plain database: users and passwords are the tenant file's");
     expect(report.otherKeys).toEqual(expect.arrayContaining(['tenant.sandbox_version', 'clients[0].is_first_party', 'clients[0].oidc_conformant']));

@@ -1,6 +1,7 @@
 import type { MfaEnrolment, MfaFactor, TransactionMfa, User } from '../../store/records.js';
 import type { MfaRefusal } from '../../mfa/mfa-service.js';
 import type { PushState } from '../../mfa/push-notifications.js';
+import { isWebAuthnFactor, type WebAuthnFactorName } from '../../mfa/webauthn-factor.js';
 import { normalizePhoneNumber } from '../../users/normalize.js';
 import type { LoginContext, LoginKit, ScreenOutcome } from '../login-kit.js';
 import type { Refusal } from '../refusals.js';
@@ -17,6 +18,15 @@ export interface CodeForm {
   code: string;
   /** Auth0's "Remember this device for 30 days" checkbox: `rememberBrowser=true`. */
   rememberBrowser: boolean;
+}
+
+/** Auth0 does not document the longest key name; Understudy takes 64 characters. */
+const NICKNAME_MAX = 64;
+
+/** The WebAuthn factor a login enrols in: the one it chose, else the one its demand allows (a security key first). */
+export function webauthnFactorOf(pending: TransactionMfa): WebAuthnFactorName {
+  if (pending.enrolling && isWebAuthnFactor(pending.enrolling)) return pending.enrolling;
+  return pending.factors?.includes('webauthn-roaming') === false && pending.factors.includes('webauthn-platform') ? 'webauthn-platform' : 'webauthn-roaming';
 }
 
 const REFUSAL: Record<MfaRefusal, Refusal> = {
@@ -133,6 +143,39 @@ export function mfaSteps(kit: LoginKit) {
       return mfa.pushState(enrolment);
     },
 
+    /** mfa-webauthn-enrollment: the credential the browser created (`passkey`), enrolled; its name is asked next. */
+    async webauthnEnrol(ctx: LoginContext, field: string | undefined): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const enrolment = await mfa.webauthn.register(ctx.txn.id, found.user, webauthnFactorOf(found.pending), field);
+      if (!enrolment) return refuse(ctx, 'mfa_webauthn_not_registered');
+      await authorization.updateMfa(ctx.txn, { ...found.pending, enrolmentId: enrolment.id });
+      return go(screenUrl('mfa-webauthn-nickname', ctx.txn));
+    },
+
+    /** mfa-webauthn-change-key-nickname: the new key's name; the factor has passed, so the login goes on. */
+    async webauthnNickname(ctx: LoginContext, nickname: string): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const enrolment = (await mfa.enrolments(found.user)).find((e) => e.id === ctx.txn.mfa?.enrolmentId && isWebAuthnFactor(e.factor));
+      if (!enrolment) return go(screenUrl('mfa-webauthn-enrollment', ctx.txn));
+      const name = nickname.trim();
+      if (!name) return refuse(ctx, 'mfa_no_nickname');
+      if (name.length > NICKNAME_MAX) return kit.keepTyped({ nickname }, refuse(ctx, 'mfa_nickname_too_long'));
+      await mfa.rename(enrolment, name);
+      const recoveryCode = await mfa.ensureRecoveryCode(found.user);
+      return passed(ctx, found.user, found.pending, { recoveryCode, rememberBrowser: false });
+    },
+
+    /** mfa-webauthn-challenge: an assertion from one of the user's keys (`passkey`). */
+    async webauthnAnswer(ctx: LoginContext, field: string | undefined, rememberBrowser: boolean): Promise<ScreenOutcome> {
+      const found = await owing(ctx);
+      if (!found) return go(screenUrl('identifier', ctx.txn));
+      const checked = await mfa.verifyWebAuthn(ctx.txn.id, found.user, field);
+      if (!checked.ok) return refuse(ctx, checked.reason === 'too_many_failures' ? 'mfa_too_many_failures' : 'mfa_webauthn_failed');
+      return passed(ctx, found.user, found.pending, { rememberBrowser });
+    },
+
     /** mfa-recovery-code-challenge: a right code passes and is replaced by a new one, shown next. */
     async recoveryCode(ctx: LoginContext, code: string): Promise<ScreenOutcome> {
       const found = await owing(ctx);
@@ -163,7 +206,10 @@ export function mfaSteps(kit: LoginKit) {
         if (enrolment) return go(await secondFactor.challenge(ctx.txn, enrolment, ctx.txn.clientId));
       }
       const screen = factor ? MFA_ENROLMENT[factor as MfaFactor] : undefined;
-      if (screen && mfa.enrollable({ factors }).includes(factor as MfaFactor)) return go(screenUrl(screen, ctx.txn));
+      if (screen && mfa.enrollable({ factors }).includes(factor as MfaFactor)) {
+        await authorization.updateMfa(ctx.txn, { ...found.pending, enrolling: factor as MfaFactor });
+        return go(screenUrl(screen, ctx.txn));
+      }
       return { kind: 'show', ctx };
     },
   };

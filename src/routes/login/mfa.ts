@@ -7,7 +7,8 @@ import { queryWith } from '../../http/route-schemas.js';
 
 const MFA_SCREENS: MfaScreen[] = [
   'mfa-enroll-options', 'mfa-login-options', 'mfa-otp-enrollment', 'mfa-otp-challenge', 'mfa-sms-enrollment', 'mfa-sms-challenge',
-  'mfa-email-challenge', 'mfa-push-welcome', 'mfa-push-enrollment', 'mfa-push-challenge', 'mfa-recovery-code-enrollment', 'mfa-recovery-code-challenge', 'mfa-recovery-code-new-code',
+  'mfa-email-challenge', 'mfa-push-welcome', 'mfa-push-enrollment', 'mfa-push-challenge',
+  'mfa-webauthn-enrollment', 'mfa-webauthn-nickname', 'mfa-webauthn-challenge', 'mfa-recovery-code-enrollment', 'mfa-recovery-code-challenge', 'mfa-recovery-code-new-code',
 ];
 
 /**
@@ -36,6 +37,9 @@ export function mfaRoutes(app: FastifyInstance, { login }: AppDeps, replies: Log
   post('mfa-push-welcome', (_form, visit) => login.mfaPushBegin(visit));
   for (const screen of ['mfa-push-enrollment', 'mfa-push-challenge'] as const) {
     post(screen, (form, visit) => login.mfaPush(screen, visit, { ...codeForm(form), resend: form.action === 'resend' }));
+  }
+  for (const screen of ['mfa-webauthn-enrollment', 'mfa-webauthn-nickname', 'mfa-webauthn-challenge'] as const) {
+    post(screen, (form, visit) => login.mfaWebAuthn(screen, visit, { passkey: form.passkey, nickname: form.nickname, rememberBrowser: codeForm(form).rememberBrowser }));
   }
   app.get(PUSH_STATUS_PATH, { schema: { querystring: PushStatusQuery, response: { 200: PushStatusReply } } }, async (request, reply) => {
     const { screen } = request.query as { screen?: string };
