@@ -30,14 +30,15 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startApp(rawTenant: unknown, name: string): Promise<{ app: FastifyInstance; origin: string }> {
+/** `host`: localhost where the pages run WebAuthn, whose relying party must be a host name, not an IP address. */
+export async function startApp(rawTenant: unknown, name: string, host: '127.0.0.1' | 'localhost' = '127.0.0.1'): Promise<{ app: FastifyInstance; origin: string }> {
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${host}:${port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const keys = { signingJwk: await exportJWK(privateKey), masterSecret: randomBytes(32) };
   const { tenant } = buildTenant(rawTenant, name, 'screenshots');
   const app = await buildApp({ issuer: `${origin}/`, tenant, keys, devRoutes: true });
-  await app.listen({ port, host: '127.0.0.1' });
+  await app.listen({ port, host });
   return { app, origin };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The second factor's screens, walked in Chromium: otp enrolment (QR code), the recovery code, the
  * otp challenge with a wrong code, the choice of another method, the email challenge and SMS
- * enrolment, the push screens and the dev mailbox's Second factors panel that plays the push device;
+ * enrolment, the push screens and the dev mailbox's Second factors panel that plays the push device,
+ * the security key's screens;
  * desktop and phone. Codes for the authenticator app come from the `otpauth` package.
  */
 import * as OTPAuth from 'otpauth';
@@ -22,6 +23,9 @@ const mfaTenant = {
 
 /** The push factor alone (with recovery codes): the welcome screen comes first. */
 const pushTenant = { ...mfaTenant, guardianFactors: [{ name: 'push-notification', enabled: true }, { name: 'recovery-code', enabled: true }] };
+
+/** A security key alone (with recovery codes): its enrolment comes first. */
+const keyTenant = { ...mfaTenant, guardianFactors: [{ name: 'webauthn-roaming', enabled: true }, { name: 'recovery-code', enabled: true }] };
 
 /** The email factor: a verified email is enrolled already, so the challenge comes first. */
 const emailTenant = { ...mfaTenant, guardianFactors: [{ name: 'email', enabled: true }] };
@@ -96,6 +100,40 @@ export async function shootMfaScreens(browser: Browser): Promise<void> {
     await app.close();
   }
   await shootPushScreens(browser);
+  await shootWebAuthnScreens(browser);
+}
+
+/** The security key's screens, answered by a CDP virtual authenticator (USB). */
+async function shootWebAuthnScreens(browser: Browser): Promise<void> {
+  const { app, origin } = await startApp(keyTenant, 'the security key tenant', 'localhost');
+  try {
+    for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
+      const email = `key${suffix}@acme.example`;
+      const { context, page } = await newPage(browser, viewport);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('WebAuthn.enable');
+      await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: false, hasUserVerification: true, isUserVerified: true } });
+      await firstFactor(page, origin, email);
+      await page.waitForURL(/mfa-webauthn-enrollment/);
+      await shoot(page, `mfa-webauthn-enrollment${suffix}.png`);
+      await Promise.all([page.waitForURL(/mfa-webauthn-change-key-nickname/), page.click('button[data-webauthn-start]')]);
+      await page.fill('#nickname', 'Blue YubiKey');
+      await shoot(page, `mfa-webauthn-nickname${suffix}.png`);
+      await Promise.all([page.waitForURL(/mfa-recovery-code-enrollment/), page.click('button[value="default"]')]);
+      await page.check('input[name="saved"]');
+      await Promise.all([page.waitForRequest((request) => request.url().startsWith(CALLBACK)), page.click('button[value="default"]')]);
+      await context.close();
+      // The next login on a fresh browser: the challenge screen (drawn from the enrolled key, no authenticator needed to show it).
+      const again = await newPage(browser, viewport);
+      await firstFactor(again.page, origin, email);
+      await again.page.waitForURL(/mfa-webauthn-challenge/);
+      await again.page.waitForSelector('button[data-webauthn-start]');
+      await shoot(again.page, `mfa-webauthn-challenge${suffix}.png`);
+      await again.context.close();
+    }
+  } finally {
+    await app.close();
+  }
 }
 
 /** The dev plane as the Guardian app: POST /_dev/api/mfa/authenticators/{id}/{scan|approve|deny} for the user's push enrolment. */
