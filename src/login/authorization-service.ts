@@ -102,6 +102,8 @@ export function createAuthorizationService(deps: {
       connection: user.connection,
       identifier: undefined,
       authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id },
+      // A magic link's code gets no refresh token, after its second factor too.
+      ...(options.refreshTokenAllowed === false ? { refreshTokenAllowed: false as const } : {}),
       createdAt: now,
       expiresAt: now + TRANSACTION_TTL_MS,
     };
@@ -209,6 +211,7 @@ export function createAuthorizationService(deps: {
       return responder.respond(finishedTransaction, finished.ok ? finished.user : user, session, {
         http,
         finished,
+        ...(transaction.refreshTokenAllowed === false ? { refreshTokenAllowed: false } : {}),
         ...(mfaNow ? { authentication: authenticationAfterMfa(transaction) } : {}),
       });
     },

@@ -253,7 +253,7 @@ describe('Universal Login MFA: email and SMS', () => {
 });
 
 describe('Universal Login MFA: ways in that skip the screens still owe the factor', () => {
-  it('a magic link opens the session, then sends the browser to the second factor, not to the app', async () => {
+  it('a magic link opens the session, then sends the browser to the second factor, not to the app; its code still gets no refresh token', async () => {
     await t.app.close();
     t = await buildTestApp({
       tenant: tenant({
@@ -263,7 +263,7 @@ describe('Universal Login MFA: ways in that skip the screens still owe the facto
     const started = await t.app.inject({
       method: 'POST',
       url: '/passwordless/start',
-      payload: { client_id: 'mfa-web', client_secret: 'mfa-web-secret', connection: 'email', email: EMAIL, send: 'link', authParams: { redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', state: 'link-state' } },
+      payload: { client_id: 'mfa-web', client_secret: 'mfa-web-secret', connection: 'email', email: EMAIL, send: 'link', authParams: { redirect_uri: CALLBACK, response_type: 'code', scope: 'openid offline_access', state: 'link-state' } },
     });
     expect(started.statusCode, started.body).toBe(200);
     const link = new URL(String((await latestMessage(t.app, EMAIL)).link));
@@ -271,5 +271,18 @@ describe('Universal Login MFA: ways in that skip the screens still owe the facto
     const opened = await browser.get(link.pathname + link.search);
     expect(opened.statusCode).toBe(302);
     expect(String(opened.headers.location)).toMatch(/^\/u\/mfa-otp-enrollment\?state=/);
+
+    // The factor passed, the login ends at the app; Auth0 gives a magic link's code no refresh token.
+    const enrolment = String(opened.headers.location);
+    const state = new URL(enrolment, 'http://x').searchParams.get('state')!;
+    const secret = attr((await browser.get(enrolment)).body, 'data-otp-secret')!;
+    await browser.post(enrolment, { state, code: totp(secret, t.clock.now()), action: 'default' });
+    const done = await browser.post(`/u/mfa-recovery-code-enrollment?state=${encodeURIComponent(state)}`, { state, saved: 'on' });
+    const callback = new URL(String((await browser.get(String(done.headers.location))).headers.location));
+    expect(callback.searchParams.get('state')).toBe('link-state');
+    const tokens = await exchangeCode(t.app, { grant_type: 'authorization_code', client_id: 'mfa-web', client_secret: 'mfa-web-secret', code: callback.searchParams.get('code') ?? '', redirect_uri: CALLBACK });
+    expect(tokens.statusCode, tokens.body).toBe(200);
+    expect(tokens.json().access_token).toBeTruthy();
+    expect(tokens.json().refresh_token).toBeUndefined();
   });
 });

@@ -40,6 +40,8 @@ export const mfaEnrolmentsContract: PortContract = {
         recoveryCode: 'ABCDEFGHJKLMNPQRSTUVWXYZ',
         name: 'Jane’s phone',
         lastAuthAt: '2026-03-01T10:30:00.000Z',
+        push: { id: 'push-1', status: 'approved', expiresAt: T0 + 5 * MINUTE },
+        credential: { id: 'Y3JlZGVudGlhbA', publicKey: 'cHVibGljLWtleQ', counter: 7, transports: ['usb', 'nfc'] },
       });
       const withUndefined = mfaEnrolment({ id: 'sms|dev_AAAAAAAAAAAAAAAA', factor: 'sms', secret: undefined, phoneNumber: '+15550100', lastAuthAt: undefined });
       const { secret: _secret, lastAuthAt: _lastAuthAt, ...bare } = mfaEnrolment({ id: 'recovery-code|dev_AAAAAAAAAAAAAAAA', factor: 'recovery-code', recoveryCode: 'ZYXWVUTSRQPNMLKJHGFEDCBA' });
