@@ -146,7 +146,7 @@ export function createOutbox(deps: {
     },
     list: (filter) => store.listMessages(filter),
     waitForLatest: (filter, waitMs, signal) =>
-      waitFor(async () => (await store.listMessages(filter))[0], filter, waitMs, signal),
+      waitFor(async () => (await store.listMessages({ ...filter, limit: 1 }))[0], filter, waitMs, signal),
     async waitForNew(filter, waitMs, signal) {
       return (await waitFor(async () => {
         const found = await store.listMessages(filter);

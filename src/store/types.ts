@@ -161,6 +161,8 @@ export interface MessageFilter {
   channel?: 'email' | 'sms' | undefined;
   /** Only messages newer than this message id. */
   after?: string | undefined;
+  /** At most this many (the newest), where the caller needs no more: the latest message, say. */
+  limit?: number | undefined;
 }
 
 /** The dev mailbox the outbox writes to, bounded to the newest messages. */

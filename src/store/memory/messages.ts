@@ -18,7 +18,8 @@ export function memoryMessages({ tables }: MemoryContext, maxMessages: number): 
         start = index + 1;
       }
       const out: Message[] = [];
-      for (let i = messages.length - 1; i >= start; i--) {
+      const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+      for (let i = messages.length - 1; i >= start && out.length < limit; i--) {
         const m = messages[i] as Message;
         if (filter.to && m.to !== filter.to) continue;
         if (filter.channel && m.channel !== filter.channel) continue;

@@ -28,6 +28,7 @@ export function redisMessages({ redis, k, run }: RedisContext, maxMessages: numb
         if (filter.to && to !== filter.to) continue;
         if (filter.channel && messageChannel !== filter.channel) continue;
         ids.push(id);
+        if (filter.limit !== undefined && ids.length >= filter.limit) break;
       }
       if (!ids.length) return [];
       const raw = await redis.hmget(k.messages, ...ids);

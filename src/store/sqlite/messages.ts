@@ -9,7 +9,7 @@ export function sqliteMessages({ statement, atomically }: SqliteContext, maxMess
     insert: statement('INSERT INTO messages (id, recipient, channel, data) VALUES (?, ?, ?, ?)'),
     trim: statement('DELETE FROM messages WHERE seq <= (SELECT MAX(seq) FROM messages) - ?'),
     seqOf: statement<{ seq: number }>('SELECT seq FROM messages WHERE id = ?'),
-    list: statement<Row>('SELECT data FROM messages WHERE seq > ? AND (? IS NULL OR recipient = ?) AND (? IS NULL OR channel = ?) ORDER BY seq DESC'),
+    list: statement<Row>('SELECT data FROM messages WHERE seq > ? AND (? IS NULL OR recipient = ?) AND (? IS NULL OR channel = ?) ORDER BY seq DESC LIMIT ?'),
     clear: statement('DELETE FROM messages'),
   };
 
@@ -27,7 +27,8 @@ export function sqliteMessages({ statement, atomically }: SqliteContext, maxMess
       const after = filter.after ? (sql.seqOf.get(filter.after)?.seq ?? 0) : 0;
       const to = filter.to ?? null;
       const channel = filter.channel ?? null;
-      return sql.list.all(after, to, to, channel, channel).map((row) => decodeRecord<Message>(row.data));
+      // LIMIT -1: no limit.
+      return sql.list.all(after, to, to, channel, channel, filter.limit ?? -1).map((row) => decodeRecord<Message>(row.data));
     },
     async clearMessages() {
       sql.clear.run();

@@ -4,7 +4,7 @@ import type { PortContract } from './fixtures.js';
 
 /**
  * The MessageStore contract. The mailbox lists newest first, filters by recipient, channel and
- * `after`, and keeps every field.
+ * `after`, keeps only the newest `limit`, and keeps every field.
  */
 export const messagesContract: PortContract = {
   port: 'MessageStore',
@@ -46,6 +46,18 @@ export const messagesContract: PortContract = {
       expect((await store.listMessages({ after: m2.id })).map((m) => m.id)).toEqual([m4.id, m3.id]);
       expect((await store.listMessages({ after: m1.id, to: 'jane@example.com' })).map((m) => m.id)).toEqual([m4.id, m3.id]);
       expect(await store.listMessages({ after: m4.id })).toEqual([]);
+    });
+
+    it('`limit` keeps the newest matching messages, after the other filters', async () => {
+      const m1 = message({ to: 'jane@example.com' });
+      const m2 = message({ to: 'john@example.com' });
+      const m3 = message({ to: 'jane@example.com' });
+      const m4 = message({ to: 'jane@example.com' });
+      for (const m of [m1, m2, m3, m4]) await store.appendMessage(m);
+      expect((await store.listMessages({ limit: 1 })).map((m) => m.id)).toEqual([m4.id]);
+      expect((await store.listMessages({ to: 'john@example.com', limit: 1 })).map((m) => m.id)).toEqual([m2.id]);
+      expect((await store.listMessages({ to: 'jane@example.com', limit: 2 })).map((m) => m.id)).toEqual([m4.id, m3.id]);
+      expect((await store.listMessages({ after: m1.id, to: 'jane@example.com', limit: 5 })).map((m) => m.id)).toEqual([m4.id, m3.id]);
     });
 
     it('`after` an id that was cleared away returns every message appended since', async () => {
