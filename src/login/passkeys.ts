@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js';
 import type { Passkey, Transaction, User } from '../store/records.js';
 import type { PasskeyStore, TransactionStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
-import { base64url, offerChallenge, parseCredential, relyingParty, simpleWebAuthn, takeChallenge } from '../users/webauthn-ceremony.js';
+import { base64url, offerChallenge, parseCredential, registrationSubject, relyingParty, simpleWebAuthn, takeChallenge, verifiedAssertion } from '../users/webauthn-ceremony.js';
 
 /**
  * Passkeys for Identifier First + Biometrics, verified with @simplewebauthn/server. Every ceremony is
@@ -47,12 +47,7 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
       const existing = await store.listPasskeys(user.user_id);
       const { generateRegistrationOptions } = await simpleWebAuthn();
       const options = await generateRegistrationOptions({
-        rpName: tenant.friendlyName,
-        rpID: rpId,
-        userName: user.email ?? user.user_id,
-        userDisplayName: user.name,
-        userID: new TextEncoder().encode(user.user_id),
-        attestationType: 'none',
+        ...registrationSubject({ name: tenant.friendlyName, id: rpId }, user),
         excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
         authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
       });
@@ -105,22 +100,10 @@ export function createPasskeyService(deps: { tenant: Tenant; store: PasskeyStore
       // A discoverable credential names its user too; it must be the passkey's owner.
       const handle = response.response?.userHandle;
       if (handle && Buffer.from(handle, 'base64url').toString('utf8') !== passkey.userId) return { ok: false, reason: 'passkey_unknown' };
-      try {
-        const { verifyAuthenticationResponse } = await simpleWebAuthn();
-        const result = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge,
-          expectedOrigin: origin,
-          expectedRPID: rpId,
-          credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.counter, transports: passkey.transports },
-          requireUserVerification: true,
-        });
-        if (!result.verified) return { ok: false, reason: 'passkey_failed' };
-        await store.updatePasskeyCounter(passkey.id, result.authenticationInfo.newCounter, new Date(clock.now()).toISOString());
-        return { ok: true, userId: passkey.userId };
-      } catch {
-        return { ok: false, reason: 'passkey_failed' };
-      }
+      const counter = await verifiedAssertion({ rpId, origin }, response, expectedChallenge, passkey, true);
+      if (counter === undefined) return { ok: false, reason: 'passkey_failed' };
+      await store.updatePasskeyCounter(passkey.id, counter, new Date(clock.now()).toISOString());
+      return { ok: true, userId: passkey.userId };
     },
 
     async hasPasskey(userId) {

@@ -4,7 +4,7 @@ import type { Random } from '../random.js';
 import type { MfaEnrolment, User } from '../store/records.js';
 import type { MfaEnrolmentStore, TransactionStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
-import { base64url, offerChallenge, parseCredential, relyingParty, simpleWebAuthn, takeChallenge } from '../users/webauthn-ceremony.js';
+import { base64url, offerChallenge, parseCredential, registrationSubject, relyingParty, simpleWebAuthn, takeChallenge, verifiedAssertion } from '../users/webauthn-ceremony.js';
 import { authenticatorId } from './authenticators.js';
 
 /**
@@ -43,12 +43,7 @@ export function createWebAuthnFactor(deps: { tenant: Tenant; store: MfaEnrolment
     async registrationOptions(txnId, user, factor) {
       const { generateRegistrationOptions } = await simpleWebAuthn();
       const options = await generateRegistrationOptions({
-        rpName: tenant.friendlyName,
-        rpID: rpId,
-        userName: user.email ?? user.user_id,
-        userDisplayName: user.name,
-        userID: new TextEncoder().encode(user.user_id),
-        attestationType: 'none',
+        ...registrationSubject({ name: tenant.friendlyName, id: rpId }, user),
         excludeCredentials: (await credentialsOf(user, [factor])).map((e) => ({ id: e.credential!.id, transports: e.credential!.transports as never })),
         authenticatorSelection: { authenticatorAttachment: factor === 'webauthn-platform' ? 'platform' : 'cross-platform', residentKey: 'discouraged', userVerification: VERIFICATION[factor] },
       });
@@ -102,23 +97,11 @@ export function createWebAuthnFactor(deps: { tenant: Tenant; store: MfaEnrolment
       if (!response || typeof response.id !== 'string' || !expectedChallenge) return undefined;
       const enrolment = (await credentialsOf(user, ['webauthn-roaming', 'webauthn-platform'])).find((e) => e.credential!.id === response.id);
       if (!enrolment?.credential) return undefined;
-      try {
-        const { verifyAuthenticationResponse } = await simpleWebAuthn();
-        const result = await verifyAuthenticationResponse({
-          response,
-          expectedChallenge,
-          expectedOrigin: origin,
-          expectedRPID: rpId,
-          credential: { id: enrolment.credential.id, publicKey: Buffer.from(enrolment.credential.publicKey, 'base64url'), counter: enrolment.credential.counter, transports: enrolment.credential.transports as never },
-          requireUserVerification: enrolment.factor === 'webauthn-platform',
-        });
-        if (!result.verified) return undefined;
-        const used: MfaEnrolment = { ...enrolment, credential: { ...enrolment.credential, counter: result.authenticationInfo.newCounter }, lastAuthAt: now() };
-        await store.updateEnrolment(used);
-        return used;
-      } catch {
-        return undefined;
-      }
+      const counter = await verifiedAssertion({ rpId, origin }, response, expectedChallenge, enrolment.credential, enrolment.factor === 'webauthn-platform');
+      if (counter === undefined) return undefined;
+      const used: MfaEnrolment = { ...enrolment, credential: { ...enrolment.credential, counter }, lastAuthAt: now() };
+      await store.updateEnrolment(used);
+      return used;
     },
   };
 }

@@ -20,6 +20,48 @@ export function relyingParty(issuer: string): { rpId: string; origin: string } {
   return { rpId: url.hostname, origin: url.origin };
 }
 
+/**
+ * Who a new credential is registered for, as every registration here names it: the tenant as the
+ * relying party, the user by email (or id), the user id as the credential's user handle. No attestation.
+ */
+export function registrationSubject(rp: { name: string; id: string }, user: { user_id: string; email?: string | undefined; name?: string | undefined }) {
+  return {
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: user.email ?? user.user_id,
+    userDisplayName: user.name,
+    userID: new TextEncoder().encode(user.user_id),
+    attestationType: 'none' as const,
+  };
+}
+
+/**
+ * Checks an assertion against the stored credential it names (public key base64url): the
+ * authenticator's new signature counter when it holds, undefined when it does not or cannot be read.
+ */
+export async function verifiedAssertion(
+  rp: { rpId: string; origin: string },
+  response: import('@simplewebauthn/server').AuthenticationResponseJSON,
+  expectedChallenge: string,
+  stored: { id: string; publicKey: string; counter: number; transports: string[] },
+  requireUserVerification: boolean,
+): Promise<number | undefined> {
+  try {
+    const { verifyAuthenticationResponse } = await simpleWebAuthn();
+    const result = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.rpId,
+      credential: { id: stored.id, publicKey: Buffer.from(stored.publicKey, 'base64url'), counter: stored.counter, transports: stored.transports as never },
+      requireUserVerification,
+    });
+    return result.verified ? result.authenticationInfo.newCounter : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
 /** The credential a form posted (a JSON object), or undefined for anything else. */

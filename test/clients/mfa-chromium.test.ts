@@ -81,6 +81,22 @@ async function firstFactor(email: string): Promise<string> {
   return verifier;
 }
 
+/** The first enrolment's recovery code: "I have safely recorded this code", then the app's callback (its claims). */
+async function recordRecoveryCode(verifier: string): Promise<Record<string, unknown>> {
+  await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
+  await page.locator('input[name=saved]').check();
+  await primary().click();
+  return atCallback(verifier);
+}
+
+/** A fresh browser session (the SSO cookie cleared) for the same user: the first factor again, up to `screen`; the verifier. */
+async function loginAgain(email: string, screen: RegExp): Promise<string> {
+  await page.context().clearCookies({ name: 'auth0' });
+  const verifier = await firstFactor(email);
+  await page.waitForURL(screen);
+  return verifier;
+}
+
 /** At the app's callback: the code exchanged, the ID token's claims. */
 async function atCallback(verifier: string): Promise<Record<string, unknown>> {
   await page.waitForURL((url) => url.href.startsWith(callback));
@@ -246,16 +262,11 @@ test(
     await eventually(textOf(page.locator('#error-element-nickname'))).toBe('Name is required');
     await page.locator('input[name=nickname]').fill('Blue YubiKey');
     await primary().click();
-    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
-    await page.locator('input[name=saved]').check();
-    await primary().click();
-    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    expect((await recordRecoveryCode(verifier)).amr).toEqual(['mfa']);
     const enrolled = (await createUnderstudyClient(domain).mfaEnrolments({ email })).filter((e) => e.factor === 'webauthn-roaming');
     expect(enrolled).toEqual([expect.objectContaining({ confirmed: true, name: 'Blue YubiKey' })]);
 
-    await page.context().clearCookies({ name: 'auth0' });
-    verifier = await firstFactor(email);
-    await page.waitForURL(/\/u\/mfa-webauthn-challenge\?/);
+    verifier = await loginAgain(email, /\/u\/mfa-webauthn-challenge\?/);
     await eventually(textOf(page.locator('.identifier'))).toBe('Blue YubiKey');
     await page.getByRole('button', { name: 'Use security key' }).click();
     expect((await atCallback(verifier)).amr).toEqual(['mfa']);
@@ -274,14 +285,9 @@ test(
     await page.waitForURL(/\/u\/mfa-webauthn-change-key-nickname\?/);
     await expect.poll(() => page.locator('input[name=nickname]').inputValue()).toBe(`${email}'s device`);
     await primary().click();
-    await page.waitForURL(/\/u\/mfa-recovery-code-enrollment\?/);
-    await page.locator('input[name=saved]').check();
-    await primary().click();
-    expect((await atCallback(verifier)).amr).toEqual(['mfa']);
+    expect((await recordRecoveryCode(verifier)).amr).toEqual(['mfa']);
 
-    await page.context().clearCookies({ name: 'auth0' });
-    verifier = await firstFactor(email);
-    await page.waitForURL(/\/u\/mfa-webauthn-challenge\?/);
+    verifier = await loginAgain(email, /\/u\/mfa-webauthn-challenge\?/);
     await page.getByRole('button', { name: 'Continue' }).click();
     expect((await atCallback(verifier)).amr).toEqual(['mfa']);
   },
