@@ -56,6 +56,10 @@ const Database = Type.Object(
   {
     ...shared,
     requires_username: Type.Optional(Type.Boolean()),
+    // The password policy sign-up and resets check (users/password-policy.ts); inner keys Understudy does not read are let through.
+    passwordPolicy: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('low'), Type.Literal('fair'), Type.Literal('good'), Type.Literal('excellent'), Type.Null()])),
+    password_complexity_options: Type.Optional(Type.Object({ min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })) })),
+    password_no_personal_info: Type.Optional(Type.Object({ enable: Type.Optional(Type.Boolean()) })),
     validation: Type.Optional(
       Type.Object(
         {

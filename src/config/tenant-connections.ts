@@ -82,6 +82,8 @@ function buildConnection(entry: ConnectionEntry, path: string, clientEntries: Cl
     otp: { length: options.totp?.length ?? 6, timeStepSeconds: options.totp?.time_step ?? 180 },
     disableSignup: options.disable_signup ?? false,
     bruteForceProtection: options.brute_force_protection ?? true,
+    // Auth0's default is "none" (at least one character) when a connection names no policy.
+    passwordPolicy: { strength: options.passwordPolicy ?? 'none', minLength: options.password_complexity_options?.min_length, noPersonalInfo: options.password_no_personal_info?.enable === true },
     messageTemplates: templates,
     displayName: entry.display_name ?? socialNames[entry.strategy] ?? entry.name,
     username: { required: group === 'database' && options.requires_username === true, minLength: length.min ?? USERNAME_LENGTH.min, maxLength: length.max ?? USERNAME_LENGTH.max },

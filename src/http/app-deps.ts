@@ -10,6 +10,7 @@ import type { RefreshTokenService } from '../oauth/refresh-tokens.js';
 import type { OtpService } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
 import type { UserService } from '../users/user-service.js';
+import type { DatabaseSignup } from '../users/database-signup.js';
 import type { RolesService } from '../rbac/roles-service.js';
 import type { SessionService } from '../login/sessions.js';
 import type { AuthorizationService } from '../login/authorization-service.js';
@@ -70,6 +71,8 @@ export interface AppDeps {
   finishLogin: LoginFinisher;
   /** The Actions' console lines and notices, for the mailbox page's Logs panel. */
   actionLogs: ActionLogBook;
+  /** Sign-up on database connections (/dbconnections/signup). */
+  databaseSignup: DatabaseSignup;
   /** Second factors: users' enrolments, codes and their limits (src/mfa/). */
   mfa: MfaService;
   /** The `auth0-mf` cookie that lets a browser skip the next challenge. */

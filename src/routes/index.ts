@@ -1,3 +1,4 @@
+import { databaseConnectionRoutes } from './dbconnections.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
 import type { PersistentKeys } from '../store/records.js';
@@ -50,6 +51,7 @@ export async function registerRoutes(
     await passwordlessVerifyRoutes(scope, deps);
     await crossOriginAuthenticateRoutes(scope, deps);
     await mfaApiRoutes(scope, deps);
+    await databaseConnectionRoutes(scope, deps);
   });
   await app.register(async (scope) => crossOriginPageRoutes(scope, deps));
   // The Management API answers errors in its own shape, by its scope's error handler.

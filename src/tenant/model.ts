@@ -28,6 +28,8 @@ export interface Connection {
   bruteForceProtection: boolean;
   /** Label on the social button, e.g. "Google". */
   displayName: string;
+  /** Database connections: the password policy sign-up and password changes check (options.passwordPolicy and friends). */
+  passwordPolicy: PasswordPolicySettings;
   /** Database connections: users have a username too (options.requires_username), within these lengths. */
   username: { required: boolean; minLength: number; maxLength: number };
   /**
@@ -36,6 +38,18 @@ export interface Connection {
    * Undefined for every other connection.
    */
   enterprise: { domains: string[]; showAsButton: boolean } | undefined;
+}
+
+/** Auth0's password strength levels (options.passwordPolicy). */
+export type PasswordStrength = 'none' | 'low' | 'fair' | 'good' | 'excellent';
+
+/** A database connection's password policy, as users/password-policy.ts checks it. */
+export interface PasswordPolicySettings {
+  strength: PasswordStrength;
+  /** password_complexity_options.min_length, which replaces the level's own minimum. */
+  minLength: number | undefined;
+  /** password_no_personal_info.enable. */
+  noPersonalInfo: boolean;
 }
 
 /** A passwordless connection's message templates, as the tenant file gives them (otp/tenant-templates.ts renders them). */

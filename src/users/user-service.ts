@@ -22,6 +22,11 @@ export interface UserService {
   recordLogin(userId: string): Promise<User | undefined>;
   /** Management API create: undefined when the connection already has this identifier. */
   create(connection: Connection, fields: Partial<User> & { password?: string }): Promise<User | undefined>;
+  /**
+   * A database sign-up (/dbconnections/signup): the user with a password and an unverified email, or
+   * undefined when the email or username is taken. The post-user-registration Actions hear of it.
+   */
+  register(connection: Connection, fields: Partial<User>, password: string): Promise<User | undefined>;
   /** Management API update: metadata objects merge one level deep and `null` deletes a key, as Auth0. */
   update(userId: string, patch: Partial<User> & { password?: string }): Promise<User | undefined>;
   seed(tenant: Tenant): Promise<void>;
@@ -118,6 +123,16 @@ export function createUserService(deps: {
         ...(password ? { password_hash: hashPassword(password) } : {}),
       });
       return store.insertUser(user, identifier);
+    },
+
+    async register(connection, fields, password) {
+      const email = fields.email ?? '';
+      const aliases = fields.username ? [usernameKey(fields.username)] : [];
+      for (const key of [email, ...aliases]) if (key && (await store.findUser(connection.name, key))) return undefined;
+      const user = build(connection, random.hex(12), { ...fields, email_verified: false, password_hash: hashPassword(password) });
+      const stored = await store.insertUser(user, email, aliases);
+      // Another sign-up for the same email got in first: the store kept that user.
+      return stored.user_id === user.user_id ? signedUp(connection)(stored) : undefined;
     },
 
     async update(userId, patch) {

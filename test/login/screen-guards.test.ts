@@ -17,6 +17,7 @@ const connection = (name: string, strategy: string, kind: Connection['kind']): C
   disableSignup: false,
   messageTemplates: undefined,
   bruteForceProtection: true,
+  passwordPolicy: { strength: 'none', minLength: undefined, noPersonalInfo: false },
   displayName: name,
   username: { required: false, minLength: 1, maxLength: 15 },
   enterprise: undefined,
