@@ -29,7 +29,8 @@ import { EMULATED_FACTORS } from './tenant/mfa-factors.js';
 import { createRememberedBrowsers } from './mfa/remembered-browsers.js';
 import { createSecondFactorGate } from './login/second-factor.js';
 import { createMfaApi } from './oauth/mfa-api.js';
-import { createDatabaseSignup } from './users/database-signup.js';
+import { createDatabaseSignup } from './database/signup.js';
+import { createPasswordReset } from './database/password-reset.js';
 import { createUserService } from './users/user-service.js';
 import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
@@ -218,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
       authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
       databaseSignup: createDatabaseSignup({ tenant, users, flows: actionsRunner.flows }),
+      passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, clock, random, issuer, masterSecret: master }),
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
       flows: actionsRunner.flows,
       finishLogin,

@@ -10,7 +10,8 @@ import type { RefreshTokenService } from '../oauth/refresh-tokens.js';
 import type { OtpService } from '../otp/otp-service.js';
 import type { Outbox } from '../otp/outbox.js';
 import type { UserService } from '../users/user-service.js';
-import type { DatabaseSignup } from '../users/database-signup.js';
+import type { DatabaseSignup } from '../database/signup.js';
+import type { PasswordReset } from '../database/password-reset.js';
 import type { RolesService } from '../rbac/roles-service.js';
 import type { SessionService } from '../login/sessions.js';
 import type { AuthorizationService } from '../login/authorization-service.js';
@@ -73,6 +74,8 @@ export interface AppDeps {
   actionLogs: ActionLogBook;
   /** Sign-up on database connections (/dbconnections/signup). */
   databaseSignup: DatabaseSignup;
+  /** "Forgot password?": reset emails and the reset-password screen's tickets. */
+  passwordReset: PasswordReset;
   /** Second factors: users' enrolments, codes and their limits (src/mfa/). */
   mfa: MfaService;
   /** The `auth0-mf` cookie that lets a browser skip the next challenge. */

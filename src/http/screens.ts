@@ -8,7 +8,10 @@ import type { LoginView } from '../login/screens.js';
  * The common view model of every Universal Login page: tenant branding, the application's name and
  * Auth0's page titles ("Enter your email code to log in | <App>").
  */
-export type ScreenName = LoginView | 'logged-out' | 'error';
+export type ScreenName = LoginView | ResetView | 'logged-out' | 'error';
+
+/** The reset-password prompt's screens (routes/reset-password.ts), outside any login transaction. */
+export type ResetView = 'reset-password-request' | 'reset-password-email' | 'reset-password' | 'reset-password-success' | 'reset-password-error';
 
 const titles: Record<ScreenName, string> = {
   login: 'Log in',
@@ -36,6 +39,12 @@ const titles: Record<ScreenName, string> = {
   'mfa-recovery-code-enrollment': 'Copy your recovery code for safe keeping',
   'mfa-recovery-code-challenge': 'Enter your recovery code to log in',
   'mfa-recovery-code-challenge-new-code': 'Copy your new recovery code for safe keeping',
+  // Auth0's reset-password prompt titles every screen "Reset Password" (docs/research/auth0-database-connections.md §5).
+  'reset-password-request': 'Reset Password',
+  'reset-password-email': 'Reset Password',
+  'reset-password': 'Reset Password',
+  'reset-password-success': 'Reset Password',
+  'reset-password-error': 'Reset Password',
   'logged-out': 'Logged out',
   error: 'Error',
 };

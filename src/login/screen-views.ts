@@ -1,3 +1,4 @@
+import { RESET_REQUEST_PATH } from './screens.js';
 import { findConnection, type Tenant } from '../tenant/model.js';
 import { channelOf } from '../otp/channel.js';
 import type { PasskeyService } from './passkeys.js';
@@ -50,7 +51,8 @@ export function createScreenViews(deps: {
     },
     'email-challenge': async (ctx) => challenge(ctx),
     'sms-challenge': async (ctx) => challenge(ctx),
-    password: async ({ txn }) => ({ identifier: txn.identifier }),
+    // "Forgot password?" opens the reset-password request for this login (routes/reset-password.ts).
+    password: async ({ txn }) => ({ identifier: txn.identifier, forgotPasswordHref: `${RESET_REQUEST_PATH}?state=${encodeURIComponent(txn.id)}` }),
     login: async (ctx) => ({
       database: ctx.connection?.kind === 'database',
       usernames: ctx.connection?.username.required === true,

@@ -171,12 +171,18 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
  */
 export const PUSH_STATUS_PATH = '/u/mfa-push-status';
 
+/**
+ * Not in the login's screen table: the reset-password request ("Forgot password?" on the password
+ * screen, with the login's `state`), whose pages routes/reset-password.ts serves.
+ */
+export const RESET_REQUEST_PATH = '/u/reset-password/request';
+
 /** The challenge screen of each channel. */
 export const CHALLENGE = { email: 'email-challenge', sms: 'sms-challenge' } as const satisfies Record<ChannelName, Screen>;
 
 export const screenPath = (screen: Screen): string => SCREENS[screen].path;
 export const isMfaScreen = (screen: Screen): screen is MfaScreen => screen.startsWith('mfa-');
-const SCREEN_PATHS = new Set([...Object.values(SCREENS).map((s) => s.path), PUSH_STATUS_PATH]);
+const SCREEN_PATHS = new Set([...Object.values(SCREENS).map((s) => s.path), PUSH_STATUS_PATH, RESET_REQUEST_PATH]);
 /** Whether a path (or a path with a query) is one of the login screens or the resume step, whose `state` names a transaction. */
 export const isScreenPath = (path: string): boolean => SCREEN_PATHS.has(path.split('?')[0]!);
 export const screenView = (screen: PageScreen): LoginView => SCREENS[screen].view;

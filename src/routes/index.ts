@@ -1,3 +1,4 @@
+import { resetPasswordRoutes } from './reset-password.js';
 import { databaseConnectionRoutes } from './dbconnections.js';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../http/app-deps.js';
@@ -41,6 +42,7 @@ export async function registerRoutes(
   await app.register(async (scope) => resumeRoutes(scope, deps));
   await app.register(async (scope) => loginScreenRoutes(scope, deps));
   await app.register(async (scope) => magicLinkRoutes(scope, deps));
+  await app.register(async (scope) => resetPasswordRoutes(scope, deps));
   await app.register(async (scope) => logoutRoutes(scope, deps));
   // The endpoints browsers call with fetch share one CORS policy; embedded login's /co/authenticate is called with credentials.
   await app.register(async (scope) => {

@@ -11,7 +11,8 @@ import { listeningTestApp, type ListeningTestApp } from '../support/app.js';
 /**
  * @auth0/auth0-auth-js, unmodified, over HTTPS: `authClient.database.signUp` against
  * /dbconnections/signup. A new user comes back with its id and an unverified email; a taken email
- * and a weak password fail as the SDK reports Auth0's answers (docs/research/auth0-database-connections.md §4.1).
+ * and a weak password fail as the SDK reports Auth0's answers; `database.changePassword` gets Auth0's
+ * text for a real user and for an unknown one alike (docs/research/auth0-database-connections.md §4.1).
  */
 const VERSION = (JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve('@auth0/auth0-auth-js')), '..', 'package.json'), 'utf8')) as { version: string }).version;
 const DB = 'Username-Password-Authentication';
@@ -57,5 +58,14 @@ describe(`@auth0/auth0-auth-js ${VERSION}: database sign-up`, () => {
     const weak = await failure(client.database.signUp({ email: 'babbage@example.com', password: 'engine', connection: DB }));
     expect(weak).toMatchObject({ name: 'SignUpError', message: 'Failed to sign up', statusCode: 400 });
     expect(JSON.parse(weak!.body!)).toMatchObject({ name: 'PasswordStrengthError', code: 'invalid_password', policy: expect.stringContaining('* Should contain:') });
+  });
+
+  it('changePassword answers Auth0\'s text whether or not the user exists, and mails only a real user', async () => {
+    await client.database.signUp({ email: 'grace@example.com', password: 'Compiler1957', connection: DB });
+    expect(await client.database.changePassword({ email: 'grace@example.com', connection: DB })).toBe("We've just sent you an email to reset your password.");
+    expect(await client.database.changePassword({ email: 'nobody@example.com', connection: DB })).toBe("We've just sent you an email to reset your password.");
+    const mailbox = async (to: string) => ((await (await fetch(`https://localhost:${t.port}/_dev/api/messages?to=${encodeURIComponent(to)}`, { dispatcher: agent } as RequestInit)).json()) as { messages: { link: string | null }[] }).messages;
+    expect((await mailbox('grace@example.com'))[0]?.link).toMatch(/\/u\/reset-password\?ticket=/);
+    expect(await mailbox('nobody@example.com')).toEqual([]);
   });
 });

@@ -3,10 +3,10 @@ import type { User } from '../store/records.js';
 import { findClient, findConnection, type Client, type Tenant } from '../tenant/model.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts } from '../actions/action-events.js';
-import { isUsername } from './identifiers.js';
-import { normalizeEmail } from './normalize.js';
-import { checkPassword } from './password-policy.js';
-import type { UserService } from './user-service.js';
+import { isUsername } from '../users/identifiers.js';
+import { normalizeEmail } from '../users/normalize.js';
+import { checkPassword } from '../users/password-policy.js';
+import type { UserService } from '../users/user-service.js';
 
 /**
  * Sign-up on a database connection, as Auth0's `POST /dbconnections/signup` makes it
