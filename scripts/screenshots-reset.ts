@@ -1,0 +1,51 @@
+/**
+ * The reset-password screens, walked in Chromium: the password screen's "Forgot password?", the
+ * request, "Check Your Email", the reset screen with the connection's policy (and a refusal), and
+ * success; desktop and phone.
+ */
+import type { Browser } from 'playwright-core';
+import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
+
+const DB = 'Username-Password-Authentication';
+const resetTenant = {
+  tenant: { friendly_name: 'Acme Corp', branding: { colors: { primary: '#0a66c2', page_background: '#eef2f7' } } },
+  clients: [{ name: 'Acme Dashboard', client_id: CLIENT_ID, app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: [CALLBACK] }],
+  connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
+  users: [{ connection: DB, email: 'robin@acme.example', password: 'Old-password-1' }, { connection: DB, email: 'robin-mobile@acme.example', password: 'Old-password-1' }],
+};
+
+export async function shootResetScreens(browser: Browser): Promise<void> {
+  const { app, origin } = await startApp(resetTenant, 'the database tenant');
+  try {
+    for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
+      const email = suffix ? 'robin-mobile@acme.example' : 'robin@acme.example';
+      const { context, page } = await newPage(browser, viewport);
+      await page.goto(authorizeUrl(origin, { connection: DB }));
+      await page.fill('#username', email);
+      await Promise.all([page.waitForURL(/\/u\/login\/password/), page.click('button[value="default"]')]);
+      await page.waitForSelector('.forgot a');
+      await shoot(page, `login-password-forgot${suffix}.png`);
+      await Promise.all([page.waitForURL(/reset-password\/request/), page.click('.forgot a')]);
+      await shoot(page, `reset-password-request${suffix}.png`);
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('text=Check Your Email');
+      await shoot(page, `reset-password-email${suffix}.png`);
+      const latest = (await (await fetch(`${origin}/_dev/api/messages/latest?to=${encodeURIComponent(email)}`)).json()) as { link: string };
+      await page.goto(latest.link);
+      await page.waitForSelector('#password-policy');
+      await page.fill('#password', 'weakling');
+      await page.fill('#re-enter-password', 'weakling');
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('#error-element-password');
+      await shoot(page, `reset-password${suffix}.png`, true);
+      await page.fill('#password', 'Brand-new-pass-2');
+      await page.fill('#re-enter-password', 'Brand-new-pass-2');
+      await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+      await page.waitForSelector('text=Password Changed!');
+      await shoot(page, `reset-password-success${suffix}.png`);
+      await context.close();
+    }
+  } finally {
+    await app.close();
+  }
+}
