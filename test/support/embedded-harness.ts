@@ -118,9 +118,14 @@ function embeddedTenant(sameSite: string, crossSite: string): unknown {
     connections: [
       { name: 'email', strategy: 'email', options: otp },
       { name: 'sms', strategy: 'sms', options: otp },
+      // For auth0.js's signup and changePassword (test/clients/auth0-js-database.test.ts).
+      { name: EMBEDDED_DB, strategy: 'auth0', options: { passwordPolicy: 'fair' } },
     ],
   };
 }
+
+/** The database connection of the embedded tenant. */
+export const EMBEDDED_DB = 'Username-Password-Authentication';
 
 export interface EmbeddedEnv {
   /** http://localhost:<port>: what the SDKs take as `domain` over plain HTTP. */

@@ -1,0 +1,97 @@
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { browserPerTest } from '../support/chromium.js';
+import { eventually, textOf } from '../support/page-waits.js';
+import { latestMessageId } from '../support/spa-harness.js';
+import { localhostTestApp } from '../support/app.js';
+import { pkcePair } from '../support/flows.js';
+import { startCallbackPage } from '../support/net.js';
+
+/**
+ * "Forgot password?" in Chromium, through nothing but the pages and the dev mailbox: the password
+ * screen's link, the request, the emailed link, a refusal under the connection's policy, the new
+ * password; then the old password fails on the login screens and the new one reaches the app.
+ */
+const CLIENT_ID = 'reset-spa';
+const DB = 'Username-Password-Authentication';
+const EMAIL = 'sam.reset@example.com';
+const OLD = 'Old-password-1';
+const NEW = 'Brand-new-pass-2';
+const TEST_TIMEOUT = 90_000;
+
+let domain: string;
+let callback: string;
+let page: Page;
+
+async function startEnv(): Promise<{ close(): Promise<void> }> {
+  const appPage = await startCallbackPage();
+  callback = `${appPage.origin}/callback`;
+  let app: FastifyInstance;
+  try {
+    ({ app, domain } = await localhostTestApp({
+      clients: [{ name: 'Reset SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
+      connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
+      users: [{ connection: DB, email: EMAIL, password: OLD }],
+    }));
+  } catch (err) {
+    await appPage.close();
+    throw err;
+  }
+  return { close: async () => void (await Promise.allSettled([app.close(), appPage.close()])) };
+}
+
+browserPerTest(startEnv, (session) => ({ page } = session));
+
+const primary = () => page.locator('button[data-action-button-primary="true"]');
+
+/** /authorize, the email, up to the password screen. */
+async function toPasswordScreen(): Promise<void> {
+  const { challenge } = pkcePair();
+  const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: callback, response_type: 'code', scope: 'openid email', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
+  await page.goto(`${domain}/authorize?${query}`);
+  await page.locator('input[name=username]').fill(EMAIL);
+  await primary().click();
+  await page.waitForURL(/\/u\/login\/password\?/);
+}
+
+/** The newest message for EMAIL after `seen`, waited for with the mailbox's long poll. */
+async function nextLink(seen: string | undefined): Promise<string> {
+  const query = new URLSearchParams({ to: EMAIL, wait: '10000', ...(seen ? { after: seen } : {}) });
+  const response = await fetch(`${domain}/_dev/api/messages/latest?${query}`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { link: string }).link;
+}
+
+test(
+  'forgot password: the mailed link sets a new password; the old one then fails and the new one logs in',
+  async () => {
+    await toPasswordScreen();
+    const seen = await latestMessageId(domain, EMAIL);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.waitForURL(/\/u\/reset-password\/request\?/);
+    await expect.poll(() => page.locator('input[name=email]').inputValue()).toBe(EMAIL);
+    await primary().click();
+    await eventually(textOf(page.locator('h1'))).toBe('Check Your Email');
+
+    await page.goto(await nextLink(seen));
+    await page.locator('#password').fill('weakpass');
+    await page.locator('#re-enter-password').fill('weakpass');
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-password'))).toBe('The password is too weak');
+    await page.locator('#password').fill(NEW);
+    await page.locator('#re-enter-password').fill(NEW);
+    await primary().click();
+    await eventually(textOf(page.locator('h1'))).toBe('Password Changed!');
+
+    await toPasswordScreen();
+    await page.locator('input[name=password]').fill(OLD);
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-password'))).toBe('Wrong email or password');
+    await page.locator('input[name=password]').fill(NEW);
+    await primary().click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+    expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+  },
+  TEST_TIMEOUT,
+);
