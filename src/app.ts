@@ -31,6 +31,7 @@ import { createSecondFactorGate } from './login/second-factor.js';
 import { createMfaApi } from './oauth/mfa-api.js';
 import { createDatabaseSignup } from './database/signup.js';
 import { createPasswordReset } from './database/password-reset.js';
+import { createEmailVerification } from './database/email-verification.js';
 import { createUserService } from './users/user-service.js';
 import { createRolesService } from './rbac/roles-service.js';
 import { createSessionService } from './login/sessions.js';
@@ -165,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const bruteForce = createBruteForceGuard(clock);
     const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions });
     const cookies = createCookieJar(issuer.startsWith('https:'));
+    const emailVerification = createEmailVerification({ tenant, store, outbox, clock, random, issuer, masterSecret: master });
     await users.seed(tenant);
     await roles.seed(tenant);
     if (options.seed) await importSnapshot(store, options.seed, tenant);
@@ -218,7 +220,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
       authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
-      databaseSignup: createDatabaseSignup({ tenant, users, flows: actionsRunner.flows }),
+      databaseSignup: createDatabaseSignup({ tenant, users, flows: actionsRunner.flows, verification: emailVerification }),
+      emailVerification,
       passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, clock, random, issuer, masterSecret: master }),
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
       flows: actionsRunner.flows,

@@ -41,7 +41,7 @@ export const defaultTenant: TenantFile = {
       scope: [
         'read:users', 'create:users', 'update:users', 'delete:users', 'read:clients', 'read:connections',
         'read:roles', 'create:roles', 'update:roles', 'delete:roles', 'read:resource_servers',
-        'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies', 'read:guardian_enrollments', 'delete:guardian_enrollments',
+        'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies', 'read:guardian_enrollments', 'delete:guardian_enrollments', 'create:user_tickets',
       ],
     },
   ],

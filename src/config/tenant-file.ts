@@ -15,6 +15,7 @@ import { checkUnique } from './tenant-clients.js';
 import { isDirectory } from './export-directory.js';
 import { aboutUnset } from './unset.js';
 import { buildMfa } from './tenant-mfa.js';
+import { databaseEmails } from './tenant-emails.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { strategyGroup, type StrategyGroup } from '../tenant/strategies.js';
 import type { Client, CustomText, Tenant } from '../tenant/model.js';
@@ -182,6 +183,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     prompts,
     rateLimits,
     mfa: buildMfa(file),
+    emails: databaseEmails(file.emailTemplates),
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

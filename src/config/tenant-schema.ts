@@ -289,6 +289,14 @@ export const TenantFileSchema = Type.Object(
     guardianFactors: Type.Optional(Type.Array(GuardianFactor)),
     guardianPolicies: Type.Optional(GuardianPolicies),
     guardianFactorTemplates: Type.Optional(Type.Array(GuardianFactorTemplate)),
+    // Deploy CLI's emails/<template>.json: verify_email's switch and the links' lifetime and result URL
+    // are read (config/tenant-emails.ts); the bodies, subjects and the rest are let through unread.
+    emailTemplates: Type.Optional(Type.Array(Type.Object({
+      template: Type.Optional(Type.String()),
+      enabled: Type.Optional(Type.Boolean()),
+      urlLifetimeInSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
+      resultUrl: Type.Optional(Type.String()),
+    }))),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
     rate_limits: Type.Optional(Type.Unknown()),
     // A process setting, not part of the tenant: src/server.ts reads it (src/config/store-setting.ts

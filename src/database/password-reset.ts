@@ -1,12 +1,10 @@
-import { webcrypto } from 'node:crypto';
-import { EncryptJWT, jwtDecrypt, errors as joseErrors } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { User } from '../store/records.js';
 import type { OtpStore, SessionStore, UserStore } from '../store/types.js';
 import { findConnection, type Connection, type Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
-import { deriveKey } from '../oauth/keys.js';
+import { createTickets, type TicketRefusal } from './tickets.js';
 import type { BruteForceGuard } from '../users/brute-force.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkPassword, type PasswordCheck } from '../users/password-policy.js';
@@ -16,14 +14,13 @@ import type { UserService } from '../users/user-service.js';
  * "Forgot password?" on a database connection, as Auth0 runs it: a request (POST
  * /dbconnections/change_password, or the reset-password request screen) sends the user a reset email
  * whose link opens the reset-password screen; nothing says whether the user exists. The link's ticket
- * is sealed (dir + A256GCM under a key of its own), lives as Auth0's reset_email link does (5 days)
- * and changes one password once. A new password must meet the connection's policy; it ends the
+ * (./tickets.ts) lives as the tenant's reset_email link does (Auth0's default: 5 days) and changes one
+ * password once. A new password must meet the connection's policy; it ends the
  * user's sessions and lifts their brute-force blocks.
  */
-export const RESET_TICKET_TTL_SECONDS = 432_000;
 export const RESET_PATH = '/u/reset-password';
 
-export type TicketRefusal = 'invalid' | 'expired' | 'used';
+export type { TicketRefusal } from './tickets.js';
 export type OpenedTicket = { ok: true; user: User; connection: Connection; clientId: string | undefined } | { ok: false; reason: TicketRefusal };
 export type ChangeOutcome =
   | { ok: true; clientId: string | undefined }
@@ -36,6 +33,8 @@ export interface PasswordReset {
   open(ticket: string | undefined): Promise<OpenedTicket>;
   /** The reset screen's new password (typed twice): checked, set, the ticket used up. */
   change(ticket: string | undefined, password: string, confirmation: string): Promise<ChangeOutcome>;
+  /** A reset link, sent nowhere (the Management API's password-change ticket). */
+  ticketUrl(user: User, connection: Connection, ttlSeconds?: number): Promise<string>;
   /** The connection a request names, when it is a database one. */
   databaseConnection(name: string | undefined): Connection | undefined;
 }
@@ -51,29 +50,27 @@ export function createPasswordReset(deps: {
   issuer: string;
   masterSecret: Buffer;
 }): PasswordReset {
-  const { tenant, store, users, outbox, bruteForce, clock, random, issuer } = deps;
-  const key = webcrypto.subtle.importKey('raw', deriveKey(deps.masterSecret, 'password-reset-ticket'), 'AES-GCM', false, ['encrypt', 'decrypt']);
-  const nowSeconds = (): number => Math.floor(clock.now() / 1000);
-  const ticketKey = (id: string): string => `reset-ticket:${id}`;
+  const { tenant, store, users, outbox, bruteForce, clock, issuer } = deps;
+  const tickets = createTickets('reset', deps);
 
   async function open(ticket: string | undefined): Promise<OpenedTicket & { id?: string }> {
-    if (!ticket) return { ok: false, reason: 'invalid' };
-    let payload: Record<string, unknown>;
-    try {
-      ({ payload } = await jwtDecrypt(ticket, await key, { issuer, currentDate: new Date(clock.now()) }));
-    } catch (err) {
-      return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
-    }
-    if (payload.typ !== 'reset' || typeof payload.jti !== 'string' || typeof payload.sub !== 'string') return { ok: false, reason: 'invalid' };
-    // The ticket's one use: its record in the one-time store, gone once a password was set with it.
-    if (!(await store.recordOtpAttempt(ticketKey(payload.jti)))) return { ok: false, reason: 'used' };
-    const user = await store.getUser(payload.sub);
-    const connection = findConnection(tenant, typeof payload.con === 'string' ? payload.con : '');
+    const opened = await tickets.open(ticket);
+    if (!opened.ok) return opened;
+    const { sub, con, cid } = opened.claims;
+    const user = typeof sub === 'string' ? await store.getUser(sub) : undefined;
+    const connection = findConnection(tenant, typeof con === 'string' ? con : '');
     if (!user || !connection) return { ok: false, reason: 'invalid' };
-    return { ok: true, user, connection, clientId: typeof payload.cid === 'string' ? payload.cid : undefined, id: payload.jti };
+    return { ok: true, user, connection, clientId: typeof cid === 'string' ? cid : undefined, id: opened.id };
+  }
+
+  async function ticketUrl(user: User, connection: Connection, lifetime: number, clientId?: string): Promise<string> {
+    const ticket = await tickets.issue({ sub: user.user_id, con: connection.name, ...(clientId ? { cid: clientId } : {}) }, lifetime);
+    return `${issuer.replace(/\/$/, '')}${RESET_PATH}?ticket=${encodeURIComponent(ticket)}#`;
   }
 
   return {
+    ticketUrl: (user, connection, ttlSeconds) => ticketUrl(user, connection, ttlSeconds ?? tenant.emails.resetEmail.lifetimeSeconds),
+
     databaseConnection(name) {
       const connection = name ? findConnection(tenant, name) : undefined;
       return connection?.kind === 'database' ? connection : undefined;
@@ -83,16 +80,9 @@ export function createPasswordReset(deps: {
       const address = normalizeEmail(email);
       const user = address ? await store.findUser(connection.name, address) : undefined;
       if (!user?.email) return;
-      const id = random.token(16);
-      const expiresAt = clock.now() + RESET_TICKET_TTL_SECONDS * 1000;
-      await store.replaceOtpChallenge({ key: ticketKey(id), id, codeHash: '', attempts: 0, exhausted: false, createdAt: clock.now(), expiresAt });
-      const ticket = await new EncryptJWT({ typ: 'reset', jti: id, sub: user.user_id, con: connection.name, ...(clientId ? { cid: clientId } : {}) })
-        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-        .setIssuer(issuer)
-        .setIssuedAt(nowSeconds())
-        .setExpirationTime(nowSeconds() + RESET_TICKET_TTL_SECONDS)
-        .encrypt(await key);
-      const link = `${issuer.replace(/\/$/, '')}${RESET_PATH}?ticket=${encodeURIComponent(ticket)}#`;
+      const lifetime = tenant.emails.resetEmail.lifetimeSeconds;
+      const link = await ticketUrl(user, connection, lifetime, clientId);
+      const expiresAt = clock.now() + lifetime * 1000;
       await outbox.send({
         channel: 'email',
         to: user.email,
@@ -118,7 +108,7 @@ export function createPasswordReset(deps: {
       const check = checkPassword(opened.connection.passwordPolicy, password, { email: opened.user.email, username: opened.user.username, name: opened.user.name });
       if (!check.ok) return { ok: false, reason: 'policy', check };
       // One password per ticket: the first of two concurrent changes takes it.
-      if (!(await store.consumeOtpChallenge(ticketKey(opened.id!), opened.id!))) return { ok: false, reason: 'used' };
+      if (!(await tickets.use(opened.id!))) return { ok: false, reason: 'used' };
       await users.update(opened.user.user_id, { password });
       for (const session of await store.listSessions()) if (session.userId === opened.user.user_id) await store.deleteSession(session.id);
       for (const identifier of [opened.user.email, opened.user.username]) if (identifier) bruteForce.unblock(identifier);

@@ -7,13 +7,15 @@ import { isUsername } from '../users/identifiers.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkPassword } from '../users/password-policy.js';
 import type { UserService } from '../users/user-service.js';
+import type { EmailVerification } from './email-verification.js';
 
 /**
  * Sign-up on a database connection, as Auth0's `POST /dbconnections/signup` makes it
  * (docs/research/auth0-database-connections.md §1): the connection must be a database one, enabled for
  * the client and open to sign-ups; the password must meet its policy; an existing email or username
  * gets Auth0's generic "Invalid sign up", so the answer never says who has an account. The
- * pre-user-registration Actions may refuse it or add metadata; post-user-registration hears of it.
+ * pre-user-registration Actions may refuse it or add metadata; post-user-registration hears of it; the
+ * verification email goes out unless the tenant turned verify_email off.
  */
 export interface SignupInput {
   clientId?: string | undefined;
@@ -33,8 +35,8 @@ const PROFILE_FIELDS = ['given_name', 'family_name', 'name', 'nickname', 'pictur
 
 export type DatabaseSignup = (input: SignupInput) => Promise<SignupAnswer>;
 
-export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService; flows: TriggerFlows }): DatabaseSignup {
-  const { tenant, users, flows } = deps;
+export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService; flows: TriggerFlows; verification: Pick<EmailVerification, 'onSignup' | 'send'> }): DatabaseSignup {
+  const { tenant, users, flows, verification } = deps;
 
   return async function signUp(input) {
     let client: Client | undefined;
@@ -75,6 +77,7 @@ export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService;
     }
     const user = await users.register(connection, fields, input.password);
     if (!user) throw databaseError.invalidSignup();
+    if (verification.onSignup) await verification.send(user, client?.clientId);
     return answerOf(user, profile);
   };
 }

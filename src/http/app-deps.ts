@@ -12,6 +12,7 @@ import type { Outbox } from '../otp/outbox.js';
 import type { UserService } from '../users/user-service.js';
 import type { DatabaseSignup } from '../database/signup.js';
 import type { PasswordReset } from '../database/password-reset.js';
+import type { EmailVerification } from '../database/email-verification.js';
 import type { RolesService } from '../rbac/roles-service.js';
 import type { SessionService } from '../login/sessions.js';
 import type { AuthorizationService } from '../login/authorization-service.js';
@@ -76,6 +77,8 @@ export interface AppDeps {
   databaseSignup: DatabaseSignup;
   /** "Forgot password?": reset emails and the reset-password screen's tickets. */
   passwordReset: PasswordReset;
+  /** Database users' email verification links. */
+  emailVerification: EmailVerification;
   /** Second factors: users' enrolments, codes and their limits (src/mfa/). */
   mfa: MfaService;
   /** The `auth0-mf` cookie that lets a browser skip the next challenge. */

@@ -11,7 +11,7 @@ import type { LoginView } from '../login/screens.js';
 export type ScreenName = LoginView | ResetView | 'logged-out' | 'error';
 
 /** The reset-password prompt's screens (routes/reset-password.ts), outside any login transaction. */
-export type ResetView = 'reset-password-request' | 'reset-password-email' | 'reset-password' | 'reset-password-success' | 'reset-password-error';
+export type ResetView = 'reset-password-request' | 'reset-password-email' | 'reset-password' | 'reset-password-success' | 'reset-password-error' | 'email-verification-result';
 
 const titles: Record<ScreenName, string> = {
   login: 'Log in',
@@ -45,6 +45,7 @@ const titles: Record<ScreenName, string> = {
   'reset-password': 'Reset Password',
   'reset-password-success': 'Reset Password',
   'reset-password-error': 'Reset Password',
+  'email-verification-result': 'Email Verification',
   'logged-out': 'Logged out',
   error: 'Error',
 };

@@ -1,3 +1,4 @@
+import { emailVerificationRoutes } from './email-verification.js';
 import { resetPasswordRoutes } from './reset-password.js';
 import { databaseConnectionRoutes } from './dbconnections.js';
 import type { FastifyInstance } from 'fastify';
@@ -43,6 +44,7 @@ export async function registerRoutes(
   await app.register(async (scope) => loginScreenRoutes(scope, deps));
   await app.register(async (scope) => magicLinkRoutes(scope, deps));
   await app.register(async (scope) => resetPasswordRoutes(scope, deps));
+  await app.register(async (scope) => emailVerificationRoutes(scope, deps));
   await app.register(async (scope) => logoutRoutes(scope, deps));
   // The endpoints browsers call with fetch share one CORS policy; embedded login's /co/authenticate is called with credentials.
   await app.register(async (scope) => {

@@ -12,6 +12,7 @@ export const MANAGEMENT_SCOPES = [
   'read:roles', 'create:roles', 'update:roles', 'delete:roles', 'read:role_members', 'create:role_members', 'delete:role_members',
   'read:resource_servers',
   'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies', 'read:guardian_enrollments', 'delete:guardian_enrollments',
+  'create:user_tickets',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

@@ -40,6 +40,21 @@ export interface Connection {
   enterprise: { domains: string[]; showAsButton: boolean } | undefined;
 }
 
+/** A database email's link: how long it lasts, and where its screen sends the user afterwards. */
+export interface EmailLink {
+  lifetimeSeconds: number;
+  resultUrl: string | undefined;
+}
+
+/**
+ * The emails of database connections: verify_email (sent on sign-up unless the tenant turned it off)
+ * and reset_email. Their text is Understudy's; the tenant's Liquid bodies are not rendered yet.
+ */
+export interface DatabaseEmails {
+  verifyEmail: EmailLink & { enabled: boolean };
+  resetEmail: EmailLink;
+}
+
 /** Auth0's password strength levels (options.passwordPolicy). */
 export type PasswordStrength = 'none' | 'low' | 'fair' | 'good' | 'excellent';
 
@@ -174,6 +189,8 @@ export interface Tenant {
   rateLimits?: RateLimits;
   /** Guardian: the second factors and when a login must use one (src/mfa/). */
   mfa: TenantMfa;
+  /** The database connections' emails, as the tenant's emailTemplates set them (config/tenant-emails.ts). */
+  emails: DatabaseEmails;
 }
 
 /** The tenant's Guardian settings, as the Management API's /guardian endpoints change them at run time. */

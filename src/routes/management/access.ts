@@ -27,6 +27,7 @@ export const ACCESS = {
   createUser: { admin: ['create:users'] },
   updateUser: { admin: ['update:users'], currentUser: ['update:current_user_metadata', 'create:current_user_metadata'] },
   updateUsers: { admin: ['update:users'] },
+  createUserTickets: { admin: ['create:user_tickets'] },
   deleteUser: { admin: ['delete:users'], currentUser: ['delete:current_user'] },
   readAuthenticationMethods: { admin: ['read:authentication_methods'] },
   deleteAuthenticationMethods: { admin: ['delete:authentication_methods'] },

@@ -8,6 +8,7 @@ import { roleRoutes } from './roles.js';
 import { tenantObjectRoutes } from './tenant-objects.js';
 import { userAuthenticatorRoutes } from './user-authenticators.js';
 import { guardianRoutes } from './guardian.js';
+import { ticketRoutes } from './tickets.js';
 
 /**
  * The Management API v2 subset node-auth0's ManagementClient drives, in a scope of its own: its errors
@@ -16,5 +17,5 @@ import { guardianRoutes } from './guardian.js';
 export async function managementRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   installManagementErrorHandling(scope, deps.tenant);
   guardManagementRoutes(scope, deps);
-  for (const routes of [userRoutes, userAuthenticatorRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes, guardianRoutes]) await routes(scope, deps);
+  for (const routes of [userRoutes, userAuthenticatorRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes, guardianRoutes, ticketRoutes]) await routes(scope, deps);
 }

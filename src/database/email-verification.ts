@@ -1,0 +1,77 @@
+import type { Clock } from '../clock.js';
+import type { Random } from '../random.js';
+import type { User } from '../store/records.js';
+import type { OtpStore, UserStore } from '../store/types.js';
+import type { Tenant } from '../tenant/model.js';
+import type { Outbox } from '../otp/outbox.js';
+import { createTickets, type TicketRefusal } from './tickets.js';
+
+/**
+ * Email verification for database users, as Auth0 does it: a verify_email message with a link (sent
+ * on sign-up unless the tenant turned the template off, or by the Management API's verification-email
+ * job), or a ticket URL the Management API hands out; opening the link sets `email_verified: true`,
+ * which the next ID token shows. The link lives as the tenant's verify_email says (5 days by default)
+ * and works once.
+ */
+export const VERIFY_PATH = '/u/email-verification';
+
+export type VerifyOutcome =
+  | { ok: true; alreadyVerified: boolean; clientId: string | undefined; resultUrl: string | undefined }
+  | { ok: false; reason: TicketRefusal };
+
+export interface EmailVerification {
+  /** Whether sign-up sends the verify_email message (the tenant's template, on by default). */
+  readonly onSignup: boolean;
+  /** Mails the verification link to the user's address. */
+  send(user: User, clientId: string | undefined): Promise<void>;
+  /** A verification link, sent nowhere (the Management API's email-verification ticket). */
+  ticketUrl(user: User, options: { clientId?: string | undefined; resultUrl?: string | undefined; ttlSeconds?: number | undefined }): Promise<string>;
+  /** The link opened: the user's email verified. */
+  verify(ticket: string | undefined): Promise<VerifyOutcome>;
+}
+
+export function createEmailVerification(deps: { tenant: Tenant; store: UserStore & OtpStore; outbox: Outbox; clock: Clock; random: Random; issuer: string; masterSecret: Buffer }): EmailVerification {
+  const { tenant, store, outbox, clock, issuer } = deps;
+  const tickets = createTickets('verify', deps);
+  const settings = tenant.emails.verifyEmail;
+
+  async function ticketUrl(user: User, options: { clientId?: string | undefined; resultUrl?: string | undefined; ttlSeconds?: number | undefined }): Promise<string> {
+    const resultUrl = options.resultUrl ?? settings.resultUrl;
+    const ticket = await tickets.issue({ sub: user.user_id, ...(options.clientId ? { cid: options.clientId } : {}), ...(resultUrl ? { res: resultUrl } : {}) }, options.ttlSeconds ?? settings.lifetimeSeconds);
+    return `${issuer.replace(/\/$/, '')}${VERIFY_PATH}?ticket=${encodeURIComponent(ticket)}#`;
+  }
+
+  return {
+    onSignup: settings.enabled,
+    ticketUrl,
+
+    async send(user, clientId) {
+      if (!user.email) return;
+      const link = await ticketUrl(user, { clientId });
+      await outbox.send({
+        channel: 'email',
+        to: user.email,
+        from: `${tenant.friendlyName} <no-reply@understudy.local>`,
+        subject: 'Verify your email',
+        text: `Hello ${user.name},\n\nPlease verify your email address for your ${tenant.friendlyName} account by following this link:\n\n${link}\n\nIf you did not create this account, ignore this email.`,
+        html: null,
+        code: null,
+        link,
+        connection: user.connection,
+        clientId: clientId ?? null,
+        expiresAt: clock.now() + settings.lifetimeSeconds * 1000,
+      });
+    },
+
+    async verify(ticket) {
+      const opened = await tickets.open(ticket);
+      if (!opened.ok) return opened;
+      const { sub, cid, res } = opened.claims;
+      const user = typeof sub === 'string' ? await store.getUser(sub) : undefined;
+      if (!user || !(await tickets.use(opened.id))) return { ok: false, reason: user ? 'used' : 'invalid' };
+      const alreadyVerified = user.email_verified === true;
+      if (!alreadyVerified) await store.updateUser(user.user_id, { email_verified: true, updated_at: new Date(clock.now()).toISOString() });
+      return { ok: true, alreadyVerified, clientId: typeof cid === 'string' ? cid : undefined, resultUrl: typeof res === 'string' ? res : undefined };
+    },
+  };
+}
