@@ -1,7 +1,7 @@
 /**
  * Screenshots of the Universal Login screens and the dev mailbox, taken by walking real logins in
  * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts` (`--only=mfa` or
- * `--only=reset` for the second factor's or the reset-password screens); the PNGs land in
+ * `--only=database` for the second factor's or the database login box's screens); the PNGs land in
  * docs/screenshots/. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and never
  * downloads a browser.
  */
@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { defaultTenant } from '../src/config/default-tenant.js';
 import { authorizeUrl, CALLBACK, CLIENT_ID, latestCode, MOBILE, newPage, OUT, report, shoot, startApp } from './screenshot-kit.js';
 import { shootMfaScreens } from './screenshots-mfa.js';
-import { shootResetScreens } from './screenshots-reset.js';
+import { shootDatabaseScreens } from './screenshots-database.js';
 
 /** A tenant with one passwordless connection and two social ones, branded, for login-id-social.png. */
 const socialTenant = {
@@ -65,13 +65,13 @@ async function main(): Promise<void> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-  // `--only=mfa` or `--only=reset`: the second factor's or the reset-password screens alone.
+  // `--only=mfa` or `--only=database`: the second factor's or the database login box's screens alone.
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   if (only) {
     try {
       if (only === 'mfa') await shootMfaScreens(browser);
-      else if (only === 'reset') await shootResetScreens(browser);
-      else throw new Error(`--only=${only}: mfa or reset`);
+      else if (only === 'database') await shootDatabaseScreens(browser);
+      else throw new Error(`--only=${only}: mfa or database`);
     } finally {
       await browser.close();
     }
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
       await context.close();
     }
     await shootMfaScreens(browser);
-    await shootResetScreens(browser);
+    await shootDatabaseScreens(browser);
   } finally {
     await browser.close();
     await primary.app.close();

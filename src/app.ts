@@ -164,9 +164,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, authorization, issuer });
     const passkeys = createPasskeyService({ tenant, store, clock, issuer });
     const bruteForce = createBruteForceGuard(clock);
-    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions });
-    const cookies = createCookieJar(issuer.startsWith('https:'));
     const emailVerification = createEmailVerification({ tenant, store, outbox, clock, random, issuer, masterSecret: master });
+    const databaseSignup = createDatabaseSignup({ tenant, users, flows: actionsRunner.flows, verification: emailVerification });
+    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions, signUp: databaseSignup });
+    const cookies = createCookieJar(issuer.startsWith('https:'));
     await users.seed(tenant);
     await roles.seed(tenant);
     if (options.seed) await importSnapshot(store, options.seed, tenant);
@@ -220,7 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
       authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
-      databaseSignup: createDatabaseSignup({ tenant, users, flows: actionsRunner.flows, verification: emailVerification }),
+      databaseSignup,
       emailVerification,
       passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, clock, random, issuer, masterSecret: master }),
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },

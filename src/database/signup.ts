@@ -33,7 +33,8 @@ export type SignupAnswer = Record<string, unknown> & { _id: string };
 
 const PROFILE_FIELDS = ['given_name', 'family_name', 'name', 'nickname', 'picture'] as const;
 
-export type DatabaseSignup = (input: SignupInput) => Promise<SignupAnswer>;
+/** The new user, and the answer /dbconnections/signup sends. Refusals are thrown (LegacyApiError, in Auth0's envelope). */
+export type DatabaseSignup = (input: SignupInput) => Promise<{ user: User; answer: SignupAnswer }>;
 
 export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService; flows: TriggerFlows; verification: Pick<EmailVerification, 'onSignup' | 'send'> }): DatabaseSignup {
   const { tenant, users, flows, verification } = deps;
@@ -78,7 +79,7 @@ export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService;
     const user = await users.register(connection, fields, input.password);
     if (!user) throw databaseError.invalidSignup();
     if (verification.onSignup) await verification.send(user, client?.clientId);
-    return answerOf(user, profile);
+    return { user, answer: answerOf(user, profile) };
   };
 }
 

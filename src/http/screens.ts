@@ -22,6 +22,8 @@ const titles: Record<ScreenName, string> = {
   'social-consent': 'Continue',
   'login-passkey': 'Log in with a passkey',
   'passkey-enrollment': 'Create a passkey',
+  'signup-id': 'Sign up',
+  'signup-password': 'Create a password to sign up',
   // The second factor's pages, with Auth0's page titles (docs/research/auth0-mfa.md §3.4).
   'mfa-begin-enroll-options': 'Add another authentication method',
   'mfa-login-options': 'List of other login methods',

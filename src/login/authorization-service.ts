@@ -3,7 +3,7 @@ import type { Random } from '../random.js';
 import { accessDenied, invalidRequest, loginRequired, OAuthError } from '../errors.js';
 import type { AuthorizationRequestRecord, Session, Transaction, TransactionMfa, User } from '../store/records.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
-import type { Tenant } from '../tenant/model.js';
+import { findConnection, type Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
 import { errorResult, type AuthorizationResponder, type AuthorizationResult, type LoginSession, type RespondOptions } from '../oauth/authorization-response.js';
@@ -39,6 +39,8 @@ export interface AuthorizationService {
   transaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction>;
   /** Keeps the identifier the user entered (and the connection they switched to) on the transaction. */
   remember(transaction: Transaction, identifier: string, connection?: string): Promise<void>;
+  /** Sign-up: the username typed on signup-id, kept for signup-password. */
+  rememberSignupUsername(transaction: Transaction, username: string): Promise<void>;
   /** Keeps where the login's second factor stands (login/steps/mfa.ts). */
   updateMfa(transaction: Transaction, mfa: TransactionMfa): Promise<void>;
   /** Marks the transaction authenticated and opens the SSO session; the caller sets its cookie. */
@@ -154,10 +156,13 @@ export function createAuthorizationService(deps: {
       }
       if (prompts.has('none')) throw loginRequired('Login required', { redirect });
       await store.createTransaction(transaction);
+      // screen_hint=signup opens sign-up, where the login's database connection takes sign-ups.
+      const presented = findConnection(tenant, transaction.connection);
+      const signup = request.screenHint === 'signup' && presented?.kind === 'database' && !presented.disableSignup;
       const location =
         plan.kind === 'social'
           ? screenUrl('social', transaction, { connection: plan.connection.name })
-          : screenUrl(tenant.prompts.identifierFirst ? 'identifier' : 'login', transaction);
+          : screenUrl(signup ? 'signup-id' : tenant.prompts.identifierFirst ? 'identifier' : 'login', transaction);
       return { kind: 'login', transaction, plan, location };
     },
 
@@ -165,6 +170,10 @@ export function createAuthorizationService(deps: {
 
     async remember(transaction, identifier, connection) {
       await store.updateTransaction(transaction.id, connection ? { identifier, connection } : { identifier });
+    },
+
+    async rememberSignupUsername(transaction, username) {
+      await store.updateTransaction(transaction.id, { signupUsername: username });
     },
 
     async updateMfa(transaction, mfa) {

@@ -61,6 +61,11 @@ export interface LoginDeps {
   mfa: MfaService;
   secondFactor: SecondFactorGate;
   sessions: SessionService;
+  /**
+   * Sign-up on a database connection (database/signup.ts, given by the composition root): the new
+   * user, or a refusal thrown in Auth0's envelope (LegacyApiError), which the sign-up screens word.
+   */
+  signUp(input: { clientId: string; connection: string; email: string; username?: string | undefined; password: string; profile: Record<string, never>; request?: RequestFacts | undefined }): Promise<{ user: User }>;
 }
 
 export interface LoginKit {

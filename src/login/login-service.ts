@@ -6,6 +6,7 @@ import { passwordSteps } from './steps/passwords.js';
 import { passkeySteps } from './steps/passkeys.js';
 import { socialSteps } from './steps/social.js';
 import { mfaSteps, type CodeForm } from './steps/mfa.js';
+import { signupSteps } from './steps/signup.js';
 import type { PushState } from '../mfa/push-notifications.js';
 
 export type { Admit, LoginContext, ScreenOutcome, Visit } from './login-kit.js';
@@ -50,6 +51,10 @@ export interface LoginService {
   mfaPushStatus(screen: 'mfa-push-enrollment' | 'mfa-push-challenge', visit: Visit): Promise<PushState>;
   /** The WebAuthn screens: the credential the browser made (`passkey`), the key's `nickname`, or an assertion. */
   mfaWebAuthn(screen: 'mfa-webauthn-enrollment' | 'mfa-webauthn-nickname' | 'mfa-webauthn-challenge', visit: Visit, form: { passkey?: string | undefined; nickname?: string | undefined; rememberBrowser: boolean }): Promise<ScreenOutcome>;
+  /** signup-id: the email (and username) to sign up with. */
+  signupIdentify(visit: Visit, form: { email: string; username: string }): Promise<ScreenOutcome>;
+  /** signup-password: the password; the user is created and logged in. */
+  signupPassword(visit: Visit, password: string): Promise<ScreenOutcome>;
   /** The choice screens: a factor to be challenged with, or to enrol in. */
   mfaChoose(screen: 'mfa-login-options' | 'mfa-enroll-options', visit: Visit, factor: string | undefined): Promise<ScreenOutcome>;
 }
@@ -62,6 +67,7 @@ export function createLoginService(deps: LoginDeps): LoginService {
   const passwords = passwordSteps(kit, social.toProvider);
   const passkeys = passkeySteps(kit);
   const mfa = mfaSteps(kit);
+  const signup = signupSteps(kit);
 
   return {
     async show(screen, visit) {
@@ -108,6 +114,8 @@ export function createLoginService(deps: LoginDeps): LoginService {
             ? mfa.webauthnNickname(ctx, form.nickname ?? '')
             : mfa.webauthnAnswer(ctx, form.passkey, form.rememberBrowser),
       ),
+    signupIdentify: (visit, form) => submit('signup-id', visit, (ctx) => signup.identify(ctx, form)),
+    signupPassword: (visit, password) => submit('signup-password', visit, (ctx) => signup.password(ctx, password)),
     mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

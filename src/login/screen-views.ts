@@ -1,3 +1,4 @@
+import { policyLines } from '../users/password-policy.js';
 import { RESET_REQUEST_PATH } from './screens.js';
 import { findConnection, type Tenant } from '../tenant/model.js';
 import { channelOf } from '../otp/channel.js';
@@ -44,6 +45,8 @@ export function createScreenViews(deps: {
       const webauthnOptions = biometrics && connection?.kind === 'database' ? JSON.stringify(await passkeys.authenticationOptions(txn)) : undefined;
       return {
         identifierKind: !connection || connection.kind === 'social' ? null : connection.username.required ? 'username' : channelOf(connection).identifierKind,
+        // "Don't have an account? Sign up" where the database connection takes sign-ups.
+        signupHref: connection?.kind === 'database' && !connection.disableSignup ? screenUrl('signup-id', txn) : undefined,
         socials: socialsOf(ctx),
         webauthnOptions,
         username: username(ctx),
@@ -73,6 +76,18 @@ export function createScreenViews(deps: {
       if (!user) return screenUrl('resume', txn);
       return { identifier: user.email ?? txn.identifier, webauthnOptions: JSON.stringify(await passkeys.registrationOptions(txn, user)) };
     },
+    // Sign-up: the email (and the username where the connection has them), then the password under the policy.
+    'signup-id': async (ctx) => ({
+      usernames: ctx.connection?.username.required === true,
+      email: ctx.txn.identifier ?? ctx.txn.loginHint ?? '',
+      username: ctx.txn.signupUsername ?? '',
+      loginHref: screenUrl('identifier', ctx.txn),
+    }),
+    'signup-password': async (ctx) => ({
+      identifier: ctx.txn.identifier,
+      editHref: screenUrl('signup-id', ctx.txn),
+      policy: ctx.connection ? policyLines(ctx.connection.passwordPolicy) : [],
+    }),
     async social({ txn }, params) {
       const name = params.connection ?? '';
       const connection = findConnection(tenant, name);

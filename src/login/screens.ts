@@ -16,6 +16,8 @@ export type LoginView =
   | 'social-consent'
   | 'login-passkey'
   | 'passkey-enrollment'
+  | 'signup-id'
+  | 'signup-password'
   | 'mfa-begin-enroll-options'
   | 'mfa-login-options'
   | 'mfa-otp-enrollment-qr'
@@ -42,6 +44,8 @@ export type Screen =
   | 'passkey'
   | 'passkey-enrollment'
   | 'social'
+  | 'signup-id'
+  | 'signup-password'
   | MfaScreen
   | 'resume';
 
@@ -107,6 +111,9 @@ const first = (...guards: Guard[]): Guard => (input) => {
 const mfaPending: Guard = ({ txn }) => (!txn.authenticated || !txn.mfa ? 'identifier' : txn.mfa.passedAt !== undefined ? (txn.mfa.recoveryCode ? 'mfa-recovery-code-enrollment' : 'resume') : undefined);
 const mfaPassedWithNewCode: Guard = ({ txn }) => (!txn.authenticated || !txn.mfa ? 'identifier' : txn.mfa.passedAt === undefined ? 'mfa-login-options' : txn.mfa.recoveryCode ? undefined : 'resume');
 
+/** Sign-up belongs to a database connection open to it, before the login proved anyone. */
+const signupOpen: Guard = ({ connection }) => (connection?.kind === 'database' && !connection.disableSignup ? undefined : 'identifier');
+
 /** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
 const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
   const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : undefined;
@@ -139,6 +146,9 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
     view: 'passkey-enrollment',
     guard: ({ txn, profile }) => (txn.authenticated && profile.biometrics ? undefined : txn.authenticated ? 'resume' : 'identifier'),
   },
+  // Sign-up on the database connection (Auth0's signup-id and signup-password prompts).
+  'signup-id': { path: '/u/signup', view: 'signup-id', guard: first(done, signupOpen) },
+  'signup-password': { path: '/u/signup/password', view: 'signup-password', guard: first(done, signupOpen, ({ txn }) => (txn.identifier ? undefined : 'signup-id')) },
   // The mock social provider's consent page.
   social: { path: '/u/login/social', view: 'social-consent', guard: done },
   // The second factor, at Auth0's paths (docs/research/auth0-mfa.md §3.1); the views are Auth0's screen names.

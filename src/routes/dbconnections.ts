@@ -24,7 +24,7 @@ export async function databaseConnectionRoutes(scope: FastifyInstance, deps: App
 
   app.post('/dbconnections/signup', { schema: { body: fieldsOf(SIGNUP_FIELDS), response: { 200: AnyObject } } }, async (request, reply) => {
     const body = request.body ?? {};
-    const answer = await deps.databaseSignup({
+    const { answer } = await deps.databaseSignup({
       clientId: text(body.client_id),
       connection: text(body.connection),
       email: text(body.email),

@@ -7,7 +7,7 @@ import { DEVICE_COOKIE } from '../http/cookies.js';
 import { RESET_PATH, type TicketRefusal } from '../database/password-reset.js';
 import { RESET_REQUEST_PATH, screenUrl } from '../login/screens.js';
 import { findClient, type Tenant } from '../tenant/model.js';
-import { policyText } from '../users/password-policy.js';
+import { policyLines } from '../users/password-policy.js';
 
 /**
  * Auth0's reset-password prompt (docs/research/auth0-database-connections.md §5): the request screen
@@ -81,10 +81,3 @@ export async function resetPasswordRoutes(scope: FastifyInstance, deps: AppDeps)
 }
 
 const appNameOf = (tenant: Tenant, clientId: string | undefined): string | undefined => (clientId ? findClient(tenant, clientId)?.name : undefined);
-
-/** The policy's lines as the screen lists them under "Your password must contain:" (password-sheriff's text). */
-const policyLines = (settings: Parameters<typeof policyText>[0]): { text: string; nested: boolean }[] =>
-  policyText(settings)
-    .split('\n')
-    .map((line) => ({ nested: line.startsWith(' '), text: line.replace(/^\s*\*\s*/, '') }))
-    .map((line) => ({ ...line, text: line.text.charAt(0).toUpperCase() + line.text.slice(1) }));

@@ -50,6 +50,8 @@ export interface Transaction {
   acrValues?: string | undefined;
   /** The second factor this login must pass before resume issues the response (src/mfa/). */
   mfa?: TransactionMfa | undefined;
+  /** Sign-up on the login screens: the username typed on signup-id, where the connection has usernames (the email is `identifier`). */
+  signupUsername?: string | undefined;
   /** False when the login's code may not get a refresh token (a magic link's, sent on to a second factor). */
   refreshTokenAllowed?: false | undefined;
   createdAt: number;

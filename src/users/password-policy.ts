@@ -60,3 +60,10 @@ function containsPersonalInfo(password: string, personal: { email?: string | und
     .map((p) => p.toLowerCase());
   return parts.some((p) => lower.includes(p));
 }
+
+/** The policy as screens list it under "Your password must contain:": password-sheriff's lines, capitalised, items nested. */
+export const policyLines = (settings: PasswordPolicySettings): { text: string; nested: boolean }[] =>
+  policyText(settings)
+    .split('\n')
+    .map((line) => ({ nested: line.startsWith(' '), text: line.replace(/^\s*\*\s*/, '') }))
+    .map((line) => ({ ...line, text: line.text.charAt(0).toUpperCase() + line.text.slice(1) }));

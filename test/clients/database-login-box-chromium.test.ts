@@ -9,9 +9,10 @@ import { pkcePair } from '../support/flows.js';
 import { startCallbackPage } from '../support/net.js';
 
 /**
- * "Forgot password?" in Chromium, through nothing but the pages and the dev mailbox: the password
- * screen's link, the request, the emailed link, a refusal under the connection's policy, the new
- * password; then the old password fails on the login screens and the new one reaches the app.
+ * The database login box in Chromium, through nothing but the pages and the dev mailbox: sign-up from
+ * login-id's "Sign up" link (a policy refusal first) to the application, then the verification link;
+ * and "Forgot password?": the password screen's link, the request, the emailed link, a refusal under
+ * the connection's policy, the new password; then the old password fails and the new one logs in.
  */
 const CLIENT_ID = 'reset-spa';
 const DB = 'Username-Password-Authentication';
@@ -92,6 +93,34 @@ test(
     await primary().click();
     await page.waitForURL((url) => url.href.startsWith(callback));
     expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'sign-up through the "Sign up" link: a weak password refused, then the application; the verification link verifies the email',
+  async () => {
+    const email = `new-${Date.now().toString(36)}@example.com`;
+    const { challenge } = pkcePair();
+    const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: callback, response_type: 'code', scope: 'openid email', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
+    await page.goto(`${domain}/authorize?${query}`);
+    await page.getByRole('link', { name: 'Sign up' }).click();
+    await page.waitForURL(/\/u\/signup\?/);
+    await page.locator('input[name=email]').fill(email);
+    await primary().click();
+    await page.waitForURL(/\/u\/signup\/password\?/);
+    await page.locator('input[name=password]').fill('weakling');
+    await primary().click();
+    await eventually(textOf(page.locator('#error-element-password'))).toBe('The password is too weak');
+    await page.locator('input[name=password]').fill('Sturdy-pass-1');
+    await primary().click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+
+    const mail = await fetch(`${domain}/_dev/api/messages/latest?${new URLSearchParams({ to: email, wait: '10000' })}`);
+    const { subject, link } = (await mail.json()) as { subject: string; link: string };
+    expect(subject).toBe('Verify your email');
+    await page.goto(link);
+    await eventually(textOf(page.locator('h1'))).toBe('Email Verified');
   },
   TEST_TIMEOUT,
 );

@@ -1,7 +1,7 @@
 /**
- * The reset-password screens, walked in Chromium: the password screen's "Forgot password?", the
- * request, "Check Your Email", the reset screen with the connection's policy (and a refusal), and
- * success; desktop and phone.
+ * The database login box, walked in Chromium: sign-up (signup-id, then signup-password with a policy
+ * refusal), the password screen's "Forgot password?", the request, "Check Your Email", the reset
+ * screen with the connection's policy (and a refusal), and success; desktop and phone.
  */
 import type { Browser } from 'playwright-core';
 import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
@@ -14,7 +14,7 @@ const resetTenant = {
   users: [{ connection: DB, email: 'robin@acme.example', password: 'Old-password-1' }, { connection: DB, email: 'robin-mobile@acme.example', password: 'Old-password-1' }],
 };
 
-export async function shootResetScreens(browser: Browser): Promise<void> {
+export async function shootDatabaseScreens(browser: Browser): Promise<void> {
   const { app, origin } = await startApp(resetTenant, 'the database tenant');
   try {
     for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
@@ -44,6 +44,17 @@ export async function shootResetScreens(browser: Browser): Promise<void> {
       await page.waitForSelector('text=Password Changed!');
       await shoot(page, `reset-password-success${suffix}.png`);
       await context.close();
+
+      const signup = await newPage(browser, viewport);
+      await signup.page.goto(authorizeUrl(origin, { connection: DB, screen_hint: 'signup' }));
+      await signup.page.fill('#email', `new${suffix}@acme.example`);
+      await shoot(signup.page, `signup-id${suffix}.png`);
+      await Promise.all([signup.page.waitForURL(/\/u\/signup\/password/), signup.page.click('button[value="default"]')]);
+      await signup.page.fill('#password', 'weakling');
+      await Promise.all([signup.page.waitForLoadState('load'), signup.page.click('button[value="default"]')]);
+      await signup.page.waitForSelector('#error-element-password');
+      await shoot(signup.page, `signup-password${suffix}.png`, true);
+      await signup.context.close();
     }
   } finally {
     await app.close();

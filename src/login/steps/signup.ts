@@ -1,0 +1,65 @@
+import { LegacyApiError } from '../../errors.js';
+import { isUsername } from '../../users/identifiers.js';
+import { normalizeEmail } from '../../users/normalize.js';
+import type { LoginContext, LoginKit, ScreenOutcome } from '../login-kit.js';
+import type { Refusal } from '../refusals.js';
+import { screenUrl } from '../screens.js';
+
+/**
+ * Sign-up on the login screens, as Auth0's signup-id and signup-password prompts run it: the email
+ * (and username) first, kept on the login; then the password, which the database sign-up checks
+ * against the connection's policy and the existing users. The new user is then logged in, through
+ * the same end as every login (post-login Actions, a second factor), to the application.
+ */
+export function signupSteps(kit: LoginKit) {
+  const { deps, go, refuse, keepTyped } = kit;
+
+  /** How the sign-up screens word what /dbconnections/signup refuses (Auth0's signup-password error keys). */
+  function refusalOf(err: LegacyApiError): { refusal: Refusal; message?: string } {
+    const body = err.body;
+    if (body.name === 'PasswordStrengthError') return { refusal: 'signup_password_too_weak' };
+    if (body.name === 'PasswordNoUserInfoError') return { refusal: 'signup_password_personal' };
+    if (body.code === 'invalid_signup') return { refusal: 'signup_email_in_use' };
+    if (body.error === 'public signup is disabled') return { refusal: 'signup_disabled' };
+    return { refusal: 'signup_refused', message: typeof body.description === 'string' ? body.description : undefined };
+  }
+
+  return {
+    /** signup-id: the email, and the username where the connection has them. */
+    async identify(ctx: LoginContext, form: { email: string; username: string }): Promise<ScreenOutcome> {
+      const typed = { email: form.email, username: form.username };
+      const email = normalizeEmail(form.email);
+      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'invalid_email' : 'signup_no_email'));
+      const connection = ctx.connection!;
+      const username = connection.username.required ? form.username.trim() : undefined;
+      if (connection.username.required && !username) return keepTyped(typed, refuse(ctx, 'signup_no_username'));
+      if (username && !isUsername(connection, username)) return keepTyped(typed, refuse(ctx, 'signup_invalid_username'));
+      await deps.authorization.remember(ctx.txn, email);
+      if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
+      return go(screenUrl('signup-password', ctx.txn));
+    },
+
+    /** signup-password: the password; the user is created and logged in. */
+    async password(ctx: LoginContext, password: string): Promise<ScreenOutcome> {
+      if (!password) return refuse(ctx, 'signup_no_password');
+      let created;
+      try {
+        created = await deps.signUp({
+          clientId: ctx.txn.clientId,
+          connection: ctx.txn.connection,
+          email: ctx.txn.identifier!,
+          username: ctx.txn.signupUsername,
+          password,
+          profile: {},
+          request: ctx.request,
+        });
+      } catch (err) {
+        if (!(err instanceof LegacyApiError)) throw err;
+        const { refusal, message } = refusalOf(err);
+        const outcome = refuse(ctx, refusal);
+        return message && outcome.kind === 'show' ? { ...outcome, message } : outcome;
+      }
+      return kit.finish(ctx, created.user);
+    },
+  };
+}
