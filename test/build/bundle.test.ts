@@ -85,7 +85,7 @@ describe('dist/understudy.js, the bundled server', () => {
     writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [{ template: 'verify_email' }], connections: [{ name: 'email', strategy: 'email' }] }));
     const server = await start({ UNDERSTUDY_CONFIG: file });
     expect(server.output()).toContain('Bundle Test');
-    expect(server.output()).toMatch(/not emulated from this tenant:[^"]*Email templates \(1\): not sent/);
+    expect(server.output()).toMatch(/not emulated from this tenant:[^"]*Email templates \(1\): their Liquid bodies are not rendered/);
   });
 
   it('a bad setting still stops start-up with exit code 2 and a message naming it', async () => {

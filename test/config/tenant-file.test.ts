@@ -436,7 +436,8 @@ describe('buildTenant: errors name the bad key path', () => {
   it('unknown keys alone never fail, at any depth', () => {
     const loaded = build({
       rules: [{ name: 'r' }],
-      emailTemplates: [],
+      // Read now (verify_email's switch, the links' lifetime); the report names the templates' bodies as not rendered.
+      emailTemplates: [{ template: 'welcome_email', enabled: true, body: '<p>Hi</p>' }],
       clients: [{ name: 'A', app_type: 'spa', custom_login_page: '<html>', mobile: { android: {} } }],
       connections: [connection({ is_domain_connection: false, options: { template: 'x', totp: { length: 6, skew: 1 } } })],
       users: [{ connection: 'email', email: 'jane@example.com', identities: [] }],
@@ -444,7 +445,6 @@ describe('buildTenant: errors name the bad key path', () => {
     expect(loaded.ignoredKeys.sort()).toEqual(
       [
         'rules',
-        'emailTemplates',
         'clients[0].custom_login_page',
         'clients[0].mobile',
         'connections[0].is_domain_connection',
