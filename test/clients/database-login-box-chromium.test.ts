@@ -1,12 +1,10 @@
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
 import { browserPerTest } from '../support/chromium.js';
 import { eventually, textOf } from '../support/page-waits.js';
 import { latestMessageId } from '../support/spa-harness.js';
-import { localhostTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
-import { startCallbackPage } from '../support/net.js';
+import { startCallbackEnv } from '../support/callback-env.js';
 
 /**
  * The database login box in Chromium, through nothing but the pages and the dev mailbox: sign-up from
@@ -25,21 +23,14 @@ let domain: string;
 let callback: string;
 let page: Page;
 
-async function startEnv(): Promise<{ close(): Promise<void> }> {
-  const appPage = await startCallbackPage();
-  callback = `${appPage.origin}/callback`;
-  let app: FastifyInstance;
-  try {
-    ({ app, domain } = await localhostTestApp({
-      clients: [{ name: 'Reset SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
-      connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
-      users: [{ connection: DB, email: EMAIL, password: OLD }],
-    }));
-  } catch (err) {
-    await appPage.close();
-    throw err;
-  }
-  return { close: async () => void (await Promise.allSettled([app.close(), appPage.close()])) };
+async function startEnv() {
+  const env = await startCallbackEnv((site) => ({
+    clients: [{ name: 'Reset SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [site.callback], web_origins: [site.origin] }],
+    connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
+    users: [{ connection: DB, email: EMAIL, password: OLD }],
+  }));
+  ({ domain, callback } = env);
+  return env;
 }
 
 browserPerTest(startEnv, (session) => ({ page } = session));

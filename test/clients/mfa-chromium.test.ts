@@ -1,14 +1,12 @@
 import { expect, test } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
 import * as OTPAuth from 'otpauth';
 import { decodeJwt } from 'jose';
 import { browserPerTest } from '../support/chromium.js';
 import { eventually, textOf } from '../support/page-waits.js';
 import { latestMessageId, waitForCode } from '../support/spa-harness.js';
-import { localhostTestApp } from '../support/app.js';
 import { pkcePair } from '../support/flows.js';
-import { startCallbackPage } from '../support/net.js';
+import { startCallbackEnv } from '../support/callback-env.js';
 import { createUnderstudyClient, passSecondFactor } from '../../src/testing/index.js';
 
 /**
@@ -26,30 +24,23 @@ let domain: string;
 let callback: string;
 let page: Page;
 
-async function startEnv(): Promise<{ close(): Promise<void> }> {
-  const appPage = await startCallbackPage();
-  callback = `${appPage.origin}/callback`;
-  let app: FastifyInstance;
-  try {
-    ({ app, domain } = await localhostTestApp({
-      tenant: { friendly_name: 'Vault' },
-      clients: [{ name: 'Vault SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [callback], web_origins: [appPage.origin] }],
-      connections: [{ name: 'email', strategy: 'email' }],
-      guardianFactors: [
-        { name: 'otp', enabled: true },
-        { name: 'sms', enabled: true },
-        { name: 'push-notification', enabled: true },
-        { name: 'webauthn-roaming', enabled: true },
-        { name: 'webauthn-platform', enabled: true },
-        { name: 'recovery-code', enabled: true },
-      ],
-      guardianPolicies: { policies: ['all-applications'] },
-    }));
-  } catch (err) {
-    await appPage.close();
-    throw err;
-  }
-  return { close: async () => void (await Promise.allSettled([app.close(), appPage.close()])) };
+async function startEnv() {
+  const env = await startCallbackEnv((site) => ({
+    tenant: { friendly_name: 'Vault' },
+    clients: [{ name: 'Vault SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [site.callback], web_origins: [site.origin] }],
+    connections: [{ name: 'email', strategy: 'email' }],
+    guardianFactors: [
+      { name: 'otp', enabled: true },
+      { name: 'sms', enabled: true },
+      { name: 'push-notification', enabled: true },
+      { name: 'webauthn-roaming', enabled: true },
+      { name: 'webauthn-platform', enabled: true },
+      { name: 'recovery-code', enabled: true },
+    ],
+    guardianPolicies: { policies: ['all-applications'] },
+  }));
+  ({ domain, callback } = env);
+  return env;
 }
 
 let cdp: CDPSession;
