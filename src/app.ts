@@ -29,6 +29,7 @@ import { EMULATED_FACTORS } from './tenant/mfa-factors.js';
 import { createRememberedBrowsers } from './mfa/remembered-browsers.js';
 import { createSecondFactorGate } from './login/second-factor.js';
 import { createMfaApi } from './oauth/mfa-api.js';
+import { createTickets } from './oauth/sealed-tickets.js';
 import { createDatabaseSignup } from './database/signup.js';
 import { createPasswordReset } from './database/password-reset.js';
 import { createEmailVerification } from './database/email-verification.js';
@@ -221,6 +222,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
       authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
+      otpSessions: createTickets('otp-session', { store, clock, random, issuer, masterSecret: master }),
       databaseSignup,
       emailVerification,
       passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, clock, random, issuer, masterSecret: master }),

@@ -56,6 +56,12 @@ const Database = Type.Object(
   {
     ...shared,
     requires_username: Type.Optional(Type.Boolean()),
+    // How users log in: { password, passkey, email_otp, phone_otp }, each { enabled } (Auth0's authentication methods).
+    authentication_methods: Type.Optional(Type.Object({
+      password: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) })),
+      email_otp: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) })),
+      phone_otp: Type.Optional(Type.Object({ enabled: Type.Optional(Type.Boolean()) })),
+    })),
     // The password policy sign-up and resets check (users/password-policy.ts); inner keys Understudy does not read are let through.
     passwordPolicy: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('low'), Type.Literal('fair'), Type.Literal('good'), Type.Literal('excellent'), Type.Null()])),
     password_complexity_options: Type.Optional(Type.Object({ min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })) })),

@@ -82,6 +82,11 @@ function buildConnection(entry: ConnectionEntry, path: string, clientEntries: Cl
     otp: { length: options.totp?.length ?? 6, timeStepSeconds: options.totp?.time_step ?? 180 },
     disableSignup: options.disable_signup ?? false,
     bruteForceProtection: options.brute_force_protection ?? true,
+    authenticationMethods: {
+      password: options.authentication_methods?.password?.enabled ?? true,
+      emailOtp: options.authentication_methods?.email_otp?.enabled === true,
+      phoneOtp: options.authentication_methods?.phone_otp?.enabled === true,
+    },
     // Auth0's default is "none" (at least one character) when a connection names no policy.
     passwordPolicy: { strength: options.passwordPolicy ?? 'none', minLength: options.password_complexity_options?.min_length, noPersonalInfo: options.password_no_personal_info?.enable === true },
     messageTemplates: templates,

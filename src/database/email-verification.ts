@@ -4,7 +4,7 @@ import type { User } from '../store/records.js';
 import type { OtpStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
-import { createTickets, type TicketRefusal } from './tickets.js';
+import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
 
 /**
  * Email verification for database users, as Auth0 does it: a verify_email message with a link (sent

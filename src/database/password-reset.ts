@@ -4,7 +4,7 @@ import type { User } from '../store/records.js';
 import type { OtpStore, SessionStore, UserStore } from '../store/types.js';
 import { findConnection, type Connection, type Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
-import { createTickets, type TicketRefusal } from './tickets.js';
+import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
 import type { BruteForceGuard } from '../users/brute-force.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkPassword, type PasswordCheck } from '../users/password-policy.js';
@@ -14,13 +14,13 @@ import type { UserService } from '../users/user-service.js';
  * "Forgot password?" on a database connection, as Auth0 runs it: a request (POST
  * /dbconnections/change_password, or the reset-password request screen) sends the user a reset email
  * whose link opens the reset-password screen; nothing says whether the user exists. The link's ticket
- * (./tickets.ts) lives as the tenant's reset_email link does (Auth0's default: 5 days) and changes one
+ * (oauth/sealed-tickets.ts) lives as the tenant's reset_email link does (Auth0's default: 5 days) and changes one
  * password once. A new password must meet the connection's policy; it ends the
  * user's sessions and lifts their brute-force blocks.
  */
 export const RESET_PATH = '/u/reset-password';
 
-export type { TicketRefusal } from './tickets.js';
+export type { TicketRefusal } from '../oauth/sealed-tickets.js';
 export type OpenedTicket = { ok: true; user: User; connection: Connection; clientId: string | undefined } | { ok: false; reason: TicketRefusal };
 export type ChangeOutcome =
   | { ok: true; clientId: string | undefined }

@@ -1,3 +1,4 @@
+import type { Tickets } from '../oauth/sealed-tickets.js';
 import type { Eta } from 'eta';
 import type { Logger } from 'pino';
 import type { ShiftableClock } from '../clock.js';
@@ -85,6 +86,8 @@ export interface AppDeps {
   rememberedBrowsers: RememberedBrowsers;
   /** The MFA API: mfa_required, /mfa/*, the MFA grants (oauth/mfa-api.ts). */
   mfaApi: MfaApi;
+  /** The auth_session of a one-time code on a database connection (POST /otp/challenge). */
+  otpSessions: Tickets;
 }
 
 declare module 'fastify' {

@@ -54,7 +54,7 @@ export const TokenResponseSchema = Type.Object({
 export const TOKEN_FIELDS = [
   'grant_type', 'client_id', 'client_secret', 'code', 'code_verifier', 'redirect_uri', 'refresh_token', 'scope', 'audience',
   'username', 'password', 'realm', 'otp', 'client_assertion', 'client_assertion_type', 'organization',
-  'mfa_token', 'oob_code', 'binding_code', 'recovery_code',
+  'mfa_token', 'oob_code', 'binding_code', 'recovery_code', 'auth_session',
 ] as const;
 
 /** The /authorize parameters Understudy reads (OIDC's, OAuth 2's and Auth0's own); repeated ones are the protocol code's to refuse. */

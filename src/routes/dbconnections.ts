@@ -6,6 +6,7 @@ import { requestFacts } from '../http/request-facts.js';
 import * as Type from 'typebox';
 import { databaseError, invalidRequest } from '../errors.js';
 import { findClient } from '../tenant/model.js';
+import { challengeDatabaseOtp } from '../database/otp-challenge.js';
 
 /**
  * The database connections' Authentication API (CORS from the enclosing scope: auth0.js and Lock call
@@ -13,6 +14,7 @@ import { findClient } from '../tenant/model.js';
  */
 const SIGNUP_FIELDS = ['client_id', 'connection', 'email', 'password', 'username', 'given_name', 'family_name', 'name', 'nickname', 'picture', 'user_metadata'] as const;
 
+const OTP_CHALLENGE_FIELDS = ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type', 'connection', 'email', 'phone_number', 'allow_signup', 'delivery_method'] as const;
 const CHANGE_PASSWORD_FIELDS = ['client_id', 'connection', 'email', 'organization'] as const;
 /** Auth0's answer to a reset request, plain text, whether or not the email has a user. */
 export const RESET_REQUESTED = "We've just sent you an email to reset your password.";
@@ -34,6 +36,12 @@ export async function databaseConnectionRoutes(scope: FastifyInstance, deps: App
       userMetadata: body.user_metadata,
       request: requestFacts(request),
     });
+    return reply.header('Cache-Control', 'no-store').send(answer);
+  });
+
+  // A one-time code on a database connection with email_otp (database/otp-challenge.ts).
+  app.post('/otp/challenge', { schema: { body: fieldsOf(OTP_CHALLENGE_FIELDS), response: { 200: AnyObject } } }, async (request, reply) => {
+    const answer = await challengeDatabaseOtp(deps, request.body ?? {}, request.headers.authorization);
     return reply.header('Cache-Control', 'no-store').send(answer);
   });
 

@@ -28,6 +28,8 @@ export interface Connection {
   bruteForceProtection: boolean;
   /** Label on the social button, e.g. "Google". */
   displayName: string;
+  /** Database connections: how users may log in (options.authentication_methods): a password, and one-time codes by email or SMS. */
+  authenticationMethods: { password: boolean; emailOtp: boolean; phoneOtp: boolean };
   /** Database connections: the password policy sign-up and password changes check (options.passwordPolicy and friends). */
   passwordPolicy: PasswordPolicySettings;
   /** Database connections: users have a username too (options.requires_username), within these lengths. */

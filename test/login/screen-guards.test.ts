@@ -18,6 +18,7 @@ const connection = (name: string, strategy: string, kind: Connection['kind']): C
   messageTemplates: undefined,
   bruteForceProtection: true,
   passwordPolicy: { strength: 'none', minLength: undefined, noPersonalInfo: false },
+  authenticationMethods: { password: true, emailOtp: false, phoneOtp: false },
   displayName: name,
   username: { required: false, minLength: 1, maxLength: 15 },
   enterprise: undefined,

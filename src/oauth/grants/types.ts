@@ -1,3 +1,4 @@
+import type { Tickets } from '../sealed-tickets.js';
 import type { Clock } from '../../clock.js';
 import type { AuthorizationCodeStore, RefreshTokenStore, UserStore } from '../../store/types.js';
 import type { Tenant } from '../../tenant/model.js';
@@ -41,6 +42,8 @@ export interface GrantContext {
   bruteForce: BruteForceGuard;
   /** mfa_required and the MFA grants (oauth/mfa-api.ts). */
   mfaApi: MfaApi;
+  /** The auth_session of a one-time code on a database connection (POST /otp/challenge), sealed and single-use. */
+  otpSessions: Tickets;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */

@@ -3,12 +3,13 @@ import { EncryptJWT, jwtDecrypt, errors as joseErrors } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { OtpStore } from '../store/types.js';
-import { deriveKey } from '../oauth/keys.js';
+import { deriveKey } from './keys.js';
 
 /**
- * The links the database connections' emails carry (a password reset, an email verification): a
- * ticket sealed with dir + A256GCM under a key of its purpose, naming the user and what the link is
- * for, valid for its lifetime and used once. Its one use is a record in the one-time store, so every
+ * Sealed, single-use tickets: the links the database connections' emails carry (a password reset, an
+ * email verification) and the `auth_session` of a one-time code on a database connection. Each is
+ * sealed with dir + A256GCM under a key of its purpose, names what it is for, is valid for its
+ * lifetime and is used once. Its one use is a record in the one-time store, so every
  * replica sees a ticket spent.
  */
 export type TicketRefusal = 'invalid' | 'expired' | 'used';
