@@ -25,6 +25,7 @@ import { coldStart } from './figures/cold-start.mjs';
 import { logins } from './figures/logins.mjs';
 import { memory } from './figures/memory.mjs';
 import { mfa } from './figures/mfa.mjs';
+import { dbOtp } from './figures/db-otp.mjs';
 import { npmStart } from './figures/npm-start.mjs';
 import { passwordGrant } from './figures/password-grant.mjs';
 import { scale } from './figures/scale.mjs';
@@ -34,7 +35,7 @@ import { tokenEndpoint } from './figures/token-endpoint.mjs';
 import { versusBuild } from './figures/versus-build.mjs';
 
 // In the order they run, which is also the order of their results in the JSON.
-const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, versusBuild];
+const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, dbOtp, versusBuild];
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help')) {

@@ -129,6 +129,35 @@ export async function understudyMfaPageLogin(pool, email, n, totpCode) {
   return tokens;
 }
 
+/**
+ * The same API login on a database connection with email_otp (Auth0's passwordless on database
+ * connections): POST /otp/challenge (allow_signup) → the code from the dev API → the otp grant with
+ * the auth_session. The ID token must name an `auth0|` user.
+ */
+export async function understudyDbOtpLogin(pool, email, connection) {
+  const c = UNDERSTUDY_WEB;
+  const challenge = await send(pool, {
+    method: 'POST',
+    path: '/otp/challenge',
+    headers: JSON_TYPE,
+    body: JSON.stringify({ client_id: c.clientId, client_secret: c.clientSecret, connection, email, allow_signup: true }),
+    expect: 200,
+  });
+  const authSession = JSON.parse(challenge.text).auth_session;
+  const otp = await understudyCode(pool, email);
+  const res = await send(pool, {
+    method: 'POST',
+    path: '/oauth/token',
+    headers: FORM,
+    body: form({ grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: c.clientId, client_secret: c.clientSecret, auth_session: authSession, otp, scope: 'openid profile email' }),
+    expect: 200,
+  });
+  const tokens = assertTokens(res.text, true);
+  const sub = idTokenClaims(tokens).sub;
+  if (!String(sub).startsWith('auth0|')) throw new FlowError(`the database OTP login's ID token names ${sub}, not a database user`);
+  return tokens;
+}
+
 /** The payload of a token response's ID token (not verified: the flows check what the server said). */
 export function idTokenClaims(tokens) {
   try {

@@ -96,6 +96,13 @@ export function table(results) {
     row('', 'pages, same users, no guardian keys', `${n(m.withoutMfa.perSecond)} logins/s`, detail(m.withoutMfa));
     row('', 'with / without', `${n(m.ratio, 2)}×`, `rounds: ${m.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login with / without ${n(m.cpuCostRatio, 2)}× (${m.cpuCostRatioRuns.map((x) => n(x, 2)).join(' ')}); ${n(m.seededUsers)} seeded users each (seed ${n(m.withMfa.seedMs / 1000, 1)} s), ${n(m.usersLoggedIn.with)} / ${n(m.usersLoggedIn.without)} logged in${m.cappedRuns.length ? `, ${m.cappedRuns.length} runs capped` : ''}; ${n(m.seconds)} s`, tgt('page login with an otp'));
   }
+  if (f.dbOtp) {
+    const d = f.dbOtp;
+    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
+    row(`11 database OTP logins (${d.concurrency} users)`, '/otp/challenge + otp grant (auth_session)', `${n(d.dbOtp.perSecond)} logins/s`, detail(d.dbOtp));
+    row('', '/passwordless/start + otp grant (realm)', `${n(d.passwordless.perSecond)} logins/s`, detail(d.passwordless));
+    row('', 'database / passwordless', `${n(d.ratio, 2)}×`, `rounds: ${d.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(d.cpuCostRatio, 2)}×; ${n(d.seconds)} s`, tgt('database OTP logins'));
+  }
   if (f.versusBuild) {
     const v = f.versusBuild;
     const versus = (fig, what, m, unit) => row(fig, `${what}: this build / ${v.other}`, `${n(m.ratio, 2)}×`, `${n(m.self, 1)} / ${n(m.other, 1)} ${unit} (medians); rounds ${m.runs.self.map((x, i) => n(x / m.runs.other[i], 2)).join(' ')}`, tgt(`versus other build: ${what}`));
