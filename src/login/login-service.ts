@@ -24,8 +24,11 @@ export interface LoginService {
   identifier(visit: Visit, form: { username?: string | undefined; connection?: string | undefined; passkey?: string | undefined }, admit: Admit): Promise<ScreenOutcome>;
   /** A passwordless challenge: the code, or a request for a new one. */
   challenge(screen: (typeof CHALLENGE)[ChannelName], visit: Visit, form: { resend: boolean; code: string }, admit: Admit): Promise<ScreenOutcome>;
-  /** `ip`: the caller's address, for brute-force protection (login/brute-force.ts). */
-  password(visit: Visit, form: { password: string }, ip: string): Promise<ScreenOutcome>;
+  /**
+   * `ip`: the caller's address, for brute-force protection (login/brute-force.ts). `emailCode`: the
+   * screen's "Email me a code instead" (a database connection with email_otp).
+   */
+  password(visit: Visit, form: { password: string; emailCode?: boolean }, ip: string): Promise<ScreenOutcome>;
   /** Identifier + Password profile: the single-page `login` screen (or one of its social buttons). */
   login(visit: Visit, form: { username?: string | undefined; password?: string | undefined; connection?: string | undefined }, ip: string, admit: Admit): Promise<ScreenOutcome>;
   /** The passkey challenge after the identifier: an assertion from one of that user's passkeys. */
@@ -83,7 +86,7 @@ export function createLoginService(deps: LoginDeps): LoginService {
 
     challenge: (screen, visit, form, admit) => submit(screen, visit, (ctx) => identifier.challenge(ctx, form, admit)),
 
-    password: (visit, form, ip) => submit('password', visit, (ctx) => passwords.password(ctx, form.password, ip)),
+    password: (visit, form, ip) => submit('password', visit, (ctx) => (form.emailCode ? identifier.emailCodeInstead(ctx) : passwords.password(ctx, form.password, ip))),
 
     login: (visit, form, ip, admit) =>
       submit('login', visit, async (ctx) => keepTyped(typedUsername(ctx, form.username), await passwords.onePage(ctx, form, ip, admit))),

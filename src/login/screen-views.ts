@@ -55,7 +55,12 @@ export function createScreenViews(deps: {
     'email-challenge': async (ctx) => challenge(ctx),
     'sms-challenge': async (ctx) => challenge(ctx),
     // "Forgot password?" opens the reset-password request for this login (routes/reset-password.ts).
-    password: async ({ txn }) => ({ identifier: txn.identifier, forgotPasswordHref: `${RESET_REQUEST_PATH}?state=${encodeURIComponent(txn.id)}` }),
+    password: async ({ txn, connection }) => ({
+      identifier: txn.identifier,
+      forgotPasswordHref: `${RESET_REQUEST_PATH}?state=${encodeURIComponent(txn.id)}`,
+      // authentication_methods.email_otp: a code by email instead of the password.
+      emailCode: connection?.kind === 'database' && connection.authenticationMethods.emailOtp && (txn.identifier ?? '').includes('@'),
+    }),
     login: async (ctx) => ({
       database: ctx.connection?.kind === 'database',
       usernames: ctx.connection?.username.required === true,

@@ -116,7 +116,8 @@ const signupOpen: Guard = ({ connection }) => (connection?.kind === 'database' &
 
 /** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
 const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
-  const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : undefined;
+  // A database connection with email_otp takes its code on the email challenge too.
+  const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : connection?.kind === 'database' && connection.authenticationMethods.emailOtp ? CHALLENGE.email : undefined;
   if (txn.identifier && own === CHALLENGE[channel]) return undefined;
   return txn.identifier && own ? own : 'identifier';
 };

@@ -26,7 +26,7 @@ let page: Page;
 async function startEnv() {
   const env = await startCallbackEnv((site) => ({
     clients: [{ name: 'Reset SPA', client_id: CLIENT_ID, app_type: 'spa', callbacks: [site.callback], web_origins: [site.origin] }],
-    connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
+    connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good', authentication_methods: { password: { enabled: true }, email_otp: { enabled: true } } } }],
     users: [{ connection: DB, email: EMAIL, password: OLD }],
   }));
   ({ domain, callback } = env);
@@ -38,8 +38,10 @@ browserPerTest(startEnv, (session) => ({ page } = session));
 const primary = () => page.locator('button[data-action-button-primary="true"]');
 
 /** /authorize, the email, up to the password screen. */
+let lastVerifier = '';
 async function toPasswordScreen(): Promise<void> {
-  const { challenge } = pkcePair();
+  const { verifier, challenge } = pkcePair();
+  lastVerifier = verifier;
   const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: callback, response_type: 'code', scope: 'openid email', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
   await page.goto(`${domain}/authorize?${query}`);
   await page.locator('input[name=username]').fill(EMAIL);
@@ -112,6 +114,30 @@ test(
     expect(subject).toBe('Verify your email');
     await page.goto(link);
     await eventually(textOf(page.locator('h1'))).toBe('Email Verified');
+  },
+  TEST_TIMEOUT,
+);
+
+test(
+  'a database user logs in with an emailed code instead of the password (authentication_methods.email_otp)',
+  async () => {
+    await toPasswordScreen();
+    const seen = await latestMessageId(domain, EMAIL);
+    await page.getByRole('button', { name: 'Email me a code instead' }).click();
+    await page.waitForURL(/\/u\/login\/passwordless-email-challenge\?/);
+    const mail = await fetch(`${domain}/_dev/api/messages/latest?${new URLSearchParams({ to: EMAIL, wait: '10000', ...(seen ? { after: seen } : {}) })}`);
+    const { code, connection } = (await mail.json()) as { code: string; connection: string };
+    expect(connection).toBe(DB);
+    await page.locator('input[name=code]').fill(code);
+    await primary().click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+    const exchanged = await fetch(`${domain}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: CLIENT_ID, code: new URL(page.url()).searchParams.get('code') ?? '', code_verifier: lastVerifier, redirect_uri: callback }),
+    });
+    const idToken = ((await exchanged.json()) as { id_token: string }).id_token;
+    expect(JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString())).toMatchObject({ email: EMAIL, sub: expect.stringMatching(/^auth0\|/) });
   },
   TEST_TIMEOUT,
 );

@@ -33,7 +33,21 @@ export function identifierSteps(kit: LoginKit, toProvider: (ctx: LoginContext, n
     return sent.ok ? undefined : NOT_SENT[channelOf(connection).name];
   }
 
+  /** A database connection's one-time code by email (authentication_methods.email_otp), sent as every passwordless code. */
+  async function emailCode(ctx: LoginContext, connection: Connection, email: string): Promise<ScreenOutcome> {
+    const notSent = await sendChallenge(ctx, connection, email);
+    return notSent ? refuse(ctx, notSent) : go(screenUrl(CHALLENGE.email, ctx.txn));
+  }
+
   return {
+    /** The password screen's "Email me a code instead", where the database connection has email_otp. */
+    async emailCodeInstead(ctx: LoginContext): Promise<ScreenOutcome> {
+      const { connection, txn } = ctx;
+      const email = normalizeEmail(txn.identifier ?? '');
+      if (!connection || connection.kind !== 'database' || !connection.authenticationMethods.emailOtp || !email) return go(screenUrl('password', txn));
+      return emailCode(ctx, connection, email);
+    },
+
     async identify(ctx: LoginContext, form: Form, admit: Admit): Promise<ScreenOutcome> {
       if (form.connection) return toProvider(ctx, form.connection);
       // An identifier sends a code (or starts a password login), so it counts; a social button does not.
@@ -51,6 +65,8 @@ export function identifierSteps(kit: LoginKit, toProvider: (ctx: LoginContext, n
         const identifier = databaseIdentifier(connection, input);
         if (!identifier) return refuse(ctx, connection.username.required ? 'invalid_identifier' : 'invalid_email');
         await authorization.remember(txn, shownIdentifier(identifier));
+        // Codes only (authentication_methods: email_otp on, password off): the code goes out at once.
+        if ('email' in identifier && connection.authenticationMethods.emailOtp && !connection.authenticationMethods.password) return emailCode(ctx, connection, identifier.email);
         const withPasskey = profile.biometrics && 'email' in identifier && (await passkeys.userWithPasskey(connection.name, identifier.email));
         return go(screenUrl(withPasskey ? 'passkey' : 'password', txn));
       }

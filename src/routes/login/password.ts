@@ -11,7 +11,8 @@ import { screenPath } from '../../login/screens.js';
 export function passwordRoutes(app: FastifyInstance, { login }: AppDeps, replies: LoginReplies): void {
   app.get(screenPath('password'), PAGE, (request, reply) => replies.show(request, reply, 'password'));
   app.post(screenPath('password'), PAGE_FORM, async (request, reply) => {
-    const outcome = await login.password(replies.visit(request), { password: replies.form(request).password ?? '' }, request.ip);
+    const form = replies.form(request);
+    const outcome = await login.password(replies.visit(request), { password: form.password ?? '', emailCode: form.action === 'email-code' }, request.ip);
     return replies.send(reply, 'password', outcome);
   });
 
