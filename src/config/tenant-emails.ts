@@ -2,8 +2,9 @@ import type { DatabaseEmails } from '../tenant/model.js';
 
 /**
  * The database emails' settings from a tenant's `emailTemplates` (Deploy CLI: emails/<template>.json):
- * whether verify_email is sent (Auth0 sends it on sign-up unless the template is turned off) and each
- * link's `urlLifetimeInSeconds` and `resultUrl`. Auth0's default link lifetime is 5 days.
+ * whether verify_email is sent (Auth0 sends it on sign-up unless the template is turned off), whether
+ * welcome_email is (only when turned on), and each link's `urlLifetimeInSeconds` and `resultUrl`.
+ * Auth0's default link lifetime is 5 days.
  */
 const DEFAULT_LIFETIME_SECONDS = 432_000;
 
@@ -22,5 +23,5 @@ export function databaseEmails(templates: unknown): DatabaseEmails {
     resultUrl: typeof entry?.resultUrl === 'string' && entry.resultUrl ? entry.resultUrl : undefined,
   });
   const verify = find('verify_email');
-  return { verifyEmail: { ...link(verify), enabled: verify?.enabled !== false }, resetEmail: link(find('reset_email')) };
+  return { verifyEmail: { ...link(verify), enabled: verify?.enabled !== false }, resetEmail: link(find('reset_email')), welcomeEmail: { enabled: find('welcome_email')?.enabled === true } };
 }

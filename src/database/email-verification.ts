@@ -10,8 +10,8 @@ import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
  * Email verification for database users, as Auth0 does it: a verify_email message with a link (sent
  * on sign-up unless the tenant turned the template off, or by the Management API's verification-email
  * job), or a ticket URL the Management API hands out; opening the link sets `email_verified: true`,
- * which the next ID token shows. The link lives as the tenant's verify_email says (5 days by default)
- * and works once.
+ * which the next ID token shows, and sends welcome_email where the tenant turned it on. The link lives
+ * as the tenant's verify_email says (5 days by default) and works once.
  */
 export const VERIFY_PATH = '/u/email-verification';
 
@@ -39,6 +39,23 @@ export function createEmailVerification(deps: { tenant: Tenant; store: UserStore
     const resultUrl = options.resultUrl ?? settings.resultUrl;
     const ticket = await tickets.issue({ sub: user.user_id, ...(options.clientId ? { cid: options.clientId } : {}), ...(resultUrl ? { res: resultUrl } : {}) }, options.ttlSeconds ?? settings.lifetimeSeconds);
     return `${issuer.replace(/\/$/, '')}${VERIFY_PATH}?ticket=${encodeURIComponent(ticket)}#`;
+  }
+
+  /** welcome_email, once the email is verified (Auth0's template, in Understudy's words). */
+  async function welcome(user: User, clientId: string | undefined): Promise<void> {
+    await outbox.send({
+      channel: 'email',
+      to: user.email!,
+      from: `${tenant.friendlyName} <no-reply@understudy.local>`,
+      subject: `Welcome to ${tenant.friendlyName}`,
+      text: `Hello ${user.name},\n\nYour email address is verified: welcome to ${tenant.friendlyName}.`,
+      html: null,
+      code: null,
+      link: null,
+      connection: user.connection,
+      clientId: clientId ?? null,
+      expiresAt: clock.now() + settings.lifetimeSeconds * 1000,
+    });
   }
 
   return {
@@ -70,7 +87,10 @@ export function createEmailVerification(deps: { tenant: Tenant; store: UserStore
       const user = typeof sub === 'string' ? await store.getUser(sub) : undefined;
       if (!user || !(await tickets.use(opened.id))) return { ok: false, reason: user ? 'used' : 'invalid' };
       const alreadyVerified = user.email_verified === true;
-      if (!alreadyVerified) await store.updateUser(user.user_id, { email_verified: true, updated_at: new Date(clock.now()).toISOString() });
+      if (!alreadyVerified) {
+        await store.updateUser(user.user_id, { email_verified: true, updated_at: new Date(clock.now()).toISOString() });
+        if (tenant.emails.welcomeEmail.enabled && user.email) await welcome(user, typeof cid === 'string' ? cid : undefined);
+      }
       return { ok: true, alreadyVerified, clientId: typeof cid === 'string' ? cid : undefined, resultUrl: typeof res === 'string' ? res : undefined };
     },
   };

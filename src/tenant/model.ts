@@ -55,6 +55,8 @@ export interface EmailLink {
 export interface DatabaseEmails {
   verifyEmail: EmailLink & { enabled: boolean };
   resetEmail: EmailLink;
+  /** welcome_email: sent once a user's email is verified, when the tenant turned it on (Auth0's default: off). */
+  welcomeEmail: { enabled: boolean };
 }
 
 /** Auth0's password strength levels (options.passwordPolicy). */

@@ -51,6 +51,15 @@ describe('email verification', () => {
     expect(again.body).toContain('This link has already been used.');
   });
 
+  it('sends welcome_email once the email is verified, where the tenant turned it on', async () => {
+    t = await buildTestApp({ tenant: tenant({ emailTemplates: [{ template: 'welcome_email', enabled: true, body: '<p>Welcome</p>', from: '', subject: '', syntax: 'liquid' }] }) });
+    await signup('wendy@example.com');
+    const verification = await latestMessage(t.app, 'wendy@example.com');
+    expect((await open(String(verification.link))).statusCode).toBe(200);
+    const welcome = await latestMessage(t.app, 'wendy@example.com', String(verification.id));
+    expect(welcome).toMatchObject({ subject: 'Welcome to Understudy', link: null });
+  });
+
   it('sends nothing on sign-up when the tenant turned verify_email off', async () => {
     t = await buildTestApp({ tenant: tenant({ emailTemplates: [{ template: 'verify_email', enabled: false, body: '<p>{{ url }}</p>', from: '', subject: '', syntax: 'liquid' }] }) });
     expect((await signup('quiet@example.com')).statusCode).toBe(200);
