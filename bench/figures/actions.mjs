@@ -11,7 +11,7 @@ import { cpuMs, rssMB } from '../lib/procs.mjs';
 import { startUnderstudy } from '../lib/servers.mjs';
 import { median, round } from '../lib/stats.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
-import { pairedRounds } from '../lib/paired-rounds.mjs';
+import { pairedRatios, pairedRounds } from '../lib/paired-rounds.mjs';
 
 export const actions = {
   name: 'actions',
@@ -63,11 +63,7 @@ export const actions = {
           hostRssAfterMB: round(hostPids.reduce((sum, pid) => sum + rssMB(pid), 0), 1),
         },
         withoutActions: { ...flowSummary(runs.without), rssAfterMB: round(rssMB(without.handle.pid), 1) },
-        ratio: paired.ratio,
-        ratioRuns: paired.ratioRuns,
-        cpuCostRatio: paired.cpuCostRatio,
-        cpuCostRatioRuns: paired.cpuCostRatioRuns,
-        seconds: paired.seconds,
+        ...pairedRatios(paired),
       };
     } finally {
       await withActions.handle.stop();

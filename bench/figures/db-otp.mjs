@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { log } from '../lib/log.mjs';
 import { understudyApiLogin, understudyDbOtpLogin } from '../lib/logins.mjs';
 import { startUnderstudy } from '../lib/servers.mjs';
-import { pairedRounds } from '../lib/paired-rounds.mjs';
+import { pairedRatios, pairedRounds } from '../lib/paired-rounds.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
 
 const DB = 'Username-Password-Authentication';
@@ -36,11 +36,7 @@ export const dbOtp = {
         flow: 'API logins, a new email each: POST /otp/challenge (allow_signup) → code from the dev API → otp grant with auth_session, against POST /passwordless/start → code → otp grant with realm=email',
         dbOtp: flowSummary(paired.runs.with),
         passwordless: flowSummary(paired.runs.without),
-        ratio: paired.ratio,
-        ratioRuns: paired.ratioRuns,
-        cpuCostRatio: paired.cpuCostRatio,
-        cpuCostRatioRuns: paired.cpuCostRatioRuns,
-        seconds: paired.seconds,
+        ...pairedRatios(paired),
       };
     } finally {
       await server.handle.stop();

@@ -15,7 +15,7 @@ import { idTokenClaims, understudyMfaPageLogin, understudyPageLogin } from '../l
 import { rssMB } from '../lib/procs.mjs';
 import { startSeeded } from '../lib/servers.mjs';
 import { round } from '../lib/stats.mjs';
-import { pairedRounds } from '../lib/paired-rounds.mjs';
+import { pairedRatios, pairedRounds } from '../lib/paired-rounds.mjs';
 import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
 
 const TOTP_PERIOD_MS = 30_000;
@@ -80,11 +80,7 @@ export const mfa = {
         cappedRuns,
         withMfa: { ...flowSummary(runs.with), ...seed(withMfa) },
         withoutMfa: { ...flowSummary(runs.without), ...seed(without) },
-        ratio: paired.ratio,
-        ratioRuns: paired.ratioRuns,
-        cpuCostRatio: paired.cpuCostRatio,
-        cpuCostRatioRuns: paired.cpuCostRatioRuns,
-        seconds: paired.seconds,
+        ...pairedRatios(paired),
       };
     } finally {
       await withMfa.handle.stop();

@@ -32,3 +32,6 @@ export async function pairedRounds({ reps, warmMs, ms, label, flow, cpuOf = (_wh
     seconds: round((performance.now() - measuredFrom) / 1000),
   };
 }
+
+/** The ratios a figure reports from pairedRounds: with / without, per round and their median, throughput and CPU. */
+export const pairedRatios = ({ ratio, ratioRuns, cpuCostRatio, cpuCostRatioRuns, seconds }) => ({ ratio, ratioRuns, cpuCostRatio, cpuCostRatioRuns, seconds });
