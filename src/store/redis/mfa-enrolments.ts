@@ -13,7 +13,7 @@ export function redisMfaEnrolments({ redis, k, run, readHashes }: RedisContext):
   return {
     async saveEnrolment(enrolment) {
       const keys = [k.mfaEnrolment(enrolment.id), k.mfaEnrolments, k.seq];
-      return (await run(LUA.saveMfaEnrolment, keys, [enrolment.id, k.userMfaEnrolmentsPrefix, enrolment.userId, ...toPairs(enrolment)])) === 1;
+      return (await run(LUA.saveUserIndexed, keys, [enrolment.id, k.userMfaEnrolmentsPrefix, enrolment.userId, ...toPairs(enrolment)])) === 1;
     },
     async findEnrolment(id) {
       return fromHash<MfaEnrolment>(await redis.hgetall(k.mfaEnrolment(id)));
@@ -26,7 +26,7 @@ export function redisMfaEnrolments({ redis, k, run, readHashes }: RedisContext):
       return (await run(LUA.replaceMfaEnrolment, [k.mfaEnrolment(enrolment.id)], [JSON.stringify(enrolment.userId), ...toPairs(enrolment)])) === 1;
     },
     async deleteEnrolment(id) {
-      return (await run(LUA.deleteMfaEnrolment, [k.mfaEnrolment(id), k.mfaEnrolments], [id, k.userMfaEnrolmentsPrefix])) === 1;
+      return (await run(LUA.deleteUserIndexed, [k.mfaEnrolment(id), k.mfaEnrolments], [id, k.userMfaEnrolmentsPrefix])) === 1;
     },
     async revokeRememberedBrowsers(userId, at) {
       await redis.set(k.mfaRememberRevoked(userId), JSON.stringify(at));

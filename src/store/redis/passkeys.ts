@@ -9,7 +9,7 @@ export function redisPasskeys({ redis, k, run, readHashes }: RedisContext): Pass
   return {
     async savePasskey(passkey) {
       const keys = [k.passkey(passkey.id), k.passkeys, k.seq];
-      return (await run(LUA.savePasskey, keys, [passkey.id, k.userPasskeysPrefix, passkey.userId, ...toPairs(passkey)])) === 1;
+      return (await run(LUA.saveUserIndexed, keys, [passkey.id, k.userPasskeysPrefix, passkey.userId, ...toPairs(passkey)])) === 1;
     },
     async findPasskey(id) {
       return fromHash<Passkey>(await redis.hgetall(k.passkey(id)));
@@ -22,7 +22,7 @@ export function redisPasskeys({ redis, k, run, readHashes }: RedisContext): Pass
       return (await run(LUA.updatePasskeyCounter, [k.passkey(id)], [JSON.stringify(counter), JSON.stringify(lastUsedAt)])) === 1;
     },
     async deletePasskey(id) {
-      return (await run(LUA.deletePasskey, [k.passkey(id), k.passkeys], [id, k.userPasskeysPrefix])) === 1;
+      return (await run(LUA.deleteUserIndexed, [k.passkey(id), k.passkeys], [id, k.userPasskeysPrefix])) === 1;
     },
   };
 }

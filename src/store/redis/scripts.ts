@@ -98,8 +98,12 @@ export const LUA = {
     redis.call('DEL', KEYS[1])
     if user then redis.call('SREM', ARGV[1] .. cjson.decode(user), ARGV[2]) end
     return 1`,
-  /** KEYS: passkey, all passkeys zset, seq; ARGV: id, user passkey zset prefix, user id (raw), field/value... */
-  savePasskey: `
+  /**
+   * A record kept as a hash and indexed twice, in creation order: in a zset of all of them and in its
+   * user's zset (passkeys, MFA enrolments). KEYS: record, all-records zset, seq; ARGV: id, user zset
+   * prefix, user id (raw), field/value... 0 when the id exists already.
+   */
+  saveUserIndexed: `
     if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
     for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
     local seq = redis.call('INCR', KEYS[3])
@@ -110,35 +114,19 @@ export const LUA = {
     if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
     redis.call('HSET', KEYS[1], 'counter', ARGV[1], 'lastUsedAt', ARGV[2])
     return 1`,
-  /** KEYS: passkey, all passkeys zset; ARGV: id, user passkey zset prefix. */
-  deletePasskey: `
+  /** Deletes a record saveUserIndexed saved, with both its index entries. KEYS: record, all-records zset; ARGV: id, user zset prefix. */
+  deleteUserIndexed: `
     local user = redis.call('HGET', KEYS[1], 'userId')
     if not user then return 0 end
     redis.call('DEL', KEYS[1])
     redis.call('ZREM', KEYS[2], ARGV[1])
     redis.call('ZREM', ARGV[2] .. cjson.decode(user), ARGV[1])
-    return 1`,
-  /** KEYS: enrolment, all MFA enrolments zset, seq; ARGV: id, user enrolment zset prefix, user id (raw), field/value... */
-  saveMfaEnrolment: `
-    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-    for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-    local seq = redis.call('INCR', KEYS[3])
-    redis.call('ZADD', KEYS[2], seq, ARGV[1])
-    redis.call('ZADD', ARGV[2] .. ARGV[3], seq, ARGV[1])
     return 1`,
   /** KEYS: enrolment; ARGV: user id as JSON, field/value... Replaces every field (an absent one goes); 0 unless the same user's enrolment exists. */
   replaceMfaEnrolment: `
     if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[1] then return 0 end
     redis.call('DEL', KEYS[1])
     for i = 2, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-    return 1`,
-  /** KEYS: enrolment, all MFA enrolments zset; ARGV: id, user enrolment zset prefix. */
-  deleteMfaEnrolment: `
-    local user = redis.call('HGET', KEYS[1], 'userId')
-    if not user then return 0 end
-    redis.call('DEL', KEYS[1])
-    redis.call('ZREM', KEYS[2], ARGV[1])
-    redis.call('ZREM', ARGV[2] .. cjson.decode(user), ARGV[1])
     return 1`,
   /** ARGV[1] now. Returns the token as it was; sets rotatedAt only the first time. */
   markRotated: `
