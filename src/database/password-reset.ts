@@ -22,10 +22,13 @@ export const RESET_PATH = '/u/reset-password';
 
 export type { TicketRefusal } from '../oauth/sealed-tickets.js';
 export type OpenedTicket = { ok: true; user: User; connection: Connection; clientId: string | undefined } | { ok: false; reason: TicketRefusal };
+/** A refused new password comes back with the ticket it was typed for, so the screen shows again without opening it twice. */
+type ValidTicket = Extract<OpenedTicket, { ok: true }>;
 export type ChangeOutcome =
   | { ok: true; clientId: string | undefined }
-  | { ok: false; reason: TicketRefusal | 'mismatch' | 'empty' }
-  | { ok: false; reason: 'policy'; check: Exclude<PasswordCheck, { ok: true }> };
+  | { ok: false; reason: TicketRefusal }
+  | { ok: false; reason: 'mismatch' | 'empty'; ticket: ValidTicket }
+  | { ok: false; reason: 'policy'; check: Exclude<PasswordCheck, { ok: true }>; ticket: ValidTicket };
 
 export interface PasswordReset {
   /** Sends the reset email when the connection has this user; says nothing either way. */
@@ -103,10 +106,10 @@ export function createPasswordReset(deps: {
     async change(ticket, password, confirmation) {
       const opened = await open(ticket);
       if (!opened.ok) return opened;
-      if (!password) return { ok: false, reason: 'empty' };
-      if (password !== confirmation) return { ok: false, reason: 'mismatch' };
+      if (!password) return { ok: false, reason: 'empty', ticket: opened };
+      if (password !== confirmation) return { ok: false, reason: 'mismatch', ticket: opened };
       const check = checkPassword(opened.connection.passwordPolicy, password, { email: opened.user.email, username: opened.user.username, name: opened.user.name });
-      if (!check.ok) return { ok: false, reason: 'policy', check };
+      if (!check.ok) return { ok: false, reason: 'policy', check, ticket: opened };
       // One password per ticket: the first of two concurrent changes takes it.
       if (!(await tickets.use(opened.id!))) return { ok: false, reason: 'used' };
       await users.update(opened.user.user_id, { password });

@@ -64,9 +64,8 @@ export async function resetPasswordRoutes(scope: FastifyInstance, deps: AppDeps)
     const ticket = text(request.body.ticket) || text(request.query.ticket);
     const changed = await passwordReset.change(ticket, text(request.body.password), text(request.body['re-enter-password']));
     if (changed.ok) return page(reply, 'reset-password-success', { appName: appNameOf(tenant, changed.clientId) });
-    if (changed.reason === 'invalid' || changed.reason === 'expired' || changed.reason === 'used') return errorPage(reply, changed.reason);
-    const opened = await passwordReset.open(ticket);
-    if (!opened.ok) return errorPage(reply, opened.reason);
+    if (!('ticket' in changed)) return errorPage(reply, changed.reason);
+    const opened = changed.ticket;
     const refusal =
       changed.reason === 'empty' ? { error: 'Password is required', errorCode: 'no-password' }
       : changed.reason === 'mismatch' ? { error: "Passwords don't match", errorCode: 'password-mismatch' }
