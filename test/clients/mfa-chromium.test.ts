@@ -105,7 +105,7 @@ test(
     // Two factors to enrol in: the choice, then the authenticator app.
     await page.locator('button[data-factor="otp"]').click();
     await page.waitForURL(/\/u\/mfa-otp-enrollment\?/);
-    await eventually(() => page.locator('.qr svg').count()).toBe(1);
+    await page.locator('.qr svg').waitFor();
     const secret = (await page.locator('[data-otp-secret]').getAttribute('data-otp-secret'))!;
     expect(OTPAuth.URI.parse((await page.locator('[data-otpauth-uri]').getAttribute('data-otpauth-uri'))!).secret.base32).toBe(secret);
     await page.locator('input[name=code]').fill(totp(secret));
@@ -192,7 +192,7 @@ test(
     await page.waitForURL(/\/u\/mfa-push-welcome\?/);
     await primary().click();
     await page.waitForURL(/\/u\/mfa-push-enrollment\?/);
-    await eventually(() => page.locator('.qr svg').count()).toBe(1);
+    await page.locator('.qr svg').waitFor();
 
     // The dev mailbox page plays the Guardian app; the login page moves on by itself once it scanned.
     const mailbox = await page.context().newPage();
