@@ -1,9 +1,10 @@
+import { managementRejection } from '../support/node-auth0.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustLocalCa } from '../support/trust-local-ca.js';
-import { ManagementClient, ManagementError } from 'auth0';
+import { ManagementClient } from 'auth0';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
 import type { MfaEnrolment } from '../../src/store/records.js';
 import { type ListeningTestApp, listeningTestApp } from '../support/app.js';
@@ -24,14 +25,7 @@ describe(SDK, () => {
   let management: ManagementClient;
   let untrust: (() => Promise<void>) | undefined;
 
-  async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-    const error = await promise.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(ManagementError);
-    return error as ManagementError;
-  }
+  const rejection = managementRejection;
 
   const enrolment = (overrides: Partial<MfaEnrolment> & Pick<MfaEnrolment, 'id' | 'factor'>): MfaEnrolment => ({
     userId: ADA,

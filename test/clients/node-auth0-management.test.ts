@@ -1,9 +1,10 @@
+import { managementRejection } from '../support/node-auth0.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trustLocalCa } from '../support/trust-local-ca.js';
-import { ManagementClient, ManagementError } from 'auth0';
+import { ManagementClient } from 'auth0';
 import { ManagementClient as LegacyManagementClient } from 'auth0/legacy';
 import { defaultTenant } from '../../src/config/default-tenant.js';
 import { ensureLocalCertificates } from '../../src/tls/local-ca.js';
@@ -38,15 +39,7 @@ describe(SDK, () => {
     return verifyJwt(t.app, tokens.id_token, issuer, t.clock.now());
   }
 
-  /** What the SDK threw, as a ManagementError (fails the test when it did not throw). */
-  async function rejection(promise: Promise<unknown>): Promise<ManagementError> {
-    const error = await promise.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(error).toBeInstanceOf(ManagementError);
-    return error as ManagementError;
-  }
+  const rejection = managementRejection;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'understudy-node-auth0-mgmt-'));
