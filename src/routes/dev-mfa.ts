@@ -4,7 +4,8 @@ import type { AppDeps } from '../http/app-deps.js';
 import * as Type from 'typebox';
 import { AnyObject, fieldsOf, paramsOf, queryWith } from '../http/route-schemas.js';
 import { notFound } from '../errors.js';
-import { pushStateOf, type PushState } from '../mfa/push-notifications.js';
+import { pushStateOf } from '../mfa/push-notifications.js';
+import type { DevMfaEnrolment } from '../testing/types.js';
 import type { MfaEnrolment, User } from '../store/records.js';
 import { TOTP_PERIOD_SECONDS, totpAt } from '../mfa/totp.js';
 import { normalizeEmail } from '../users/normalize.js';
@@ -18,28 +19,10 @@ import { normalizeEmail } from '../users/normalize.js';
  * The push factor's device is played here: `POST /_dev/api/mfa/authenticators/{id}/scan` enrols a
  * push enrolment waiting for its QR code to be scanned, `…/approve` and `…/deny` answer the
  * notification waiting (`push.status: "pending"` in the list). 404 when there is nothing to scan or answer.
+ * The shape is understudy/testing's DevMfaEnrolment, its one definition.
  */
-export interface MfaEnrolmentView {
-  id: string;
-  user_id: string;
-  email: string | undefined;
-  factor: MfaEnrolment['factor'];
-  confirmed: boolean;
-  created_at: string;
-  last_auth_at: string | undefined;
-  secret?: string;
-  current_code?: string;
-  code_valid_for_seconds?: number;
-  phone_number?: string;
-  recovery_code?: string;
-  /** push and WebAuthn: the device's or key's name. */
-  name?: string;
-  /** push: the notification last sent and its answer. */
-  push?: { status: PushState; expires_at: string };
-}
-
-export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, now: number): MfaEnrolmentView {
-  const view: MfaEnrolmentView = {
+export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, now: number): DevMfaEnrolment {
+  const view: DevMfaEnrolment = {
     id: enrolment.id,
     user_id: enrolment.userId,
     email: enrolment.email ?? user?.email,
@@ -54,7 +37,8 @@ export function enrolmentView(enrolment: MfaEnrolment, user: User | undefined, n
   if (enrolment.phoneNumber) view.phone_number = enrolment.phoneNumber;
   if (enrolment.recoveryCode) view.recovery_code = enrolment.recoveryCode;
   if (enrolment.name && enrolment.factor !== 'sms' && enrolment.factor !== 'email') view.name = enrolment.name;
-  if (enrolment.push) view.push = { status: pushStateOf(enrolment, now), expires_at: new Date(enrolment.push.expiresAt).toISOString() };
+  const push = pushStateOf(enrolment, now);
+  if (enrolment.push && push !== 'none') view.push = { status: push, expires_at: new Date(enrolment.push.expiresAt).toISOString() };
   return view;
 }
 
@@ -66,7 +50,7 @@ export async function devMfaRoutes(scope: FastifyInstance, deps: AppDeps): Promi
     const { user_id: userId, email } = request.query;
     const wanted = typeof email === 'string' && email ? normalizeEmail(email) : undefined;
     const users = (await store.listUsers()).filter((u) => (typeof userId !== 'string' || !userId || u.user_id === userId) && (!wanted || u.email === wanted));
-    const enrolments: MfaEnrolmentView[] = [];
+    const enrolments: DevMfaEnrolment[] = [];
     for (const user of users) for (const enrolment of await mfa.enrolments(user)) enrolments.push(enrolmentView(enrolment, user, clock.now()));
     return reply.header('Cache-Control', 'no-store').send({ enrolments });
   });

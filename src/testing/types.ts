@@ -1,5 +1,5 @@
 /** The types of understudy/testing's client and page helpers. */
-import type { Message as DevMessage } from '../store/records.js';
+import type { Message as DevMessage, MfaFactor } from '../store/records.js';
 
 export interface WaitOptions {
   to: string;
@@ -41,20 +41,22 @@ export interface UnderstudyClient {
   pushDevice(authenticatorId: string, action: 'scan' | 'approve' | 'deny'): Promise<boolean>;
 }
 
-/** One enrolment as the dev API shows it. */
+/** One enrolment as the dev API shows it (GET /_dev/api/mfa builds it: src/routes/dev-mfa.ts). */
 export interface DevMfaEnrolment {
   id: string;
   user_id: string;
-  email?: string;
-  factor: 'otp' | 'sms' | 'email' | 'recovery-code' | 'push-notification' | 'webauthn-roaming' | 'webauthn-platform' | 'duo';
+  email?: string | undefined;
+  factor: MfaFactor;
   confirmed: boolean;
+  created_at: string;
+  last_auth_at?: string | undefined;
   secret?: string;
   /** The code an authenticator app shows now, on Understudy's (dev) clock. */
   current_code?: string;
   code_valid_for_seconds?: number;
   phone_number?: string;
   recovery_code?: string;
-  /** push: the device's name, once enrolled. */
+  /** push and WebAuthn: the device's or key's name. */
   name?: string;
   /** push: the notification last sent and its answer. */
   push?: { status: 'pending' | 'approved' | 'rejected' | 'expired'; expires_at: string };
