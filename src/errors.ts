@@ -240,11 +240,16 @@ export const passwordlessStartError = {
  * in Auth0's older envelope, `{name, code, description, statusCode}` (docs/research/auth0-database-connections.md
  * §1.3), which every SDK reads; some answers are a bare `{error}`. The body is sent as written here.
  */
+/** Why a database endpoint refused, for the sign-up screens to word it their own way. */
+export type DatabaseRefusal = 'invalid_signup' | 'invalid_connection' | 'invalid_body' | 'signup_disabled' | 'password_strength' | 'password_no_user_info' | 'refused_by_action';
+
 export class LegacyApiError extends OAuthError {
   readonly body: Record<string, unknown>;
+  readonly reason: DatabaseRefusal;
 
-  constructor(body: Record<string, unknown>, status = 400) {
+  constructor(reason: DatabaseRefusal, body: Record<string, unknown>, status = 400) {
     super('invalid_request', typeof body.description === 'string' ? body.description : String(body.message ?? body.error ?? ''), { status });
+    this.reason = reason;
     this.body = body;
   }
 
@@ -253,21 +258,21 @@ export class LegacyApiError extends OAuthError {
   }
 }
 
-const badRequest = (code: string, description: string): LegacyApiError => new LegacyApiError({ name: 'BadRequestError', code, description, statusCode: 400 });
+const badRequest = (reason: DatabaseRefusal, code: string, description: string): LegacyApiError => new LegacyApiError(reason, { name: 'BadRequestError', code, description, statusCode: 400 });
 
 export const databaseError = {
   /** A sign-up that cannot be made, the user existing included: Auth0 does not say which. */
-  invalidSignup: (): LegacyApiError => badRequest('invalid_signup', 'Invalid sign up'),
+  invalidSignup: (): LegacyApiError => badRequest('invalid_signup', 'invalid_signup', 'Invalid sign up'),
   /** An unknown, non-database or disabled connection (Auth0's body for this case is not documented). */
-  invalidConnection: (description: string): LegacyApiError => badRequest('invalid_connection', description),
+  invalidConnection: (description: string): LegacyApiError => badRequest('invalid_connection', 'invalid_connection', description),
   /** A field the endpoint needs, missing or of the wrong kind. */
-  invalidBody: (description: string): LegacyApiError => badRequest('invalid_body', description),
-  signupDisabled: (): LegacyApiError => new LegacyApiError({ error: 'public signup is disabled' }),
+  invalidBody: (description: string): LegacyApiError => badRequest('invalid_body', 'invalid_body', description),
+  signupDisabled: (): LegacyApiError => new LegacyApiError('signup_disabled', { error: 'public signup is disabled' }),
   /** The connection's password policy (password-sheriff's rules and text). */
   passwordStrength: (rules: unknown, policy: string): LegacyApiError =>
-    new LegacyApiError({ name: 'PasswordStrengthError', message: 'Password is too weak', code: 'invalid_password', description: rules, policy, statusCode: 400 }),
+    new LegacyApiError('password_strength', { name: 'PasswordStrengthError', message: 'Password is too weak', code: 'invalid_password', description: rules, policy, statusCode: 400 }),
   passwordNoUserInfo: (): LegacyApiError =>
-    new LegacyApiError({ name: 'PasswordNoUserInfoError', message: 'Password contains user information', code: 'invalid_password', description: 'Password contains user information', statusCode: 400 }),
+    new LegacyApiError('password_no_user_info', { name: 'PasswordNoUserInfoError', message: 'Password contains user information', code: 'invalid_password', description: 'Password contains user information', statusCode: 400 }),
   /** A pre-user-registration Action's refusal, with its code and its message for the user. */
-  refusedByAction: (code: string, description: string): LegacyApiError => badRequest(code, description),
+  refusedByAction: (code: string, description: string): LegacyApiError => badRequest('refused_by_action', code, description),
 };

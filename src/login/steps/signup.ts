@@ -1,4 +1,4 @@
-import { LegacyApiError } from '../../errors.js';
+import { LegacyApiError, type DatabaseRefusal } from '../../errors.js';
 import { isUsername } from '../../users/identifiers.js';
 import { normalizeEmail } from '../../users/normalize.js';
 import type { LoginContext, LoginKit, ScreenOutcome } from '../login-kit.js';
@@ -11,18 +11,19 @@ import { screenUrl } from '../screens.js';
  * against the connection's policy and the existing users. The new user is then logged in, through
  * the same end as every login (post-login Actions, a second factor), to the application.
  */
+/** How the sign-up screens word what the database sign-up refuses (Auth0's signup-password error keys). */
+const SIGNUP_REFUSAL: Record<DatabaseRefusal, Refusal> = {
+  invalid_signup: 'signup_email_in_use',
+  password_strength: 'signup_password_too_weak',
+  password_no_user_info: 'signup_password_personal',
+  signup_disabled: 'signup_disabled',
+  invalid_connection: 'signup_refused',
+  invalid_body: 'signup_refused',
+  refused_by_action: 'signup_refused',
+};
+
 export function signupSteps(kit: LoginKit) {
   const { deps, go, refuse, keepTyped } = kit;
-
-  /** How the sign-up screens word what /dbconnections/signup refuses (Auth0's signup-password error keys). */
-  function refusalOf(err: LegacyApiError): { refusal: Refusal; message?: string } {
-    const body = err.body;
-    if (body.name === 'PasswordStrengthError') return { refusal: 'signup_password_too_weak' };
-    if (body.name === 'PasswordNoUserInfoError') return { refusal: 'signup_password_personal' };
-    if (body.code === 'invalid_signup') return { refusal: 'signup_email_in_use' };
-    if (body.error === 'public signup is disabled') return { refusal: 'signup_disabled' };
-    return { refusal: 'signup_refused', message: typeof body.description === 'string' ? body.description : undefined };
-  }
 
   return {
     /** signup-id: the email, and the username where the connection has them. */
@@ -55,9 +56,10 @@ export function signupSteps(kit: LoginKit) {
         });
       } catch (err) {
         if (!(err instanceof LegacyApiError)) throw err;
-        const { refusal, message } = refusalOf(err);
+        const refusal = SIGNUP_REFUSAL[err.reason];
         const outcome = refuse(ctx, refusal);
-        return message && outcome.kind === 'show' ? { ...outcome, message } : outcome;
+        // A refusal the screens have no words for (an Action's, above all) shows the sign-up's own message.
+        return refusal === 'signup_refused' && outcome.kind === 'show' ? { ...outcome, message: err.message } : outcome;
       }
       return kit.finish(ctx, created.user);
     },
