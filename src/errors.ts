@@ -49,7 +49,9 @@ export type OAuthErrorCode =
   | 'expired_token'
   | 'unsupported_challenge_type'
   | 'association_required'
-  | 'authorization_pending';
+  | 'authorization_pending'
+  // POST /otp/challenge: the connection cannot send this code (docs/research/auth0-email-templates.md §2.2).
+  | 'invalid_connection';
 
 const defaultStatus: Partial<Record<OAuthErrorCode, number>> = {
   invalid_client: 401,
@@ -161,6 +163,7 @@ export const insufficientScope = named('insufficient_scope');
 export const notFound = named('not_found');
 export const tooManyRequests = named('too_many_requests');
 export const tooManyAttempts = named('too_many_attempts');
+export const invalidConnection = named('invalid_connection');
 export const serverError = (description: string, options?: ErrorOptions): OAuthError =>
   new OAuthError('server_error', description, { status: 500, ...options });
 export const temporarilyUnavailable = named('temporarily_unavailable');

@@ -130,21 +130,26 @@ export function readExportDirectory(dir: string, keywords: KeywordMappings | und
 
 /**
  * Files an export refers to instead of carrying them inline: a passwordless email's
- * `options.email.body: ./email.html`. They are read from the first of `folders` (relative to the
- * export's `root`) that has them: for a tenant.yaml its connections/ folder, where the Deploy CLI
- * writes them, then its own folder; for a directory export its connections/ folder. A reference that
- * leaves the export is refused (config/export-files.ts); a missing file is a warning, and the
- * connection sends Understudy's default email.
+ * `options.email.body: ./email.html`, and an email template's `body: ./verify_email.html`. Each is
+ * read from the first of its folders (relative to the export's `root`) that has it:
+ * - a connection's body: for a tenant.yaml its connections/ folder, where the Deploy CLI writes them,
+ *   then its own folder; for a directory export its connections/ folder;
+ * - an email template's body: beside a tenant.yaml (the Deploy CLI writes `./emailTemplates/<name>.html`),
+ *   or in a directory export's emails/ folder.
+ *
+ * A reference that leaves the export is refused (config/export-files.ts); a missing file is a notice,
+ * and the email uses Understudy's default body.
  */
-export function loadReferencedFiles(doc: unknown, root: string, folders: readonly string[], keywords: KeywordMappings | undefined, found: { problems: string[]; notices: string[] }): void {
-  const connections = (doc as { connections?: unknown } | null)?.connections;
-  if (!Array.isArray(connections)) return;
-  connections.forEach((connection, i) => {
-    const email = (connection as { options?: { email?: { body?: unknown } } } | null)?.options?.email;
-    const body = email?.body;
+export interface ReferenceFolders {
+  connections: readonly string[];
+  emailTemplates: readonly string[];
+}
+
+export function loadReferencedFiles(doc: unknown, root: string, folders: ReferenceFolders, keywords: KeywordMappings | undefined, found: { problems: string[]; notices: string[] }): void {
+  const readBody = (holder: { body?: unknown }, key: string, where: readonly string[]): void => {
+    const body = holder.body;
     if (typeof body !== 'string' || body.includes('<') || !/\.(html?|liquid)$/i.test(body.trim())) return;
-    const key = `connections[${i}].options.email.body`;
-    const refs = folders.map((folder) => resolveInside(root, body, folder));
+    const refs = where.map((folder) => resolveInside(root, body, folder));
     const refused = refs.find((ref): ref is { refused: string } => 'refused' in ref);
     if (refused) {
       found.problems.push(`${key}: ${refused.refused}`);
@@ -152,15 +157,27 @@ export function loadReferencedFiles(doc: unknown, root: string, folders: readonl
     }
     const file = refs.find((ref): ref is { file: string } => 'file' in ref);
     if (!file) {
-      delete email!.body;
-      found.notices.push(`${key}: the email template ${body.trim()} is not in the export (looked in ${folders.map((f) => join(root, f)).join(', ')}); the connection's email uses Understudy's default body`);
+      delete holder.body;
+      found.notices.push(`${key}: the email template ${body.trim()} is not in the export (looked in ${where.map((f) => join(root, f)).join(', ')}); the email uses Understudy's default body`);
       return;
     }
     try {
       // Keywords are replaced in it as in the file that refers to it, as the Deploy CLI does.
-      email!.body = replaceKeywords(readFileSync(file.file, 'utf8'), keywords);
+      holder.body = replaceKeywords(readFileSync(file.file, 'utf8'), keywords);
     } catch (err) {
       found.problems.push(`${key}: cannot read the email template ${file.file}: ${(err as Error).message}`);
     }
-  });
+  };
+  const { connections, emailTemplates } = (doc ?? {}) as { connections?: unknown; emailTemplates?: unknown };
+  if (Array.isArray(connections)) {
+    connections.forEach((connection, i) => {
+      const email = (connection as { options?: { email?: { body?: unknown } } } | null)?.options?.email;
+      if (email && typeof email === 'object') readBody(email, `connections[${i}].options.email.body`, folders.connections);
+    });
+  }
+  if (Array.isArray(emailTemplates)) {
+    emailTemplates.forEach((template, i) => {
+      if (template && typeof template === 'object') readBody(template as { body?: unknown }, `emailTemplates[${i}].body`, folders.emailTemplates);
+    });
+  }
 }

@@ -72,7 +72,7 @@ function buildConnection(entry: ConnectionEntry, path: string, clientEntries: Cl
     }
   }
   const templates = messageTemplates(entry.strategy, options);
-  if (templates) found.problems.push(...checkTemplates(templates, path));
+  if (templates) found.problems.push(...checkTemplates(templates, templates.sms ? `${path}.options.template` : `${path}.options.email`));
   const length = options.validation?.username ?? {};
   return {
     name: entry.name,

@@ -15,7 +15,7 @@ import { checkUnique } from './tenant-clients.js';
 import { isDirectory } from './export-directory.js';
 import { aboutUnset } from './unset.js';
 import { buildMfa } from './tenant-mfa.js';
-import { databaseEmails } from './tenant-emails.js';
+import { tenantEmails } from './tenant-emails.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { strategyGroup, type StrategyGroup } from '../tenant/strategies.js';
 import type { Client, CustomText, Tenant } from '../tenant/model.js';
@@ -105,9 +105,10 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
   const warnings: string[] = [];
   const generated: string[] = [];
   // A keyword marker left in a value Understudy uses (a URL, a name) would be taken literally.
-  // Message templates are exempt: there `@@password@@` is Auth0's macro for the code, and Liquid is theirs.
+  // Message templates are exempt: there `@@password@@` is Auth0's macro for the code, and Liquid is
+  // theirs; so are an email's sender and subject, which only the dev mailbox shows.
   for (const { marker, path } of markersInValues(file)) {
-    if (!/\.options\.(template|email\.)/.test(path)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
+    if (!/\.options\.(template|email\.)|^emailTemplates\[\d+\]\.(from|subject|body)$|^emailProvider\./.test(path)) problems.push(`${path}: ${marker} has no mapping; ${KEYWORD_HELP}`);
   }
   const clientEntries = file.clients ?? [];
   const clients = buildClients(clientEntries, secretSeed, { problems, warnings, generated });
@@ -149,6 +150,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     defaultAudience = undefined;
   }
 
+  const emails = tenantEmails(file, { problems, warnings });
+
   // The reading's and the schema's problems first, then the checks'; a check's message about a value
   // the schema already refused repeats it, and is dropped.
   const all = [...new Set([...(options.readProblems ?? []), ...schema.problems, ...problems.filter((p) => !aboutUnset(p))])];
@@ -183,7 +186,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     prompts,
     rateLimits,
     mfa: buildMfa(file),
-    emails: databaseEmails(file.emailTemplates),
+    emails,
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

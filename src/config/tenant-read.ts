@@ -36,7 +36,7 @@ export function readTenantSource(path: string, keywords?: KeywordMappings): Tena
   if (isDirectory(path)) {
     const dir = resolve(path);
     const doc = readExportDirectory(path, keywords, parseTenantText);
-    loadReferencedFiles(doc, dir, ['connections'], keywords, found);
+    loadReferencedFiles(doc, dir, { connections: ['connections'], emailTemplates: ['emails'] }, keywords, found);
     loadActionCode(doc, dir, keywords, found.problems, found.notices);
     return { doc, dir, ...found };
   }
@@ -49,9 +49,10 @@ export function readTenantSource(path: string, keywords?: KeywordMappings): Tena
   }
   const dir = dirname(resolve(path));
   const doc = parseTenantText(text, path, extname(path).toLowerCase() === '.json' ? 'json' : 'yaml', keywords);
-  // The Deploy CLI keeps a YAML export's email bodies in connections/ beside tenant.yaml; a hand-written
-  // file may keep them beside itself.
-  loadReferencedFiles(doc, dir, ['connections', '.'], keywords, found);
+  // The Deploy CLI keeps a YAML export's passwordless email bodies in connections/ beside tenant.yaml
+  // (a hand-written file may keep them beside itself), and its email templates' bodies as
+  // ./emailTemplates/<name>.html, relative to itself.
+  loadReferencedFiles(doc, dir, { connections: ['connections', '.'], emailTemplates: ['.'] }, keywords, found);
   loadActionCode(doc, dir, keywords, found.problems, found.notices);
   return { doc, dir, ...found };
 }

@@ -289,14 +289,21 @@ export const TenantFileSchema = Type.Object(
     guardianFactors: Type.Optional(Type.Array(GuardianFactor)),
     guardianPolicies: Type.Optional(GuardianPolicies),
     guardianFactorTemplates: Type.Optional(Type.Array(GuardianFactorTemplate)),
-    // Deploy CLI's emails/<template>.json: verify_email's switch and the links' lifetime and result URL
-    // are read (config/tenant-emails.ts); the bodies, subjects and the rest are let through unread.
+    // Deploy CLI's emails/<template>.json (config/tenant-emails.ts): the switch, the links' lifetime and
+    // result URL, and the tenant's Liquid from, subject and body (read in from its .html file).
     emailTemplates: Type.Optional(Type.Array(Type.Object({
       template: Type.Optional(Type.String()),
       enabled: Type.Optional(Type.Boolean()),
       urlLifetimeInSeconds: Type.Optional(Type.Integer({ minimum: 1 })),
       resultUrl: Type.Optional(Type.String()),
+      includeEmailInRedirect: Type.Optional(Type.Boolean()),
+      syntax: Type.Optional(Type.String()),
+      from: Type.Optional(Type.String()),
+      subject: Type.Optional(Type.String()),
+      body: Type.Optional(Type.String()),
     }))),
+    // Deploy CLI's emails/provider.json: only the sender is read; the credentials are never used.
+    emailProvider: Type.Optional(Type.Object({ default_from_address: Type.Optional(Type.String()) })),
     // Understudy's own key, checked by src/config/rate-limit-settings.ts (a union here would blur its errors).
     rate_limits: Type.Optional(Type.Unknown()),
     // A process setting, not part of the tenant: src/server.ts reads it (src/config/store-setting.ts

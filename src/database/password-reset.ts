@@ -2,8 +2,9 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import type { User } from '../store/records.js';
 import type { OtpStore, SessionStore, UserStore } from '../store/types.js';
-import { findConnection, type Connection, type Tenant } from '../tenant/model.js';
+import { findClient, findConnection, type Connection, type Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
+import { composeAccountEmail } from '../otp/email-templates.js';
 import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
 import type { BruteForceGuard } from '../users/brute-force.js';
 import { normalizeEmail } from '../users/normalize.js';
@@ -72,7 +73,7 @@ export function createPasswordReset(deps: {
   }
 
   return {
-    ticketUrl: (user, connection, ttlSeconds) => ticketUrl(user, connection, ttlSeconds ?? tenant.emails.resetEmail.lifetimeSeconds),
+    ticketUrl: (user, connection, ttlSeconds) => ticketUrl(user, connection, ttlSeconds ?? tenant.emails.templates.reset_email.lifetimeSeconds),
 
     databaseConnection(name) {
       const connection = name ? findConnection(tenant, name) : undefined;
@@ -82,23 +83,25 @@ export function createPasswordReset(deps: {
     async request({ connection, email, clientId }) {
       const address = normalizeEmail(email);
       const user = address ? await store.findUser(connection.name, address) : undefined;
-      if (!user?.email) return;
-      const lifetime = tenant.emails.resetEmail.lifetimeSeconds;
+      const to = user?.email;
+      if (!user || !to) return;
+      const lifetime = tenant.emails.templates.reset_email.lifetimeSeconds;
       const link = await ticketUrl(user, connection, lifetime, clientId);
       const expiresAt = clock.now() + lifetime * 1000;
-      await outbox.send({
-        channel: 'email',
-        to: user.email,
-        from: `${tenant.friendlyName} <no-reply@understudy.local>`,
-        subject: 'Reset your password',
-        text: `Hello ${user.name},\n\nWe received a request to reset the password of your ${tenant.friendlyName} account. Follow this link to choose a new one:\n\n${link}\n\nIf you did not ask for this, ignore this email: your password stays as it is.`,
-        html: null,
-        code: null,
-        link,
-        connection: connection.name,
-        clientId: clientId ?? null,
-        expiresAt,
-      });
+      await outbox.sendAfterAnswer(() =>
+        composeAccountEmail(tenant, {
+          template: 'reset_email',
+          to,
+          subject: 'Reset your password',
+          text: `Hello ${user.name},\n\nWe received a request to reset the password of your ${tenant.friendlyName} account. Follow this link to choose a new one:\n\n${link}\n\nIf you did not ask for this, ignore this email: your password stays as it is.`,
+          link,
+          code: null,
+          user,
+          client: clientId ? findClient(tenant, clientId) : undefined,
+          connection: connection.name,
+          expiresAt,
+        }),
+      );
     },
 
     open,

@@ -1,6 +1,7 @@
-import type { Tenant } from '../tenant/model.js';
+import { findClient, type Tenant } from '../tenant/model.js';
 import type { OutgoingMessage } from '../otp/outbox.js';
 import { renderTemplates } from '../otp/tenant-templates.js';
+import { composeAccountEmail } from '../otp/email-templates.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 
 /** Guardian's email and SMS codes live 5 minutes (docs/research/auth0-mfa.md §1.6). */
@@ -12,7 +13,7 @@ export const MFA_MESSAGE_SOURCE = 'guardian';
 /**
  * A second factor's code as a message for the dev mailbox: the SMS from the tenant's
  * guardianFactorTemplates (Liquid, `{{code}}`, `{{tenant.friendly_name}}`) or Auth0's defaults, the
- * email in the words of Auth0's `mfa_oob_code` template.
+ * email from the tenant's `mfa_oob_code` email template, or in the words of Auth0's.
  */
 export function mfaMessage(
   tenant: Tenant,
@@ -33,11 +34,16 @@ export function mfaMessage(
     return { ...base, from: tenant.friendlyName, subject: null, text: text ?? '', html: null };
   }
   const minutes = MFA_CODE_TTL_SECONDS / 60;
-  return {
-    ...base,
-    from: `${tenant.friendlyName} <no-reply@understudy.local>`,
+  return composeAccountEmail(tenant, {
+    template: 'mfa_oob_code',
+    to: input.to,
     subject: `${tenant.friendlyName} verification code`,
     text: `Your verification code is: ${input.code}\n\nThis code will expire in ${minutes} minutes.\nIf you did not try to log in, someone may have your password: change it.`,
-    html: null,
-  };
+    link: null,
+    code: input.code,
+    user: undefined,
+    client: input.clientId ? findClient(tenant, input.clientId) : undefined,
+    connection: MFA_MESSAGE_SOURCE,
+    expiresAt: input.expiresAt,
+  });
 }

@@ -42,7 +42,9 @@ const SMS: Channel = {
   normalize: (input, defaultCountry) => normalizePhoneNumber(input, defaultCountry),
 };
 
-/** The channel of a passwordless connection (`strategy: sms`, else email). */
+export const CHANNELS: Readonly<Record<ChannelName, Channel>> = { email: EMAIL, sms: SMS };
+
+/** The channel of a passwordless connection (`strategy: sms`, else email). A database connection's codes name theirs (email_otp, phone_otp). */
 export function channelOf(connection: Pick<Connection, 'strategy'>): Channel {
   return connection.strategy === 'sms' ? SMS : EMAIL;
 }

@@ -19,13 +19,15 @@ export interface CodeMessageInput {
   code: string | null;
   link: string | null;
   expiresAt: number;
+  /** The channel, where the connection does not decide it (a database connection's email_otp or phone_otp). */
+  channel?: Channel | undefined;
 }
 
 export function composeMessage(eta: Eta, input: CodeMessageInput): OutgoingMessage {
   const appName = input.client?.name ?? input.tenant.friendlyName;
   const minutes = Math.max(1, Math.round(input.connection.otp.timeStepSeconds / 60));
   const lifetime = minutes === 1 ? 'one minute' : `${minutes} minutes`;
-  const channel = channelOf(input.connection);
+  const channel = input.channel ?? channelOf(input.connection);
   const base = {
     channel: channel.name,
     to: input.to,

@@ -22,6 +22,12 @@ export type OutgoingMessage = Omit<Message, 'id' | 'client_id' | 'created_at' | 
 
 export interface Outbox {
   send(message: OutgoingMessage): Promise<Message>;
+  /**
+   * Sends what `compose` makes, for messages Auth0 sends after answering (the account emails): a failed
+   * delivery, or a template that does not render, is logged as Auth0's tenant log records a failed
+   * notification, and never fails the sign-up or request that caused it.
+   */
+  sendAfterAnswer(compose: () => OutgoingMessage): Promise<Message | undefined>;
   list(filter: MessageFilter): Promise<Message[]>;
   /** The newest message matching the filter, waiting up to `waitMs` for one to arrive. */
   waitForLatest(filter: MessageFilter, waitMs: number, signal?: AbortSignal): Promise<Message | undefined>;
@@ -113,7 +119,17 @@ export function createOutbox(deps: {
     if (!shared) arrivals.emit('message', message);
   }
 
-  return {
+  const outbox: Outbox = {
+    async sendAfterAnswer(compose) {
+      try {
+        return await outbox.send(compose());
+      } catch (err) {
+        if (!(err instanceof DeliveryError)) throw err;
+        log.warn({ channel: err.channel }, `Failed sending notification: ${err.message}`);
+        return undefined;
+      }
+    },
+
     async send(outgoing) {
       const fault = await faults?.take(outgoing.to, outgoing.channel);
       if (fault?.kind === 'fail') throw new DeliveryError(outgoing.channel, outgoing.to);
@@ -162,4 +178,5 @@ export function createOutbox(deps: {
     // Each wait listens for arrivals while it is open.
     waiting: () => arrivals.listenerCount('message'),
   };
+  return outbox;
 }

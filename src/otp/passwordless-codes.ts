@@ -3,6 +3,7 @@ import type { Client, Connection, Tenant } from '../tenant/model.js';
 import type { OtpService, OtpVerification } from './otp-service.js';
 import type { Outbox } from './outbox.js';
 import { composeMessage } from './message-templates.js';
+import type { Channel } from './channel.js';
 import { DeliveryError } from '../dev/delivery-faults.js';
 import type { User } from '../store/records.js';
 import type { UserService } from '../users/user-service.js';
@@ -32,6 +33,8 @@ export async function sendCode(
     recipient: string;
     /** A magic link carrying the code, sent instead of the code itself. */
     linkFor?: ((code: string) => string) | undefined;
+    /** A database connection's channel (email_otp or phone_otp); a passwordless connection has its own. */
+    channel?: Channel | undefined;
   },
 ): Promise<SendOutcome> {
   const { client, connection, recipient } = args;
@@ -39,7 +42,7 @@ export async function sendCode(
   const link = args.linkFor ? args.linkFor(issued.code) : null;
   try {
     await deps.outbox.send(
-      composeMessage(deps.eta, { tenant: deps.tenant, client, connection, to: recipient, code: link ? null : issued.code, link, expiresAt: issued.expiresAt }),
+      composeMessage(deps.eta, { tenant: deps.tenant, client, connection, to: recipient, code: link ? null : issued.code, link, expiresAt: issued.expiresAt, channel: args.channel }),
     );
     return { ok: true };
   } catch (err) {

@@ -12,7 +12,8 @@ import type { MessageTemplates } from '../tenant/model.js';
  * `code`, `link`, `send` (`code` or `link`), `application.name`, `connection.name`,
  * `request_language`, `operation` and `user.email` / `user.phone_number`. Each template is parsed once:
  * a syntax error stops start-up (checkTemplates, from buildTenant); a failure while rendering fails
- * that one delivery. The email body escapes what it outputs, since a user's address ends up in it.
+ * that one delivery. The email body escapes what it outputs, since a user's address ends up in it
+ * (Auth0 leaves that to the template's `| escape`, which therefore changes nothing here).
  * liquidjs loads only when some connection has a template of its own.
  */
 export interface TemplateVariables {
@@ -69,7 +70,12 @@ function liquid(): { plain: Liquid; html: Liquid } {
     const { Liquid: Engine } = requireHere('liquidjs') as typeof import('liquidjs');
     // strictFilters: a misspelt filter is a syntax error at start-up, not a silent empty string.
     const options = { strictFilters: true, fs: NO_FILES, root: [], partials: [], layouts: [], renderLimit: RENDER_LIMIT_MS, memoryLimit: MEMORY_LIMIT, parseLimit: PARSE_LIMIT };
-    engines = { plain: new Engine(options), html: new Engine({ ...options, outputEscape: 'escape' }) };
+    const html = new Engine({ ...options, outputEscape: 'escape' });
+    // Auth0 escapes nothing itself, so its docs tell templates to add `| escape`; here every output is
+    // escaped once already, and `escape` (and `escape_once`) must not escape it a second time.
+    html.registerFilter('escape', (value: unknown) => value);
+    html.registerFilter('escape_once', (value: unknown) => value);
+    engines = { plain: new Engine(options), html };
   }
   return engines;
 }
@@ -91,9 +97,8 @@ function parse(templates: MessageTemplates) {
   return found;
 }
 
-/** The syntax problems of a connection's templates, named by key path (empty when they parse). */
-export function checkTemplates(templates: MessageTemplates, path: string): string[] {
-  const where = templates.sms ? `${path}.options.template` : `${path}.options.email`;
+/** The syntax problems of templates, named by `where`, their key path (empty when they parse). */
+export function checkTemplates(templates: MessageTemplates, where: string): string[] {
   const sources = [templates.email?.from, templates.email?.subject, templates.email?.body, templates.sms?.syntax === 'liquid' ? templates.sms.text : undefined];
   const including = sources.map((source) => (source ? INCLUDES.exec(source)?.[1] : undefined)).find(Boolean);
   if (including) return [`${where}: the template uses {% ${including} %}, which reads a file: Auth0's templates cannot include files, and Understudy's read none; put the text in the template`];
@@ -105,7 +110,8 @@ export function checkTemplates(templates: MessageTemplates, path: string): strin
   }
 }
 
-export function renderTemplates(templates: MessageTemplates, vars: TemplateVariables): RenderedTemplates {
+/** Renders the templates with `vars`: a passwordless message's TemplateVariables, or an account email's (otp/email-templates.ts). */
+export function renderTemplates(templates: MessageTemplates, vars: TemplateVariables | Record<string, unknown>): RenderedTemplates {
   const compiled = parse(templates);
   const { plain, html } = liquid();
   const out: RenderedTemplates = {};
@@ -113,7 +119,7 @@ export function renderTemplates(templates: MessageTemplates, vars: TemplateVaria
   if (compiled.subject) out.subject = plain.renderSync(compiled.subject, vars) as string;
   if (compiled.body) out.html = html.renderSync(compiled.body, vars) as string;
   if (templates.sms) {
-    out.text = compiled.sms ? (plain.renderSync(compiled.sms, vars) as string) : templates.sms.text.split('@@password@@').join(vars.code ?? vars.link ?? '');
+    out.text = compiled.sms ? (plain.renderSync(compiled.sms, vars) as string) : templates.sms.text.split('@@password@@').join(String(vars.code ?? vars.link ?? ''));
   }
   return out;
 }

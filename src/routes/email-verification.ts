@@ -5,11 +5,12 @@ import { queryWith } from '../http/route-schemas.js';
 import { renderScreen } from '../http/screens.js';
 import { VERIFY_PATH } from '../database/email-verification.js';
 import { findClient } from '../tenant/model.js';
+import { isWebUrl } from '../tenant/web-url.js';
 
 /**
  * The verification email's link (database/email-verification.ts): the user's email verified, then
- * Auth0's email-verification-result screen, or the ticket's result_url with `success` and `message`
- * as Auth0 sends them there.
+ * Auth0's email-verification-result screen, or the ticket's result URL with Auth0's query (`success`,
+ * `message`, and the `email` unless includeEmailInRedirect is off).
  */
 const VERIFIED = 'Your email was verified. You can continue using the application.';
 
@@ -25,11 +26,15 @@ export async function emailVerificationRoutes(scope: FastifyInstance, deps: AppD
       const description = outcome.reason === 'used' ? 'This link has already been used.' : 'User account does not exist or the verification code is invalid.';
       return renderScreen(reply, tenant, 'email-verification-result', { title, description, failed: true }, 400);
     }
-    if (outcome.resultUrl) {
+    if (outcome.resultUrl && isWebUrl(outcome.resultUrl)) {
+      // Auth0's query, in its order (docs/research/auth0-email-templates.md), before any #fragment.
       const target = new URL(outcome.resultUrl);
+      target.searchParams.set('supportSignUp', 'true');
+      target.searchParams.set('supportForgotPassword', 'true');
+      if (outcome.emailForRedirect) target.searchParams.set('email', outcome.emailForRedirect);
+      target.searchParams.set('message', VERIFIED);
       target.searchParams.set('success', 'true');
       target.searchParams.set('code', 'success');
-      target.searchParams.set('message', VERIFIED);
       return reply.redirect(target.toString());
     }
     const appName = outcome.clientId ? findClient(tenant, outcome.clientId)?.name : undefined;

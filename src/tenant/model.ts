@@ -42,21 +42,34 @@ export interface Connection {
   enterprise: { domains: string[]; showAsButton: boolean } | undefined;
 }
 
-/** A database email's link: how long it lasts, and where its screen sends the user afterwards. */
-export interface EmailLink {
+/**
+ * One of the tenant's email templates (Auth0's Branding > Email Templates; the Deploy CLI's
+ * emails/<template>.json): whether it is sent, its link's lifetime and result URL, and the tenant's own
+ * `from`, `subject` and Liquid `body` where it has them (otp/email-templates.ts renders them; Understudy's
+ * words stand in for what it leaves empty).
+ */
+export interface EmailTemplate {
+  enabled: boolean;
   lifetimeSeconds: number;
   resultUrl: string | undefined;
+  /** includeEmailInRedirect: the result URL also gets the user's `email`. */
+  includeEmailInRedirect: boolean;
+  /** The tenant's own texts, one MessageTemplates object per template so that each parses once. */
+  own: MessageTemplates | undefined;
 }
 
+/** The account emails Understudy sends, by Auth0's template names. */
+export const ACCOUNT_EMAILS = ['verify_email', 'reset_email', 'welcome_email', 'mfa_oob_code'] as const;
+export type AccountEmailName = (typeof ACCOUNT_EMAILS)[number];
+
 /**
- * The emails of database connections: verify_email (sent on sign-up unless the tenant turned it off)
- * and reset_email. Their text is Understudy's; the tenant's Liquid bodies are not rendered yet.
+ * The tenant's account emails: verify_email (sent on sign-up unless the tenant turned it off),
+ * reset_email, welcome_email (Auth0's default: off) and mfa_oob_code, with the email provider's
+ * `default_from_address` as the sender of a template that names none.
  */
-export interface DatabaseEmails {
-  verifyEmail: EmailLink & { enabled: boolean };
-  resetEmail: EmailLink;
-  /** welcome_email: sent once a user's email is verified, when the tenant turned it on (Auth0's default: off). */
-  welcomeEmail: { enabled: boolean };
+export interface TenantEmails {
+  defaultFrom: string | undefined;
+  templates: Record<AccountEmailName, EmailTemplate>;
 }
 
 /** Auth0's password strength levels (options.passwordPolicy). */
@@ -193,8 +206,8 @@ export interface Tenant {
   rateLimits?: RateLimits;
   /** Guardian: the second factors and when a login must use one (src/mfa/). */
   mfa: TenantMfa;
-  /** The database connections' emails, as the tenant's emailTemplates set them (config/tenant-emails.ts). */
-  emails: DatabaseEmails;
+  /** The account emails, as the tenant's emailTemplates and emailProvider set them (config/tenant-emails.ts). */
+  emails: TenantEmails;
 }
 
 /** The tenant's Guardian settings, as the Management API's /guardian endpoints change them at run time. */

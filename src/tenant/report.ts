@@ -1,6 +1,7 @@
 import { ACTION_TRIGGERS } from './action-model.js';
 import { ENTERPRISE_STRATEGIES } from './strategies.js';
 import { NOT_EMULATED_FACTORS } from './mfa-factors.js';
+import { ACCOUNT_EMAILS } from './model.js';
 
 /**
  * What of the tenant Understudy does not emulate, by feature, each with what it means for a login:
@@ -72,7 +73,12 @@ const RULES: Rule[] = [
   },
   { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },
-  { feature: 'Email templates', keys: ['emailTemplates', 'emailProvider'], count: (d) => list(d.emailTemplates).filter(enabled).length, consequence: 'their Liquid bodies are not rendered: verify_email and reset_email go to the dev mailbox in Understudy\'s words (with the templates\' switch, link lifetime and result URL), the others are not sent' },
+  {
+    feature: 'Email templates Understudy does not send',
+    keys: ['emailTemplates', 'emailProvider'],
+    count: (d) => list(d.emailTemplates).filter((t) => enabled(t) && !(ACCOUNT_EMAILS as readonly unknown[]).includes(t.template)).length,
+    consequence: `not sent (blocked_account, stolen_credentials, enrollment_email, the *_by_code variants and the rest); ${ACCOUNT_EMAILS.join(', ')} go to the dev mailbox in the tenant's Liquid`,
+  },
   { feature: 'Custom login page (pages)', keys: ['pages'], count: (d) => list(d.pages).filter((p) => p.enabled !== false).length, consequence: 'not served: the Universal Login screens are Understudy\'s' },
   { feature: 'Themes and branding templates', keys: ['themes', 'branding.templates'], count: (d) => list(d.themes).length + list(obj(d.branding).templates).length, consequence: 'not applied' },
   { feature: 'Attack protection settings', keys: ['attackProtection'], count: (d) => Object.keys(obj(d.attackProtection)).length, consequence: 'Understudy applies Auth0\'s default brute-force protection and its own rate limits; bot detection, breached-password detection and suspicious-IP throttling are not emulated' },

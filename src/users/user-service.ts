@@ -6,6 +6,7 @@ import type { UserStore } from '../store/types.js';
 import type { Connection, SeedUser, Tenant } from '../tenant/model.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { databaseIdentifier, lookupKey, usernameKey } from './identifiers.js';
+import { E164 } from './normalize.js';
 
 /**
  * Users as Auth0 creates them: `email|<24 hex>` / `sms|<24 hex>` on first passwordless login,
@@ -69,16 +70,24 @@ export function createUserService(deps: {
     };
   }
 
+  // An SMS connection's users, and a database connection's phone_otp ones (an E.164 number), by phone.
+  const byPhone = (connection: Connection, identifier: string): boolean => connection.strategy === 'sms' || (connection.kind === 'database' && E164.test(identifier));
   const identityFields = (connection: Connection, identifier: string): Partial<User> =>
-    connection.strategy === 'sms'
-      ? { phone_number: identifier, phone_verified: true }
-      : { email: identifier, email_verified: true };
+    byPhone(connection, identifier) ? { phone_number: identifier, phone_verified: true } : { email: identifier, email_verified: true };
+  /** Further identifiers a database user is found by: the username, and the phone number (phone_otp). */
+  const aliasesOf = (connection: Connection, fields: Partial<User>): string[] =>
+    connection.kind === 'database' ? [...(fields.username ? [usernameKey(fields.username)] : []), ...(fields.phone_number ? [fields.phone_number] : [])] : [];
 
   return {
     findPasswordlessUser: (connection, identifier) => store.findUser(connection.name, identifier),
 
     async passwordlessUser(connection, identifier, opts = {}) {
       const existing = await store.findUser(connection.name, identifier);
+      if (existing && connection.kind === 'database') {
+        // A code proves the address or number it went to (Auth0: phone OTP sets phone_verified).
+        const field = byPhone(connection, identifier) ? 'phone_verified' : 'email_verified';
+        if (existing[field] !== true) return (await store.updateUser(existing.user_id, { [field]: true, updated_at: nowIso() })) ?? existing;
+      }
       if (existing) return existing;
       if (connection.disableSignup || opts.mayCreate === false) return undefined;
       return store.insertUser(build(connection, random.hex(12), identityFields(connection, identifier)), identifier).then(signedUp(connection));
@@ -114,7 +123,7 @@ export function createUserService(deps: {
 
     async create(connection, fields) {
       const { password, user_id: requestedId, ...rest } = fields;
-      const identifier = (connection.strategy === 'sms' ? rest.phone_number : rest.email) as string;
+      const identifier = (connection.strategy === 'sms' ? rest.phone_number : rest.email ?? rest.phone_number) as string;
       if (await store.findUser(connection.name, identifier)) return undefined;
       const user = build(connection, requestedId ?? random.hex(12), {
         ...rest,
@@ -122,12 +131,12 @@ export function createUserService(deps: {
         ...(rest.email !== undefined ? { email_verified: rest.email_verified ?? false } : {}),
         ...(password ? { password_hash: hashPassword(password) } : {}),
       });
-      return store.insertUser(user, identifier);
+      return store.insertUser(user, identifier, aliasesOf(connection, rest));
     },
 
     async register(connection, fields, password) {
       const email = fields.email ?? '';
-      const aliases = fields.username ? [usernameKey(fields.username)] : [];
+      const aliases = aliasesOf(connection, fields);
       for (const key of [email, ...aliases]) if (key && (await store.findUser(connection.name, key))) return undefined;
       const user = build(connection, random.hex(12), { ...fields, email_verified: false, password_hash: hashPassword(password) });
       const stored = await store.insertUser(user, email, aliases);
@@ -153,7 +162,8 @@ export function createUserService(deps: {
         const identifier = (connection.strategy === 'sms' ? seed.phoneNumber : seed.email) as string;
         // Without an id in the file, derive one, so a seeded user keeps its user_id across resets and restarts.
         const id = seed.userId ?? createHash('sha256').update(`seed:${connection.name}:${identifier}`).digest('hex').slice(0, 24);
-        await store.insertUser(build(connection, id, seededFields(connection, seed)), identifier, seed.username ? [usernameKey(seed.username)] : []);
+        const fields = seededFields(connection, seed);
+        await store.insertUser(build(connection, id, fields), identifier, aliasesOf(connection, fields));
       }
     },
   };

@@ -82,10 +82,10 @@ describe('dist/understudy.js, the bundled server', () => {
   });
   it('a tenant file with keys Understudy does not use starts with the report of what is not emulated (TypeBox loaded on demand)', async () => {
     const file = join(dir, 'tenant-extra.json');
-    writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [{ template: 'verify_email' }], connections: [{ name: 'email', strategy: 'email' }] }));
+    writeFileSync(file, JSON.stringify({ tenant: { friendly_name: 'Bundle Test' }, emailTemplates: [{ template: 'verify_email' }, { template: 'stolen_credentials' }], connections: [{ name: 'email', strategy: 'email' }] }));
     const server = await start({ UNDERSTUDY_CONFIG: file });
     expect(server.output()).toContain('Bundle Test');
-    expect(server.output()).toMatch(/not emulated from this tenant:[^"]*Email templates \(1\): their Liquid bodies are not rendered/);
+    expect(server.output()).toMatch(/not emulated from this tenant:[^"]*Email templates Understudy does not send \(1\): not sent/);
   });
 
   it('a bad setting still stops start-up with exit code 2 and a message naming it', async () => {

@@ -59,6 +59,8 @@ describe('Deploy CLI directory export', () => {
     const yamlFile = join(root, 'acme.yaml');
     // The YAML export keeps the email body beside the tenant file, the directory export in connections/.
     writeFileSync(join(root, 'email.html'), '<p>{{ code }}</p>');
+    // Its email templates' bodies sit in emailTemplates/ beside it, as the Deploy CLI writes them.
+    files(join(root, 'emailTemplates'), { 'verify_email.html': '<p>Verify</p>' });
     // A YAML export's action code sits in actions/ beside tenant.yaml.
     files(join(root, 'actions'), { 'Add roles/code.js': 'exports.onExecutePostLogin = async () => {};' });
     writeFileSync(
@@ -73,7 +75,7 @@ describe('Deploy CLI directory export', () => {
         actions: [action],
         triggers,
         clientGrants: [grant],
-        emailTemplates: [{ template: 'verify_email', enabled: true, body: './verify_email.html' }],
+        emailTemplates: [{ template: 'verify_email', enabled: true, body: './emailTemplates/verify_email.html' }],
         prompts: { identifier_first: true, universal_login_experience: 'new', customText: { es: { 'login-id': { 'login-id': { title: 'Bienvenido' } } } } },
         branding: { colors: { primary: '#0059d6', page_background: '#000000' } },
         guardianFactors: [{ name: 'sms', enabled: true }],
@@ -94,6 +96,8 @@ describe('Deploy CLI directory export', () => {
     expect(fromDir.tenant.roles).toEqual([expect.objectContaining({ name: 'Admin', permissions: [{ resourceServerIdentifier: 'https://api.acme.example', permissionName: 'read:things' }] })]);
     // guardian/factors/*.json is read as guardianFactors; what Understudy does not read is reported, the unknown folder among it.
     expect(fromDir.tenant.mfa.factors).toEqual(['sms']);
+    // Each format's email template body is read from where the Deploy CLI writes it.
+    expect(fromDir.tenant.emails.templates.verify_email.own).toEqual({ email: { body: '<p>Verify</p>' } });
     expect(fromYaml.tenant.mfa.factors).toEqual(['sms']);
     expect(fromDir.ignoredKeys).toEqual(expect.arrayContaining(['event-streams']));
     expect(fromDir.ignoredKeys).not.toContain('guardianFactors');

@@ -24,7 +24,8 @@ const EXPORT = {
   // Actions on post-login, credentials-exchange and the registration triggers run; this trigger's do not.
   triggers: { 'send-phone-message': [{ action_name: 'Add roles', display_name: 'Add roles' }] },
   roles: [{ name: 'Admin' }, { name: 'Reader' }],
-  emailTemplates: [{ template: 'verify_email', enabled: true }],
+  // verify_email is sent (not reported); blocked_account is not.
+  emailTemplates: [{ template: 'verify_email', enabled: true }, { template: 'blocked_account', enabled: true }],
   prompts: { identifier_first: true, customText: { en: {}, es: {} } },
 };
 
@@ -42,7 +43,7 @@ describe('the tenant report', () => {
       'MFA factors not emulated': 1,
       Organizations: 1,
       'Custom database scripts': 1,
-      'Email templates': 1,
+      'Email templates Understudy does not send': 1,
     });
     expect(reportLines(report)).toContainEqual("MFA factors not emulated (1): not offered (duo): a login asks for the tenant's other factors, and fails when the user has no other");
     expect(reportLines(report)).toContainEqual('Rules (3): Auth0 retired Rules: not run');

@@ -43,10 +43,13 @@ const tokensFor = (params: Record<string, unknown>, caller: Parameters<GrantHand
 
 /**
  * The same grant with the `auth_session` of POST /otp/challenge (a one-time code on a database
- * connection): the session names the connection and the email; one that cannot log anyone in (an
- * unknown email without sign-up) fails here with invalid_request, as Auth0 documents, and a session
- * buys tokens once.
+ * connection): the session names the connection, the channel and the recipient, and buys tokens once.
+ * A session that cannot log anyone in (an unknown user without sign-up), a wrong or expired code and a
+ * used session all get one invalid_request, word for word, so that the answer never says who has an
+ * account (Auth0: "the blocked case returns the same error as a wrong OTP, by design").
  */
+export const DATABASE_OTP_REFUSAL = 'The otp or auth_session is invalid or has expired';
+
 const databaseOtpLogin: GrantHandler = async (params, caller, ctx, request) => {
   const otp = stringField(params, 'otp');
   if (!otp) throw invalidRequest.missing('otp');
@@ -54,11 +57,11 @@ const databaseOtpLogin: GrantHandler = async (params, caller, ctx, request) => {
   const claims = opened.ok ? opened.claims : undefined;
   const connection = typeof claims?.con === 'string' ? findConnection(ctx.tenant, claims.con) : undefined;
   if (!opened.ok || !claims || claims.cid !== caller.client.clientId || claims.fn !== true || connection?.kind !== 'database' || typeof claims.rcp !== 'string') {
-    throw invalidRequest('The auth_session is invalid or has expired');
+    throw invalidRequest(DATABASE_OTP_REFUSAL);
   }
   const login = await verifyCode(ctx, { connection, recipient: claims.rcp, code: otp });
-  if (!login.ok) throw refusal(login.reason, 'email');
-  if (!(await ctx.otpSessions.use(opened.id))) throw invalidRequest('The auth_session is invalid or has expired');
+  if (!login.ok) throw login.reason === 'blocked' ? unauthorized.userBlocked() : invalidRequest(DATABASE_OTP_REFUSAL);
+  if (!(await ctx.otpSessions.use(opened.id))) throw invalidRequest(DATABASE_OTP_REFUSAL);
   return tokensFor(params, caller, ctx, request, login.user);
 };
 

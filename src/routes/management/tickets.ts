@@ -5,6 +5,7 @@ import type { User } from '../../store/records.js';
 import { badRequest, userNotFound } from '../../management/management-error.js';
 import { AnyObject, fieldsOf } from '../../http/route-schemas.js';
 import { findConnection } from '../../tenant/model.js';
+import { isWebUrl } from '../../tenant/web-url.js';
 import { ACCESS } from './access.js';
 
 /**
@@ -13,6 +14,13 @@ import { ACCESS } from './access.js';
  * and password-change tickets, URLs of the same screens the emails link to, sent nowhere.
  */
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value ? value : undefined);
+/** Auth0 checks result_url's format (absolute-uri-or-empty) before anything else. */
+const resultUrl = (value: unknown): string | undefined => {
+  const url = text(value);
+  if (url !== undefined && !isWebUrl(url)) throw badRequest(`Payload validation error: 'Object didn't pass validation for format absolute-uri-or-empty: ${url}' on property result_url (URL the user will be redirected to once ticket is used).`);
+  return url;
+};
+const flag = (value: unknown): boolean | undefined => (typeof value === 'boolean' ? value : undefined);
 const seconds = (value: unknown): number | undefined => (typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined);
 
 export async function ticketRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -32,8 +40,9 @@ export async function ticketRoutes(scope: FastifyInstance, deps: AppDeps): Promi
   });
 
   app.post('/api/v2/tickets/email-verification', { config: { access: ACCESS.createUserTickets }, schema: { body: fieldsOf(['user_id', 'result_url', 'ttl_sec', 'client_id', 'includeEmailInRedirect', 'identity', 'organization_id']), response: { 201: AnyObject } } }, async (request, reply) => {
+    const url = resultUrl(request.body.result_url);
     const user = await userOf(text(request.body.user_id));
-    const ticket = await emailVerification.ticketUrl(user, { clientId: text(request.body.client_id), resultUrl: text(request.body.result_url), ttlSeconds: seconds(request.body.ttl_sec) });
+    const ticket = await emailVerification.ticketUrl(user, { clientId: text(request.body.client_id), resultUrl: url, ttlSeconds: seconds(request.body.ttl_sec), includeEmailInRedirect: flag(request.body.includeEmailInRedirect) });
     return reply.status(201).send({ ticket });
   });
 
