@@ -225,7 +225,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       otpSessions: createTickets('otp-session', { store, clock, random, issuer, masterSecret: master }),
       databaseSignup,
       emailVerification,
-      passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, clock, random, issuer, masterSecret: master }),
+      passwordReset: createPasswordReset({ tenant, store, users, outbox, bruteForce, flows: actionsRunner.flows, clock, random, issuer, masterSecret: master }),
       tenantReport: options.tenantReport ?? { features: [], otherKeys: [] },
       flows: actionsRunner.flows,
       finishLogin,

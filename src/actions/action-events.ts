@@ -145,6 +145,35 @@ export interface RegistrationFacts {
   transaction: TransactionFacts | undefined;
 }
 
+/** A password just changed (the reset screen, or the Management API). */
+export interface PasswordChangeFacts {
+  user: User;
+  connection: Connection | undefined;
+  connectionName: string;
+  request: RequestFacts | undefined;
+}
+
+/**
+ * post-change-password's event: Auth0 gives the user only these fields, no metadata
+ * (docs/research/auth0-email-templates.md §3).
+ */
+export function passwordChangeEvent(facts: PasswordChangeFacts, tenant: TenantFacts, secrets: Record<string, string>, changedAt: string): Record<string, unknown> {
+  const { user } = facts;
+  return {
+    user: {
+      user_id: user.user_id,
+      ...(user.email !== undefined ? { email: user.email, email_verified: user.email_verified === true } : {}),
+      ...(user.username !== undefined ? { username: user.username } : {}),
+      ...(user.phone_number !== undefined ? { phone_number: user.phone_number, phone_verified: user.phone_verified === true } : {}),
+      last_password_reset: changedAt,
+    },
+    connection: connectionOf(facts.connection, facts.connectionName),
+    ...(facts.request ? { request: requestOf(facts.request) } : {}),
+    tenant: { id: tenant.tenantId },
+    secrets,
+  };
+}
+
 export function registrationEvent(facts: RegistrationFacts, tenant: TenantFacts, secrets: Record<string, string>, stage: 'pre' | 'post'): Record<string, unknown> {
   const { password_hash: _hash, logins_count: _count, blocked: _blocked, connection: _connection, identities: _identities, ...profile } = facts.user;
   return {

@@ -22,7 +22,7 @@ const path = require('node:path');
 const util = require('node:util');
 
 /** @typedef {{ name: string, code: string, file: string, requireFrom: string }} ActionSource */
-/** @typedef {{ onExecutePostLogin?: Function, onExecuteCredentialsExchange?: Function, onExecutePreUserRegistration?: Function, onExecutePostUserRegistration?: Function }} ActionExports */
+/** @typedef {{ onExecutePostLogin?: Function, onExecuteCredentialsExchange?: Function, onExecutePreUserRegistration?: Function, onExecutePostUserRegistration?: Function, onExecutePostChangePassword?: Function }} ActionExports */
 
 const denied = (/** @type {string} */ what) => () => {
   const error = new Error(`${what} is not allowed for Actions in Understudy`);
@@ -52,6 +52,7 @@ const HANDLERS = {
   'credentials-exchange': 'onExecuteCredentialsExchange',
   'pre-user-registration': 'onExecutePreUserRegistration',
   'post-user-registration': 'onExecutePostUserRegistration',
+  'post-change-password': 'onExecutePostChangePassword',
 };
 
 /** @type {{ name: string, exports: ActionExports } | undefined} */

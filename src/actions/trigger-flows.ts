@@ -2,9 +2,11 @@ import type { ActionTrigger, TenantActions } from '../tenant/action-model.js';
 import { TIMEOUT_MESSAGE, type ActionCall, type ActionsRuntime, type ExecutionResult } from './actions-runtime.js';
 import {
   credentialsExchangeEvent,
+  passwordChangeEvent,
   postLoginEvent,
   registrationEvent,
   type CredentialsExchangeFacts,
+  type PasswordChangeFacts,
   type PostLoginFacts,
   type RegistrationFacts,
 } from './action-events.js';
@@ -193,12 +195,22 @@ export class TriggerFlows {
 
   /** post-user-registration: Auth0 runs it without waiting, and nothing it does changes the login. */
   postUserRegistration(facts: RegistrationFacts): void {
-    if (!this.has('post-user-registration')) return;
-    this.runEach('post-user-registration', (secrets) => registrationEvent(facts, this.tenant(), secrets, 'post'), (action, calls, failure) => {
+    this.runInBackground('post-user-registration', (secrets) => registrationEvent(facts, this.tenant(), secrets, 'post'));
+  }
+
+  /** post-change-password: Auth0 runs it without waiting; its only api is api.cache. */
+  postChangePassword(facts: PasswordChangeFacts, changedAt: string): void {
+    this.runInBackground('post-change-password', (secrets) => passwordChangeEvent(facts, this.tenant(), secrets, changedAt));
+  }
+
+  /** A trigger whose actions change nothing: failures and api calls are notices, never the caller's error. */
+  private runInBackground(trigger: ActionTrigger, eventFor: (secrets: Record<string, string>) => Record<string, unknown>): void {
+    if (!this.has(trigger)) return;
+    this.runEach(trigger, eventFor, (action, calls, failure) => {
       if (failure) this.deps.notify({ action, message: `failed: ${failure}` });
       for (const [method] of calls) this.notice([], action, method);
       return 'next';
-    }).catch((err: unknown) => this.deps.notify({ action: '(post-user-registration)', message: `failed: ${err instanceof Error ? err.message : String(err)}` }));
+    }).catch((err: unknown) => this.deps.notify({ action: `(${trigger})`, message: `failed: ${err instanceof Error ? err.message : String(err)}` }));
   }
 
   private tenant(): { tenantId: string } {

@@ -10,6 +10,8 @@ import type { BruteForceGuard } from '../users/brute-force.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkPassword, type PasswordCheck } from '../users/password-policy.js';
 import type { UserService } from '../users/user-service.js';
+import type { TriggerFlows } from '../actions/trigger-flows.js';
+import type { RequestFacts } from '../actions/action-events.js';
 
 /**
  * "Forgot password?" on a database connection, as Auth0 runs it: a request (POST
@@ -17,7 +19,7 @@ import type { UserService } from '../users/user-service.js';
  * whose link opens the reset-password screen; nothing says whether the user exists. The link's ticket
  * (oauth/sealed-tickets.ts) lives as the tenant's reset_email link does (Auth0's default: 5 days) and changes one
  * password once. A new password must meet the connection's policy; it ends the
- * user's sessions and lifts their brute-force blocks.
+ * user's sessions, lifts their brute-force blocks and runs the post-change-password Actions.
  */
 export const RESET_PATH = '/u/reset-password';
 
@@ -36,7 +38,7 @@ export interface PasswordReset {
   request(input: { connection: Connection; email: string; clientId: string | undefined }): Promise<void>;
   open(ticket: string | undefined): Promise<OpenedTicket>;
   /** The reset screen's new password (typed twice): checked, set, the ticket used up. */
-  change(ticket: string | undefined, password: string, confirmation: string): Promise<ChangeOutcome>;
+  change(ticket: string | undefined, password: string, confirmation: string, request?: RequestFacts): Promise<ChangeOutcome>;
   /** A reset link, sent nowhere (the Management API's password-change ticket). */
   ticketUrl(user: User, connection: Connection, ttlSeconds?: number): Promise<string>;
   /** The connection a request names, when it is a database one. */
@@ -49,12 +51,13 @@ export function createPasswordReset(deps: {
   users: UserService;
   outbox: Outbox;
   bruteForce: BruteForceGuard;
+  flows: Pick<TriggerFlows, 'postChangePassword'>;
   clock: Clock;
   random: Random;
   issuer: string;
   masterSecret: Buffer;
 }): PasswordReset {
-  const { tenant, store, users, outbox, bruteForce, clock, issuer } = deps;
+  const { tenant, store, users, outbox, bruteForce, flows, clock, issuer } = deps;
   const tickets = createTickets('reset', deps);
 
   async function open(ticket: string | undefined): Promise<OpenedTicket & { id?: string }> {
@@ -106,7 +109,7 @@ export function createPasswordReset(deps: {
 
     open,
 
-    async change(ticket, password, confirmation) {
+    async change(ticket, password, confirmation, request) {
       const opened = await open(ticket);
       if (!opened.ok) return opened;
       if (!password) return { ok: false, reason: 'empty', ticket: opened };
@@ -115,9 +118,10 @@ export function createPasswordReset(deps: {
       if (!check.ok) return { ok: false, reason: 'policy', check, ticket: opened };
       // One password per ticket: the first of two concurrent changes takes it.
       if (!(await tickets.use(opened.id!))) return { ok: false, reason: 'used' };
-      await users.update(opened.user.user_id, { password });
+      const changed = (await users.update(opened.user.user_id, { password })) ?? opened.user;
       for (const session of await store.listSessions()) if (session.userId === opened.user.user_id) await store.deleteSession(session.id);
       for (const identifier of [opened.user.email, opened.user.username]) if (identifier) bruteForce.unblock(identifier);
+      flows.postChangePassword({ user: changed, connection: opened.connection, connectionName: opened.connection.name, request }, new Date(clock.now()).toISOString());
       return { ok: true, clientId: opened.clientId };
     },
   };

@@ -4,6 +4,7 @@ import type { AppDeps } from '../http/app-deps.js';
 import { fieldsOf, queryWith } from '../http/route-schemas.js';
 import { renderScreen, type ResetView } from '../http/screens.js';
 import { DEVICE_COOKIE } from '../http/cookies.js';
+import { requestFacts } from '../http/request-facts.js';
 import { RESET_PATH, type TicketRefusal } from '../database/password-reset.js';
 import { RESET_REQUEST_PATH, screenUrl } from '../login/screens.js';
 import { findClient, type Tenant } from '../tenant/model.js';
@@ -62,7 +63,7 @@ export async function resetPasswordRoutes(scope: FastifyInstance, deps: AppDeps)
 
   app.post(RESET_PATH, FORM, async (request, reply) => {
     const ticket = text(request.body.ticket) || text(request.query.ticket);
-    const changed = await passwordReset.change(ticket, text(request.body.password), text(request.body['re-enter-password']));
+    const changed = await passwordReset.change(ticket, text(request.body.password), text(request.body['re-enter-password']), requestFacts(request));
     if (changed.ok) return page(reply, 'reset-password-success', { appName: appNameOf(tenant, changed.clientId) });
     if (!('ticket' in changed)) return errorPage(reply, changed.reason);
     const opened = changed.ticket;

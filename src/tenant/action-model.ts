@@ -2,7 +2,7 @@
  * A tenant's Actions as Understudy runs them: the code of each deployed action and, per trigger, the
  * actions bound to it in order. Built at start-up from the export's `actions` and `triggers`.
  */
-export const ACTION_TRIGGERS = ['post-login', 'credentials-exchange', 'pre-user-registration', 'post-user-registration'] as const;
+export const ACTION_TRIGGERS = ['post-login', 'credentials-exchange', 'pre-user-registration', 'post-user-registration', 'post-change-password'] as const;
 export type ActionTrigger = (typeof ACTION_TRIGGERS)[number];
 
 export interface TenantAction {
@@ -31,5 +31,5 @@ export interface TenantActions {
 
 export const NO_ACTIONS: TenantActions = {
   actions: [],
-  bindings: { 'post-login': [], 'credentials-exchange': [], 'pre-user-registration': [], 'post-user-registration': [] },
+  bindings: { 'post-login': [], 'credentials-exchange': [], 'pre-user-registration': [], 'post-user-registration': [], 'post-change-password': [] },
 };

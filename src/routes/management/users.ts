@@ -10,6 +10,7 @@ import { offsetList } from '../../management/paging.js';
 import { parseUserQuery, publicUser } from '../../management/user-query.js';
 import { AnyObject, ListOrPage, fieldsOf, paramsOf, queryWith } from '../../http/route-schemas.js';
 import { ACCESS } from './access.js';
+import { requestFacts } from '../../http/request-facts.js';
 
 /**
  * Users as node-auth0's ManagementClient drives them: list, search, get, create, update, delete, by
@@ -73,7 +74,10 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
     }
     const updated = (await users.update(id, fields)) ?? (await userOr404(id));
     // As in Auth0, a new password lifts the user's brute-force blocks.
-    if (fields.password) for (const identifier of [current.email, current.phone_number]) if (identifier) deps.bruteForce.unblock(identifier);
+    if (fields.password) {
+      for (const identifier of [current.email, current.phone_number]) if (identifier) deps.bruteForce.unblock(identifier);
+      deps.flows.postChangePassword({ user: updated, connection: findConnection(deps.tenant, updated.connection), connectionName: updated.connection, request: requestFacts(request) }, updated.updated_at);
+    }
     return publicUser(updated);
   });
 
