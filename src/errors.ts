@@ -244,7 +244,7 @@ export const passwordlessStartError = {
  * §1.3), which every SDK reads; some answers are a bare `{error}`. The body is sent as written here.
  */
 /** Why a database endpoint refused, for the sign-up screens to word it their own way. */
-export type DatabaseRefusal = 'invalid_signup' | 'invalid_connection' | 'invalid_body' | 'signup_disabled' | 'password_strength' | 'password_no_user_info' | 'refused_by_action';
+export type DatabaseRefusal = 'invalid_signup' | 'invalid_connection' | 'invalid_body' | 'signup_disabled' | 'password_strength' | 'password_no_user_info' | 'password_dictionary' | 'refused_by_action';
 
 export class LegacyApiError extends OAuthError {
   readonly body: Record<string, unknown>;
@@ -276,6 +276,9 @@ export const databaseError = {
     new LegacyApiError('password_strength', { name: 'PasswordStrengthError', message: 'Password is too weak', code: 'invalid_password', description: rules, policy, statusCode: 400 }),
   passwordNoUserInfo: (): LegacyApiError =>
     new LegacyApiError('password_no_user_info', { name: 'PasswordNoUserInfoError', message: 'Password contains user information', code: 'invalid_password', description: 'Password contains user information', statusCode: 400 }),
+  /** password_dictionary (docs/research/auth0-email-templates.md §4). */
+  passwordDictionary: (): LegacyApiError =>
+    new LegacyApiError('password_dictionary', { name: 'PasswordDictionaryError', message: 'Password is too common', code: 'invalid_password', description: 'Password is not allowed, it might be too common.', statusCode: 400 }),
   /** A pre-user-registration Action's refusal, with its code and its message for the user. */
   refusedByAction: (code: string, description: string): LegacyApiError => badRequest('refused_by_action', code, description),
 };

@@ -91,7 +91,7 @@ function transactionOf(t: TransactionFacts): Record<string, unknown> {
 
 /** The user as Actions see it: the profile without Understudy's own fields (no password hash, no logins_count). */
 export function userOf(user: User): Record<string, unknown> {
-  const { password_hash: _hash, logins_count: _count, blocked: _blocked, connection: _connection, ...profile } = user;
+  const { password_hash: _hash, password_history: _history, logins_count: _count, blocked: _blocked, connection: _connection, ...profile } = user;
   return {
     ...profile,
     email_verified: user.email_verified ?? false,
@@ -175,7 +175,7 @@ export function passwordChangeEvent(facts: PasswordChangeFacts, tenant: TenantFa
 }
 
 export function registrationEvent(facts: RegistrationFacts, tenant: TenantFacts, secrets: Record<string, string>, stage: 'pre' | 'post'): Record<string, unknown> {
-  const { password_hash: _hash, logins_count: _count, blocked: _blocked, connection: _connection, identities: _identities, ...profile } = facts.user;
+  const { password_hash: _hash, password_history: _history, logins_count: _count, blocked: _blocked, connection: _connection, identities: _identities, ...profile } = facts.user;
   return {
     user: { app_metadata: {}, user_metadata: {}, ...profile },
     connection: connectionOf(facts.connection, facts.connectionName),

@@ -66,6 +66,8 @@ const Database = Type.Object(
     passwordPolicy: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('low'), Type.Literal('fair'), Type.Literal('good'), Type.Literal('excellent'), Type.Null()])),
     password_complexity_options: Type.Optional(Type.Object({ min_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 128 })) })),
     password_no_personal_info: Type.Optional(Type.Object({ enable: Type.Optional(Type.Boolean()) })),
+    password_dictionary: Type.Optional(Type.Object({ enable: Type.Optional(Type.Boolean()), dictionary: Type.Optional(Type.Array(Type.String(), { maxItems: 200 })) })),
+    password_history: Type.Optional(Type.Object({ enable: Type.Optional(Type.Boolean()), size: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 })) })),
     validation: Type.Optional(
       Type.Object(
         {

@@ -88,7 +88,14 @@ function buildConnection(entry: ConnectionEntry, path: string, clientEntries: Cl
       phoneOtp: options.authentication_methods?.phone_otp?.enabled === true,
     },
     // Auth0's default is "none" (at least one character) when a connection names no policy.
-    passwordPolicy: { strength: options.passwordPolicy ?? 'none', minLength: options.password_complexity_options?.min_length, noPersonalInfo: options.password_no_personal_info?.enable === true },
+    passwordPolicy: {
+      strength: options.passwordPolicy ?? 'none',
+      minLength: options.password_complexity_options?.min_length,
+      noPersonalInfo: options.password_no_personal_info?.enable === true,
+      dictionary: options.password_dictionary?.enable === true ? { words: options.password_dictionary.dictionary ?? [] } : undefined,
+      // Auth0's default history size is 5.
+      historySize: options.password_history?.enable === true ? options.password_history.size ?? 5 : 0,
+    },
     messageTemplates: templates,
     displayName: entry.display_name ?? socialNames[entry.strategy] ?? entry.name,
     username: { required: group === 'database' && options.requires_username === true, minLength: length.min ?? USERNAME_LENGTH.min, maxLength: length.max ?? USERNAME_LENGTH.max },

@@ -30,7 +30,7 @@ type ValidTicket = Extract<OpenedTicket, { ok: true }>;
 export type ChangeOutcome =
   | { ok: true; clientId: string | undefined }
   | { ok: false; reason: TicketRefusal }
-  | { ok: false; reason: 'mismatch' | 'empty'; ticket: ValidTicket }
+  | { ok: false; reason: 'mismatch' | 'empty' | 'reused'; ticket: ValidTicket }
   | { ok: false; reason: 'policy'; check: Exclude<PasswordCheck, { ok: true }>; ticket: ValidTicket };
 
 export interface PasswordReset {
@@ -116,6 +116,8 @@ export function createPasswordReset(deps: {
       if (password !== confirmation) return { ok: false, reason: 'mismatch', ticket: opened };
       const check = checkPassword(opened.connection.passwordPolicy, password, { email: opened.user.email, username: opened.user.username, name: opened.user.name });
       if (!check.ok) return { ok: false, reason: 'policy', check, ticket: opened };
+      const { historySize } = opened.connection.passwordPolicy;
+      if (historySize > 0 && (await users.reusesPassword(opened.user, historySize, password))) return { ok: false, reason: 'reused', ticket: opened };
       // One password per ticket: the first of two concurrent changes takes it.
       if (!(await tickets.use(opened.id!))) return { ok: false, reason: 'used' };
       const changed = (await users.update(opened.user.user_id, { password })) ?? opened.user;

@@ -1,11 +1,11 @@
-import { databaseError, invalidRequest } from '../errors.js';
+import { LegacyApiError, databaseError, invalidRequest } from '../errors.js';
 import type { User } from '../store/records.js';
 import { findClient, findConnection, type Client, type Tenant } from '../tenant/model.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts } from '../actions/action-events.js';
 import { isUsername } from '../users/identifiers.js';
 import { normalizeEmail } from '../users/normalize.js';
-import { checkPassword } from '../users/password-policy.js';
+import { checkPassword, type PasswordCheck } from '../users/password-policy.js';
 import type { UserService } from '../users/user-service.js';
 import type { EmailVerification } from './email-verification.js';
 
@@ -67,7 +67,7 @@ export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService;
 
     const profile = Object.fromEntries(PROFILE_FIELDS.flatMap((key) => (typeof input.profile[key] === 'string' ? [[key, input.profile[key]]] : []))) as Partial<User>;
     const checked = checkPassword(connection.passwordPolicy, input.password, { email, username, name: profile.name });
-    if (!checked.ok) throw checked.kind === 'strength' ? databaseError.passwordStrength(checked.rules, checked.policy) : databaseError.passwordNoUserInfo();
+    if (!checked.ok) throw passwordRefusal(checked);
 
     const fields: Partial<User> = { email, ...(username ? { username } : {}), ...profile, user_metadata: { ...((input.userMetadata as Record<string, unknown> | undefined) ?? {}) } };
     if (flows.has('pre-user-registration')) {
@@ -81,6 +81,12 @@ export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService;
     if (verification.onSignup) await verification.send(user, client?.clientId);
     return { user, answer: answerOf(user, profile) };
   };
+}
+
+/** The API's words for a password the connection's policy refuses. */
+export function passwordRefusal(check: Exclude<PasswordCheck, { ok: true }>): LegacyApiError {
+  if (check.kind === 'strength') return databaseError.passwordStrength(check.rules, check.policy);
+  return check.kind === 'dictionary' ? databaseError.passwordDictionary() : databaseError.passwordNoUserInfo();
 }
 
 /** `{_id, email, username, email_verified, …the profile fields sent}`, in Auth0's order. */

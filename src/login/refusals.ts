@@ -41,6 +41,7 @@ export const SCREEN_REFUSALS = {
   signup_no_password: { text: 'Password is required', status: 400, code: 'no-password' },
   signup_password_too_weak: { text: 'The password is too weak', status: 400, code: 'password-too-weak' },
   signup_password_personal: { text: 'Password contains user information', status: 400, code: 'password-contains-user-information' },
+  signup_password_common: { text: 'The password is too common', status: 400, code: 'password-too-common' },
   signup_email_in_use: { text: 'The user already exists.', status: 400, code: 'email-in-use' },
   mfa_invalid_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
   mfa_invalid_recovery_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },

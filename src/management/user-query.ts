@@ -53,6 +53,6 @@ function tokenize(q: string): string[] {
 
 /** A user as the Management API returns it: never the password hash. */
 export function publicUser(user: User): Record<string, unknown> {
-  const { password_hash: _hidden, connection: _connection, ...rest } = user;
+  const { password_hash: _hidden, password_history: _history, connection: _connection, ...rest } = user;
   return rest;
 }

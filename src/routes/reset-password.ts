@@ -70,7 +70,9 @@ export async function resetPasswordRoutes(scope: FastifyInstance, deps: AppDeps)
     const refusal =
       changed.reason === 'empty' ? { error: 'Password is required', errorCode: 'no-password' }
       : changed.reason === 'mismatch' ? { error: "Passwords don't match", errorCode: 'password-mismatch' }
+      : changed.reason === 'reused' ? { error: 'Password has previously been used', errorCode: 'password-previously-used' }
       : 'check' in changed && changed.check.kind === 'personal_info' ? { error: 'Password contains user information', errorCode: 'password-contains-user-information' }
+      : 'check' in changed && changed.check.kind === 'dictionary' ? { error: 'The password is too common', errorCode: 'password-too-common' }
       : { error: 'The password is too weak', errorCode: 'password-policy-not-conformant' };
     return page(reply, 'reset-password', { ticket, action: RESET_PATH, email: opened.user.email, appName: appNameOf(tenant, opened.clientId), policy: policyLines(opened.connection.passwordPolicy), ...refusal }, 400);
   });

@@ -158,6 +158,8 @@ export interface User {
   logins_count: number;
   /** scrypt hash, database users only; never leaves the server. */
   password_hash?: string;
+  /** The hashes of earlier passwords, newest first, for password_history; never leaves the server. */
+  password_history?: string[];
 }
 
 /** An RBAC role (Auth0's `rol_` + 16 alphanumerics); its permissions and members are kept beside it. */

@@ -82,6 +82,10 @@ export interface PasswordPolicySettings {
   minLength: number | undefined;
   /** password_no_personal_info.enable. */
   noPersonalInfo: boolean;
+  /** password_dictionary: on with the tenant's own words, besides the 10,000 most common passwords. */
+  dictionary: { words: string[] } | undefined;
+  /** password_history.size when it is on (the current password and those before it), else 0. */
+  historySize: number;
 }
 
 /** A passwordless connection's message templates, as the tenant file gives them (otp/tenant-templates.ts renders them). */

@@ -28,10 +28,21 @@ export interface UserService {
    * undefined when the email or username is taken. The post-user-registration Actions hear of it.
    */
   register(connection: Connection, fields: Partial<User>, password: string): Promise<User | undefined>;
-  /** Management API update: metadata objects merge one level deep and `null` deletes a key, as Auth0. */
+  /**
+   * password_history: whether `password` is the user's current password or one of the `size` - 1
+   * before it (Auth0: "You may not reuse any of the last N passwords").
+   */
+  reusesPassword(user: User, size: number, password: string): Promise<boolean>;
+  /**
+   * Management API update: metadata objects merge one level deep and `null` deletes a key, as Auth0.
+   * A new password keeps the old one's hash in the user's password history.
+   */
   update(userId: string, patch: Partial<User> & { password?: string }): Promise<User | undefined>;
   seed(tenant: Tenant): Promise<void>;
 }
+
+/** Auth0's largest password_history.size. */
+const MAX_PASSWORD_HISTORY = 24;
 
 export function createUserService(deps: {
   store: UserStore;
@@ -144,6 +155,12 @@ export function createUserService(deps: {
       return stored.user_id === user.user_id ? signedUp(connection)(stored) : undefined;
     },
 
+    async reusesPassword(user, size, password) {
+      const earlier = [user.password_hash, ...(user.password_history ?? [])].filter((hash): hash is string => typeof hash === 'string').slice(0, size);
+      for (const hash of earlier) if (await verifyPassword(password, hash)) return true;
+      return false;
+    },
+
     async update(userId, patch) {
       const user = await store.getUser(userId);
       if (!user) return undefined;
@@ -151,7 +168,10 @@ export function createUserService(deps: {
       const next: Partial<User> = { ...rest, updated_at: nowIso() };
       if (app_metadata) next.app_metadata = mergeMetadata(user.app_metadata, app_metadata);
       if (user_metadata) next.user_metadata = mergeMetadata(user.user_metadata, user_metadata);
-      if (password) next.password_hash = hashPassword(password);
+      if (password) {
+        next.password_hash = hashPassword(password);
+        if (user.password_hash) next.password_history = [user.password_hash, ...(user.password_history ?? [])].slice(0, MAX_PASSWORD_HISTORY - 1);
+      }
       return store.updateUser(userId, next);
     },
 

@@ -20,7 +20,7 @@ import { buildTenant } from '../../src/config/tenant-file.js';
 const READ: Record<string, readonly string[]> = {
   email: ['email', 'totp', 'disable_signup', 'brute_force_protection'],
   sms: ['template', 'syntax', 'from', 'totp', 'disable_signup', 'brute_force_protection'],
-  auth0: ['disable_signup', 'brute_force_protection', 'requires_username', 'validation', 'passwordPolicy', 'password_complexity_options', 'password_no_personal_info', 'authentication_methods'],
+  auth0: ['disable_signup', 'brute_force_protection', 'requires_username', 'validation', 'passwordPolicy', 'password_complexity_options', 'password_no_personal_info', 'password_dictionary', 'password_history', 'authentication_methods'],
 };
 // Home-realm discovery reads the enterprise strategies' domains.
 for (const strategy of ['ad', 'adfs', 'auth0-adldap', 'auth0-oidc', 'google-apps', 'ip', 'office365', 'oidc', 'okta', 'pingfederate', 'samlp', 'sharepoint', 'waad']) {

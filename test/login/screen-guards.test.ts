@@ -17,7 +17,7 @@ const connection = (name: string, strategy: string, kind: Connection['kind']): C
   disableSignup: false,
   messageTemplates: undefined,
   bruteForceProtection: true,
-  passwordPolicy: { strength: 'none', minLength: undefined, noPersonalInfo: false },
+  passwordPolicy: { strength: 'none', minLength: undefined, noPersonalInfo: false, dictionary: undefined, historySize: 0 },
   authenticationMethods: { password: true, emailOtp: false, phoneOtp: false },
   displayName: name,
   username: { required: false, minLength: 1, maxLength: 15 },

@@ -1,3 +1,4 @@
+import type { ActionTrigger } from '../../src/tenant/action-model.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { readTenantFile } from '../../src/config/tenant-file.js';
 export interface ExportAction {
   name: string;
   code: string;
-  trigger: 'post-login' | 'credentials-exchange' | 'pre-user-registration' | 'post-user-registration';
+  trigger: ActionTrigger;
   dependencies?: { name: string; version: string }[];
   secrets?: { name: string; value?: string }[];
 }

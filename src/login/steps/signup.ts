@@ -16,6 +16,7 @@ const SIGNUP_REFUSAL: Record<DatabaseRefusal, Refusal> = {
   invalid_signup: 'signup_email_in_use',
   password_strength: 'signup_password_too_weak',
   password_no_user_info: 'signup_password_personal',
+  password_dictionary: 'signup_password_common',
   signup_disabled: 'signup_disabled',
   invalid_connection: 'signup_refused',
   invalid_body: 'signup_refused',

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../http/app-deps.js';
 import type { User } from '../../store/records.js';
-import { findConnection } from '../../tenant/model.js';
+import { findConnection, type Connection } from '../../tenant/model.js';
+import { checkPassword, type PasswordCheck } from '../../users/password-policy.js';
 import { normalizeEmail, normalizePhoneNumber } from '../../users/normalize.js';
 import { badRequest, identifierTaken, userExists, userNotFound } from '../../management/management-error.js';
 import { insufficientScope } from '../../management/management-access.js';
@@ -25,6 +26,14 @@ const UserBody = fieldsOf([...USER_FIELDS, 'connection']);
 export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { store, users, tenant } = deps;
+
+  /** The connection's password policy and history, for a password set through the API. */
+  async function refusePassword(connection: Connection, person: Partial<User>, password: string, current?: User): Promise<void> {
+    const check = checkPassword(connection.passwordPolicy, password, { email: person.email, username: person.username, name: person.name });
+    if (!check.ok) throw badRequest(PASSWORD_REFUSALS[check.kind]);
+    const { historySize } = connection.passwordPolicy;
+    if (current && historySize > 0 && (await users.reusesPassword(current, historySize, password))) throw badRequest('PasswordHistoryError: Password has previously been used');
+  }
   const userOr404 = async (id: string): Promise<User> => (await store.getUser(id)) ?? Promise.reject(userNotFound());
 
   app.get('/api/v2/users', { config: { access: ACCESS.readUsers }, schema: { querystring: queryWith([...PAGING, 'q', 'connection', 'search_engine']), response: { 200: ListOrPage } } }, async (request) => {
@@ -54,6 +63,7 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
       throw badRequest(`Payload validation error: Missing required property: ${connection.strategy === 'sms' ? 'phone_number' : 'email'}`);
     }
     if (connection.kind === 'database' && !fields.password) throw badRequest('Payload validation error: Missing required property: password');
+    if (connection.kind === 'database') await refusePassword(connection, fields, fields.password!);
     const created = await users.create(connection, fields);
     if (!created) throw userExists();
     return reply.status(201).send(publicUser(created));
@@ -72,6 +82,8 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
       const holder = next && next !== current[field] ? await store.findUser(current.connection, next) : undefined;
       if (holder && holder.user_id !== id) throw identifierTaken(field);
     }
+    const connection = findConnection(tenant, current.connection);
+    if (fields.password && connection?.kind === 'database') await refusePassword(connection, { ...current, ...fields }, fields.password, current);
     const updated = (await users.update(id, fields)) ?? (await userOr404(id));
     // As in Auth0, a new password lifts the user's brute-force blocks.
     if (fields.password) {
@@ -86,6 +98,13 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
     return reply.status(204).send();
   });
 }
+
+/** The Management API's words for a password the connection's policy refuses (Auth0: "<ErrorName>: <message>"). */
+const PASSWORD_REFUSALS: Record<Exclude<PasswordCheck, { ok: true }>['kind'], string> = {
+  strength: 'PasswordStrengthError: Password is too weak',
+  personal_info: 'PasswordNoUserInfoError: Password contains user information',
+  dictionary: 'PasswordDictionaryError: Password is too common',
+};
 
 /** Picks and checks the writable user fields of a create or update body. */
 function userFields(body: Record<string, unknown>): Partial<User> & { password?: string } {
