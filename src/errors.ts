@@ -244,7 +244,7 @@ export const passwordlessStartError = {
  * §1.3), which every SDK reads; some answers are a bare `{error}`. The body is sent as written here.
  */
 /** Why a database endpoint refused, for the sign-up screens to word it their own way. */
-export type DatabaseRefusal = 'invalid_signup' | 'invalid_connection' | 'invalid_body' | 'signup_disabled' | 'password_strength' | 'password_no_user_info' | 'password_dictionary' | 'refused_by_action';
+export type DatabaseRefusal = 'invalid_signup' | 'user_exists' | 'invalid_connection' | 'invalid_body' | 'signup_disabled' | 'password_strength' | 'password_no_user_info' | 'password_dictionary' | 'refused_by_action';
 
 export class LegacyApiError extends OAuthError {
   readonly body: Record<string, unknown>;
@@ -266,6 +266,8 @@ const badRequest = (reason: DatabaseRefusal, code: string, description: string):
 export const databaseError = {
   /** A sign-up that cannot be made, the user existing included: Auth0 does not say which. */
   invalidSignup: (): LegacyApiError => badRequest('invalid_signup', 'invalid_signup', 'Invalid sign up'),
+  /** The same, where the tenant's enable_public_signup_user_exists_error flag lets sign-up say so. */
+  userExists: (): LegacyApiError => badRequest('user_exists', 'user_exists', 'The user already exists.'),
   /** An unknown, non-database or disabled connection (Auth0's body for this case is not documented). */
   invalidConnection: (description: string): LegacyApiError => badRequest('invalid_connection', 'invalid_connection', description),
   /** A field the endpoint needs, missing or of the wrong kind. */

@@ -187,6 +187,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     rateLimits,
     mfa: buildMfa(file),
     emails,
+    signupSaysUserExists: file.tenant?.flags?.enable_public_signup_user_exists_error === true,
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

@@ -42,6 +42,8 @@ const TenantSettings = Type.Object(
     enabled_locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }))),
     // Only the colours; an export's other universal_login keys are reported as ignored.
     universal_login: Type.Optional(Type.Object({ colors: Type.Optional(Branding.properties.colors) }, closed)),
+    // Auth0's tenant flags; the one read changes /dbconnections/signup's answer for a taken email.
+    flags: Type.Optional(Type.Object({ enable_public_signup_user_exists_error: Type.Optional(Type.Boolean()) })),
   },
   closed,
 );

@@ -77,7 +77,7 @@ export function createDatabaseSignup(deps: { tenant: Tenant; users: UserService;
       fields.user_metadata = { ...fields.user_metadata, ...outcome.userMetadata };
     }
     const user = await users.register(connection, fields, input.password);
-    if (!user) throw databaseError.invalidSignup();
+    if (!user) throw tenant.signupSaysUserExists ? databaseError.userExists() : databaseError.invalidSignup();
     if (verification.onSignup) await verification.send(user, client?.clientId);
     return { user, answer: answerOf(user, profile) };
   };

@@ -210,6 +210,8 @@ export interface Tenant {
   rateLimits?: RateLimits;
   /** Guardian: the second factors and when a login must use one (src/mfa/). */
   mfa: TenantMfa;
+  /** tenant.flags.enable_public_signup_user_exists_error: sign-up says `user_exists` instead of Auth0's generic `invalid_signup`. */
+  signupSaysUserExists: boolean;
   /** The account emails, as the tenant's emailTemplates and emailProvider set them (config/tenant-emails.ts). */
   emails: TenantEmails;
 }

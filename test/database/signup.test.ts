@@ -77,6 +77,15 @@ describe('POST /dbconnections/signup', () => {
     expect(again.json()).toEqual({ name: 'BadRequestError', code: 'invalid_signup', description: 'Invalid sign up', statusCode: 400 });
   });
 
+  it('says user_exists instead where the tenant turned enable_public_signup_user_exists_error on', async () => {
+    await t.app.close();
+    t = await buildTestApp({ tenant: tenant({}, { tenant: { flags: { enable_public_signup_user_exists_error: true, some_other_flag: false } } }) });
+    expect((await signup({ email: 'told@example.com', password: 'Sturdy-pass-1' })).statusCode).toBe(200);
+    const again = await signup({ email: 'told@example.com', password: 'Another-pass-2' });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toEqual({ name: 'BadRequestError', code: 'user_exists', description: 'The user already exists.', statusCode: 400 });
+  });
+
   it('refuses a password below the policy with its rules and text, byte for byte, and takes a form body too', async () => {
     const weak = await signup({ email: 'weak@example.com', password: 'a3' }, 'form');
     expect(weak.statusCode).toBe(400);

@@ -13,11 +13,13 @@ import { refreshTokensContract } from './contract/refresh-tokens.js';
 import { sessionsContract } from './contract/sessions.js';
 import { messagesContract } from './contract/messages.js';
 import { lifecycleContract } from './contract/lifecycle.js';
+import { ticketsContract } from './contract/tickets.js';
 
 /** The store contract: one describe per port (src/store/types.ts), each run against every backend. */
 const PORTS: PortContract[] = [
   transactionsContract,
   otpContract,
+  ticketsContract,
   authorizationCodesContract,
   loginTicketsContract,
   usersContract,

@@ -14,6 +14,7 @@ import { screenUrl } from '../screens.js';
 /** How the sign-up screens word what the database sign-up refuses (Auth0's signup-password error keys). */
 const SIGNUP_REFUSAL: Record<DatabaseRefusal, Refusal> = {
   invalid_signup: 'signup_email_in_use',
+  user_exists: 'signup_email_in_use',
   password_strength: 'signup_password_too_weak',
   password_no_user_info: 'signup_password_personal',
   password_dictionary: 'signup_password_common',
