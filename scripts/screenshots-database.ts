@@ -4,7 +4,7 @@
  * screen with the connection's policy (and a refusal), and success; desktop and phone.
  */
 import type { Browser } from 'playwright-core';
-import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
+import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, MOBILE, OUT, newPage, report, shoot, startApp } from './screenshot-kit.js';
 
 const DB = 'Username-Password-Authentication';
 const resetTenant = {
@@ -12,6 +12,24 @@ const resetTenant = {
   clients: [{ name: 'Acme Dashboard', client_id: CLIENT_ID, app_type: 'spa', token_endpoint_auth_method: 'none', callbacks: [CALLBACK] }],
   connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
   users: [{ connection: DB, email: 'robin@acme.example', password: 'Old-password-1' }, { connection: DB, email: 'robin-mobile@acme.example', password: 'Old-password-1' }],
+  // The tenant's own reset_email, in Liquid, as an export carries it.
+  emailProvider: { name: 'smtp', default_from_address: 'Acme Accounts <accounts@acme.example>' },
+  emailTemplates: [
+    {
+      template: 'reset_email',
+      enabled: true,
+      syntax: 'liquid',
+      from: '',
+      subject: 'Reset your {{ application.name }} password',
+      body: `<div style="font-family:system-ui,sans-serif;max-width:480px;margin:24px auto;padding:24px;border:1px solid #d9e1ec;border-radius:8px">
+  <h2 style="color:#0a66c2;margin-top:0">{{ friendly_name }}</h2>
+  <p>Hello {{ user.email }},</p>
+  <p>Someone asked to reset the password of your {{ application.name }} account.</p>
+  <p><a href="{{ url }}" style="display:inline-block;background:#0a66c2;color:#fff;padding:10px 18px;border-radius:4px;text-decoration:none">Choose a new password</a></p>
+  <p style="color:#5b6b7f;font-size:13px">If it was not you, ignore this email.</p>
+</div>`,
+    },
+  ],
 };
 
 export async function shootDatabaseScreens(browser: Browser): Promise<void> {
@@ -30,6 +48,18 @@ export async function shootDatabaseScreens(browser: Browser): Promise<void> {
       await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
       await page.waitForSelector('text=Check Your Email');
       await shoot(page, `reset-password-email${suffix}.png`);
+      if (!suffix) {
+        // The tenant's reset_email as the dev mailbox shows it: its Liquid rendered, in the preview.
+        const mailbox = await newPage(browser, viewport);
+        await mailbox.page.goto(`${origin}/_dev/mailbox`);
+        const card = mailbox.page.locator('#email .message').first();
+        await card.locator('.toggle').click();
+        await card.locator('iframe.preview').waitFor();
+        await mailbox.page.waitForTimeout(300);
+        await card.screenshot({ path: `${OUT}mailbox-tenant-reset-email.png` });
+        report('mailbox-tenant-reset-email.png');
+        await mailbox.context.close();
+      }
       const latest = (await (await fetch(`${origin}/_dev/api/messages/latest?to=${encodeURIComponent(email)}`)).json()) as { link: string };
       await page.goto(latest.link);
       await page.waitForSelector('#password-policy');
