@@ -44,7 +44,7 @@ export function createScreenViews(deps: {
       // Identifier First + Biometrics: "Continue with a passkey" (a discoverable credential) on the database login.
       const webauthnOptions = biometrics && connection?.kind === 'database' ? JSON.stringify(await passkeys.authenticationOptions(txn)) : undefined;
       return {
-        identifierKind: !connection || connection.kind === 'social' ? null : connection.username.required ? 'username' : channelOf(connection).identifierKind,
+        identifierKind: !connection || connection.kind === 'social' ? null : connection.username.required ? 'username' : connection.kind === 'database' && connection.authenticationMethods.phoneOtp ? 'email-or-phone' : channelOf(connection).identifierKind,
         // "Don't have an account? Sign up" where the database connection takes sign-ups.
         signupHref: connection?.kind === 'database' && !connection.disableSignup ? screenUrl('signup-id', txn) : undefined,
         socials: socialsOf(ctx),

@@ -1,6 +1,7 @@
 import type { Transaction } from '../store/records.js';
 import type { Connection } from '../tenant/model.js';
 import { channelOf, type ChannelName } from '../otp/channel.js';
+import { E164 } from '../users/normalize.js';
 
 /**
  * The Universal Login screens as one table: each screen's path (Auth0's, where Auth0 documents one),
@@ -116,8 +117,12 @@ const signupOpen: Guard = ({ connection }) => (connection?.kind === 'database' &
 
 /** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
 const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
-  // A database connection with email_otp takes its code on the email challenge too.
-  const own = connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name] : connection?.kind === 'database' && connection.authenticationMethods.emailOtp ? CHALLENGE.email : undefined;
+  // A database connection takes its codes on the passwordless challenges too: email_otp's by email, phone_otp's by SMS.
+  const phone = E164.test(txn.identifier ?? '');
+  const own =
+    connection?.kind === 'passwordless' ? CHALLENGE[channelOf(connection).name]
+    : connection?.kind === 'database' && (phone ? connection.authenticationMethods.phoneOtp : connection.authenticationMethods.emailOtp) ? CHALLENGE[phone ? 'sms' : 'email']
+    : undefined;
   if (txn.identifier && own === CHALLENGE[channel]) return undefined;
   return txn.identifier && own ? own : 'identifier';
 };

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { Browser } from '../support/browser.js';
-import { authorizeUrl, CALLBACK, latestMessage, pkcePair, transactionState } from '../support/flows.js';
+import { authorizeUrl, CALLBACK, exchangeCode, latestMessage, passwordlessLogin, pkcePair, transactionState } from '../support/flows.js';
 
 /**
  * One-time codes by email on a database connection's login screens (authentication_methods.email_otp):
@@ -24,7 +24,7 @@ async function toIdentifier(browser: Browser) {
 const tenant = (methods: Record<string, unknown>) => ({
   clients: [{ name: 'DB OTP', client_id: CLIENT, app_type: 'spa', callbacks: [CALLBACK] }],
   connections: [{ name: DB, strategy: 'auth0', options: { authentication_methods: methods } }],
-  users: [{ connection: DB, email: EMAIL, password: 'Any-password-1' }],
+  users: [{ connection: DB, email: EMAIL, password: 'Any-password-1', phone_number: '+14155550142' }],
 });
 
 describe('email codes on a database connection\'s screens', () => {
@@ -58,5 +58,27 @@ describe('email codes on a database connection\'s screens', () => {
     expect((await other.get(String(passwordOnly.headers.location))).body).not.toContain('Email me a code instead');
     const challenge = await other.get(`/u/login/passwordless-email-challenge?state=${encodeURIComponent(again.state)}`);
     expect(challenge.statusCode).toBe(302);
+  });
+
+  it('phone_otp: login-id takes a phone number, texts the code, and logs in the database user who has it', async () => {
+    t = await buildTestApp({ tenant: tenant({ password: { enabled: true }, phone_otp: { enabled: true } }) });
+    const browser = new Browser(t.app);
+    const { location } = await toIdentifier(browser);
+    const screen = await browser.get(location);
+    expect(screen.body).toContain('Phone number or email address');
+
+    const login = await passwordlessLogin(t.app, { identifier: '+1 415 555 0142', clientId: CLIENT });
+    const text = await latestMessage(t.app, '+14155550142');
+    expect(text).toMatchObject({ channel: 'sms', connection: DB });
+    const tokens = await exchangeCode(t.app, { client_id: CLIENT, code: login.callback.searchParams.get('code')!, code_verifier: login.verifier });
+    const claims = JSON.parse(Buffer.from(String(tokens.json().id_token).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    // The seeded user: email and phone number on one database account.
+    expect(claims).toMatchObject({ sub: expect.stringMatching(/^auth0\|/), email: EMAIL, phone_number: '+14155550142' });
+
+    // An email on the same screen still goes to the password.
+    const other = new Browser(t.app);
+    const again = await toIdentifier(other);
+    const password = await other.post(again.location, { state: again.state, username: EMAIL, action: 'default' });
+    expect(String(password.headers.location)).toMatch(/^\/u\/login\/password\?/);
   });
 });

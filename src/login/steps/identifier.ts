@@ -1,7 +1,8 @@
 import type { Connection } from '../../tenant/model.js';
 import { normalizeEmail } from '../../users/normalize.js';
 import { databaseIdentifier, shownIdentifier } from '../../users/identifiers.js';
-import { channelOf, type ChannelName } from '../../otp/channel.js';
+import { CHANNELS, channelOf, type Channel, type ChannelName } from '../../otp/channel.js';
+import { E164, normalizePhoneNumber } from '../../users/normalize.js';
 import { sendCode, verifyCode, type CodeRefusal } from '../../otp/passwordless-codes.js';
 import { checkSignUp } from '../../otp/registration.js';
 import { homeRealm } from '../login-plan.js';
@@ -20,6 +21,11 @@ const CODE_REFUSAL: Record<CodeRefusal, Refusal> = {
   blocked: 'blocked',
 };
 
+/** How a code travels: a passwordless connection's own channel; on a database connection, by the recipient (a phone number is texted). */
+export function codeChannel(connection: Connection, recipient: string): Channel {
+  return connection.kind === 'database' ? (E164.test(recipient) ? CHANNELS.sms : CHANNELS.email) : channelOf(connection);
+}
+
 /**
  * Identifier First: login-id's identifier, sent on to the connection's next step (home-realm
  * discovery, the password, or a passwordless code), and the passwordless challenge that follows.
@@ -29,14 +35,18 @@ export function identifierSteps(kit: LoginKit, toProvider: (ctx: LoginContext, n
   const { tenant, users, authorization, passkeys } = deps;
 
   async function sendChallenge(ctx: LoginContext, connection: Connection, recipient: string): Promise<Refusal | undefined> {
-    const sent = await sendCode(deps, { client: ctx.client, connection, recipient });
-    return sent.ok ? undefined : NOT_SENT[channelOf(connection).name];
+    const channel = codeChannel(connection, recipient);
+    const sent = await sendCode(deps, { client: ctx.client, connection, recipient, channel });
+    return sent.ok ? undefined : NOT_SENT[channel.name];
   }
 
-  /** A database connection's one-time code by email (authentication_methods.email_otp), sent as every passwordless code. */
-  async function emailCode(ctx: LoginContext, connection: Connection, email: string): Promise<ScreenOutcome> {
-    const notSent = await sendChallenge(ctx, connection, email);
-    return notSent ? refuse(ctx, notSent) : go(screenUrl(CHALLENGE.email, ctx.txn));
+  /**
+   * A database connection's one-time code (authentication_methods.email_otp, or phone_otp for a phone
+   * number), sent as every passwordless code, then its challenge screen.
+   */
+  async function databaseCode(ctx: LoginContext, connection: Connection, recipient: string): Promise<ScreenOutcome> {
+    const notSent = await sendChallenge(ctx, connection, recipient);
+    return notSent ? refuse(ctx, notSent) : go(screenUrl(CHALLENGE[codeChannel(connection, recipient).name], ctx.txn));
   }
 
   return {
@@ -45,7 +55,7 @@ export function identifierSteps(kit: LoginKit, toProvider: (ctx: LoginContext, n
       const { connection, txn } = ctx;
       const email = normalizeEmail(txn.identifier ?? '');
       if (!connection || connection.kind !== 'database' || !connection.authenticationMethods.emailOtp || !email) return go(screenUrl('password', txn));
-      return emailCode(ctx, connection, email);
+      return databaseCode(ctx, connection, email);
     },
 
     async identify(ctx: LoginContext, form: Form, admit: Admit): Promise<ScreenOutcome> {
@@ -62,11 +72,17 @@ export function identifierSteps(kit: LoginKit, toProvider: (ctx: LoginContext, n
       }
 
       if (connection.kind === 'database') {
+        // phone_otp: a phone number (not a username) logs in with a texted code.
+        const phone = connection.authenticationMethods.phoneOtp && !input.includes('@') && (!connection.username.required || input.trim().startsWith('+')) ? normalizePhoneNumber(input, 'US') : '';
+        if (phone) {
+          await authorization.remember(txn, phone);
+          return databaseCode(ctx, connection, phone);
+        }
         const identifier = databaseIdentifier(connection, input);
         if (!identifier) return refuse(ctx, connection.username.required ? 'invalid_identifier' : 'invalid_email');
         await authorization.remember(txn, shownIdentifier(identifier));
         // Codes only (authentication_methods: email_otp on, password off): the code goes out at once.
-        if ('email' in identifier && connection.authenticationMethods.emailOtp && !connection.authenticationMethods.password) return emailCode(ctx, connection, identifier.email);
+        if ('email' in identifier && connection.authenticationMethods.emailOtp && !connection.authenticationMethods.password) return databaseCode(ctx, connection, identifier.email);
         const withPasskey = profile.biometrics && 'email' in identifier && (await passkeys.userWithPasskey(connection.name, identifier.email));
         return go(screenUrl(withPasskey ? 'passkey' : 'password', txn));
       }
