@@ -86,6 +86,22 @@ export async function shootDatabaseScreens(browser: Browser): Promise<void> {
       await shoot(signup.page, `signup-password${suffix}.png`, true);
       await signup.context.close();
     }
+    // Identifier + Password: the one-page signup screen, with a policy refusal.
+    const onePage = await startApp({ ...resetTenant, prompts: { identifier_first: false } }, 'the Identifier + Password tenant');
+    try {
+      for (const [viewport, suffix] of [[DESKTOP, ''], [MOBILE, '-mobile']] as const) {
+        const { context, page } = await newPage(browser, viewport);
+        await page.goto(authorizeUrl(onePage.origin, { connection: DB, screen_hint: 'signup' }));
+        await page.fill('#email', `one-page${suffix}@acme.example`);
+        await page.fill('#password', 'weakling');
+        await Promise.all([page.waitForLoadState('load'), page.click('button[value="default"]')]);
+        await page.waitForSelector('#error-element-password');
+        await shoot(page, `signup${suffix}.png`, true);
+        await context.close();
+      }
+    } finally {
+      await onePage.app.close();
+    }
   } finally {
     await app.close();
   }

@@ -162,7 +162,7 @@ export function createAuthorizationService(deps: {
       const location =
         plan.kind === 'social'
           ? screenUrl('social', transaction, { connection: plan.connection.name })
-          : screenUrl(signup ? 'signup-id' : tenant.prompts.identifierFirst ? 'identifier' : 'login', transaction);
+          : screenUrl(signup ? (tenant.prompts.identifierFirst ? 'signup-id' : 'signup') : tenant.prompts.identifierFirst ? 'identifier' : 'login', transaction);
       return { kind: 'login', transaction, plan, location };
     },
 

@@ -56,6 +56,8 @@ export interface LoginService {
   mfaWebAuthn(screen: 'mfa-webauthn-enrollment' | 'mfa-webauthn-nickname' | 'mfa-webauthn-challenge', visit: Visit, form: { passkey?: string | undefined; nickname?: string | undefined; rememberBrowser: boolean }): Promise<ScreenOutcome>;
   /** signup-id: the email (and username) to sign up with. */
   signupIdentify(visit: Visit, form: { email: string; username: string }): Promise<ScreenOutcome>;
+  /** signup (Identifier + Password): email, username and password on one page. */
+  signupCombined(visit: Visit, form: { email: string; username: string; password: string }): Promise<ScreenOutcome>;
   /** signup-password: the password; the user is created and logged in. */
   signupPassword(visit: Visit, password: string): Promise<ScreenOutcome>;
   /** The choice screens: a factor to be challenged with, or to enrol in. */
@@ -119,6 +121,7 @@ export function createLoginService(deps: LoginDeps): LoginService {
       ),
     signupIdentify: (visit, form) => submit('signup-id', visit, (ctx) => signup.identify(ctx, form)),
     signupPassword: (visit, password) => submit('signup-password', visit, (ctx) => signup.password(ctx, password)),
+    signupCombined: (visit, form) => submit('signup', visit, (ctx) => signup.combined(ctx, form)),
     mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

@@ -9,7 +9,7 @@ import { BLOCKED_SCREEN_TEXT } from '../users/brute-force.js';
  * markup), which tests select. `field` is the input a refusal belongs under on the Identifier +
  * Password page, which has two; the one-field screens show every refusal under their field.
  */
-type Field = 'username' | 'password';
+type Field = 'username' | 'email' | 'password';
 export const SCREEN_REFUSALS = {
   invalid_email: { text: 'Email is not valid.', status: 400, field: 'username' },
   invalid_phone: { text: 'Phone number is not valid.', status: 400 },
@@ -35,14 +35,15 @@ export const SCREEN_REFUSALS = {
   passkey_not_created: { text: "We couldn't create your passkey. Try again, or continue without one.", status: 400 },
   // The second factor's screens, in Auth0's words and error keys (docs/research/auth0-mfa.md §3.4).
   // Sign-up (Auth0's signup-id and signup-password error keys, docs/research/auth0-database-connections.md §5).
-  signup_no_email: { text: 'Please enter an email address', status: 400, code: 'no-email' },
-  signup_no_username: { text: 'Username is required', status: 400, code: 'no-username' },
-  signup_invalid_username: { text: 'The username has invalid characters.', status: 400, code: 'invalid-username-invalid-characters' },
-  signup_no_password: { text: 'Password is required', status: 400, code: 'no-password' },
-  signup_password_too_weak: { text: 'The password is too weak', status: 400, code: 'password-too-weak' },
-  signup_password_personal: { text: 'Password contains user information', status: 400, code: 'password-contains-user-information' },
-  signup_password_common: { text: 'The password is too common', status: 400, code: 'password-too-common' },
-  signup_email_in_use: { text: 'The user already exists.', status: 400, code: 'email-in-use' },
+  signup_invalid_email: { text: 'Email is not valid.', status: 400, field: 'email' },
+  signup_no_email: { text: 'Please enter an email address', status: 400, code: 'no-email', field: 'email' },
+  signup_no_username: { text: 'Username is required', status: 400, code: 'no-username', field: 'username' },
+  signup_invalid_username: { text: 'The username has invalid characters.', status: 400, code: 'invalid-username-invalid-characters', field: 'username' },
+  signup_no_password: { text: 'Password is required', status: 400, code: 'no-password', field: 'password' },
+  signup_password_too_weak: { text: 'The password is too weak', status: 400, code: 'password-too-weak', field: 'password' },
+  signup_password_personal: { text: 'Password contains user information', status: 400, code: 'password-contains-user-information', field: 'password' },
+  signup_password_common: { text: 'The password is too common', status: 400, code: 'password-too-common', field: 'password' },
+  signup_email_in_use: { text: 'The user already exists.', status: 400, code: 'email-in-use', field: 'email' },
   mfa_invalid_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
   mfa_invalid_recovery_code: { text: 'The code you entered is invalid', status: 400, code: 'invalid-code' },
   mfa_no_code: { text: 'Please enter a code', status: 400, code: 'no-code' },

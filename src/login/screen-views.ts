@@ -63,6 +63,7 @@ export function createScreenViews(deps: {
     }),
     login: async (ctx) => ({
       database: ctx.connection?.kind === 'database',
+      signupHref: ctx.connection?.kind === 'database' && !ctx.connection.disableSignup ? screenUrl('signup', ctx.txn) : undefined,
       usernames: ctx.connection?.username.required === true,
       socials: socialsOf(ctx),
       username: username(ctx),
@@ -87,6 +88,14 @@ export function createScreenViews(deps: {
       email: ctx.txn.identifier ?? ctx.txn.loginHint ?? '',
       username: ctx.txn.signupUsername ?? '',
       loginHref: screenUrl('identifier', ctx.txn),
+    }),
+    // Identifier + Password: the email (and username) and the password on one page.
+    signup: async (ctx) => ({
+      usernames: ctx.connection?.username.required === true,
+      email: ctx.txn.identifier ?? ctx.txn.loginHint ?? '',
+      username: ctx.txn.signupUsername ?? '',
+      loginHref: screenUrl('login', ctx.txn),
+      policy: ctx.connection ? policyLines(ctx.connection.passwordPolicy) : [],
     }),
     'signup-password': async (ctx) => ({
       identifier: ctx.txn.identifier,

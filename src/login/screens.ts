@@ -17,6 +17,7 @@ export type LoginView =
   | 'social-consent'
   | 'login-passkey'
   | 'passkey-enrollment'
+  | 'signup'
   | 'signup-id'
   | 'signup-password'
   | 'mfa-begin-enroll-options'
@@ -45,6 +46,7 @@ export type Screen =
   | 'passkey'
   | 'passkey-enrollment'
   | 'social'
+  | 'signup'
   | 'signup-id'
   | 'signup-password'
   | MfaScreen
@@ -114,6 +116,9 @@ const mfaPassedWithNewCode: Guard = ({ txn }) => (!txn.authenticated || !txn.mfa
 
 /** Sign-up belongs to a database connection open to it, before the login proved anyone. */
 const signupOpen: Guard = ({ connection }) => (connection?.kind === 'database' && !connection.disableSignup ? undefined : 'identifier');
+// Sign-up as the profile has it: one page (Identifier + Password), or signup-id then signup-password.
+const signupOnePage: Guard = ({ profile }) => (profile.identifierFirst ? 'signup-id' : undefined);
+const signupSteps: Guard = ({ profile }) => (profile.identifierFirst ? undefined : 'signup');
 
 /** The challenge belongs to the connection the identifier was sent on; anything else goes back to login-id. */
 const challengeGuard = (channel: ChannelName): Guard => ({ txn, connection }) => {
@@ -153,8 +158,9 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
     guard: ({ txn, profile }) => (txn.authenticated && profile.biometrics ? undefined : txn.authenticated ? 'resume' : 'identifier'),
   },
   // Sign-up on the database connection (Auth0's signup-id and signup-password prompts).
-  'signup-id': { path: '/u/signup', view: 'signup-id', guard: first(done, signupOpen) },
-  'signup-password': { path: '/u/signup/password', view: 'signup-password', guard: first(done, signupOpen, ({ txn }) => (txn.identifier ? undefined : 'signup-id')) },
+  signup: { path: '/u/signup', view: 'signup', guard: first(done, signupOpen, signupOnePage) },
+  'signup-id': { path: '/u/signup/identifier', view: 'signup-id', guard: first(done, signupOpen, signupSteps) },
+  'signup-password': { path: '/u/signup/password', view: 'signup-password', guard: first(done, signupOpen, signupSteps, ({ txn }) => (txn.identifier ? undefined : 'signup-id')) },
   // The mock social provider's consent page.
   social: { path: '/u/login/social', view: 'social-consent', guard: done },
   // The second factor, at Auth0's paths (docs/research/auth0-mfa.md §3.1); the views are Auth0's screen names.

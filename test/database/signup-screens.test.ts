@@ -36,8 +36,8 @@ describe('sign-up on the login screens', () => {
     const browser = new Browser(t.app);
     const { location, state, verifier } = await start(browser);
     const loginId = await browser.get(location);
-    const href = /href="(\/u\/signup\?state=[^"]+)"/.exec(loginId.body)?.[1]?.replace(/&amp;/g, '&');
-    expect(href).toBe(`/u/signup?state=${encodeURIComponent(state)}`);
+    const href = /href="(\/u\/signup\/identifier\?state=[^"]+)"/.exec(loginId.body)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBe(`/u/signup/identifier?state=${encodeURIComponent(state)}`);
     expect(loginId.body).toContain("Don&#39;t have an account?");
 
     const signupId = await browser.get(href!);
@@ -62,10 +62,45 @@ describe('sign-up on the login screens', () => {
   it('screen_hint=signup opens sign-up; a taken email is refused with Auth0\'s words', async () => {
     const browser = new Browser(t.app);
     const { location, state } = await start(browser, { screen_hint: 'signup' });
-    expect(location).toBe(`/u/signup?state=${encodeURIComponent(state)}`);
+    expect(location).toBe(`/u/signup/identifier?state=${encodeURIComponent(state)}`);
     await browser.post(location, { state, email: 'taken@example.com', action: 'default' });
     const refused = await browser.post(`/u/signup/password?state=${encodeURIComponent(state)}`, { state, password: 'Sturdy-pass-1', action: 'default' });
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toContain('The user already exists.');
+  });
+
+  it('Identifier + Password: "Sign up" on the login page opens the one-page signup; the steps\' URLs lead to it', async () => {
+    await t.app.close();
+    t = await buildTestApp({
+      tenant: {
+        clients: [{ name: 'Signup Screens', client_id: CLIENT, app_type: 'spa', callbacks: [CALLBACK] }],
+        connections: [{ name: DB, strategy: 'auth0', options: { passwordPolicy: 'good' } }],
+        prompts: { identifier_first: false },
+      },
+    });
+    const browser = new Browser(t.app);
+    const { location, state, verifier } = await start(browser);
+    expect(location).toBe(`/u/login?state=${encodeURIComponent(state)}`);
+    const href = /href="(\/u\/signup\?state=[^"]+)"/.exec((await browser.get(location)).body)?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBe(`/u/signup?state=${encodeURIComponent(state)}`);
+    // The Identifier First steps are not this profile's: they lead to the one page.
+    expect(String((await browser.get(`/u/signup/identifier?state=${encodeURIComponent(state)}`)).headers.location)).toBe(href);
+
+    const page = await browser.get(href!);
+    expect(page.body).toContain('id="email"');
+    expect(page.body).toContain('id="password"');
+    const weak = await browser.post(href!, { state, email: 'one.page@example.com', password: 'weakling', action: 'default' });
+    expect(weak.statusCode).toBe(400);
+    expect(weak.body).toMatch(/id="error-element-password"[^>]*data-error-code="password-too-weak"[^>]*>The password is too weak</);
+    // What was typed stays in the form.
+    expect(weak.body).toContain('value="one.page@example.com"');
+    const badEmail = await browser.post(href!, { state, email: 'not-an-email', password: 'Sturdy-pass-1', action: 'default' });
+    expect(badEmail.body).toMatch(/id="error-element-email"[^>]*>Email is not valid\.</);
+
+    const created = await browser.post(href!, { state, email: 'one.page@example.com', password: 'Sturdy-pass-1', action: 'default' });
+    expect(String(created.headers.location)).toBe(`/authorize/resume?state=${encodeURIComponent(state)}`);
+    const callback = new URL(String((await browser.get(String(created.headers.location))).headers.location));
+    const tokens = await exchangeCode(t.app, { grant_type: 'authorization_code', client_id: CLIENT, code: callback.searchParams.get('code') ?? '', code_verifier: verifier, redirect_uri: CALLBACK });
+    expect(decodeJwt(tokens.json().id_token as string)).toMatchObject({ email: 'one.page@example.com', email_verified: false });
   });
 });

@@ -27,12 +27,12 @@ const SIGNUP_REFUSAL: Record<DatabaseRefusal, Refusal> = {
 export function signupSteps(kit: LoginKit) {
   const { deps, go, refuse, keepTyped } = kit;
 
-  return {
+  const steps = {
     /** signup-id: the email, and the username where the connection has them. */
     async identify(ctx: LoginContext, form: { email: string; username: string }): Promise<ScreenOutcome> {
       const typed = { email: form.email, username: form.username };
       const email = normalizeEmail(form.email);
-      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'invalid_email' : 'signup_no_email'));
+      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'signup_invalid_email' : 'signup_no_email'));
       const connection = ctx.connection!;
       const username = connection.username.required ? form.username.trim() : undefined;
       if (connection.username.required && !username) return keepTyped(typed, refuse(ctx, 'signup_no_username'));
@@ -40,6 +40,21 @@ export function signupSteps(kit: LoginKit) {
       await deps.authorization.remember(ctx.txn, email);
       if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
       return go(screenUrl('signup-password', ctx.txn));
+    },
+
+    /** signup (Identifier + Password): the email (and username) and the password from one page. */
+    async combined(ctx: LoginContext, form: { email: string; username: string; password: string }): Promise<ScreenOutcome> {
+      const typed = { email: form.email, username: form.username };
+      const email = normalizeEmail(form.email);
+      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'signup_invalid_email' : 'signup_no_email'));
+      const connection = ctx.connection!;
+      const username = connection.username.required ? form.username.trim() : undefined;
+      if (connection.username.required && !username) return keepTyped(typed, refuse(ctx, 'signup_no_username'));
+      if (username && !isUsername(connection, username)) return keepTyped(typed, refuse(ctx, 'signup_invalid_username'));
+      await deps.authorization.remember(ctx.txn, email);
+      if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
+      const remembered = { ...ctx, txn: { ...ctx.txn, identifier: email, ...(username ? { signupUsername: username } : {}) } };
+      return keepTyped(typed, await steps.password(remembered, form.password));
     },
 
     /** signup-password: the password; the user is created and logged in. */
@@ -66,4 +81,5 @@ export function signupSteps(kit: LoginKit) {
       return kit.finish(ctx, created.user);
     },
   };
+  return steps;
 }

@@ -29,6 +29,12 @@ export function passwordRoutes(app: FastifyInstance, { login }: AppDeps, replies
     const form = replies.form(request);
     return replies.send(reply, 'signup-id', await login.signupIdentify(replies.visit(request), { email: form.email ?? '', username: form.username ?? '' }));
   });
+  // Identifier + Password: Auth0's one-page signup screen.
+  app.get(screenPath('signup'), PAGE, (request, reply) => replies.show(request, reply, 'signup'));
+  app.post(screenPath('signup'), PAGE_FORM, async (request, reply) => {
+    const form = replies.form(request);
+    return replies.send(reply, 'signup', await login.signupCombined(replies.visit(request), { email: form.email ?? '', username: form.username ?? '', password: form.password ?? '' }));
+  });
   app.get(screenPath('signup-password'), PAGE, (request, reply) => replies.show(request, reply, 'signup-password'));
   app.post(screenPath('signup-password'), PAGE_FORM, async (request, reply) => {
     return replies.send(reply, 'signup-password', await login.signupPassword(replies.visit(request), replies.form(request).password ?? ''));
