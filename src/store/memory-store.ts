@@ -7,6 +7,7 @@ import { memoryCodes } from './memory/codes.js';
 import { memoryLoginTickets } from './memory/login-tickets.js';
 import { memoryUsers } from './memory/users.js';
 import { memoryRoles } from './memory/roles.js';
+import { memoryOrganizations } from './memory/organizations.js';
 import { memoryPasskeys } from './memory/passkeys.js';
 import { memoryMfaEnrolments } from './memory/mfa-enrolments.js';
 import { memorySessions } from './memory/sessions.js';
@@ -43,6 +44,7 @@ export function createMemoryStore(clock: Clock, options: { maxMessages?: number;
     ...memoryLoginTickets(context),
     ...memoryUsers(context),
     ...memoryRoles(context),
+    ...memoryOrganizations(context),
     ...memoryPasskeys(context),
     ...memoryMfaEnrolments(context),
     ...memorySessions(context),

@@ -162,6 +162,35 @@ export interface User {
   password_history?: string[];
 }
 
+/**
+ * An organization (Auth0's `org_` + 16 alphanumerics) with the connections enabled for it, by name
+ * (the Management API shows their `con_` ids). Members and their roles are kept beside it.
+ */
+export interface Organization {
+  id: string;
+  /** Unique: lower-case letters, digits, `_` and `-`, 1 to 50 characters. */
+  name: string;
+  display_name?: string | undefined;
+  branding?: { logo_url?: string | undefined; colors?: { primary: string; page_background: string } | undefined } | undefined;
+  metadata?: Record<string, string> | undefined;
+  enabled_connections: OrganizationConnection[];
+  created_at: string;
+}
+
+export interface OrganizationConnection {
+  connection: string;
+  assign_membership_on_login: boolean;
+  show_as_button: boolean;
+  is_signup_enabled: boolean;
+}
+
+/** A user's membership of an organization, with the roles they hold in it (role ids, in the order given). */
+export interface OrganizationMember {
+  organizationId: string;
+  userId: string;
+  roleIds: string[];
+}
+
 /** An RBAC role (Auth0's `rol_` + 16 alphanumerics); its permissions and members are kept beside it. */
 export interface Role {
   id: string;

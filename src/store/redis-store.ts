@@ -11,6 +11,7 @@ import { redisCodes } from './redis/codes.js';
 import { redisLoginTickets } from './redis/login-tickets.js';
 import { redisUsers } from './redis/users.js';
 import { redisRoles } from './redis/roles.js';
+import { redisOrganizations } from './redis/organizations.js';
 import { redisPasskeys } from './redis/passkeys.js';
 import { redisMfaEnrolments } from './redis/mfa-enrolments.js';
 import { redisSessions } from './redis/sessions.js';
@@ -97,6 +98,7 @@ export async function openRedisStore(url: string, clock: Clock, options: RedisSt
     ...redisLoginTickets(context),
     ...redisUsers(context),
     ...redisRoles(context),
+    ...redisOrganizations(context),
     ...redisPasskeys(context),
     ...redisMfaEnrolments(context),
     ...redisSessions(context),

@@ -10,6 +10,7 @@ import { sqliteCodes } from './sqlite/codes.js';
 import { sqliteLoginTickets } from './sqlite/login-tickets.js';
 import { sqliteUsers } from './sqlite/users.js';
 import { sqliteRoles } from './sqlite/roles.js';
+import { sqliteOrganizations } from './sqlite/organizations.js';
 import { sqlitePasskeys } from './sqlite/passkeys.js';
 import { sqliteMfaEnrolments } from './sqlite/mfa-enrolments.js';
 import { sqliteSessions } from './sqlite/sessions.js';
@@ -48,6 +49,7 @@ export async function openSqliteStore(path: string, clock: Clock, options: { max
     ...sqliteLoginTickets(context),
     ...sqliteUsers(context),
     ...sqliteRoles(context),
+    ...sqliteOrganizations(context),
     ...sqlitePasskeys(context),
     ...sqliteMfaEnrolments(context),
     ...sqliteSessions(context),

@@ -1,6 +1,6 @@
 import type { PersistentKeys } from './records.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
-import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OrganizationMember, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 
 /**
  * The store's ports: one narrow interface per concern, which services take one by one (the OTP
@@ -130,6 +130,38 @@ export interface RoleStore {
   listUserPermissions(userId: string): Promise<Permission[]>;
 }
 
+/**
+ * Organizations, their members and the roles members hold in them. Names are unique; memberships
+ * and member roles keep the order they were given; deleting an organization or removing a member
+ * takes their member roles along. Member roles may be given before membership (Auth0 allows it).
+ */
+export interface OrganizationStore {
+  /** Inserts it unless its id or name is taken (`name_taken`). */
+  createOrganization(organization: Organization): Promise<Organization | 'name_taken'>;
+  getOrganization(id: string): Promise<Organization | undefined>;
+  findOrganizationByName(name: string): Promise<Organization | undefined>;
+  /** In creation order. */
+  listOrganizations(): Promise<Organization[]>;
+  /** Replaces the stored record of its id: undefined when unknown, `name_taken` (nothing changed) when another has its name. */
+  updateOrganization(organization: Organization): Promise<Organization | 'name_taken' | undefined>;
+  /** Deletes it with its memberships and member roles; false when unknown. */
+  deleteOrganization(id: string): Promise<boolean>;
+  /** Adds the users who are not members yet, in order. */
+  addOrganizationMembers(organizationId: string, userIds: string[]): Promise<void>;
+  /** Removes the memberships and the roles held through them. */
+  removeOrganizationMembers(organizationId: string, userIds: string[]): Promise<void>;
+  /** Members in the order they joined, each with their role ids. */
+  listOrganizationMembers(organizationId: string): Promise<OrganizationMember[]>;
+  /** The membership, or undefined for a non-member (roles given before membership do not make one). */
+  getOrganizationMember(organizationId: string, userId: string): Promise<OrganizationMember | undefined>;
+  /** Ids of the organizations the user is a member of, in the order they joined. */
+  listUserOrganizations(userId: string): Promise<string[]>;
+  assignOrganizationMemberRoles(organizationId: string, userId: string, roleIds: string[]): Promise<void>;
+  unassignOrganizationMemberRoles(organizationId: string, userId: string, roleIds: string[]): Promise<void>;
+  /** Role ids the user holds in the organization, member or not yet. */
+  listOrganizationMemberRoles(organizationId: string, userId: string): Promise<string[]>;
+}
+
 /** The SSO sessions behind the `auth0` cookie. */
 export interface SessionStore {
   createSession(session: Session): Promise<void>;
@@ -230,6 +262,7 @@ export interface Store
     LoginTicketStore,
     UserStore,
     RoleStore,
+    OrganizationStore,
     PasskeyStore,
     MfaEnrolmentStore,
     SessionStore,

@@ -7,6 +7,7 @@ import { authorizationCodesContract } from './contract/codes.js';
 import { loginTicketsContract } from './contract/login-tickets.js';
 import { usersContract } from './contract/users.js';
 import { rolesContract } from './contract/roles.js';
+import { organizationsContract } from './contract/organizations.js';
 import { passkeysContract } from './contract/passkeys.js';
 import { mfaEnrolmentsContract } from './contract/mfa-enrolments.js';
 import { refreshTokensContract } from './contract/refresh-tokens.js';
@@ -24,6 +25,7 @@ const PORTS: PortContract[] = [
   loginTicketsContract,
   usersContract,
   rolesContract,
+  organizationsContract,
   passkeysContract,
   mfaEnrolmentsContract,
   refreshTokensContract,

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
-import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
 /**
@@ -33,6 +33,13 @@ export interface MemoryTables {
   userRoles: Map<string, Set<string>>;
   /** User id → the permissions given to them directly. */
   userPermissions: Map<string, Set<string>>;
+  /** In creation order. */
+  organizations: Map<string, Organization>;
+  /** Organization id → its members' ids, and user id → their organizations' ids, in joining order. */
+  organizationMembers: Map<string, Set<string>>;
+  userOrganizations: Map<string, Set<string>>;
+  /** `${organization}\0${user}` → the role ids the user holds in the organization. */
+  organizationMemberRoles: Map<string, Set<string>>;
   /** Oldest first. */
   messages: Message[];
 }
@@ -62,14 +69,20 @@ export function createTables(): MemoryTables {
     roleUsers: new Map(),
     userRoles: new Map(),
     userPermissions: new Map(),
+    organizations: new Map(),
+    organizationMembers: new Map(),
+    userOrganizations: new Map(),
+    organizationMemberRoles: new Map(),
     messages: [],
   };
 }
 
 export function clearTables(tables: MemoryTables): void {
   const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
-  const maps = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
-  for (const map of maps as Map<string, unknown>[]) map.clear();
+  const { organizations, organizationMembers, userOrganizations, organizationMemberRoles } = tables;
+  const maps: Map<string, unknown>[] = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
+  maps.push(organizations, organizationMembers, userOrganizations, organizationMemberRoles);
+  for (const map of maps) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;
 }

@@ -49,6 +49,17 @@ export function redisKeyNames(prefix: string) {
     userRolesPrefix: `${prefix}d:uroles:`,
     userRoles: (id: string) => `${prefix}d:uroles:${id}`,
     userPermissions: (id: string) => `${prefix}d:uperms:${id}`,
+    organization: (id: string) => `${prefix}d:org:${id}`,
+    organizationNamePrefix: `${prefix}d:orgname:`,
+    organizationName: (name: string) => `${prefix}d:orgname:${name}`,
+    organizations: `${prefix}d:orgs`,
+    organizationMembers: (id: string) => `${prefix}d:orgmembers:${id}`,
+    /** Users holding roles in the organization, members or not yet: deleting it finds their role sets. */
+    organizationRoleHolders: (id: string) => `${prefix}d:orgholders:${id}`,
+    userOrganizationsPrefix: `${prefix}d:uorgs:`,
+    userOrganizations: (id: string) => `${prefix}d:uorgs:${id}`,
+    organizationMemberRolesPrefix: `${prefix}d:orgroles:`,
+    organizationMemberRoles: (organizationId: string, userId: string) => `${prefix}d:orgroles:${organizationId}\u0000${userId}`,
     messageList: `${prefix}d:msgs`,
     messages: `${prefix}d:msg`,
     /** The pub/sub channel of message arrivals. */

@@ -46,6 +46,11 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE mfa_enrolments (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, data TEXT NOT NULL);
    CREATE INDEX mfa_enrolments_user ON mfa_enrolments (user_id);
    CREATE TABLE mfa_remember_revocations (user_id TEXT PRIMARY KEY, at INTEGER NOT NULL);`,
+  // 5: organizations, their members and the roles members hold (store/sqlite/organizations.ts).
+  `CREATE TABLE organizations (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
+   CREATE TABLE organization_members (seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, user_id TEXT NOT NULL, UNIQUE (organization_id, user_id));
+   CREATE INDEX organization_members_user ON organization_members (user_id);
+   CREATE TABLE organization_member_roles (seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, UNIQUE (organization_id, user_id, role_id));`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -67,6 +72,9 @@ const DATA_TABLES = [
   'role_permissions',
   'user_roles',
   'user_permissions',
+  'organizations',
+  'organization_members',
+  'organization_member_roles',
 ];
 /** The tables whose rows end at `expires_at`; OTP challenges are kept OTP_GRACE_MS longer. */
 const EXPIRING_TABLES = ['transactions', 'authorization_codes', 'login_tickets', 'sessions', 'refresh_tokens'];
