@@ -137,7 +137,7 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
     }
   });
 
-  it('opens a database of schema version 3 (before MFA enrolments), keeping its records and adding the MFA tables', async () => {
+  it('opens a database of schema version 3 (before MFA enrolments and organizations), keeping its records and adding the new tables', async () => {
     const file = join(dir, 'version-3.db');
     const store = await openSqliteStore(file, systemClock);
     const user = {
@@ -147,10 +147,10 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
     };
     await store.insertUser(user, 'old@example.com');
     await store.close();
-    // Back to what a version-3 Understudy wrote: no MFA tables, version 3.
+    // Back to what a version-3 Understudy wrote: no MFA or organization tables, version 3.
     const { default: Database } = await import('better-sqlite3');
     const raw = new Database(file);
-    raw.exec('DROP TABLE mfa_enrolments; DROP TABLE mfa_remember_revocations; UPDATE schema_version SET version = 3;');
+    raw.exec('DROP TABLE mfa_enrolments; DROP TABLE mfa_remember_revocations; DROP TABLE organizations; DROP TABLE organization_members; DROP TABLE organization_member_roles; UPDATE schema_version SET version = 3;');
     raw.close();
 
     const upgraded = await openSqliteStore(file, systemClock);
@@ -163,6 +163,7 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
       expect(await upgraded.deleteUser(user.user_id)).toBe(true);
       expect(await upgraded.listEnrolments()).toEqual([]);
       expect(await upgraded.rememberedBrowsersRevokedAt(user.user_id)).toBeUndefined();
+      expect(await upgraded.createOrganization({ id: 'org_A', name: 'acme', enabled_connections: [], created_at: '2026-03-01T10:00:00.000Z' })).toMatchObject({ name: 'acme' });
     } finally {
       await upgraded.close();
     }
