@@ -98,7 +98,7 @@ test(
     const query = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: callback, response_type: 'code', scope: 'openid email', state: 's', code_challenge: challenge, code_challenge_method: 'S256' });
     await page.goto(`${domain}/authorize?${query}`);
     await page.getByRole('link', { name: 'Sign up' }).click();
-    await page.waitForURL(/\/u\/signup\?/);
+    await page.waitForURL(/\/u\/signup\/identifier\?/);
     await page.locator('input[name=email]').fill(email);
     await primary().click();
     await page.waitForURL(/\/u\/signup\/password\?/);
