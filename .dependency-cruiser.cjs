@@ -13,7 +13,7 @@ const LAYERS = [
   { name: 'oauth', path: '^src/oauth/' },
   { name: 'mfa', path: '^src/mfa/' },
   { name: 'otp', path: '^src/otp/' },
-  { name: 'users', path: '^src/(users|rbac)/' },
+  { name: 'users', path: '^src/(users|rbac|organizations)/' },
   { name: 'actions', path: '^src/actions/' },
   { name: 'dev', path: '^src/dev/' },
   { name: 'tenant', path: '^src/tenant/' },

@@ -35,6 +35,7 @@ import { createPasswordReset } from './database/password-reset.js';
 import { createEmailVerification } from './database/email-verification.js';
 import { createUserService } from './users/user-service.js';
 import { createRolesService } from './rbac/roles-service.js';
+import { createOrganizationsService } from './organizations/organizations-service.js';
 import { createSessionService } from './login/sessions.js';
 import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
@@ -139,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const eta = new Eta({ views: viewsDir, cache: true, autoEscape: true, autoTrim: [false, 'nl'] });
   const keys = await createTokenKeys(options.keys.signingJwk, master);
   const roles = createRolesService({ store, tenant });
+  const organizations = createOrganizationsService({ store, tenant, clock });
   const tokens = createTokenIssuer({ tenant, keys, clock, random, issuer, permissionsOf: roles.permissionsOf });
   const refreshTokens = createRefreshTokenService({ store, clock, random });
   const fixedCodes = createFixedCodes(tenant.dev.fixedCodes, clock, store.shared);
@@ -160,8 +162,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const secondFactor = createSecondFactorGate({ tenant, mfa, store });
     const mfaApi = createMfaApi({ tenant, mfa, store, clock, random, issuer, masterSecret: master });
     const finishLogin = createLoginFinisher({ tenant, flows: actionsRunner.flows, users, rolesOf: roles.rolesOf });
-    const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin });
-    const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions, secondFactor });
+    const responder = createAuthorizationResponder({ tenant, store, clock, random, tokens, finishLogin, organizations });
+    const authorization = createAuthorizationService({ tenant, store, clock, random, responder, sessions, secondFactor, organizations });
     const loginTickets = createLoginTicketService({ tenant, store, clock, random, sessions, authorization, issuer });
     const passkeys = createPasskeyService({ tenant, store, clock, issuer });
     const bruteForce = createBruteForceGuard(clock);
@@ -171,6 +173,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const cookies = createCookieJar(issuer.startsWith('https:'));
     await users.seed(tenant);
     await roles.seed(tenant);
+    await organizations.seed(tenant);
     if (options.seed) await importSnapshot(store, options.seed, tenant);
 
     // Request ids (the error page's tracking id): a random prefix per app and a counter, unique across
@@ -221,7 +224,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
     const deps: AppDeps = {
       issuer, devRoutes: options.devRoutes ?? true, tenant, store, clock, fixedCodes, faults, random, keys, tokens, refreshTokens, otp, outbox, users, roles, sessions,
-      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi,
+      authorization, loginTickets, login, passkeys, cookies, eta, log, limits, bruteForce, snapshot: options.seed, mfa, rememberedBrowsers, mfaApi, organizations,
       otpSessions: createTickets('otp-session', { store, clock, random, issuer, masterSecret: master }),
       databaseSignup,
       emailVerification,

@@ -1,5 +1,5 @@
 import { connectionId, type Client, type Connection } from '../tenant/model.js';
-import type { User } from '../store/records.js';
+import type { Organization, User } from '../store/records.js';
 
 /**
  * The `event` objects Auth0 documents for each trigger (post-login v3, credentials-exchange v2,
@@ -46,6 +46,8 @@ export interface PostLoginFacts {
   authenticationMethods: { name: string; timestamp: string }[];
   audience: string | undefined;
   sessionId: string | undefined;
+  /** The organization the login is to (event.organization). */
+  organization?: Organization | undefined;
 }
 
 export interface TenantFacts {
@@ -57,6 +59,14 @@ const connectionOf = (connection: Connection | undefined, fallbackName: string):
   name: connection?.name ?? fallbackName,
   strategy: connection?.strategy ?? fallbackName,
   metadata: {},
+});
+
+/** event.organization: Auth0's {id, name, display_name, metadata} (docs/research/auth0-organizations.md §7.1). */
+const organizationOf = (organization: Organization): Record<string, unknown> => ({
+  id: organization.id,
+  name: organization.name,
+  display_name: organization.display_name ?? organization.name,
+  metadata: organization.metadata ?? {},
 });
 
 const clientOf = (client: Client): Record<string, unknown> => ({ client_id: client.clientId, name: client.name, metadata: client.metadata });
@@ -110,6 +120,7 @@ export function postLoginEvent(facts: PostLoginFacts, tenant: TenantFacts, secre
     authentication: { methods: facts.authenticationMethods },
     ...(facts.audience ? { resource_server: { identifier: facts.audience } } : {}),
     ...(facts.sessionId ? { session: { id: facts.sessionId } } : {}),
+    ...(facts.organization ? { organization: organizationOf(facts.organization) } : {}),
     stats: { logins_count: facts.user.logins_count },
     tenant: { id: tenant.tenantId },
     secrets,

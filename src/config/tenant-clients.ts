@@ -88,6 +88,8 @@ function buildClient(entry: ClientEntry, i: number, secretSeed: string, found: {
     clientSecret: method === 'none' ? undefined : clientSecret,
     appType,
     metadata: entry.client_metadata ?? {},
+    organizationUsage: entry.organization_usage ?? 'deny',
+    organizationRequireBehavior: entry.organization_require_behavior ?? 'no_prompt',
     callbacks: entry.callbacks ?? [],
     allowedLogoutUrls: entry.allowed_logout_urls ?? [],
     webOrigins: entry.web_origins ?? [],

@@ -16,6 +16,7 @@ import { isDirectory } from './export-directory.js';
 import { aboutUnset } from './unset.js';
 import { buildMfa } from './tenant-mfa.js';
 import { tenantEmails } from './tenant-emails.js';
+import { buildOrganizations } from './tenant-organizations.js';
 import { MAX_MATCH_LENGTH } from '../dev/fixed-codes.js';
 import { strategyGroup, type StrategyGroup } from '../tenant/strategies.js';
 import type { Client, CustomText, Tenant } from '../tenant/model.js';
@@ -122,6 +123,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
   checkUnique((file.roles ?? []).map((r, i) => r.id ?? `\u0000${i}`), (i) => `roles[${i}].id`, problems);
   checkUserRoles(file.users ?? [], roles, problems);
   const users = buildUsers(file.users ?? [], connections, problems);
+  const organizations = buildOrganizations(file.organizations, { connections, roles, users }, { problems, warnings });
 
   const clientRef = (ref: string): Client | undefined => clients[clientEntries.findIndex((c) => c.name === ref || c.client_id === ref)];
   const clientGrants = buildClientGrants(file, clientRef, warnings);
@@ -188,6 +190,8 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     mfa: buildMfa(file),
     emails,
     signupSaysUserExists: file.tenant?.flags?.enable_public_signup_user_exists_error === true,
+    organizations,
+    organizationNames: file.tenant?.allow_organization_name_in_authentication_api === true,
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

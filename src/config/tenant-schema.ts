@@ -42,6 +42,8 @@ const TenantSettings = Type.Object(
     enabled_locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }))),
     // Only the colours; an export's other universal_login keys are reported as ignored.
     universal_login: Type.Optional(Type.Object({ colors: Type.Optional(Branding.properties.colors) }, closed)),
+    // An organization's name where its id goes (/authorize), and org_name in tokens.
+    allow_organization_name_in_authentication_api: Type.Optional(Type.Boolean()),
     // Auth0's tenant flags; the one read changes /dbconnections/signup's answer for a taken email.
     flags: Type.Optional(Type.Object({ enable_public_signup_user_exists_error: Type.Optional(Type.Boolean()) })),
   },
@@ -92,6 +94,47 @@ const ClientSchema = Type.Object(
       Type.Object({ lifetime_in_seconds: Type.Optional(Type.Integer({ minimum: 1 })), alg: Type.Optional(Type.String({ minLength: 1 })) }, closed),
     ),
     refresh_token: Type.Optional(RefreshToken),
+    // Organizations (docs/research/auth0-organizations.md §2.1).
+    organization_usage: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow'), Type.Literal('require')])),
+    organization_require_behavior: Type.Optional(Type.Union([Type.Literal('no_prompt'), Type.Literal('pre_login_prompt'), Type.Literal('post_login_prompt')])),
+  },
+  closed,
+);
+
+/**
+ * Deploy CLI's organizations (organizations/<name>.json, or `organizations:`), with `members`, which
+ * exports do not carry, as Understudy's own key: who belongs, by email, and their roles there.
+ */
+const OrganizationSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_-]{1,50}$' }),
+    id: Type.Optional(Type.String({ pattern: '^org_[A-Za-z0-9]{1,32}$' })),
+    display_name: Type.Optional(Type.String({ maxLength: 255 })),
+    branding: Type.Optional(
+      Type.Object(
+        {
+          logo_url: Type.Optional(Url),
+          colors: Type.Optional(Type.Object({ primary: Type.String({ pattern: '^#[0-9A-Fa-f]{3,8}$' }), page_background: Type.String({ pattern: '^#[0-9A-Fa-f]{3,8}$' }) }, closed)),
+        },
+        closed,
+      ),
+    ),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.String({ maxLength: 255 }))),
+    connections: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1 })),
+            connection_id: Type.Optional(Type.String({ minLength: 1 })),
+            assign_membership_on_login: Type.Optional(Type.Boolean()),
+            show_as_button: Type.Optional(Type.Boolean()),
+            is_signup_enabled: Type.Optional(Type.Boolean()),
+          },
+          closed,
+        ),
+      ),
+    ),
+    members: Type.Optional(Type.Array(Type.Object({ email: Type.String({ minLength: 3 }), connection: Type.Optional(Type.String({ minLength: 1 })), roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) }, closed))),
   },
   closed,
 );
@@ -288,6 +331,7 @@ export const TenantFileSchema = Type.Object(
     triggers: Type.Optional(TriggersSchema),
     dev: Type.Optional(Dev),
     prompts: Type.Optional(Prompts),
+    organizations: Type.Optional(Type.Array(OrganizationSchema)),
     guardianFactors: Type.Optional(Type.Array(GuardianFactor)),
     guardianPolicies: Type.Optional(GuardianPolicies),
     guardianFactorTemplates: Type.Optional(Type.Array(GuardianFactorTemplate)),

@@ -15,6 +15,7 @@ import type { DatabaseSignup } from '../database/signup.js';
 import type { PasswordReset } from '../database/password-reset.js';
 import type { EmailVerification } from '../database/email-verification.js';
 import type { RolesService } from '../rbac/roles-service.js';
+import type { OrganizationsService } from '../organizations/organizations-service.js';
 import type { SessionService } from '../login/sessions.js';
 import type { AuthorizationService } from '../login/authorization-service.js';
 import type { LoginService } from '../login/login-service.js';
@@ -52,6 +53,8 @@ export interface AppDeps {
   users: UserService;
   /** RBAC: users' roles and permissions (tokens, the Management API, Actions' event.authorization). */
   roles: RolesService;
+  /** Organizations: /authorize's `organization`, membership, and the tenant file's organizations. */
+  organizations: OrganizationsService;
   sessions: SessionService;
   authorization: AuthorizationService;
   /** Embedded login's login tickets, redeemed at /authorize and /co/verify. */

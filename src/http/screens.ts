@@ -53,6 +53,13 @@ const titles: Record<ScreenName, string> = {
   error: 'Error',
 };
 
+/** What an organization's login shows of it (login/screen-views.ts). */
+export interface OrganizationLook {
+  displayName: string;
+  logoUrl?: string | undefined;
+  colors?: { primary: string; page_background: string } | undefined;
+}
+
 export function renderScreen(
   reply: FastifyReply,
   tenant: Tenant,
@@ -61,9 +68,19 @@ export function renderScreen(
   status = 200,
 ): FastifyReply | Promise<FastifyReply> {
   const appName = data.appName ?? tenant.friendlyName;
+  // An organization's login: its name is the company's, its logo and colours replace the tenant's.
+  const organization = data.organization as OrganizationLook | undefined;
+  const companyName = organization?.displayName ?? tenant.friendlyName;
+  const branding = organization
+    ? {
+        ...tenant.branding,
+        ...(organization.logoUrl ? { logoUrl: organization.logoUrl } : {}),
+        ...(organization.colors ? { primaryColor: organization.colors.primary, pageBackground: organization.colors.page_background } : {}),
+      }
+    : tenant.branding;
   // The tenant's custom text in the language Auth0 would pick (ui_locales, then Accept-Language).
   const lang = chooseLanguage(tenant.enabledLocales, typeof data.uiLocales === 'string' ? data.uiLocales : undefined, reply.request.headers['accept-language']);
-  const t = screenTexts(tenant, screen, lang, { clientName: appName, companyName: tenant.friendlyName });
+  const t = screenTexts(tenant, screen, lang, { clientName: appName, companyName });
   // CSP with nonces, frame-ancestors 'none' and X-Frame-Options: DENY (src/http/security-headers.ts).
   const nonce = securePage(reply, 'screen');
   return reply
@@ -76,9 +93,9 @@ export function renderScreen(
       ...data,
       screen,
       appName,
-      tenantName: tenant.friendlyName,
-      branding: tenant.branding,
-      initials: initialsOf(tenant.friendlyName),
+      tenantName: companyName,
+      branding,
+      initials: initialsOf(companyName),
       pageTitle: t('pageTitle', `${titles[screen]} | ${appName}`),
       lang,
       t,

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import { accessDenied, invalidRequest, loginRequired, OAuthError } from '../errors.js';
-import type { AuthorizationRequestRecord, Session, Transaction, TransactionMfa, User } from '../store/records.js';
+import { accessDenied, invalidRequest, loginRequired, OAuthError, type ErrorRedirect } from '../errors.js';
+import type { AuthorizationRequestRecord, OrganizationRef, Session, Transaction, TransactionMfa, User } from '../store/records.js';
+import type { OrganizationsService } from '../organizations/organizations-service.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import { findConnection, type Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
@@ -77,8 +78,20 @@ export function createAuthorizationService(deps: {
   responder: AuthorizationResponder;
   sessions: SessionService;
   secondFactor: SecondFactorGate;
+  organizations: Pick<OrganizationsService, 'resolve'>;
 }): AuthorizationService {
-  const { tenant, store, clock, random, responder, sessions, secondFactor } = deps;
+  const { tenant, store, clock, random, responder, sessions, secondFactor, organizations } = deps;
+
+  /** The organization /authorize names, by id (or name, where the tenant allows it): unknown ones go back to the client. */
+  async function organizationOf(request: AuthorizeRequest, redirect: ErrorRedirect): Promise<OrganizationRef | undefined> {
+    if (!request.organization) return undefined;
+    const resolved = await organizations.resolve(request.organization);
+    if (resolved.ok) return { id: resolved.organization.id, name: resolved.organization.name };
+    throw invalidRequest(
+      resolved.reason === 'name_not_allowed' ? 'authorization request parameter organization must be an organization id' : `parameter organization is invalid: ${request.organization}`,
+      { redirect },
+    );
+  }
   const nowSeconds = (): number => Math.floor(clock.now() / 1000);
 
   async function loadTransaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction> {
@@ -129,6 +142,8 @@ export function createAuthorizationService(deps: {
         throw err;
       }
       const { plan } = planned;
+      const organization = await organizationOf(request, redirect);
+      const record = { ...requestRecord(request), ...(organization ? { organization } : {}) };
 
       const prompts = new Set((request.prompt ?? '').split(' '));
       const session = await sessions.current(browser.sessionId);
@@ -138,7 +153,7 @@ export function createAuthorizationService(deps: {
       const transaction: Transaction = {
         id: random.token(24),
         deviceId: browser.deviceId,
-        ...requestRecord(request),
+        ...record,
         connection: presentedConnection(plan),
         identifier: undefined,
         authenticated: undefined,
@@ -150,7 +165,7 @@ export function createAuthorizationService(deps: {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
-          const answered = await answer(requestRecord(request), user, session, browser, { http });
+          const answered = await answer(record, user, session, browser, { http });
           return 'location' in answered ? { kind: 'second-factor', location: answered.location } : { kind: 'respond', result: answered };
         }
       }

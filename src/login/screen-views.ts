@@ -9,6 +9,7 @@ import { isMfaScreen, screenUrl, screenView, type LoginView, type MfaScreen, typ
 import { createMfaViews } from './mfa-views.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { AuthorizationService } from './authorization-service.js';
+import type { OrganizationStore } from '../store/types.js';
 
 /**
  * What each login screen's template is given (its view model), built from the login context. A
@@ -30,6 +31,7 @@ export function createScreenViews(deps: {
   devRoutes: boolean;
   mfa: MfaService;
   authorization: Pick<AuthorizationService, 'updateMfa'>;
+  store: Pick<OrganizationStore, 'getOrganization'>;
 }): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
   const { tenant, passkeys } = deps;
   const mfaViews = createMfaViews(deps);
@@ -129,7 +131,10 @@ export function createScreenViews(deps: {
     if (typeof model === 'string') return { kind: 'redirect', location: model };
     const { txn } = ctx;
     // Every screen: the application's name, the language hint, and where its form posts.
+    // An organization's login wears its branding and name (Auth0: it overrides the tenant's on every screen).
+    const organization = txn.organization ? await deps.store.getOrganization(txn.organization.id) : undefined;
     const common = {
+      ...(organization ? { organization: { displayName: organization.display_name ?? organization.name, logoUrl: organization.branding?.logo_url, colors: organization.branding?.colors } } : {}),
       appName: ctx.client?.name,
       uiLocales: txn.uiLocales,
       state: txn.id,

@@ -64,3 +64,8 @@ export const identifierTaken = (field: string): ManagementError => new Managemen
 export const managementUnavailable = (message: string): ManagementError => new ManagementError(503, message, 'temporarily_unavailable', { 'Retry-After': '1' });
 /** Anything unexpected: the details stay in the log. */
 export const internalError = (): ManagementError => new ManagementError(500, 'Internal error', 'internal_error');
+/** An unknown organization: Auth0's recorded answer has no errorCode (docs/research/auth0-organizations.md §6.4). */
+export const organizationNotFound = (): ManagementError => new ManagementError(404, 'No organization found by that id or name', undefined);
+export const organizationExists = (): ManagementError => new ManagementError(409, 'An organization with the same name already exists.', 'organization_conflict');
+/** A connection the organization has not enabled. */
+export const organizationConnectionNotFound = (): ManagementError => new ManagementError(404, 'No connection found by that id', undefined);

@@ -2,7 +2,8 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { invalidRequest } from '../errors.js';
 import type { AuthorizationCodeStore } from '../store/types.js';
-import type { Transaction, User } from '../store/records.js';
+import type { Organization, Transaction, User } from '../store/records.js';
+import type { OrganizationsService } from '../organizations/organizations-service.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import type { ResponseMode } from './authorize-request.js';
 import type { TokenIssuer } from './tokens.js';
@@ -29,7 +30,7 @@ export type ResponseRequest = Pick<
   Transaction,
   'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge'
 > &
-  Partial<Pick<Transaction, 'prompt' | 'uiLocales' | 'loginHint' | 'id' | 'acrValues'>>;
+  Partial<Pick<Transaction, 'prompt' | 'uiLocales' | 'loginHint' | 'id' | 'acrValues' | 'organization'>>;
 
 export interface RespondOptions {
   /** False for a code that may not get a refresh token (magic links). */
@@ -63,13 +64,22 @@ export function createAuthorizationResponder(deps: {
   random: Random;
   tokens: TokenIssuer;
   finishLogin: LoginFinisher;
+  organizations: Pick<OrganizationsService, 'admit'>;
 }): AuthorizationResponder {
-  const { tenant, store, clock, random, tokens, finishLogin } = deps;
-  const finish = (request: ResponseRequest, user: User, session: LoginSession, options: Pick<RespondOptions, 'http'> = {}): Promise<FinishedLogin> => {
+  const { tenant, store, clock, random, tokens, finishLogin, organizations } = deps;
+  const finish = async (request: ResponseRequest, user: User, session: LoginSession, options: Pick<RespondOptions, 'http'> = {}): Promise<FinishedLogin> => {
     const client = findClient(tenant, request.clientId);
     if (!client) throw invalidRequest.unknownClient(request.clientId);
     const prompts = (request.prompt ?? '').split(' ').filter(Boolean);
+    // An organization's login admits its members (or makes one), before the post-login Actions.
+    let organization: Organization | undefined;
+    if (request.organization) {
+      const admitted = await organizations.admit(request.organization.id, user);
+      if (!admitted.ok) return { ok: false, error: 'access_denied', description: admitted.description };
+      organization = admitted.organization;
+    }
     return finishLogin({
+      ...(organization ? { organization } : {}),
       client,
       user,
       scope: request.scope,
@@ -106,7 +116,16 @@ export function createAuthorizationResponder(deps: {
       if (!finished.ok) return errorResult({ redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.clientState }, finished.error, finished.description);
       const { user, changes } = finished;
       const scope = tokens.grantedScope(request.scope, request.audience);
-      const grant = { client, user, scope, audience: request.audience, sessionId: session.id, changes, ...(options.authentication ? { authentication: options.authentication } : {}) };
+      const grant = {
+        client,
+        user,
+        scope,
+        audience: request.audience,
+        sessionId: session.id,
+        changes,
+        ...(options.authentication ? { authentication: options.authentication } : {}),
+        ...(request.organization ? { organization: request.organization } : {}),
+      };
       const params: Record<string, string> = {};
       let code: string | undefined;
       let accessToken: string | undefined;
@@ -131,6 +150,7 @@ export function createAuthorizationResponder(deps: {
           ...(changes !== NO_TOKEN_CHANGES ? { tokenChanges: changes } : {}),
           ...(options.authentication ? { authentication: options.authentication } : {}),
           ...(session.mfaAt !== undefined ? { mfaAt: session.mfaAt } : {}),
+          ...(request.organization ? { organization: request.organization } : {}),
         });
         params.code = code;
       }

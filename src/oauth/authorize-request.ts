@@ -31,6 +31,8 @@ export interface AuthorizeRequest {
   uiLocales: string | undefined;
   /** acr_values, as sent: `…/multi-factor` asks for a second factor (src/mfa/mfa-demand.ts). */
   acrValues: string | undefined;
+  /** `organization` as sent (an `org_` id, or a name where the tenant allows names); the login resolves it. */
+  organization: string | undefined;
 }
 
 const RESPONSE_TYPES = new Set(['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token']);
@@ -145,6 +147,11 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   const audience = requestedAudience(tenant, param(query, 'audience', redirect));
   if (audience && !findResourceServer(tenant, audience)) throw accessDenied.unknownAudience(audience, { redirect });
 
+  // The client's organization_usage (docs/research/auth0-organizations.md §2.3).
+  const organization = param(query, 'organization', redirect)?.trim() || undefined;
+  if (organization && client.organizationUsage === 'deny') throw invalidRequest('parameter organization is not allowed for this client', { redirect });
+  if (!organization && client.organizationUsage === 'require') throw invalidRequest('parameter organization is required for this client', { redirect });
+
   return {
     client,
     redirectUri,
@@ -164,6 +171,7 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
     screenHint: param(query, 'screen_hint', redirect),
     uiLocales: param(query, 'ui_locales', redirect),
     acrValues: param(query, 'acr_values', redirect),
+    organization,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { User } from '../store/records.js';
+import type { Organization, User } from '../store/records.js';
 import { findConnection, type Client, type Tenant } from '../tenant/model.js';
 import type { TriggerFlows } from '../actions/trigger-flows.js';
 import type { RequestFacts, TransactionFacts } from '../actions/action-events.js';
@@ -35,6 +35,8 @@ export interface LoginToFinish {
   request: RequestFacts | undefined;
   /** False where no browser waits on the answer: prompt=none, refresh, the token endpoint's grants. */
   interactive: boolean;
+  /** The organization the login is to: Actions' event.organization, and the roles held there. */
+  organization?: Organization | undefined;
 }
 
 export type FinishedLogin =
@@ -58,8 +60,8 @@ export function createLoginFinisher(deps: {
   tenant: Tenant;
   flows: TriggerFlows;
   users: Pick<UserService, 'update'>;
-  /** The user's role names (RBAC), for event.authorization.roles. */
-  rolesOf: (userId: string) => Promise<string[]>;
+  /** The user's role names (RBAC), for event.authorization.roles: in an organization's login, those held there. */
+  rolesOf: (userId: string, organizationId?: string) => Promise<string[]>;
 }): LoginFinisher {
   const { tenant, flows, users, rolesOf } = deps;
   return async (login) => {
@@ -71,7 +73,8 @@ export function createLoginFinisher(deps: {
         connection: findConnection(tenant, login.user.connection),
         request: login.request ?? NO_REQUEST,
         transaction: login.transaction,
-        roles: await rolesOf(login.user.user_id),
+        roles: await rolesOf(login.user.user_id, login.organization?.id),
+        organization: login.organization,
         authenticationMethods: [
           { name: methodName(tenant, login.user.connection), timestamp: new Date(login.authTime * 1000).toISOString() },
           ...(login.mfaAt !== undefined ? [{ name: 'mfa', timestamp: new Date(login.mfaAt * 1000).toISOString() }] : []),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { invalidGrant } from '../errors.js';
-import type { RefreshToken } from '../store/records.js';
+import type { OrganizationRef, RefreshToken } from '../store/records.js';
 import type { RefreshTokenStore } from '../store/types.js';
 import type { Client } from '../tenant/model.js';
 
@@ -23,6 +23,8 @@ export interface RefreshGrant {
   sessionId: string | undefined;
   /** When the login passed a second factor (seconds), carried to every token of the family. */
   mfaAt?: number | undefined;
+  /** The organization of the login, carried to every token of the family. */
+  organization?: OrganizationRef | undefined;
 }
 
 export interface RefreshTokenService {
@@ -63,6 +65,7 @@ export function createRefreshTokenService(deps: { store: RefreshTokenStore; cloc
       expiresAt,
       idleExpiresAt: lifetimeEnd(now, grant.client.refreshToken.expirationType, idle),
       ...(grant.mfaAt !== undefined ? { mfaAt: grant.mfaAt } : {}),
+      ...(grant.organization ? { organization: grant.organization } : {}),
     });
     return token;
   }
@@ -94,7 +97,7 @@ export function createRefreshTokenService(deps: { store: RefreshTokenStore; cloc
         await store.revokeRefreshTokenFamily(record.familyId);
         throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
       }
-      const next = await save({ client, userId: record.userId, scope: record.scope, audience: record.audience, sessionId: record.sessionId, mfaAt: record.mfaAt }, record.familyId, record.expiresAt);
+      const next = await save({ client, userId: record.userId, scope: record.scope, audience: record.audience, sessionId: record.sessionId, mfaAt: record.mfaAt, organization: record.organization }, record.familyId, record.expiresAt);
       return { record, next };
     },
 

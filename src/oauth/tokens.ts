@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import type { User } from '../store/records.js';
+import type { OrganizationRef, User } from '../store/records.js';
 import { addsPermissionsClaim, findResourceServer, type Client, type ResourceServer, type Tenant } from '../tenant/model.js';
 import type { TokenKeys } from './keys.js';
 import { OIDC_SCOPES, profileClaims } from './claims.js';
@@ -30,6 +30,8 @@ export interface Grant {
   changes?: TokenChanges | undefined;
   /** How the user authenticated on this login, for the ID token's amr and acr. */
   authentication?: Authentication | undefined;
+  /** The organization the login is to: org_id (and org_name where the tenant allows names) in both tokens, and its roles' permissions. */
+  organization?: OrganizationRef | undefined;
 }
 
 /** amr and acr of an ID token: Auth0 sets them on the login that passed a second factor, and on no other token. */
@@ -65,7 +67,7 @@ export interface TokenIssuer {
 export const USERINFO_PATH = 'userinfo';
 
 /** The permissions a user holds for an API, given directly or through roles (src/rbac/roles-service.ts). */
-export type PermissionLookup = (userId: string, audience: string) => Promise<string[]>;
+export type PermissionLookup = (userId: string, audience: string, organizationId?: string) => Promise<string[]>;
 
 export function createTokenIssuer(deps: {
   tenant: Tenant;
@@ -90,13 +92,19 @@ export function createTokenIssuer(deps: {
   }
 
   /** The scope after RBAC, and the `permissions` claim when the API's token dialect adds one. */
-  async function withPolicies(scope: string, api: ResourceServer, userId: string): Promise<{ scope: string; permissions?: string[] }> {
+  async function withPolicies(scope: string, api: ResourceServer, userId: string, organizationId: string | undefined): Promise<{ scope: string; permissions?: string[] }> {
     const claim = addsPermissionsClaim(api);
     if (!api.enforcePolicies && !claim) return { scope };
-    const held = await permissionsOf(userId, api.identifier);
+    const held = await permissionsOf(userId, api.identifier, organizationId);
     // OIDC scopes are not the API's permissions: RBAC leaves them alone.
     const allowed = api.enforcePolicies ? scope.split(' ').filter((s) => s && (OIDC_SCOPES.has(s) || held.includes(s))).join(' ') : scope;
     return claim ? { scope: allowed, permissions: held } : { scope: allowed };
+  }
+
+  /** org_id, and org_name (lower-case, as auth0-spa-js compares it) where the tenant allows names. */
+  function organizationClaims(organization: OrganizationRef | undefined): Record<string, string> {
+    if (!organization) return {};
+    return tenant.organizationNames ? { org_id: organization.id, org_name: organization.name.toLowerCase() } : { org_id: organization.id };
   }
 
   return {
@@ -105,7 +113,7 @@ export function createTokenIssuer(deps: {
     async accessToken(grant) {
       const api = findResourceServer(tenant, grant.audience);
       const granted = grantedScope(grant.scope, grant.audience);
-      const policed = api ? await withPolicies(granted, api, grant.user.user_id) : { scope: granted };
+      const policed = api ? await withPolicies(granted, api, grant.user.user_id, grant.organization?.id) : { scope: granted };
       // An Action's addScope/removeScope apply after RBAC, as Auth0 applies them.
       const scope = withActionScopes(policed.scope, grant.changes);
       const iat = nowSeconds();
@@ -133,6 +141,7 @@ export function createTokenIssuer(deps: {
       };
       if (grant.gty) payload.gty = grant.gty;
       if (grant.sessionId) payload.sid = grant.sessionId;
+      Object.assign(payload, organizationClaims(grant.organization));
       if (policed.permissions) payload.permissions = policed.permissions;
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
@@ -171,6 +180,7 @@ export function createTokenIssuer(deps: {
         exp: iat + grant.client.idTokenLifetime,
       };
       if (grant.sessionId) payload.sid = grant.sessionId;
+      Object.assign(payload, organizationClaims(grant.organization));
       if (extra.authTime !== undefined) payload.auth_time = extra.authTime;
       if (grant.authentication) {
         payload.amr = grant.authentication.amr;

@@ -1,6 +1,7 @@
 import type { Permission, Role } from '../store/records.js';
-import type { RoleStore, UserStore } from '../store/types.js';
+import type { OrganizationStore, RoleStore, UserStore } from '../store/types.js';
 import { findResourceServer, type Tenant } from '../tenant/model.js';
+import { byRoleName } from '../store/rbac-records.js';
 
 /**
  * Auth0's RBAC over the store: what a user holds (their roles, and their permissions for an API,
@@ -15,10 +16,17 @@ export interface RolesService {
    * (adding, never taking away what the Management API assigned). Runs after the users are seeded.
    */
   seed(tenant: Tenant): Promise<void>;
-  /** Names of the user's roles, sorted: Actions' event.authorization.roles. */
-  rolesOf(userId: string): Promise<string[]>;
-  /** Every permission the user holds for the API, each once, in the order the API defines its scopes. */
-  permissionsOf(userId: string, audience: string): Promise<string[]>;
+  /**
+   * Names of the user's roles, sorted: Actions' event.authorization.roles. In an organization's login,
+   * the roles they hold as its member.
+   */
+  rolesOf(userId: string, organizationId?: string): Promise<string[]>;
+  /**
+   * Every permission the user holds for the API, each once, in the order the API defines its scopes.
+   * In an organization's login only their member roles count: Auth0 leaves the tenant-level roles
+   * and direct permissions out ("the permissions reflect only the roles held within the active Organization").
+   */
+  permissionsOf(userId: string, audience: string, organizationId?: string): Promise<string[]>;
   /** The user's permissions with where each comes from: given directly, or the roles that hold it. */
   permissionSources(userId: string): Promise<PermissionSources[]>;
 }
@@ -31,7 +39,7 @@ export interface PermissionSources {
 
 const keyOf = (p: Permission): string => `${p.resourceServerIdentifier}\u0000${p.permissionName}`;
 
-export function createRolesService(deps: { store: RoleStore & UserStore; tenant: Tenant }): RolesService {
+export function createRolesService(deps: { store: RoleStore & UserStore & OrganizationStore; tenant: Tenant }): RolesService {
   const { store, tenant } = deps;
   const stillDefined = (p: Permission): boolean => findResourceServer(tenant, p.resourceServerIdentifier)?.scopes.includes(p.permissionName) ?? false;
 
@@ -50,6 +58,13 @@ export function createRolesService(deps: { store: RoleStore & UserStore; tenant:
       for (const permission of held[i] ?? []) if (stillDefined(permission)) entry(permission).roles.push(role);
     });
     return [...found.values()];
+  }
+
+  /** The roles the user holds in the organization, sorted by name; roles deleted since are gone. */
+  async function memberRoles(organizationId: string, userId: string): Promise<Role[]> {
+    const ids = await store.listOrganizationMemberRoles(organizationId, userId);
+    const roles = await Promise.all(ids.map((id) => store.getRole(id)));
+    return roles.filter((role): role is Role => role !== undefined).sort(byRoleName);
   }
 
   return {
@@ -74,14 +89,22 @@ export function createRolesService(deps: { store: RoleStore & UserStore; tenant:
       }
     },
 
-    async rolesOf(userId) {
+    async rolesOf(userId, organizationId) {
+      if (organizationId) return (await memberRoles(organizationId, userId)).map((role) => role.name);
       return (await store.listUserRoles(userId)).map((role) => role.name);
     },
 
-    async permissionsOf(userId, audience) {
+    async permissionsOf(userId, audience, organizationId) {
       const api = findResourceServer(tenant, audience);
       if (!api) return [];
-      const held = new Set((await permissionSources(userId)).filter((s) => s.permission.resourceServerIdentifier === audience).map((s) => s.permission.permissionName));
+      let held: Set<string>;
+      if (organizationId) {
+        const roles = await memberRoles(organizationId, userId);
+        const permissions = (await Promise.all(roles.map((role) => store.listRolePermissions(role.id)))).flat();
+        held = new Set(permissions.filter((p) => p.resourceServerIdentifier === audience && stillDefined(p)).map((p) => p.permissionName));
+      } else {
+        held = new Set((await permissionSources(userId)).filter((s) => s.permission.resourceServerIdentifier === audience).map((s) => s.permission.permissionName));
+      }
       return api.scopes.filter((scope) => held.has(scope));
     },
 

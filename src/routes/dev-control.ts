@@ -40,6 +40,7 @@ export async function devControlRoutes(scope: FastifyInstance, deps: AppDeps): P
     await store.reset();
     await users.seed(tenant);
     await deps.roles.seed(tenant);
+    await deps.organizations.seed(tenant);
     if (deps.snapshot) await importSnapshot(store, deps.snapshot, tenant);
     await fixedCodes.reset();
     await faults.reset();

@@ -50,6 +50,8 @@ export interface Transaction {
   acrValues?: string | undefined;
   /** The second factor this login must pass before resume issues the response (src/mfa/). */
   mfa?: TransactionMfa | undefined;
+  /** The organization the login is to (/authorize's `organization`); its tokens carry org_id. */
+  organization?: OrganizationRef | undefined;
   /** Sign-up on the login screens: the username typed on signup-id, where the connection has usernames (the email is `identifier`). */
   signupUsername?: string | undefined;
   /** False when the login's code may not get a refresh token (a magic link's, sent on to a second factor). */
@@ -95,13 +97,21 @@ export interface AuthorizationCode {
   authentication?: { amr: string[]; acr?: string | undefined } | undefined;
   /** When the login's session passed a second factor (seconds), for the refresh tokens the code gets. */
   mfaAt?: number | undefined;
+  /** The organization the login was to. */
+  organization?: OrganizationRef | undefined;
 }
 
 /** What an /authorize request asked for, as a login keeps it until it is answered. */
 export type AuthorizationRequestRecord = Pick<
   Transaction,
-  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint' | 'acrValues'
+  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint' | 'acrValues' | 'organization'
 >;
+
+/** The organization a login, a code or a refresh token is bound to: what its tokens carry (org_id, org_name). */
+export interface OrganizationRef {
+  id: string;
+  name: string;
+}
 
 /**
  * A login proven at /co/authenticate (embedded login: auth0.js, Lock), handed to the browser as its
@@ -241,6 +251,8 @@ export interface RefreshToken {
   idleExpiresAt: number;
   /** When the login behind the family passed a second factor (seconds): post-login sees `mfa` on every refresh. */
   mfaAt?: number | undefined;
+  /** The organization the family belongs to: a refresh keeps it (Auth0 binds refresh tokens to their organization). */
+  organization?: OrganizationRef | undefined;
 }
 
 /** An email or SMS that Understudy "sent": the dev mailbox shows these instead. */

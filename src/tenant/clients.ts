@@ -80,6 +80,10 @@ export interface Client {
   refreshToken: RefreshTokenPolicy;
   /** client_metadata: what Actions see as event.client.metadata. */
   metadata: Record<string, string>;
+  /** organization_usage: whether logins may (allow), must (require) or may not (deny) be to an organization. */
+  organizationUsage: 'deny' | 'allow' | 'require';
+  /** organization_require_behavior, for `require`: how a login without `organization` goes on. */
+  organizationRequireBehavior: 'no_prompt' | 'pre_login_prompt' | 'post_login_prompt';
 }
 
 export function isConfidential(client: Client): boolean {

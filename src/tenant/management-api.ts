@@ -13,6 +13,10 @@ export const MANAGEMENT_SCOPES = [
   'read:resource_servers',
   'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies', 'read:guardian_enrollments', 'delete:guardian_enrollments',
   'create:user_tickets',
+  'read:organizations', 'read:organizations_summary', 'create:organizations', 'update:organizations', 'delete:organizations',
+  'read:organization_connections', 'create:organization_connections', 'update:organization_connections', 'delete:organization_connections',
+  'read:organization_members', 'create:organization_members', 'delete:organization_members',
+  'read:organization_member_roles', 'create:organization_member_roles', 'delete:organization_member_roles',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

@@ -128,6 +128,18 @@ export interface TenantRole {
   permissions: Permission[];
 }
 
+/** A tenant file's organization, put in the store at start-up (organizations/organizations-service.ts). */
+export interface SeedOrganization {
+  id: string;
+  name: string;
+  displayName: string | undefined;
+  branding: { logo_url?: string | undefined; colors?: { primary: string; page_background: string } | undefined } | undefined;
+  metadata: Record<string, string> | undefined;
+  connections: { connection: string; assign_membership_on_login: boolean; show_as_button: boolean; is_signup_enabled: boolean }[];
+  /** By email (on `connection`, else any connection with it), with the names of their roles there. */
+  members: { email: string; connection: string | undefined; roles: string[] }[];
+}
+
 export interface SeedUser {
   connection: string;
   userId: string | undefined;
@@ -210,6 +222,10 @@ export interface Tenant {
   rateLimits?: RateLimits;
   /** Guardian: the second factors and when a login must use one (src/mfa/). */
   mfa: TenantMfa;
+  /** The tenant file's organizations, seeded into the store (the Management API changes them at run time). */
+  organizations: SeedOrganization[];
+  /** tenant.allow_organization_name_in_authentication_api: `organization=<name>` at /authorize, and org_name in tokens. */
+  organizationNames: boolean;
   /** tenant.flags.enable_public_signup_user_exists_error: sign-up says `user_exists` instead of Auth0's generic `invalid_signup`. */
   signupSaysUserExists: boolean;
   /** The account emails, as the tenant's emailTemplates and emailProvider set them (config/tenant-emails.ts). */

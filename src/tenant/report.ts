@@ -71,7 +71,6 @@ const RULES: Rule[] = [
     count: (d) => list(d.guardianFactorProviders).length + (d.guardianPhoneFactorSelectedProvider ? 1 : 0) + (d.guardianPhoneFactorMessageTypes ? 1 : 0),
     consequence: 'not used: SMS codes go to the dev mailbox, push approvals to the dev page; voice calls are sent as SMS',
   },
-  { feature: 'Organizations', keys: ['organizations'], count: (d) => list(d.organizations).length, consequence: 'not emulated: logins are not in an organization and tokens carry no org_id' },
   { feature: 'Custom database scripts', keys: [], count: (d) => list(d.databases).concat(list(d.connections)).filter((c) => obj(c.options).enabledDatabaseCustomization === true || Object.keys(obj(obj(c.options).customScripts)).length > 0).length, consequence: 'run as a plain database: users and passwords are the tenant file\'s' },
   {
     feature: 'Email templates Understudy does not send',

@@ -51,5 +51,6 @@ export const authorizationCodeGrant: GrantHandler = async (params, caller, ctx) 
     changes: grant.tokenChanges,
     authentication: grant.authentication,
     mfaAt: grant.mfaAt,
+    organization: grant.organization,
   });
 };

@@ -38,8 +38,12 @@ export const refreshTokenGrant: GrantHandler = async (params, caller, ctx, reque
     await ctx.store.revokeRefreshTokensOf(user.user_id);
     throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
   }
+  // The family's organization: gone since, the token buys nothing more (Auth0 binds refresh tokens to it).
+  const organization = record.organization ? await ctx.store.getOrganization(record.organization.id) : undefined;
+  if (record.organization && !organization) throw invalidGrant(UNKNOWN_REFRESH_TOKEN);
   // Auth0 runs post-login on every refresh, so claims an Action sets stay current.
   const finished = await finishGrantLogin(ctx, {
+    organization,
     client: caller.client,
     user,
     scope,
@@ -52,7 +56,7 @@ export const refreshTokenGrant: GrantHandler = async (params, caller, ctx, reque
   });
   // Only an Action asks a refresh for a second factor; the tenant's policy asked at login.
   if (finished.mfa) await askForSecondFactor(ctx, { client: caller.client, user: finished.user, scope, audience, changes: finished.changes }, mfaDemand(ctx.tenant.mfa, { action: finished.mfa }));
-  return userTokenResponse(ctx, { client: caller.client, user: finished.user, scope, audience, sessionId: record.sessionId, refreshToken: next, changes: finished.changes });
+  return userTokenResponse(ctx, { client: caller.client, user: finished.user, scope, audience, sessionId: record.sessionId, refreshToken: next, changes: finished.changes, organization: record.organization });
 };
 
 /**

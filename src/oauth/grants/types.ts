@@ -1,6 +1,6 @@
 import type { Tickets } from '../sealed-tickets.js';
 import type { Clock } from '../../clock.js';
-import type { AuthorizationCodeStore, RefreshTokenStore, UserStore } from '../../store/types.js';
+import type { AuthorizationCodeStore, OrganizationStore, RefreshTokenStore, UserStore } from '../../store/types.js';
 import type { Tenant } from '../../tenant/model.js';
 import type { OtpService } from '../../otp/otp-service.js';
 import type { UserService } from '../../users/user-service.js';
@@ -28,7 +28,7 @@ export interface TokenResponse {
 export interface GrantContext {
   issuer: string;
   tenant: Tenant;
-  store: AuthorizationCodeStore & RefreshTokenStore & UserStore;
+  store: AuthorizationCodeStore & RefreshTokenStore & UserStore & Pick<OrganizationStore, 'getOrganization'>;
   clock: Clock;
   tokens: TokenIssuer;
   refreshTokens: RefreshTokenService;

@@ -1,4 +1,4 @@
-import type { User } from '../../store/records.js';
+import type { Organization, OrganizationRef, User } from '../../store/records.js';
 import type { Client } from '../../tenant/model.js';
 import { scopeSet } from '../authorize-request.js';
 import type { GrantContext, TokenResponse } from './types.js';
@@ -33,9 +33,11 @@ export async function userTokenResponse(
     authentication?: Authentication | undefined;
     /** When the login passed a second factor (seconds), kept on the refresh token. */
     mfaAt?: number | undefined;
+    /** The organization the login was to, kept on the refresh token. */
+    organization?: OrganizationRef | undefined;
   },
 ): Promise<TokenResponse> {
-  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes, authentication: args.authentication };
+  const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes, authentication: args.authentication, organization: args.organization };
   const access = await ctx.tokens.accessToken(grant);
   const response: TokenResponse = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
   const scopes = scopeSet(access.scope);
@@ -43,7 +45,10 @@ export async function userTokenResponse(
 
   if (args.refreshToken === 'issue') {
     if (scopes.has('offline_access') && args.client.grantTypes.includes('refresh_token')) {
-      response.refresh_token = await ctx.refreshTokens.issue({ client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId, mfaAt: args.mfaAt }, args.refreshFamily);
+      response.refresh_token = await ctx.refreshTokens.issue(
+        { client: args.client, userId: args.user.user_id, scope: access.scope, audience: args.audience, sessionId: args.sessionId, mfaAt: args.mfaAt, organization: args.organization },
+        args.refreshFamily,
+      );
     }
   } else if (args.refreshToken) {
     response.refresh_token = args.refreshToken;
@@ -58,9 +63,10 @@ export async function userTokenResponse(
  */
 export async function finishGrantLogin(
   ctx: GrantContext,
-  login: { client: Client; user: User; scope: string; audience: string | undefined; sessionId: string | undefined; authTime: number; protocol: string; request: RequestFacts; mfaAt?: number | undefined },
+  login: { client: Client; user: User; scope: string; audience: string | undefined; sessionId: string | undefined; authTime: number; protocol: string; request: RequestFacts; mfaAt?: number | undefined; organization?: Organization | undefined },
 ): Promise<{ user: User; changes: TokenChanges; mfa?: ActionMfaRequest | undefined }> {
   const finished = await ctx.finishLogin({
+    organization: login.organization,
     client: login.client,
     user: login.user,
     scope: login.scope,

@@ -9,6 +9,7 @@ import { tenantObjectRoutes } from './tenant-objects.js';
 import { userAuthenticatorRoutes } from './user-authenticators.js';
 import { guardianRoutes } from './guardian.js';
 import { ticketRoutes } from './tickets.js';
+import { organizationRoutes } from './organizations.js';
 
 /**
  * The Management API v2 subset node-auth0's ManagementClient drives, in a scope of its own: its errors
@@ -17,5 +18,5 @@ import { ticketRoutes } from './tickets.js';
 export async function managementRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   installManagementErrorHandling(scope, deps.tenant);
   guardManagementRoutes(scope, deps);
-  for (const routes of [userRoutes, userAuthenticatorRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes, guardianRoutes, ticketRoutes]) await routes(scope, deps);
+  for (const routes of [userRoutes, userAuthenticatorRoutes, userBlockRoutes, roleRoutes, tenantObjectRoutes, guardianRoutes, ticketRoutes, organizationRoutes]) await routes(scope, deps);
 }

@@ -94,6 +94,8 @@ export async function userRoutes(scope: FastifyInstance, deps: AppDeps): Promise
   });
 
   app.delete('/api/v2/users/:id', { config: { access: ACCESS.deleteUser, accessTarget: 'id' }, schema: { params: Id } }, async (request, reply) => {
+    // A deleted user leaves their organizations (and the roles held there).
+    for (const organizationId of await store.listUserOrganizations(request.params.id)) await store.removeOrganizationMembers(organizationId, [request.params.id]);
     await store.deleteUser(request.params.id);
     return reply.status(204).send();
   });
