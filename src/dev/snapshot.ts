@@ -4,12 +4,14 @@ import { ConfigError } from '../startup-error.js';
 import type { PersistentKeys } from '../store/records.js';
 import type { Tenant } from '../tenant/model.js';
 import type { MfaEnrolment, Passkey, Session, User } from '../store/records.js';
-import type { MfaEnrolmentStore, PasskeyStore, RoleStore, SessionStore, UserStore } from '../store/types.js';
+import type { MfaEnrolmentStore, OrganizationStore, PasskeyStore, RoleStore, SessionStore, UserStore } from '../store/types.js';
+import { checkSnapshotOrganizations, exportOrganizations, importOrganizations, type SnapshotOrganization } from './snapshot-organizations.js';
 import { checkSnapshotRoles, exportRoles, importRoles, type SnapshotRoles } from './snapshot-roles.js';
 
 /**
  * A snapshot: the users of a tenant (with their passkeys, second-factor enrolments and password hashes,
- * so database users keep their passwords and factors, and their roles and permissions), and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
+ * so database users keep their passwords and factors, and their roles and permissions), its
+ * organizations with their members, and on request its live sessions and its keys. `GET /_dev/api/snapshot` writes
  * one; `--seed <file>` / UNDERSTUDY_SEED loads one at start (and again on /_dev/api/reset), so a
  * demo environment can be rebuilt with the same users and the same `sub`s. With `keys`, it signs with
  * the same key (same `kid`) and derives the same cookie and client-secret keys too.
@@ -27,6 +29,8 @@ export interface Snapshot {
   mfa_enrolments?: MfaEnrolment[];
   /** RBAC roles, assignments and direct permissions (./snapshot-roles.ts); older snapshots have none. */
   roles?: SnapshotRoles;
+  /** Organizations with their members and member roles (./snapshot-organizations.ts); older snapshots have none. */
+  organizations?: SnapshotOrganization[];
   sessions?: Session[];
   /** The signing key (private JWK) and the master secret (base64url): treat the file as a secret. */
   keys?: { signing_jwk: JWK; master_secret: string };
@@ -35,7 +39,7 @@ export interface Snapshot {
 export type SnapshotPart = 'sessions' | 'keys';
 
 /** The stores a snapshot reads and fills. */
-type SnapshotStores = UserStore & PasskeyStore & MfaEnrolmentStore & SessionStore & RoleStore;
+type SnapshotStores = UserStore & PasskeyStore & MfaEnrolmentStore & SessionStore & RoleStore & OrganizationStore;
 
 export async function exportSnapshot(store: SnapshotStores, include: SnapshotPart[], keys: PersistentKeys, now: number): Promise<Snapshot> {
   const snapshot: Snapshot = {
@@ -46,6 +50,7 @@ export async function exportSnapshot(store: SnapshotStores, include: SnapshotPar
     passkeys: await store.listPasskeys(),
     mfa_enrolments: await store.listEnrolments(),
     roles: await exportRoles(store),
+    organizations: await exportOrganizations(store),
   };
   if (include.includes('sessions')) snapshot.sessions = await store.listSessions();
   if (include.includes('keys')) snapshot.keys = { signing_jwk: keys.signingJwk, master_secret: keys.masterSecret.toString('base64url') };
@@ -79,6 +84,7 @@ export async function importSnapshot(store: SnapshotStores, snapshot: Snapshot, 
   for (const enrolment of snapshot.mfa_enrolments ?? []) await store.saveEnrolment(enrolment);
   for (const session of snapshot.sessions ?? []) await store.createSession(session);
   if (snapshot.roles) await importRoles(store, snapshot.roles, tenant);
+  if (snapshot.organizations) await importOrganizations(store, snapshot.organizations, snapshot.roles);
   return { users, skipped };
 }
 
@@ -111,6 +117,7 @@ function checkSnapshot(value: unknown): string[] {
   if (value.sessions !== undefined && !Array.isArray(value.sessions)) problems.push('sessions: must be an array');
   if (value.mfa_enrolments !== undefined && !Array.isArray(value.mfa_enrolments)) problems.push('mfa_enrolments: must be an array');
   if (value.roles !== undefined) problems.push(...checkSnapshotRoles(value.roles));
+  if (value.organizations !== undefined) problems.push(...checkSnapshotOrganizations(value.organizations));
   if (value.keys !== undefined) {
     if (!isObject(value.keys) || !isObject(value.keys.signing_jwk) || typeof value.keys.master_secret !== 'string') {
       problems.push('keys: needs signing_jwk (an RSA private JWK) and master_secret');
