@@ -1,7 +1,7 @@
 /**
  * Screenshots of the Universal Login screens and the dev mailbox, taken by walking real logins in
- * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts` (`--only=mfa` or
- * `--only=database` for the second factor's or the database login box's screens); the PNGs land in
+ * Chromium against an in-process server. Run with `npx tsx scripts/screenshots.ts` (`--only=mfa`,
+ * `--only=database` or `--only=organizations` for the second factor's or the database login box's screens); the PNGs land in
  * docs/screenshots/. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) and never
  * downloads a browser.
  */
@@ -11,6 +11,7 @@ import { defaultTenant } from '../src/config/default-tenant.js';
 import { authorizeUrl, CALLBACK, CLIENT_ID, latestCode, MOBILE, newPage, OUT, report, shoot, startApp } from './screenshot-kit.js';
 import { shootMfaScreens } from './screenshots-mfa.js';
 import { shootDatabaseScreens } from './screenshots-database.js';
+import { shootOrganizationScreens } from './screenshots-organizations.js';
 
 /** A tenant with one passwordless connection and two social ones, branded, for login-id-social.png. */
 const socialTenant = {
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
     try {
       if (only === 'mfa') await shootMfaScreens(browser);
       else if (only === 'database') await shootDatabaseScreens(browser);
-      else throw new Error(`--only=${only}: mfa or database`);
+      else if (only === 'organizations') await shootOrganizationScreens(browser);
+      else throw new Error(`--only=${only}: mfa, database or organizations`);
     } finally {
       await browser.close();
     }
