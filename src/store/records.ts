@@ -194,6 +194,26 @@ export interface OrganizationConnection {
   is_signup_enabled: boolean;
 }
 
+/**
+ * An invitation to an organization (Auth0's `uinv_` id and a 32-character ticket): the link it mails
+ * logs the invitee in (or signs them up) and makes them a member with its roles, once, before it expires.
+ */
+export interface OrganizationInvitation {
+  id: string;
+  organization_id: string;
+  ticket_id: string;
+  inviter: { name: string };
+  invitee: { email: string };
+  client_id: string;
+  connection_id?: string | undefined;
+  app_metadata?: Record<string, unknown> | undefined;
+  user_metadata?: Record<string, unknown> | undefined;
+  roles?: string[] | undefined;
+  invitation_url: string;
+  created_at: string;
+  expires_at: string;
+}
+
 /** A user's membership of an organization, with the roles they hold in it (role ids, in the order given). */
 export interface OrganizationMember {
   organizationId: string;

@@ -1,6 +1,6 @@
 import type { PersistentKeys } from './records.js';
 import type { DeliveryFault, FixedCodeRule } from './dev-records.js';
-import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OrganizationMember, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OrganizationInvitation, OrganizationMember, OtpChallenge, Passkey, Permission, RefreshToken, Role, Session, Transaction, User } from './records.js';
 
 /**
  * The store's ports: one narrow interface per concern, which services take one by one (the OTP
@@ -144,7 +144,7 @@ export interface OrganizationStore {
   listOrganizations(): Promise<Organization[]>;
   /** Replaces the stored record of its id: undefined when unknown, `name_taken` (nothing changed) when another has its name. */
   updateOrganization(organization: Organization): Promise<Organization | 'name_taken' | undefined>;
-  /** Deletes it with its memberships and member roles; false when unknown. */
+  /** Deletes it with its memberships, member roles and invitations; false when unknown. */
   deleteOrganization(id: string): Promise<boolean>;
   /** Adds the users who are not members yet, in order. */
   addOrganizationMembers(organizationId: string, userIds: string[]): Promise<void>;
@@ -160,6 +160,14 @@ export interface OrganizationStore {
   unassignOrganizationMemberRoles(organizationId: string, userId: string, roleIds: string[]): Promise<void>;
   /** Role ids the user holds in the organization, member or not yet. */
   listOrganizationMemberRoles(organizationId: string, userId: string): Promise<string[]>;
+  saveInvitation(invitation: OrganizationInvitation): Promise<void>;
+  getInvitation(organizationId: string, id: string): Promise<OrganizationInvitation | undefined>;
+  findInvitationByTicket(ticketId: string): Promise<OrganizationInvitation | undefined>;
+  /** The organization's invitations, newest first (Auth0's default sort, created_at:-1). */
+  listInvitations(organizationId: string): Promise<OrganizationInvitation[]>;
+  deleteInvitation(organizationId: string, id: string): Promise<boolean>;
+  /** Removes the invitation of this ticket and returns it: of two concurrent acceptances, one gets it. */
+  takeInvitation(ticketId: string): Promise<OrganizationInvitation | undefined>;
 }
 
 /** The SSO sessions behind the `auth0` cookie. */

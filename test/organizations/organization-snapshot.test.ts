@@ -16,7 +16,7 @@ describe('snapshots with organizations', () => {
     let snapshot: Snapshot;
     try {
       const { store } = source.app.deps;
-      const { role } = await store.createRole({ id: 'rol_DockDockDock1234', name: 'Dock Worker' });
+      const { role } = await store.createRole({ id: 'rol_DockDockDock1234', name: 'Dock Worker', description: undefined });
       await store.addRolePermissions(role.id, [{ resourceServerIdentifier: ORDERS, permissionName: 'read:orders' }]);
       await store.createOrganization({ id: 'org_HarborHarbor1234', name: 'harbor', display_name: 'Harbor', enabled_connections: [{ connection: 'email', assign_membership_on_login: false, show_as_button: true, is_signup_enabled: false }], created_at: '2026-06-01T12:00:00.000Z' });
       await store.addOrganizationMembers('org_HarborHarbor1234', [BOB]);

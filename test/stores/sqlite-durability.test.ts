@@ -150,7 +150,7 @@ describe('SQLite store durability (a real server process, kill -9)', () => {
     // Back to what a version-3 Understudy wrote: no MFA or organization tables, version 3.
     const { default: Database } = await import('better-sqlite3');
     const raw = new Database(file);
-    raw.exec('DROP TABLE mfa_enrolments; DROP TABLE mfa_remember_revocations; DROP TABLE organizations; DROP TABLE organization_members; DROP TABLE organization_member_roles; UPDATE schema_version SET version = 3;');
+    raw.exec('DROP TABLE mfa_enrolments; DROP TABLE mfa_remember_revocations; DROP TABLE organizations; DROP TABLE organization_members; DROP TABLE organization_member_roles; DROP TABLE organization_invitations; UPDATE schema_version SET version = 3;');
     raw.close();
 
     const upgraded = await openSqliteStore(file, systemClock);

@@ -7,7 +7,8 @@ import { copy, type MemoryContext } from './tables.js';
  * organization and user.
  */
 export function memoryOrganizations({ tables }: MemoryContext): OrganizationStore {
-  const { organizations, organizationMembers, userOrganizations, organizationMemberRoles } = tables;
+  const { organizations, organizationMembers, userOrganizations, organizationMemberRoles, invitations } = tables;
+  const invitationOf = (organizationId: string, id: string) => [...invitations.values()].find((i) => i.organization_id === organizationId && i.id === id);
   const setOf = (map: Map<string, Set<string>>, key: string): Set<string> => {
     let set = map.get(key);
     if (!set) map.set(key, (set = new Set()));
@@ -43,6 +44,7 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
       for (const userId of organizationMembers.get(id) ?? []) userOrganizations.get(userId)?.delete(id);
       organizationMembers.delete(id);
       for (const key of organizationMemberRoles.keys()) if (key.startsWith(`${id}\u0000`)) organizationMemberRoles.delete(key);
+      for (const [ticket, invitation] of invitations) if (invitation.organization_id === id) invitations.delete(ticket);
       return true;
     },
     async addOrganizationMembers(organizationId, userIds) {
@@ -79,6 +81,27 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
     },
     async listOrganizationMemberRoles(organizationId, userId) {
       return [...(organizationMemberRoles.get(memberKey(organizationId, userId)) ?? [])];
+    },
+    async saveInvitation(invitation) {
+      invitations.set(invitation.ticket_id, structuredClone(invitation));
+    },
+    async getInvitation(organizationId, id) {
+      return copy(invitationOf(organizationId, id));
+    },
+    async findInvitationByTicket(ticketId) {
+      return copy(invitations.get(ticketId));
+    },
+    async listInvitations(organizationId) {
+      return [...invitations.values()].filter((i) => i.organization_id === organizationId).reverse().map((i) => structuredClone(i));
+    },
+    async deleteInvitation(organizationId, id) {
+      const invitation = invitationOf(organizationId, id);
+      return invitation ? invitations.delete(invitation.ticket_id) : false;
+    },
+    async takeInvitation(ticketId) {
+      const invitation = invitations.get(ticketId);
+      invitations.delete(ticketId);
+      return invitation;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
-import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
+import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OrganizationInvitation, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
 import { RefreshTokenTable } from './refresh-token-table.js';
 
 /**
@@ -40,6 +40,8 @@ export interface MemoryTables {
   userOrganizations: Map<string, Set<string>>;
   /** `${organization}\0${user}` → the role ids the user holds in the organization. */
   organizationMemberRoles: Map<string, Set<string>>;
+  /** Invitations by ticket id, in creation order. */
+  invitations: Map<string, OrganizationInvitation>;
   /** Oldest first. */
   messages: Message[];
 }
@@ -73,6 +75,7 @@ export function createTables(): MemoryTables {
     organizationMembers: new Map(),
     userOrganizations: new Map(),
     organizationMemberRoles: new Map(),
+    invitations: new Map(),
     messages: [],
   };
 }
@@ -81,7 +84,7 @@ export function clearTables(tables: MemoryTables): void {
   const { transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions } = tables;
   const { organizations, organizationMembers, userOrganizations, organizationMemberRoles } = tables;
   const maps: Map<string, unknown>[] = [transactions, otps, codes, loginTickets, users, userIndex, sessions, passkeys, mfaEnrolments, userMfaEnrolments, mfaRememberRevocations, roles, rolePermissions, roleUsers, userRoles, userPermissions];
-  maps.push(organizations, organizationMembers, userOrganizations, organizationMemberRoles);
+  maps.push(organizations, organizationMembers, userOrganizations, organizationMemberRoles, tables.invitations);
   for (const map of maps) map.clear();
   tables.refreshTokens.clear();
   tables.messages.length = 0;

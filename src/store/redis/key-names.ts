@@ -58,6 +58,8 @@ export function redisKeyNames(prefix: string) {
     organizationRoleHolders: (id: string) => `${prefix}d:orgholders:${id}`,
     userOrganizationsPrefix: `${prefix}d:uorgs:`,
     userOrganizations: (id: string) => `${prefix}d:uorgs:${id}`,
+    invitation: (ticketId: string) => `${prefix}d:oinv:${ticketId}`,
+    organizationInvitations: (id: string) => `${prefix}d:oinvs:${id}`,
     organizationMemberRolesPrefix: `${prefix}d:orgroles:`,
     organizationMemberRoles: (organizationId: string, userId: string) => `${prefix}d:orgroles:${organizationId}\u0000${userId}`,
     messageList: `${prefix}d:msgs`,

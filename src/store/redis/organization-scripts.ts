@@ -25,7 +25,7 @@ export const ORGANIZATION_LUA = {
     end
     redis.call('SET', KEYS[1], ARGV[3])
     return 'ok'`,
-  /** KEYS: organization, organizations zset, members, role holders; ARGV: id, name index prefix, user organizations prefix, member roles prefix. */
+  /** KEYS: organization, organizations zset, members, role holders, invitations zset; ARGV: id, name index prefix, user organizations prefix, member roles prefix, invitation key prefix. */
   delete: `
     local stored = redis.call('GET', KEYS[1])
     if not stored then return 0 end
@@ -34,8 +34,16 @@ export const ORGANIZATION_LUA = {
     redis.call('ZREM', KEYS[2], ARGV[1])
     for _, user in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do redis.call('ZREM', ARGV[3] .. user, ARGV[1]) end
     for _, user in ipairs(redis.call('SMEMBERS', KEYS[4])) do redis.call('DEL', ARGV[4] .. ARGV[1] .. '\\0' .. user) end
-    redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
+    for _, ticket in ipairs(redis.call('ZRANGE', KEYS[5], 0, -1)) do redis.call('DEL', ARGV[5] .. ticket) end
+    redis.call('DEL', KEYS[1], KEYS[3], KEYS[4], KEYS[5])
     return 1`,
+  /** KEYS: invitation, organization's invitations; ARGV: ticket id. The JSON, removed, or nil. */
+  takeInvitation: `
+    local stored = redis.call('GET', KEYS[1])
+    if not stored then return nil end
+    redis.call('DEL', KEYS[1])
+    redis.call('ZREM', KEYS[2], ARGV[1])
+    return stored`,
   /** KEYS: members, seq; ARGV: organization id, user organizations prefix, user ids... */
   addMembers: `
     for i = 3, #ARGV do

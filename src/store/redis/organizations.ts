@@ -1,4 +1,4 @@
-import type { Organization } from '../records.js';
+import type { Organization, OrganizationInvitation } from '../records.js';
 import type { OrganizationStore } from '../types.js';
 import type { RedisContext } from './context.js';
 import { ORGANIZATION_LUA } from './organization-scripts.js';
@@ -11,6 +11,19 @@ import { ORGANIZATION_LUA } from './organization-scripts.js';
  */
 export function redisOrganizations({ redis, k, run }: RedisContext): OrganizationStore {
   const read = (json: string | null): Organization | undefined => (json === null ? undefined : (JSON.parse(json) as Organization));
+  const invitationsOf = async (organizationId: string): Promise<OrganizationInvitation[]> => {
+    const tickets = await redis.zrevrange(k.organizationInvitations(organizationId), '0', '-1');
+    if (!tickets.length) return [];
+    return (await redis.mget(tickets.map((t) => k.invitation(t)))).flatMap((json) => (json === null ? [] : [JSON.parse(json) as OrganizationInvitation]));
+  };
+  const byTicket = async (ticketId: string): Promise<OrganizationInvitation | undefined> => {
+    const json = await redis.get(k.invitation(ticketId));
+    return json === null ? undefined : (JSON.parse(json) as OrganizationInvitation);
+  };
+  const take = async (invitation: OrganizationInvitation): Promise<OrganizationInvitation | undefined> => {
+    const json = await run(ORGANIZATION_LUA.takeInvitation, [k.invitation(invitation.ticket_id), k.organizationInvitations(invitation.organization_id)], [invitation.ticket_id]);
+    return typeof json === 'string' ? (JSON.parse(json) as OrganizationInvitation) : undefined;
+  };
   const rolesOf = (organizationId: string, userId: string): Promise<string[]> => redis.zrange(k.organizationMemberRoles(organizationId, userId), '0', '-1');
 
   return {
@@ -35,8 +48,8 @@ export function redisOrganizations({ redis, k, run }: RedisContext): Organizatio
       return reply === null ? undefined : reply === 'name_taken' ? 'name_taken' : organization;
     },
     async deleteOrganization(id) {
-      const keys = [k.organization(id), k.organizations, k.organizationMembers(id), k.organizationRoleHolders(id)];
-      return (await run(ORGANIZATION_LUA.delete, keys, [id, k.organizationNamePrefix, k.userOrganizationsPrefix, k.organizationMemberRolesPrefix])) === 1;
+      const keys = [k.organization(id), k.organizations, k.organizationMembers(id), k.organizationRoleHolders(id), k.organizationInvitations(id)];
+      return (await run(ORGANIZATION_LUA.delete, keys, [id, k.organizationNamePrefix, k.userOrganizationsPrefix, k.organizationMemberRolesPrefix, k.invitation('')])) === 1;
     },
     async addOrganizationMembers(organizationId, userIds) {
       if (userIds.length) await run(ORGANIZATION_LUA.addMembers, [k.organizationMembers(organizationId), k.seq], [organizationId, k.userOrganizationsPrefix, ...userIds]);
@@ -64,5 +77,20 @@ export function redisOrganizations({ redis, k, run }: RedisContext): Organizatio
       if (roleIds.length) await redis.zrem(k.organizationMemberRoles(organizationId, userId), ...roleIds);
     },
     listOrganizationMemberRoles: rolesOf,
+    async saveInvitation(invitation) {
+      const seq = await redis.incr(k.seq);
+      await redis.multi().set(k.invitation(invitation.ticket_id), JSON.stringify(invitation)).zadd(k.organizationInvitations(invitation.organization_id), seq, invitation.ticket_id).exec();
+    },
+    getInvitation: async (organizationId, id) => (await invitationsOf(organizationId)).find((i) => i.id === id),
+    findInvitationByTicket: byTicket,
+    listInvitations: invitationsOf,
+    async deleteInvitation(organizationId, id) {
+      const invitation = (await invitationsOf(organizationId)).find((i) => i.id === id);
+      return invitation ? (await take(invitation)) !== undefined : false;
+    },
+    async takeInvitation(ticketId) {
+      const known = await byTicket(ticketId);
+      return known ? take(known) : undefined;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { Organization } from '../records.js';
+import type { Organization, OrganizationInvitation } from '../records.js';
 import type { OrganizationStore } from '../types.js';
 import { json, parse, type Row, type SqliteContext } from './context.js';
 
@@ -26,6 +26,13 @@ export function sqliteOrganizations({ statement, atomically }: SqliteContext): O
     assign: statement('INSERT OR IGNORE INTO organization_member_roles (organization_id, user_id, role_id) VALUES (?, ?, ?)'),
     unassign: statement('DELETE FROM organization_member_roles WHERE organization_id = ? AND user_id = ? AND role_id = ?'),
     memberRoles: statement<{ role_id: string }>('SELECT role_id FROM organization_member_roles WHERE organization_id = ? AND user_id = ? ORDER BY seq'),
+    saveInvitation: statement('INSERT OR REPLACE INTO organization_invitations (ticket_id, id, organization_id, data) VALUES (?, ?, ?, ?)'),
+    invitation: statement<Row>('SELECT data FROM organization_invitations WHERE organization_id = ? AND id = ?'),
+    invitationByTicket: statement<Row>('SELECT data FROM organization_invitations WHERE ticket_id = ?'),
+    invitations: statement<Row>('SELECT data FROM organization_invitations WHERE organization_id = ? ORDER BY seq DESC'),
+    removeInvitation: statement('DELETE FROM organization_invitations WHERE organization_id = ? AND id = ?'),
+    removeInvitations: statement('DELETE FROM organization_invitations WHERE organization_id = ?'),
+    takeInvitation: statement<Row>('DELETE FROM organization_invitations WHERE ticket_id = ? RETURNING data'),
   };
   const rolesOf = (organizationId: string, userId: string): string[] => sql.memberRoles.all(organizationId, userId).map((row) => row.role_id);
 
@@ -45,6 +52,7 @@ export function sqliteOrganizations({ statement, atomically }: SqliteContext): O
     if (sql.remove.run(id).changes !== 1) return false;
     sql.removeMembers.run(id);
     sql.removeAllMemberRoles.run(id);
+    sql.removeInvitations.run(id);
     return true;
   });
   const addMembers = atomically((organizationId: string, userIds: string[]): void => {
@@ -78,5 +86,14 @@ export function sqliteOrganizations({ statement, atomically }: SqliteContext): O
     assignOrganizationMemberRoles: async (organizationId, userId, roleIds) => assign(organizationId, userId, roleIds),
     unassignOrganizationMemberRoles: async (organizationId, userId, roleIds) => unassign(organizationId, userId, roleIds),
     listOrganizationMemberRoles: async (organizationId, userId) => rolesOf(organizationId, userId),
+    saveInvitation: async (invitation) => {
+      sql.saveInvitation.run(invitation.ticket_id, invitation.id, invitation.organization_id, json(invitation));
+    },
+    getInvitation: async (organizationId, id) => parse<OrganizationInvitation>(sql.invitation.get(organizationId, id)),
+    findInvitationByTicket: async (ticketId) => parse<OrganizationInvitation>(sql.invitationByTicket.get(ticketId)),
+    listInvitations: async (organizationId) => sql.invitations.all(organizationId).map((row) => parse<OrganizationInvitation>(row)!),
+    deleteInvitation: async (organizationId, id) => sql.removeInvitation.run(organizationId, id).changes === 1,
+    // One statement: of two concurrent takes, one deletes the row and gets it.
+    takeInvitation: async (ticketId) => parse<OrganizationInvitation>(sql.takeInvitation.get(ticketId)),
   };
 }

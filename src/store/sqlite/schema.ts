@@ -50,7 +50,9 @@ const MIGRATIONS: string[] = [
   `CREATE TABLE organizations (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, data TEXT NOT NULL);
    CREATE TABLE organization_members (seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, user_id TEXT NOT NULL, UNIQUE (organization_id, user_id));
    CREATE INDEX organization_members_user ON organization_members (user_id);
-   CREATE TABLE organization_member_roles (seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, UNIQUE (organization_id, user_id, role_id));`,
+   CREATE TABLE organization_member_roles (seq INTEGER PRIMARY KEY AUTOINCREMENT, organization_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, UNIQUE (organization_id, user_id, role_id));
+   CREATE TABLE organization_invitations (seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket_id TEXT NOT NULL UNIQUE, id TEXT NOT NULL, organization_id TEXT NOT NULL, data TEXT NOT NULL);
+   CREATE INDEX organization_invitations_org ON organization_invitations (organization_id);`,
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -75,6 +77,7 @@ const DATA_TABLES = [
   'organizations',
   'organization_members',
   'organization_member_roles',
+  'organization_invitations',
 ];
 /** The tables whose rows end at `expires_at`; OTP challenges are kept OTP_GRACE_MS longer. */
 const EXPIRING_TABLES = ['transactions', 'authorization_codes', 'login_tickets', 'sessions', 'refresh_tokens'];

@@ -1,5 +1,5 @@
 import { beforeEach, expect, it } from 'vitest';
-import type { Organization } from '../../../src/store/records.js';
+import type { Organization, OrganizationInvitation } from '../../../src/store/records.js';
 import type { OrganizationStore, StoreLifecycle } from '../../../src/store/types.js';
 import type { PortContract } from './fixtures.js';
 
@@ -16,6 +16,20 @@ const organization = (overrides: Partial<Organization> = {}): Organization => ({
   metadata: { plan: 'gold' },
   enabled_connections: [{ connection: 'Username-Password-Authentication', assign_membership_on_login: false, show_as_button: true, is_signup_enabled: false }],
   created_at: '2026-03-01T10:00:00.000Z',
+  ...overrides,
+});
+
+const invitation = (overrides: Partial<OrganizationInvitation> = {}): OrganizationInvitation => ({
+  id: 'uinv_AAAAAAAAAAAAAAAA',
+  organization_id: 'org_AAAAAAAAAAAAAAAA',
+  ticket_id: 'TicketTicketTicketTicketTicket01',
+  inviter: { name: 'Ada' },
+  invitee: { email: 'new@acme.example' },
+  client_id: 'spa',
+  roles: ['rol_1'],
+  invitation_url: 'https://app.example/login?invitation=TicketTicketTicketTicketTicket01&organization=org_AAAAAAAAAAAAAAAA&organization_name=acme',
+  created_at: '2026-03-01T10:00:00.000Z',
+  expires_at: '2026-03-08T10:00:00.000Z',
   ...overrides,
 });
 
@@ -87,13 +101,31 @@ export const organizationsContract: PortContract = {
       expect(await store.listOrganizationMemberRoles(org, 'auth0|u1')).toEqual([]);
     });
 
+    it('invitations: found by id and ticket, listed newest first, deleted once, and taken once by one of several', async () => {
+      await store.createOrganization(organization());
+      const org = 'org_AAAAAAAAAAAAAAAA';
+      await store.saveInvitation(invitation());
+      await store.saveInvitation(invitation({ id: 'uinv_BBBBBBBBBBBBBBBB', ticket_id: 'TicketTicketTicketTicketTicket02' }));
+      expect((await store.listInvitations(org)).map((i) => i.id)).toEqual(['uinv_BBBBBBBBBBBBBBBB', 'uinv_AAAAAAAAAAAAAAAA']);
+      expect(await store.getInvitation(org, 'uinv_AAAAAAAAAAAAAAAA')).toEqual(invitation());
+      expect(await store.getInvitation('org_other', 'uinv_AAAAAAAAAAAAAAAA')).toBeUndefined();
+      expect((await store.findInvitationByTicket('TicketTicketTicketTicketTicket02'))?.id).toBe('uinv_BBBBBBBBBBBBBBBB');
+      expect(await store.deleteInvitation(org, 'uinv_BBBBBBBBBBBBBBBB')).toBe(true);
+      expect(await store.deleteInvitation(org, 'uinv_BBBBBBBBBBBBBBBB')).toBe(false);
+      const takes = await Promise.all(Array.from({ length: 4 }, () => store.takeInvitation('TicketTicketTicketTicketTicket01')));
+      expect(takes.filter(Boolean)).toEqual([invitation()]);
+      expect(await store.listInvitations(org)).toEqual([]);
+    });
+
     it('deleteOrganization takes its members, their roles and its name along; reset forgets them all', async () => {
       const org = 'org_AAAAAAAAAAAAAAAA';
       await store.createOrganization(organization());
       await store.addOrganizationMembers(org, ['auth0|u1']);
       await store.assignOrganizationMemberRoles(org, 'auth0|u1', ['rol_1']);
       await store.assignOrganizationMemberRoles(org, 'auth0|waiting', ['rol_1']);
+      await store.saveInvitation(invitation());
       expect(await store.deleteOrganization(org)).toBe(true);
+      expect(await store.findInvitationByTicket('TicketTicketTicketTicketTicket01')).toBeUndefined();
       expect(await store.deleteOrganization(org)).toBe(false);
       expect(await store.getOrganization(org)).toBeUndefined();
       expect(await store.listUserOrganizations('auth0|u1')).toEqual([]);
