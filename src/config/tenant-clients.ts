@@ -89,6 +89,7 @@ function buildClient(entry: ClientEntry, i: number, secretSeed: string, found: {
     appType,
     metadata: entry.client_metadata ?? {},
     organizationUsage: entry.organization_usage ?? 'deny',
+    initiateLoginUri: entry.initiate_login_uri,
     organizationRequireBehavior: entry.organization_require_behavior ?? 'no_prompt',
     callbacks: entry.callbacks ?? [],
     allowedLogoutUrls: entry.allowed_logout_urls ?? [],

@@ -14,7 +14,7 @@ import type { TenantFile } from './tenant-schema.js';
  * not parse, is a start-up problem named by its key.
  */
 const DEFAULT_LIFETIME_SECONDS = 432_000;
-const SENT_WHEN_ABSENT: Record<AccountEmailName, boolean> = { verify_email: true, reset_email: true, welcome_email: false, mfa_oob_code: true };
+const SENT_WHEN_ABSENT: Record<AccountEmailName, boolean> = { verify_email: true, reset_email: true, welcome_email: false, mfa_oob_code: true, user_invitation: true };
 const SWITCHABLE: ReadonlySet<AccountEmailName> = new Set(['verify_email', 'welcome_email']);
 
 type Entry = NonNullable<TenantFile['emailTemplates']>[number];

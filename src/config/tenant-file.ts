@@ -192,6 +192,7 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
     signupSaysUserExists: file.tenant?.flags?.enable_public_signup_user_exists_error === true,
     organizations,
     organizationNames: file.tenant?.allow_organization_name_in_authentication_api === true,
+    defaultRedirectionUri: file.tenant?.default_redirection_uri,
   };
   return { tenant, ignoredKeys, warnings, generated };
 }

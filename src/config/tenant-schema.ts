@@ -42,6 +42,8 @@ const TenantSettings = Type.Object(
     enabled_locales: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$' }))),
     // Only the colours; an export's other universal_login keys are reported as ignored.
     universal_login: Type.Optional(Type.Object({ colors: Type.Optional(Branding.properties.colors) }, closed)),
+    // The tenant's login route, for invitation links of a client without its own.
+    default_redirection_uri: Type.Optional(Url),
     // An organization's name where its id goes (/authorize), and org_name in tokens.
     allow_organization_name_in_authentication_api: Type.Optional(Type.Boolean()),
     // Auth0's tenant flags; the one read changes /dbconnections/signup's answer for a taken email.
@@ -96,6 +98,8 @@ const ClientSchema = Type.Object(
     refresh_token: Type.Optional(RefreshToken),
     // Organizations (docs/research/auth0-organizations.md §2.1).
     organization_usage: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow'), Type.Literal('require')])),
+    // The application's login route: where an organization's invitation links go.
+    initiate_login_uri: Type.Optional(Url),
     organization_require_behavior: Type.Optional(Type.Union([Type.Literal('no_prompt'), Type.Literal('pre_login_prompt'), Type.Literal('post_login_prompt')])),
   },
   closed,

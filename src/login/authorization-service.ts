@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { accessDenied, invalidRequest, loginRequired, OAuthError, type ErrorRedirect } from '../errors.js';
 import type { AuthorizationRequestRecord, OrganizationRef, Session, Transaction, TransactionMfa, User } from '../store/records.js';
-import type { OrganizationsService } from '../organizations/organizations-service.js';
+import { INVITATION_GONE, type OrganizationsService } from '../organizations/organizations-service.js';
 import type { TransactionStore, UserStore } from '../store/types.js';
 import { findConnection, type Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
@@ -78,7 +78,7 @@ export function createAuthorizationService(deps: {
   responder: AuthorizationResponder;
   sessions: SessionService;
   secondFactor: SecondFactorGate;
-  organizations: Pick<OrganizationsService, 'resolve'>;
+  organizations: Pick<OrganizationsService, 'resolve' | 'openInvitation'>;
 }): AuthorizationService {
   const { tenant, store, clock, random, responder, sessions, secondFactor, organizations } = deps;
 
@@ -143,7 +143,19 @@ export function createAuthorizationService(deps: {
       }
       const { plan } = planned;
       const organization = await organizationOf(request, redirect);
-      const record = { ...requestRecord(request), ...(organization ? { organization } : {}) };
+      // An invitation link: its organization's, unspent and unexpired; the invitee's email is the login's hint.
+      let invitee: string | undefined;
+      if (request.invitation) {
+        const invitation = organization ? await organizations.openInvitation(request.invitation, organization.id) : undefined;
+        if (!invitation) throw invalidRequest(INVITATION_GONE, { redirect });
+        invitee = invitation.invitee.email;
+      }
+      const record = {
+        ...requestRecord(request),
+        ...(organization ? { organization } : {}),
+        ...(request.invitation ? { invitation: request.invitation } : {}),
+        ...(invitee && !request.loginHint ? { loginHint: invitee } : {}),
+      };
 
       const prompts = new Set((request.prompt ?? '').split(' '));
       const session = await sessions.current(browser.sessionId);

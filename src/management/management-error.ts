@@ -69,3 +69,4 @@ export const organizationNotFound = (): ManagementError => new ManagementError(4
 export const organizationExists = (): ManagementError => new ManagementError(409, 'An organization with the same name already exists.', 'organization_conflict');
 /** A connection the organization has not enabled. */
 export const organizationConnectionNotFound = (): ManagementError => new ManagementError(404, 'No connection found by that id', undefined);
+export const invitationNotFound = (): ManagementError => new ManagementError(404, 'The invitation does not exist.', 'inexistent_invitation');

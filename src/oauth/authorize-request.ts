@@ -33,6 +33,8 @@ export interface AuthorizeRequest {
   acrValues: string | undefined;
   /** `organization` as sent (an `org_` id, or a name where the tenant allows names); the login resolves it. */
   organization: string | undefined;
+  /** An organization invitation's ticket (`invitation`), accepted when the login ends. */
+  invitation: string | undefined;
 }
 
 const RESPONSE_TYPES = new Set(['code', 'token', 'id_token', 'code id_token', 'code token', 'id_token token', 'code id_token token']);
@@ -149,6 +151,7 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
 
   // The client's organization_usage (docs/research/auth0-organizations.md §2.3).
   const organization = param(query, 'organization', redirect)?.trim() || undefined;
+  const invitation = param(query, 'invitation', redirect)?.trim() || undefined;
   if (organization && client.organizationUsage === 'deny') throw invalidRequest('parameter organization is not allowed for this client', { redirect });
   if (!organization && client.organizationUsage === 'require') throw invalidRequest('parameter organization is required for this client', { redirect });
 
@@ -172,6 +175,7 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
     uiLocales: param(query, 'ui_locales', redirect),
     acrValues: param(query, 'acr_values', redirect),
     organization,
+    invitation,
   };
 }
 

@@ -4,7 +4,19 @@ import type { Random } from '../random.js';
 const ID_LENGTH = 16;
 
 export function randomOrganizationId(random: Random): string {
-  let id = '';
-  while (id.length < ID_LENGTH) id += random.token(24).replace(/[^A-Za-z0-9]/g, '');
-  return `org_${id.slice(0, ID_LENGTH)}`;
+  return `org_${alphanumerics(random, ID_LENGTH)}`;
+}
+
+/** Invitation ids (`uinv_` and 16) and tickets (32 letters or digits), as Auth0's. */
+export function randomInvitationId(random: Random): string {
+  return `uinv_${alphanumerics(random, ID_LENGTH)}`;
+}
+export function randomInvitationTicket(random: Random): string {
+  return alphanumerics(random, 32);
+}
+
+function alphanumerics(random: Random, length: number): string {
+  let out = '';
+  while (out.length < length) out += random.token(24).replace(/[^A-Za-z0-9]/g, '');
+  return out.slice(0, length);
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { Organization, User } from '../store/records.js';
+import type { Organization, OrganizationInvitation, User } from '../store/records.js';
 import type { OrganizationStore, RoleStore, UserStore } from '../store/types.js';
 import type { Tenant } from '../tenant/model.js';
 
@@ -9,6 +9,9 @@ import type { Tenant } from '../tenant/model.js';
  * auto-membership), and the tenant file's organizations put in place at start-up. The Management API
  * changes them in the store at run time; the next login sees the change.
  */
+/** Auth0's words for a ticket that is unknown, spent or expired (docs/research/auth0-organizations.md §2.3 #8). */
+export const INVITATION_GONE = 'invitation not found or already used';
+
 export type Resolution = { ok: true; organization: Organization } | { ok: false; reason: 'name_not_allowed' | 'unknown' };
 export type Admission = { ok: true; organization: Organization } | { ok: false; description: string };
 
@@ -33,6 +36,13 @@ export interface OrganizationsService {
    * post-login Actions, as Auth0 checks it.
    */
   admit(organizationId: string, user: User): Promise<Admission>;
+  /** The invitation of this ticket while it may be used at /authorize (the organization's, unexpired). */
+  openInvitation(ticket: string, organizationId: string): Promise<OrganizationInvitation | undefined>;
+  /**
+   * Accepts an invitation for the user who logged in: the invitee (by email) becomes a member with its
+   * roles and a verified email; the invitation is spent. Another account is refused, as Auth0 refuses it.
+   */
+  acceptInvitation(ticket: string, organizationId: string, user: User): Promise<{ ok: true } | { ok: false; description: string }>;
 }
 
 export function createOrganizationsService(deps: { store: OrganizationStore & UserStore & RoleStore; tenant: Tenant; clock: Clock }): OrganizationsService {
@@ -75,6 +85,24 @@ export function createOrganizationsService(deps: { store: OrganizationStore & Us
       if (!tenant.organizationNames) return { ok: false, reason: 'name_not_allowed' };
       const organization = await store.findOrganizationByName(wanted.toLowerCase());
       return organization ? { ok: true, organization } : { ok: false, reason: 'unknown' };
+    },
+
+    async openInvitation(ticket, organizationId) {
+      const invitation = await store.findInvitationByTicket(ticket);
+      if (!invitation || invitation.organization_id !== organizationId || Date.parse(invitation.expires_at) <= clock.now()) return undefined;
+      return invitation;
+    },
+
+    async acceptInvitation(ticket, organizationId, user) {
+      const invitation = await store.findInvitationByTicket(ticket);
+      if (!invitation || invitation.organization_id !== organizationId || Date.parse(invitation.expires_at) <= clock.now()) return { ok: false, description: INVITATION_GONE };
+      if ((user.email ?? '').toLowerCase() !== invitation.invitee.email.toLowerCase()) return { ok: false, description: 'the specified account is not allowed to accept the current invitation' };
+      // Of two logins with one ticket, one takes it.
+      if (!(await store.takeInvitation(ticket))) return { ok: false, description: INVITATION_GONE };
+      await store.addOrganizationMembers(organizationId, [user.user_id]);
+      if (invitation.roles?.length) await store.assignOrganizationMemberRoles(organizationId, user.user_id, invitation.roles);
+      if (user.email_verified !== true) await store.updateUser(user.user_id, { email_verified: true });
+      return { ok: true };
     },
 
     async admit(organizationId, user) {

@@ -29,6 +29,8 @@ export interface AccountEmailInput {
   /** The connection the message is about; the dev mailbox groups by it. */
   connection: string;
   expiresAt: number;
+  /** A template's own variables: user_invitation's `inviter`, `organization` and `roles`. */
+  variables?: Record<string, unknown> | undefined;
 }
 
 export function composeAccountEmail(tenant: Tenant, input: AccountEmailInput): OutgoingMessage {
@@ -80,5 +82,6 @@ function variables(tenant: Tenant, input: AccountEmailInput) {
     tenant: tenant.friendlyName,
     friendly_name: tenant.friendlyName,
     request_language: 'en',
+    ...input.variables,
   };
 }

@@ -52,6 +52,8 @@ export interface Transaction {
   mfa?: TransactionMfa | undefined;
   /** The organization the login is to (/authorize's `organization`); its tokens carry org_id. */
   organization?: OrganizationRef | undefined;
+  /** The ticket of the organization invitation the login accepts when it ends. */
+  invitation?: string | undefined;
   /** Sign-up on the login screens: the username typed on signup-id, where the connection has usernames (the email is `identifier`). */
   signupUsername?: string | undefined;
   /** False when the login's code may not get a refresh token (a magic link's, sent on to a second factor). */
@@ -104,7 +106,7 @@ export interface AuthorizationCode {
 /** What an /authorize request asked for, as a login keeps it until it is answered. */
 export type AuthorizationRequestRecord = Pick<
   Transaction,
-  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint' | 'acrValues' | 'organization'
+  'clientId' | 'redirectUri' | 'responseType' | 'responseMode' | 'scope' | 'audience' | 'clientState' | 'nonce' | 'codeChallenge' | 'codeChallengeMethod' | 'maxAge' | 'prompt' | 'uiLocales' | 'loginHint' | 'acrValues' | 'organization' | 'invitation'
 >;
 
 /** The organization a login, a code or a refresh token is bound to: what its tokens carry (org_id, org_name). */

@@ -82,6 +82,8 @@ export interface Client {
   metadata: Record<string, string>;
   /** organization_usage: whether logins may (allow), must (require) or may not (deny) be to an organization. */
   organizationUsage: 'deny' | 'allow' | 'require';
+  /** initiate_login_uri: the application's login route, where invitation links go. */
+  initiateLoginUri: string | undefined;
   /** organization_require_behavior, for `require`: how a login without `organization` goes on. */
   organizationRequireBehavior: 'no_prompt' | 'pre_login_prompt' | 'post_login_prompt';
 }

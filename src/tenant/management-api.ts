@@ -17,6 +17,7 @@ export const MANAGEMENT_SCOPES = [
   'read:organization_connections', 'create:organization_connections', 'update:organization_connections', 'delete:organization_connections',
   'read:organization_members', 'create:organization_members', 'delete:organization_members',
   'read:organization_member_roles', 'create:organization_member_roles', 'delete:organization_member_roles',
+  'read:organization_invitations', 'create:organization_invitations', 'delete:organization_invitations',
 ];
 
 export const managementAudience = (issuer: string): string => `${issuer}api/v2/`;

@@ -59,7 +59,7 @@ export interface EmailTemplate {
 }
 
 /** The account emails Understudy sends, by Auth0's template names. */
-export const ACCOUNT_EMAILS = ['verify_email', 'reset_email', 'welcome_email', 'mfa_oob_code'] as const;
+export const ACCOUNT_EMAILS = ['verify_email', 'reset_email', 'welcome_email', 'mfa_oob_code', 'user_invitation'] as const;
 export type AccountEmailName = (typeof ACCOUNT_EMAILS)[number];
 
 /**
@@ -224,6 +224,8 @@ export interface Tenant {
   mfa: TenantMfa;
   /** The tenant file's organizations, seeded into the store (the Management API changes them at run time). */
   organizations: SeedOrganization[];
+  /** tenant.default_redirection_uri: the login route of invitation links for a client without initiate_login_uri. */
+  defaultRedirectionUri: string | undefined;
   /** tenant.allow_organization_name_in_authentication_api: `organization=<name>` at /authorize, and org_name in tokens. */
   organizationNames: boolean;
   /** tenant.flags.enable_public_signup_user_exists_error: sign-up says `user_exists` instead of Auth0's generic `invalid_signup`. */

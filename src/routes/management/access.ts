@@ -59,6 +59,9 @@ export const ACCESS = {
   createOrganizationMemberRoles: { admin: ['create:organization_member_roles'] },
   deleteOrganizationMemberRoles: { admin: ['delete:organization_member_roles'] },
   readUserOrganizations: { admin: ['read:organizations'] },
+  readOrganizationInvitations: { admin: ['read:organization_invitations'] },
+  createOrganizationInvitations: { admin: ['create:organization_invitations'] },
+  deleteOrganizationInvitations: { admin: ['delete:organization_invitations'] },
   // Guardian (docs/research/auth0-mfa.md §4.2): the tenant's factors and policy, and users' enrollments.
   readGuardianFactors: { admin: ['read:guardian_factors'] },
   updateGuardianFactors: { admin: ['update:guardian_factors'] },

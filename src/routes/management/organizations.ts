@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../http/app-deps.js';
 import type { Organization, Role, User } from '../../store/records.js';
 import { connectionId } from '../../tenant/model.js';
-import { badRequest, organizationConnectionNotFound, organizationExists, organizationNotFound, userNotFound } from '../../management/management-error.js';
+import { createInvitation } from '../../management/invitations.js';
+import { badRequest, invitationNotFound, organizationConnectionNotFound, organizationExists, organizationNotFound, userNotFound } from '../../management/management-error.js';
 import { checkpointPage, offsetList, wantsCheckpoint, type Query } from '../../management/paging.js';
 import { enabledConnectionBody, enabledConnectionJson, idList, memberJson, organizationBody, organizationJson } from '../../management/organization-shapes.js';
 import { roleJson } from '../../management/rbac-shapes.js';
@@ -163,6 +164,33 @@ export async function organizationRoutes(scope: FastifyInstance, deps: AppDeps):
   app.delete('/api/v2/organizations/:id/members/:userId/roles', { config: { access: ACCESS.deleteOrganizationMemberRoles }, schema: { params: MemberParams, body: fieldsOf(['roles']) } }, async (request, reply) => {
     const organization = await organizationOr404(request.params.id);
     await store.unassignOrganizationMemberRoles(organization.id, request.params.userId, idList(request.body, 'roles', 50));
+    return reply.status(204).send();
+  });
+
+  // Invitations.
+  const InvitationParams = paramsOf('id', 'invitationId');
+  app.get('/api/v2/organizations/:id/invitations', { config: { access: ACCESS.readOrganizationInvitations }, schema: { params: Id, ...list } }, async (request) => {
+    const organization = await organizationOr404(request.params.id);
+    const page = offsetList(request.query, 'invitations', await store.listInvitations(organization.id));
+    // Auth0 does not count invitations: its page has start and limit, no total.
+    if (Array.isArray(page)) return page;
+    const { total: _total, ...rest } = page;
+    return rest;
+  });
+
+  app.post('/api/v2/organizations/:id/invitations', { config: { access: ACCESS.createOrganizationInvitations }, schema: { params: Id, body: fieldsOf(['inviter', 'invitee', 'client_id', 'connection_id', 'app_metadata', 'user_metadata', 'ttl_sec', 'roles', 'send_invitation_email']), response: { 201: AnyObject } } }, async (request, reply) => {
+    const organization = await organizationOr404(request.params.id);
+    return reply.status(201).send(await createInvitation(deps, organization, request.body as Record<string, unknown>));
+  });
+
+  app.get('/api/v2/organizations/:id/invitations/:invitationId', { config: { access: ACCESS.readOrganizationInvitations }, schema: { params: InvitationParams, response: { 200: AnyObject } } }, async (request) => {
+    const organization = await organizationOr404(request.params.id);
+    return (await store.getInvitation(organization.id, request.params.invitationId)) ?? Promise.reject(invitationNotFound());
+  });
+
+  app.delete('/api/v2/organizations/:id/invitations/:invitationId', { config: { access: ACCESS.deleteOrganizationInvitations }, schema: { params: InvitationParams } }, async (request, reply) => {
+    const organization = await organizationOr404(request.params.id);
+    if (!(await store.deleteInvitation(organization.id, request.params.invitationId))) throw invitationNotFound();
     return reply.status(204).send();
   });
 
