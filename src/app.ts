@@ -169,7 +169,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const bruteForce = createBruteForceGuard(clock);
     const emailVerification = createEmailVerification({ tenant, store, outbox, clock, random, issuer, masterSecret: master });
     const databaseSignup = createDatabaseSignup({ tenant, users, flows: actionsRunner.flows, verification: emailVerification });
-    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions, signUp: databaseSignup });
+    const login = createLoginService({ tenant, eta, otp, outbox, users, authorization, passkeys, bruteForce, flows: actionsRunner.flows, mfa, secondFactor, sessions, signUp: databaseSignup, store });
     const cookies = createCookieJar(issuer.startsWith('https:'));
     await users.seed(tenant);
     await roles.seed(tenant);

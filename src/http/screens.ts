@@ -23,6 +23,8 @@ const titles: Record<ScreenName, string> = {
   'login-passkey': 'Log in with a passkey',
   'passkey-enrollment': 'Create a passkey',
   signup: 'Sign up',
+  'organization-selection': 'Enter your organization',
+  'organization-picker': 'Choose an Organization',
   'signup-id': 'Sign up',
   'signup-password': 'Create a password to sign up',
   // The second factor's pages, with Auth0's page titles (docs/research/auth0-mfa.md §3.4).

@@ -3,8 +3,8 @@ import type { Random } from '../random.js';
 import { accessDenied, invalidRequest, loginRequired, OAuthError, type ErrorRedirect } from '../errors.js';
 import type { AuthorizationRequestRecord, OrganizationRef, Session, Transaction, TransactionMfa, User } from '../store/records.js';
 import { INVITATION_GONE, type OrganizationsService } from '../organizations/organizations-service.js';
-import type { TransactionStore, UserStore } from '../store/types.js';
-import { findConnection, type Tenant } from '../tenant/model.js';
+import type { OrganizationStore, TransactionStore, UserStore } from '../store/types.js';
+import { findClient, findConnection, type Tenant } from '../tenant/model.js';
 import { LoginProfileError, sessionServes, type LoginPlan } from '../tenant/connection-rules.js';
 import { requestRecord, type AuthorizeRequest } from '../oauth/authorize-request.js';
 import { errorResult, type AuthorizationResponder, type AuthorizationResult, type LoginSession, type RespondOptions } from '../oauth/authorization-response.js';
@@ -40,6 +40,8 @@ export interface AuthorizationService {
   transaction(id: string | undefined, deviceId: string | undefined): Promise<Transaction>;
   /** Keeps the identifier the user entered (and the connection they switched to) on the transaction. */
   remember(transaction: Transaction, identifier: string, connection?: string): Promise<void>;
+  /** The organization the user chose on the organizations prompt. */
+  rememberOrganization(transaction: Transaction, organization: OrganizationRef): Promise<void>;
   /** Sign-up: the username typed on signup-id, kept for signup-password. */
   rememberSignupUsername(transaction: Transaction, username: string): Promise<void>;
   /** Keeps where the login's second factor stands (login/steps/mfa.ts). */
@@ -72,7 +74,7 @@ function authenticationAfterMfa(txn: Transaction): Authentication {
 
 export function createAuthorizationService(deps: {
   tenant: Tenant;
-  store: TransactionStore & UserStore;
+  store: TransactionStore & UserStore & Pick<OrganizationStore, 'listUserOrganizations' | 'getOrganization'>;
   clock: Clock;
   random: Random;
   responder: AuthorizationResponder;
@@ -130,6 +132,15 @@ export function createAuthorizationService(deps: {
     return responder.respond(record, user, session, { ...options, finished });
   }
 
+  /** The user's organizations for the picker: none, exactly one (chosen without asking), or several (ask). */
+  async function organizationForPicker(transaction: Transaction, userId: string): Promise<{ kind: 'none' } | { kind: 'ask' } | { kind: 'one'; organization: OrganizationRef }> {
+    const ids = await store.listUserOrganizations(userId);
+    if (!ids.length) return { kind: 'none' };
+    if (ids.length > 1) return { kind: 'ask' };
+    const only = await store.getOrganization(ids[0]!);
+    return only ? { kind: 'one', organization: { id: only.id, name: only.name } } : { kind: 'none' };
+  }
+
   return {
     async begin(request, browser, http) {
       const redirect = { redirectUri: request.redirectUri, responseMode: request.responseMode, state: request.state };
@@ -173,7 +184,9 @@ export function createAuthorizationService(deps: {
         createdAt: now,
         expiresAt: now + TRANSACTION_TTL_MS,
       };
-      if (session && !prompts.has('login') && !tooOld) {
+      // A client that requires an organization and prompts for it: the prompt comes before any session's answer.
+      const promptsForOrganization = !organization && request.client.organizationUsage === 'require' && request.client.organizationRequireBehavior !== 'no_prompt';
+      if (session && !prompts.has('login') && !tooOld && !promptsForOrganization) {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
@@ -183,6 +196,9 @@ export function createAuthorizationService(deps: {
       }
       if (prompts.has('none')) throw loginRequired('Login required', { redirect });
       await store.createTransaction(transaction);
+      if (promptsForOrganization && request.client.organizationRequireBehavior === 'pre_login_prompt') {
+        return { kind: 'login', transaction, plan, location: screenUrl('organization-selection', transaction) };
+      }
       // screen_hint=signup opens sign-up, where the login's database connection takes sign-ups.
       const presented = findConnection(tenant, transaction.connection);
       const signup = request.screenHint === 'signup' && presented?.kind === 'database' && !presented.disableSignup;
@@ -197,6 +213,10 @@ export function createAuthorizationService(deps: {
 
     async remember(transaction, identifier, connection) {
       await store.updateTransaction(transaction.id, connection ? { identifier, connection } : { identifier });
+    },
+
+    async rememberOrganization(transaction, organization) {
+      await store.updateTransaction(transaction.id, { organization });
     },
 
     async rememberSignupUsername(transaction, username) {
@@ -228,6 +248,18 @@ export function createAuthorizationService(deps: {
       // A login that owes its second factor gets no response until it is given (its screens set passedAt).
       if (transaction.mfa && transaction.mfa.passedAt === undefined) return { location: screenUrl('mfa-login-options', transaction) };
       if (transaction.mfa?.recoveryCode) return { location: screenUrl('mfa-recovery-code-enrollment', transaction) };
+      // post_login_prompt: a client that requires an organization asks the user which one, now they are known.
+      const client = findClient(tenant, transaction.clientId);
+      if (!transaction.organization && client?.organizationUsage === 'require' && client.organizationRequireBehavior === 'post_login_prompt') {
+        const chosen = await organizationForPicker(transaction, user.user_id);
+        if (chosen.kind === 'ask') return { location: screenUrl('organization-picker', transaction) };
+        if (chosen.kind === 'none') {
+          await store.finishTransaction(transaction.id);
+          return errorResult({ redirectUri: transaction.redirectUri, responseMode: transaction.responseMode, state: transaction.clientState }, 'invalid_request', 'client requires organization membership, but user does not belong to any organization');
+        }
+        transaction.organization = chosen.organization;
+        await store.updateTransaction(transaction.id, { organization: chosen.organization });
+      }
       // The post-login Actions ran before the second factor; their result waited on the transaction.
       const finished: FinishedLogin = transaction.mfa ? { ok: true, user, changes: transaction.mfa.changes } : await responder.finish(transaction, user, session, { http });
       let mfaNow = transaction.mfa !== undefined;

@@ -1,4 +1,5 @@
 import type { Eta } from 'eta';
+import type { OrganizationStore } from '../store/types.js';
 import type { Session, Transaction, User } from '../store/records.js';
 import { findClient, findConnection, type Client, type Connection, type Tenant } from '../tenant/model.js';
 import type { OtpService } from '../otp/otp-service.js';
@@ -61,6 +62,8 @@ export interface LoginDeps {
   mfa: MfaService;
   secondFactor: SecondFactorGate;
   sessions: SessionService;
+  /** Organizations, for the organizations prompt's screens. */
+  store: Pick<OrganizationStore, 'findOrganizationByName' | 'getOrganization' | 'getOrganizationMember'>;
   /**
    * Sign-up on a database connection (database/signup.ts, given by the composition root): the new
    * user, or a refusal thrown in Auth0's envelope (LegacyApiError), which the sign-up screens word.

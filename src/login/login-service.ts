@@ -7,6 +7,7 @@ import { passkeySteps } from './steps/passkeys.js';
 import { socialSteps } from './steps/social.js';
 import { mfaSteps, type CodeForm } from './steps/mfa.js';
 import { signupSteps } from './steps/signup.js';
+import { organizationSteps } from './steps/organizations.js';
 import type { PushState } from '../mfa/push-notifications.js';
 
 export type { Admit, LoginContext, ScreenOutcome, Visit } from './login-kit.js';
@@ -56,6 +57,9 @@ export interface LoginService {
   mfaWebAuthn(screen: 'mfa-webauthn-enrollment' | 'mfa-webauthn-nickname' | 'mfa-webauthn-challenge', visit: Visit, form: { passkey?: string | undefined; nickname?: string | undefined; rememberBrowser: boolean }): Promise<ScreenOutcome>;
   /** signup-id: the email (and username) to sign up with. */
   signupIdentify(visit: Visit, form: { email: string; username: string }): Promise<ScreenOutcome>;
+  /** The organizations prompt: an organization's name before the login, or one of the user's after it. */
+  selectOrganization(visit: Visit, name: string): Promise<ScreenOutcome>;
+  pickOrganization(visit: Visit, organizationId: string): Promise<ScreenOutcome>;
   /** signup (Identifier + Password): email, username and password on one page. */
   signupCombined(visit: Visit, form: { email: string; username: string; password: string }): Promise<ScreenOutcome>;
   /** signup-password: the password; the user is created and logged in. */
@@ -73,6 +77,7 @@ export function createLoginService(deps: LoginDeps): LoginService {
   const passkeys = passkeySteps(kit);
   const mfa = mfaSteps(kit);
   const signup = signupSteps(kit);
+  const organizations = organizationSteps(kit);
 
   return {
     async show(screen, visit) {
@@ -122,6 +127,8 @@ export function createLoginService(deps: LoginDeps): LoginService {
     signupIdentify: (visit, form) => submit('signup-id', visit, (ctx) => signup.identify(ctx, form)),
     signupPassword: (visit, password) => submit('signup-password', visit, (ctx) => signup.password(ctx, password)),
     signupCombined: (visit, form) => submit('signup', visit, (ctx) => signup.combined(ctx, form)),
+    selectOrganization: (visit, name) => submit('organization-selection', visit, (ctx) => organizations.select(ctx, name)),
+    pickOrganization: (visit, organizationId) => submit('organization-picker', visit, (ctx) => organizations.pick(ctx, organizationId)),
     mfaChoose: (screen, visit, factor) => submit(screen, visit, (ctx) => mfa.choose(ctx, factor, screen === 'mfa-enroll-options')),
   };
 }

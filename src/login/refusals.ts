@@ -35,6 +35,8 @@ export const SCREEN_REFUSALS = {
   passkey_not_created: { text: "We couldn't create your passkey. Try again, or continue without one.", status: 400 },
   // The second factor's screens, in Auth0's words and error keys (docs/research/auth0-mfa.md §3.4).
   // Sign-up (Auth0's signup-id and signup-password error keys, docs/research/auth0-database-connections.md §5).
+  // The organization-selection screen (Auth0's organizations prompt, docs/research/auth0-organizations.md §4.4).
+  invalid_organization: { text: 'The organization you entered is invalid', status: 400, code: 'invalid-organization' },
   signup_invalid_email: { text: 'Email is not valid.', status: 400, field: 'email' },
   signup_no_email: { text: 'Please enter an email address', status: 400, code: 'no-email', field: 'email' },
   signup_no_username: { text: 'Username is required', status: 400, code: 'no-username', field: 'username' },

@@ -9,7 +9,7 @@ import { isMfaScreen, screenUrl, screenView, type LoginView, type MfaScreen, typ
 import { createMfaViews } from './mfa-views.js';
 import type { MfaService } from '../mfa/mfa-service.js';
 import type { AuthorizationService } from './authorization-service.js';
-import type { OrganizationStore } from '../store/types.js';
+import type { OrganizationStore, UserStore } from '../store/types.js';
 
 /**
  * What each login screen's template is given (its view model), built from the login context. A
@@ -31,7 +31,7 @@ export function createScreenViews(deps: {
   devRoutes: boolean;
   mfa: MfaService;
   authorization: Pick<AuthorizationService, 'updateMfa'>;
-  store: Pick<OrganizationStore, 'getOrganization'>;
+  store: Pick<OrganizationStore, 'getOrganization' | 'listUserOrganizations'> & Pick<UserStore, 'getUser'>;
 }): (screen: PageScreen, ctx: LoginContext, params?: ScreenParams) => Promise<ScreenView> {
   const { tenant, passkeys } = deps;
   const mfaViews = createMfaViews(deps);
@@ -91,6 +91,17 @@ export function createScreenViews(deps: {
       username: ctx.txn.signupUsername ?? '',
       loginHref: screenUrl('identifier', ctx.txn),
     }),
+    // The organizations prompt: the name before the login, or one of the user's organizations after it.
+    'organization-selection': async () => ({ organizationName: '' }),
+    async 'organization-picker'({ txn }) {
+      const userId = txn.authenticated?.userId ?? '';
+      const user = await deps.store.getUser(userId);
+      const organizations = await Promise.all((await deps.store.listUserOrganizations(userId)).slice(0, 20).map((id) => deps.store.getOrganization(id)));
+      return {
+        identifier: user?.email ?? user?.name,
+        organizations: organizations.flatMap((o) => (o ? [{ id: o.id, displayName: o.display_name ?? o.name, logoUrl: o.branding?.logo_url }] : [])),
+      };
+    },
     // Identifier + Password: the email (and username) and the password on one page.
     signup: async (ctx) => ({
       usernames: ctx.connection?.username.required === true,

@@ -20,6 +20,8 @@ export type LoginView =
   | 'signup'
   | 'signup-id'
   | 'signup-password'
+  | 'organization-selection'
+  | 'organization-picker'
   | 'mfa-begin-enroll-options'
   | 'mfa-login-options'
   | 'mfa-otp-enrollment-qr'
@@ -48,6 +50,8 @@ export type Screen =
   | 'social'
   | 'signup'
   | 'signup-id'
+  | 'organization-selection'
+  | 'organization-picker'
   | 'signup-password'
   | MfaScreen
   | 'resume';
@@ -158,6 +162,9 @@ const SCREENS: { [S in Screen]: { path: string; view: S extends PageScreen ? Log
     guard: ({ txn, profile }) => (txn.authenticated && profile.biometrics ? undefined : txn.authenticated ? 'resume' : 'identifier'),
   },
   // Sign-up on the database connection (Auth0's signup-id and signup-password prompts).
+  // Organizations' prompts: which organization, before the login (pre_login_prompt) or after it (post_login_prompt).
+  'organization-selection': { path: '/u/organization-selection', view: 'organization-selection', guard: first(done, ({ txn }) => (txn.organization ? 'identifier' : undefined)) },
+  'organization-picker': { path: '/u/organization-picker', view: 'organization-picker', guard: ({ txn }) => (!txn.authenticated ? 'identifier' : txn.organization ? 'resume' : undefined) },
   signup: { path: '/u/signup', view: 'signup', guard: first(done, signupOpen, signupOnePage) },
   'signup-id': { path: '/u/signup/identifier', view: 'signup-id', guard: first(done, signupOpen, signupSteps) },
   'signup-password': { path: '/u/signup/password', view: 'signup-password', guard: first(done, signupOpen, signupSteps, ({ txn }) => (txn.identifier ? undefined : 'signup-id')) },

@@ -153,7 +153,10 @@ export function parseAuthorizeRequest(query: Query, tenant: Tenant): AuthorizeRe
   const organization = param(query, 'organization', redirect)?.trim() || undefined;
   const invitation = param(query, 'invitation', redirect)?.trim() || undefined;
   if (organization && client.organizationUsage === 'deny') throw invalidRequest('parameter organization is not allowed for this client', { redirect });
-  if (!organization && client.organizationUsage === 'require') throw invalidRequest('parameter organization is required for this client', { redirect });
+  // With a prompt (organization_require_behavior), the login asks for the organization instead.
+  if (!organization && client.organizationUsage === 'require' && client.organizationRequireBehavior === 'no_prompt') {
+    throw invalidRequest('parameter organization is required for this client', { redirect });
+  }
 
   return {
     client,

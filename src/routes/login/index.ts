@@ -7,6 +7,7 @@ import { mfaRoutes } from './mfa.js';
 import { passwordRoutes } from './password.js';
 import { passkeyRoutes } from './passkeys.js';
 import { socialRoutes } from './social.js';
+import { organizationRoutes } from './organizations.js';
 
 /**
  * The Universal Login screens (paths and guards: src/login/screens.ts), one route file per screen
@@ -14,5 +15,5 @@ import { socialRoutes } from './social.js';
  */
 export async function loginScreenRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const replies = createLoginReplies(deps);
-  for (const routes of [identifierRoutes, challengeRoutes, passwordRoutes, passkeyRoutes, socialRoutes, mfaRoutes]) routes(app, deps, replies);
+  for (const routes of [identifierRoutes, challengeRoutes, passwordRoutes, passkeyRoutes, socialRoutes, mfaRoutes, organizationRoutes]) routes(app, deps, replies);
 }
