@@ -33,12 +33,17 @@ const tenantFor = (appOrigin: string) => {
     ...base,
     clients: [
       ...base.clients.map((c) => (c.client_id === CLIENT_ID ? { ...c, organization_usage: 'allow', initiate_login_uri: `${appOrigin}/v2/` } : c)),
+      // Business users only: the organization is chosen after the login (post_login_prompt).
+      { ...base.clients.find((c) => c.client_id === CLIENT_ID), name: 'Harbor Desk', client_id: 'harbor-desk', organization_usage: 'require', organization_require_behavior: 'post_login_prompt' },
       { name: 'Harbor Admin', client_id: 'harbor-admin', client_secret: 'harbor-admin-secret', app_type: 'non_interactive' },
     ],
     clientGrants: [{ client_id: 'Harbor Admin', audience: 'https://harbor.eu.auth0.com/api/v2/', scope: ['read:organizations', 'create:organization_invitations'] }],
     resourceServers: [{ identifier: API, name: 'Harbor API', scopes: [{ value: 'read:things' }] }],
     users: [{ connection: 'email', email: MEMBER }, { connection: 'email', email: 'outsider@elsewhere.example' }],
-    organizations: [{ name: 'acme', display_name: 'Acme', branding: { logo_url: LOGO }, connections: [{ name: 'email' }], members: [{ email: MEMBER }] }],
+    organizations: [
+      { name: 'acme', display_name: 'Acme', branding: { logo_url: LOGO }, connections: [{ name: 'email' }], members: [{ email: MEMBER }] },
+      { name: 'globex', display_name: 'Globex', connections: [{ name: 'email' }], members: [{ email: MEMBER }] },
+    ],
   };
 };
 
@@ -58,8 +63,8 @@ const options = (authorizationParams: SpaV2.AuthorizationParams): Options => ({
   authorizationParams: { redirect_uri: `${env.appOrigin}/v2/callback`, connection: 'email', audience: API, ...authorizationParams },
 });
 
-/** loginWithRedirect → the screens (checked by `onScreen`) → handleRedirectCallback: the user and token, or the SDK's error. */
-async function login(opts: Options, email: string, onScreen?: () => Promise<void>) {
+/** loginWithRedirect → the screens (checked by `onScreen`, then `afterCode`) → handleRedirectCallback: the user and token, or the SDK's error. */
+async function login(opts: Options, email: string, onScreen?: () => Promise<void>, afterCode?: () => Promise<void>) {
   await page.goto(`${env.appOrigin}/v2/`);
   await page.evaluate(async (o) => {
     const w = window as unknown as AppWindow;
@@ -68,6 +73,7 @@ async function login(opts: Options, email: string, onScreen?: () => Promise<void
   await page.waitForURL(at(env.domain, '/u/login/identifier'));
   await onScreen?.();
   await completePasswordlessScreens(page, env.domain, email);
+  await afterCode?.();
   await page.waitForURL(at(env.appOrigin, '/v2/callback'));
   return page.evaluate(async (o) => {
     const w = window as unknown as AppWindow;
@@ -110,5 +116,15 @@ describe(`${SDK_V2.label}: organizations`, () => {
       await eventually(() => page.locator('#username').inputValue({ timeout: 1_000 }).catch(() => null)).toBe('invitee@acme.example');
     });
     expect(result).toMatchObject({ user: { email: 'invitee@acme.example', org_id: org } });
+  }, 90_000);
+
+  test('a client that requires an organization: a user in two chooses one on organization-picker, and the token names it', async () => {
+    const globex = ((await (await admin('/organizations/name/globex')).json()) as { id: string }).id;
+    const result = await login({ ...options({}), clientId: 'harbor-desk' }, MEMBER, undefined, async () => {
+      await page.waitForURL(at(env.domain, '/u/organization-picker'));
+      await page.click('button[name="organization"]:has-text("Globex")');
+    });
+    expect(result).toMatchObject({ user: { email: MEMBER, org_id: globex } });
+    expect(decodeJwt(String(result.token))).toMatchObject({ org_id: globex });
   }, 90_000);
 });
