@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, latestCode, MOBILE, newPage, shoot, startApp } from './screenshot-kit.js';
+import { authorizeUrl, CALLBACK, CLIENT_ID, DESKTOP, latestCode, MOBILE, newPage, OUT, report, shoot, startApp } from './screenshot-kit.js';
 
 const LOGO = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="48" viewBox="0 0 160 48">
 <rect width="48" height="48" rx="10" fill="#ff5500"/><path d="M14 34 24 12l10 22h-6l-4-9-4 9z" fill="#fff"/>
@@ -70,6 +70,13 @@ export async function shootOrganizationScreens(browser: Browser): Promise<void> 
       await shoot(picker.page, `organization-picker${suffix}.png`);
       await picker.context.close();
     }
+    // The dev mailbox's Organizations panel: each organization's id to log in with, and its members.
+    const mailbox = await newPage(browser, DESKTOP);
+    await mailbox.page.goto(`${origin}/_dev/mailbox`);
+    await mailbox.page.locator('section.organizations .org').first().waitFor();
+    await mailbox.page.locator('section.organizations').screenshot({ path: `${OUT}mailbox-organizations.png` });
+    report('mailbox-organizations.png');
+    await mailbox.context.close();
   } finally {
     await app.close();
     logo.close();

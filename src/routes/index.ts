@@ -22,6 +22,7 @@ import { wellKnownRoutes } from './well-known.js';
 import { healthRoutes } from './health.js';
 import { devMailboxRoutes } from './dev-mailbox.js';
 import { devPasskeyRoutes } from './dev-passkeys.js';
+import { devOrganizationRoutes } from './dev-organizations.js';
 import { devControlRoutes } from './dev-control.js';
 import { devSnapshotRoutes } from './dev-snapshot.js';
 import { devCaRoutes } from './dev-ca.js';
@@ -67,6 +68,7 @@ export async function registerRoutes(
       requireDevToken(scope, options.devToken);
       await devMailboxRoutes(scope, deps);
       await devPasskeyRoutes(scope, deps);
+      await devOrganizationRoutes(scope, deps);
       await devMfaRoutes(scope, deps);
     });
     await app.register(async (scope) => {

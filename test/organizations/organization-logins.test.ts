@@ -163,4 +163,14 @@ describe('logins to an organization', () => {
       exported.remove();
     }
   });
+
+  it('the dev plane lists each organization with its members and their roles there, for the mailbox page', async () => {
+    t = await buildTestApp({ tenant: tenant() });
+    const org = await acmeId();
+    const listed = await t.app.inject('/_dev/api/organizations');
+    expect(listed.json()).toEqual({
+      organizations: [{ id: org, name: 'acme', display_name: 'Acme Corporation', connections: ['email'], members: [{ user_id: expect.stringMatching(/^email\|/), email: READER, roles: ['Reader'] }] }],
+    });
+    expect((await t.app.inject('/_dev/mailbox')).body).toContain('id="organizations-heading"');
+  });
 });
