@@ -132,6 +132,8 @@ export interface CredentialsExchangeFacts {
   audience: string;
   scopes: string[];
   request: RequestFacts;
+  /** The organization the token names (event.organization). */
+  organization?: Organization | undefined;
 }
 
 export function credentialsExchangeEvent(facts: CredentialsExchangeFacts, tenant: TenantFacts, secrets: Record<string, string>): Record<string, unknown> {
@@ -141,6 +143,7 @@ export function credentialsExchangeEvent(facts: CredentialsExchangeFacts, tenant
     request: requestOf(facts.request),
     transaction: { requested_scopes: facts.scopes },
     accessToken: { scope: facts.scopes, customClaims: {} },
+    ...(facts.organization ? { organization: organizationOf(facts.organization) } : {}),
     tenant: { id: tenant.tenantId },
     secrets,
   };

@@ -123,10 +123,10 @@ export function buildTenant(raw: unknown, source: string, secretSeed: string, op
   checkUnique((file.roles ?? []).map((r, i) => r.id ?? `\u0000${i}`), (i) => `roles[${i}].id`, problems);
   checkUserRoles(file.users ?? [], roles, problems);
   const users = buildUsers(file.users ?? [], connections, problems);
-  const organizations = buildOrganizations(file.organizations, { connections, roles, users }, { problems, warnings });
 
   const clientRef = (ref: string): Client | undefined => clients[clientEntries.findIndex((c) => c.name === ref || c.client_id === ref)];
   const clientGrants = buildClientGrants(file, clientRef, warnings);
+  const organizations = buildOrganizations(file.organizations, { connections, roles, users, clientRef }, { problems, warnings });
   const claims = buildClaims(file, clientRef, problems);
   const fixedCodes = (file.dev?.fixed_codes ?? []).map((rule, i) => {
     if (rule.until !== undefined && Number.isNaN(Date.parse(rule.until))) problems.push(`dev.fixed_codes[${i}].until: "${rule.until}" is not an ISO time`);

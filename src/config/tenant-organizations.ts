@@ -12,7 +12,7 @@ import { checkUnique } from './tenant-clients.js';
  */
 export function buildOrganizations(
   entries: TenantFile['organizations'],
-  context: { connections: Connection[]; roles: TenantRole[]; users: SeedUser[] },
+  context: { connections: Connection[]; roles: TenantRole[]; users: SeedUser[]; clientRef: (ref: string) => { clientId: string } | undefined },
   found: { problems: string[]; warnings: string[] },
 ): SeedOrganization[] {
   const list = entries ?? [];
@@ -50,6 +50,11 @@ export function buildOrganizations(
       metadata: entry.metadata,
       connections,
       members,
+      clientGrants: (entry.client_grants ?? []).flatMap((grant, j) => {
+        const client = context.clientRef(grant.client_id);
+        if (!client) found.warnings.push(`${path}.client_grants[${j}].client_id: no client named "${grant.client_id}" in the export, so no machine token names the organization "${entry.name}" through it`);
+        return client ? [client.clientId] : [];
+      }),
     };
   });
 }

@@ -139,6 +139,8 @@ const OrganizationSchema = Type.Object(
       ),
     ),
     members: Type.Optional(Type.Array(Type.Object({ email: Type.String({ minLength: 3 }), connection: Type.Optional(Type.String({ minLength: 1 })), roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))) }, closed))),
+    // The client grants assigned to it, by client (name or id), as the Deploy CLI writes them.
+    client_grants: Type.Optional(Type.Array(Type.Object({ client_id: Type.String({ minLength: 1 }), audience: Type.Optional(Type.String({ minLength: 1 })) }))),
   },
   closed,
 );
@@ -274,6 +276,9 @@ const ClientGrantSchema = Type.Object(
     client_id: Type.String({ minLength: 1 }),
     audience: Type.String({ minLength: 1 }),
     scope: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    // Organizations for machine-to-machine tokens (docs/research/auth0-organizations.md §7.2).
+    organization_usage: Type.Optional(Type.Union([Type.Literal('deny'), Type.Literal('allow'), Type.Literal('require')])),
+    allow_any_organization: Type.Optional(Type.Boolean()),
   },
   closed,
 );

@@ -11,7 +11,13 @@ export function buildClientGrants(file: TenantFile, clientRef: (ref: string) => 
   return (file.clientGrants ?? []).map((grant, i) => {
     const client = clientRef(grant.client_id);
     if (!client) warnings.push(`clientGrants[${i}].client_id: no client named "${grant.client_id}" in the export, so no client gets tokens for ${grant.audience} through this grant`);
-    return { clientId: client?.clientId ?? grant.client_id, audience: grant.audience, scopes: grant.scope ?? [] };
+    return {
+      clientId: client?.clientId ?? grant.client_id,
+      audience: grant.audience,
+      scopes: grant.scope ?? [],
+      organizationUsage: grant.organization_usage ?? 'deny',
+      allowAnyOrganization: grant.allow_any_organization === true,
+    };
   });
 }
 

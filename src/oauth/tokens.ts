@@ -57,7 +57,7 @@ export interface TokenIssuer {
   grantedScope(scope: string, audience: string | undefined): string;
   accessToken(grant: Grant): Promise<IssuedAccessToken>;
   /** client_credentials: a JWT for the API with `sub` `<client_id>@clients` and `gty` client-credentials. */
-  machineAccessToken(client: Client, audience: string, scope: string, actionClaims?: Record<string, unknown>): Promise<IssuedAccessToken>;
+  machineAccessToken(client: Client, audience: string, scope: string, actionClaims?: Record<string, unknown>, organization?: OrganizationRef): Promise<IssuedAccessToken>;
   idToken(
     grant: Grant,
     extra: { nonce?: string | undefined; authTime?: number | undefined; accessToken?: string; code?: string },
@@ -146,7 +146,7 @@ export function createTokenIssuer(deps: {
       return { accessToken: await keys.sign(payload), expiresIn: api.tokenLifetime, scope };
     },
 
-    async machineAccessToken(client, audience, scope, actionClaims = {}) {
+    async machineAccessToken(client, audience, scope, actionClaims = {}, organization) {
       const api = findResourceServer(tenant, audience);
       if (!api) throw new Error(`no API ${audience}`);
       const iat = nowSeconds();
@@ -161,6 +161,7 @@ export function createTokenIssuer(deps: {
         scope,
         gty: 'client-credentials',
         azp: client.clientId,
+        ...organizationClaims(organization),
       };
       // Roles are users': a machine's `permissions` are the scopes its client grant gives.
       if (addsPermissionsClaim(api)) payload.permissions = scope.split(' ').filter(Boolean);

@@ -60,6 +60,7 @@ export function createOrganizationsService(deps: { store: OrganizationStore & Us
           branding: entry.branding,
           metadata: entry.metadata,
           enabled_connections: entry.connections.map((c) => ({ ...c })),
+          ...(entry.clientGrants.length ? { client_grants: entry.clientGrants } : {}),
           created_at: existing?.created_at ?? new Date(clock.now()).toISOString(),
         };
         if (existing) await store.updateOrganization(organization);

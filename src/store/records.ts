@@ -186,6 +186,8 @@ export interface Organization {
   branding?: { logo_url?: string | undefined; colors?: { primary: string; page_background: string } | undefined } | undefined;
   metadata?: Record<string, string> | undefined;
   enabled_connections: OrganizationConnection[];
+  /** Client ids whose client grants are assigned to it, for machine-to-machine tokens that name it. */
+  client_grants?: string[] | undefined;
   created_at: string;
 }
 

@@ -138,6 +138,8 @@ export interface SeedOrganization {
   connections: { connection: string; assign_membership_on_login: boolean; show_as_button: boolean; is_signup_enabled: boolean }[];
   /** By email (on `connection`, else any connection with it), with the names of their roles there. */
   members: { email: string; connection: string | undefined; roles: string[] }[];
+  /** Client ids whose client grants are assigned to it (machine-to-machine tokens for it). */
+  clientGrants: string[];
 }
 
 export interface SeedUser {
@@ -171,6 +173,10 @@ export interface ClientGrant {
   clientId: string;
   audience: string;
   scopes: string[];
+  /** organization_usage: whether its tokens may (allow), must (require) or may not (deny) name an organization. */
+  organizationUsage: 'deny' | 'allow' | 'require';
+  /** allow_any_organization: any organization, not only those it is assigned to. */
+  allowAnyOrganization: boolean;
 }
 
 export interface ClaimRule {

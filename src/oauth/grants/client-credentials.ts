@@ -1,4 +1,5 @@
-import { accessDenied, oauthError, unauthorizedClient } from '../../errors.js';
+import { accessDenied, invalidRequest, oauthError, unauthorizedClient } from '../../errors.js';
+import type { Organization } from '../../store/records.js';
 import { findResourceServer, requestedAudience, type ResourceServer, type Tenant } from '../../tenant/model.js';
 import { isManagementGrantAudience, managementAudience } from '../../tenant/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
@@ -23,16 +24,39 @@ export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx, 
       `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
     );
   }
+  const organization = await machineOrganization(ctx, caller.client.clientId, api, stringField(params, 'organization'));
   const requested = normalizeScope(stringField(params, 'scope'));
   const scope = requested ? requested.split(' ').filter((s) => allowed.includes(s)).join(' ') : allowed.join(' ');
   // The tenant's credentials-exchange Actions may add claims or refuse (Auth0: 400, or 500 for server_error).
-  const actions = await ctx.flows.credentialsExchange({ client: caller.client, audience: api.identifier, scopes: scope.split(' ').filter(Boolean), request });
+  const actions = await ctx.flows.credentialsExchange({ client: caller.client, audience: api.identifier, scopes: scope.split(' ').filter(Boolean), request, organization });
   if (actions.refusal) {
     throw oauthError(actions.refusal.error, actions.refusal.description, actions.refusal.error === 'server_error' ? { status: 500 } : {});
   }
-  const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope, actions.accessTokenClaims);
+  const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope, actions.accessTokenClaims, organization && { id: organization.id, name: organization.name });
   return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.scope };
 };
+
+/**
+ * Organizations for machine-to-machine tokens (docs/research/auth0-organizations.md §7.2): the client
+ * grant's organization_usage decides whether `organization` may (allow), must (require) or may not
+ * (deny, the default) be sent, and the organization must have the grant assigned unless the grant
+ * allows any organization. Auth0's texts for these refusals are not documented; these are Understudy's.
+ */
+async function machineOrganization(ctx: Parameters<GrantHandler>[2], clientId: string, api: ResourceServer, requested: string | undefined): Promise<Organization | undefined> {
+  const grant = ctx.tenant.clientGrants.find((g) => g.clientId === clientId && g.audience === api.identifier);
+  const usage = grant?.organizationUsage ?? 'deny';
+  if (!requested) {
+    if (usage === 'require') throw invalidRequest(`The client grant for "${api.identifier}" requires an organization`);
+    return undefined;
+  }
+  if (usage === 'deny') throw invalidRequest(`The client grant for "${api.identifier}" does not allow an organization`);
+  const resolved = await ctx.organizations.resolve(requested);
+  if (!resolved.ok) throw invalidRequest(resolved.reason === 'name_not_allowed' ? 'organization must be an organization id' : `parameter organization is invalid: ${requested}`);
+  if (!grant?.allowAnyOrganization && !(resolved.organization.client_grants ?? []).includes(clientId)) {
+    throw accessDenied(`The client grant for "${api.identifier}" is not assigned to the organization ${resolved.organization.id}`);
+  }
+  return resolved.organization;
+}
 
 function grantedScopes(tenant: Tenant, clientId: string, api: ResourceServer, issuer: string): string[] | undefined {
   const isManagement = api.identifier === managementAudience(issuer);

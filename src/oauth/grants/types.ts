@@ -1,4 +1,5 @@
 import type { Tickets } from '../sealed-tickets.js';
+import type { OrganizationsService } from '../../organizations/organizations-service.js';
 import type { Clock } from '../../clock.js';
 import type { AuthorizationCodeStore, OrganizationStore, RefreshTokenStore, UserStore } from '../../store/types.js';
 import type { Tenant } from '../../tenant/model.js';
@@ -44,6 +45,8 @@ export interface GrantContext {
   mfaApi: MfaApi;
   /** The auth_session of a one-time code on a database connection (POST /otp/challenge), sealed and single-use. */
   otpSessions: Tickets;
+  /** client_credentials' `organization`. */
+  organizations: Pick<OrganizationsService, 'resolve'>;
 }
 
 /** One grant type; the registry in ./index.ts maps `grant_type` values to these. */
