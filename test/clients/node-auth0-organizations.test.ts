@@ -29,7 +29,7 @@ describe('auth0 (node-auth0) 7.1.0 ManagementClient: organizations', () => {
     const certs = await ensureLocalCertificates(dir, []);
     const base = rbacTenant();
     // The SPA may log in to an organization.
-    const clients = (base.clients ?? []).map((c) => (c.client_id === 'understudy-spa' ? { ...c, organization_usage: 'allow' } : c));
+    const clients = (base.clients ?? []).map((c) => (c.client_id === 'understudy-spa' ? { ...c, organization_usage: 'allow', initiate_login_uri: 'https://app.example/login' } : c));
     t = await listeningTestApp({ scheme: 'https', host: 'localhost' }, () => ({ tenant: { ...base, clients }, https: { key: certs.keyPem, cert: certs.certPem, localCaPem: certs.caPem } }));
     domain = `localhost:${t.port}`;
     untrust = trustLocalCa(certs.caPem);
@@ -71,6 +71,14 @@ describe('auth0 (node-auth0) 7.1.0 ManagementClient: organizations', () => {
     const tokens = await tokensFor(t.app, callback, verifier);
     const claims = await verifyJwt(t.app, tokens.access_token, t.issuer, t.clock.now(), ORDERS);
     expect(claims).toMatchObject({ org_id: org, permissions: ['read:orders'] });
+
+    // An invitation, created with the SDK: the invitee follows it and logs in as a member with its role.
+    const invitation = await management.organizations.invitations.create(org, { inviter: { name: 'Ops Lead' }, invitee: { email: 'new.deckhand@example.com' }, client_id: 'understudy-spa', roles: [reader.id!] });
+    expect(invitation).toMatchObject({ id: expect.stringMatching(/^uinv_/), organization_id: org, invitee: { email: 'new.deckhand@example.com' } });
+    expect((await management.organizations.invitations.list(org)).data.map((i) => i.id)).toEqual([invitation.id]);
+    const invited = await passwordlessLogin(t.app, { identifier: 'new.deckhand@example.com', params: { audience: ORDERS, scope: 'openid read:orders', organization: org, invitation: invitation.ticket_id! } });
+    const invitedClaims = await verifyJwt(t.app, (await tokensFor(t.app, invited.callback, invited.verifier)).access_token, t.issuer, t.clock.now(), ORDERS);
+    expect(invitedClaims).toMatchObject({ org_id: org, permissions: ['read:orders'] });
 
     // Removed from the organization, the next login to it is refused.
     await management.organizations.members.delete(org, { members: [user.user_id!] });
