@@ -27,34 +27,36 @@ const SIGNUP_REFUSAL: Record<DatabaseRefusal, Refusal> = {
 export function signupSteps(kit: LoginKit) {
   const { deps, go, refuse, keepTyped } = kit;
 
+  /**
+   * The identity both sign-up forms take: the email, and the username where the connection has them,
+   * checked and kept on the login; or the refusal, with what was typed.
+   */
+  async function identity(ctx: LoginContext, form: { email: string; username: string }): Promise<{ email: string; username: string | undefined } | { refused: ScreenOutcome }> {
+    const typed = { email: form.email, username: form.username };
+    const email = normalizeEmail(form.email);
+    if (!email) return { refused: keepTyped(typed, refuse(ctx, form.email.trim() ? 'signup_invalid_email' : 'signup_no_email')) };
+    const connection = ctx.connection!;
+    const username = connection.username.required ? form.username.trim() : undefined;
+    if (connection.username.required && !username) return { refused: keepTyped(typed, refuse(ctx, 'signup_no_username')) };
+    if (username && !isUsername(connection, username)) return { refused: keepTyped(typed, refuse(ctx, 'signup_invalid_username')) };
+    await deps.authorization.remember(ctx.txn, email);
+    if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
+    return { email, username };
+  }
+
   const steps = {
     /** signup-id: the email, and the username where the connection has them. */
     async identify(ctx: LoginContext, form: { email: string; username: string }): Promise<ScreenOutcome> {
-      const typed = { email: form.email, username: form.username };
-      const email = normalizeEmail(form.email);
-      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'signup_invalid_email' : 'signup_no_email'));
-      const connection = ctx.connection!;
-      const username = connection.username.required ? form.username.trim() : undefined;
-      if (connection.username.required && !username) return keepTyped(typed, refuse(ctx, 'signup_no_username'));
-      if (username && !isUsername(connection, username)) return keepTyped(typed, refuse(ctx, 'signup_invalid_username'));
-      await deps.authorization.remember(ctx.txn, email);
-      if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
-      return go(screenUrl('signup-password', ctx.txn));
+      const given = await identity(ctx, form);
+      return 'refused' in given ? given.refused : go(screenUrl('signup-password', ctx.txn));
     },
 
     /** signup (Identifier + Password): the email (and username) and the password from one page. */
     async combined(ctx: LoginContext, form: { email: string; username: string; password: string }): Promise<ScreenOutcome> {
-      const typed = { email: form.email, username: form.username };
-      const email = normalizeEmail(form.email);
-      if (!email) return keepTyped(typed, refuse(ctx, form.email.trim() ? 'signup_invalid_email' : 'signup_no_email'));
-      const connection = ctx.connection!;
-      const username = connection.username.required ? form.username.trim() : undefined;
-      if (connection.username.required && !username) return keepTyped(typed, refuse(ctx, 'signup_no_username'));
-      if (username && !isUsername(connection, username)) return keepTyped(typed, refuse(ctx, 'signup_invalid_username'));
-      await deps.authorization.remember(ctx.txn, email);
-      if (username) await deps.authorization.rememberSignupUsername(ctx.txn, username);
-      const remembered = { ...ctx, txn: { ...ctx.txn, identifier: email, ...(username ? { signupUsername: username } : {}) } };
-      return keepTyped(typed, await steps.password(remembered, form.password));
+      const given = await identity(ctx, form);
+      if ('refused' in given) return given.refused;
+      const remembered = { ...ctx, txn: { ...ctx.txn, identifier: given.email, ...(given.username ? { signupUsername: given.username } : {}) } };
+      return keepTyped({ email: form.email, username: form.username }, await steps.password(remembered, form.password));
     },
 
     /** signup-password: the password; the user is created and logged in. */
