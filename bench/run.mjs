@@ -26,6 +26,7 @@ import { logins } from './figures/logins.mjs';
 import { memory } from './figures/memory.mjs';
 import { mfa } from './figures/mfa.mjs';
 import { dbOtp } from './figures/db-otp.mjs';
+import { organizations } from './figures/organizations.mjs';
 import { npmStart } from './figures/npm-start.mjs';
 import { passwordGrant } from './figures/password-grant.mjs';
 import { scale } from './figures/scale.mjs';
@@ -35,7 +36,7 @@ import { tokenEndpoint } from './figures/token-endpoint.mjs';
 import { versusBuild } from './figures/versus-build.mjs';
 
 // In the order they run, which is also the order of their results in the JSON.
-const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, dbOtp, versusBuild];
+const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, dbOtp, organizations, versusBuild];
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help')) {

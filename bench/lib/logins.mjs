@@ -64,11 +64,11 @@ export async function understudyApiLogin(pool, email) {
  * identifier screen → GET the email challenge, read the code, POST it → GET /authorize/resume (302).
  * Returns the browser, the app's `state`, the transaction's and where resume sent the browser.
  */
-async function understudyPageFirstFactor(pool, email, n) {
+async function understudyPageFirstFactor(pool, email, n, extra = {}) {
   const c = UNDERSTUDY_WEB;
   const jar = new CookieJar();
   const state = `s${n}`;
-  const authorize = `/authorize?${form({ response_type: 'code', client_id: c.clientId, redirect_uri: c.redirectUri, scope: 'openid profile email', state, nonce: `n${n}` })}`;
+  const authorize = `/authorize?${form({ response_type: 'code', client_id: c.clientId, redirect_uri: c.redirectUri, scope: 'openid profile email', state, nonce: `n${n}`, ...extra })}`;
   let res = await send(pool, { path: authorize, jar, expect: 302 });
   const identifier = locationPath(res.headers).path;
   if (!identifier.startsWith('/u/login/identifier')) throw new FlowError(`/authorize went to ${identifier}`);
@@ -100,11 +100,12 @@ async function understudyCallbackTokens(pool, res, state) {
 }
 
 /**
- * Understudy's Universal Login, as a browser does it: /authorize → GET and POST the identifier screen →
- * GET the email challenge, read the code, POST it → /authorize/resume → code at the callback → token.
+ * Understudy's Universal Login, as a browser does it: /authorize (with `extraAuthorize`'s parameters,
+ * such as `organization`) → GET and POST the identifier screen → GET the email challenge, read the
+ * code, POST it → /authorize/resume → code at the callback → token.
  */
-export async function understudyPageLogin(pool, email, n) {
-  const { state, resumed } = await understudyPageFirstFactor(pool, email, n);
+export async function understudyPageLogin(pool, email, n, extraAuthorize = {}) {
+  const { state, resumed } = await understudyPageFirstFactor(pool, email, n, extraAuthorize);
   return understudyCallbackTokens(pool, resumed, state);
 }
 

@@ -103,6 +103,13 @@ export function table(results) {
     row('', '/passwordless/start + otp grant (realm)', `${n(d.passwordless.perSecond)} logins/s`, detail(d.passwordless));
     row('', 'database / passwordless', `${n(d.ratio, 2)}×`, `rounds: ${d.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(d.cpuCostRatio, 2)}×; ${n(d.seconds)} s`, tgt('database OTP logins'));
   }
+  if (f.organizations) {
+    const o = f.organizations;
+    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
+    row(`12 organization page logins (${o.concurrency} users)`, 'pages with organization (branding, membership, org_id)', `${n(o.organizationLogins.perSecond)} logins/s`, detail(o.organizationLogins));
+    row('', 'the same pages without organization', `${n(o.plainLogins.perSecond)} logins/s`, detail(o.plainLogins));
+    row('', 'with / without', `${n(o.ratio, 2)}×`, `rounds: ${o.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(o.cpuCostRatio, 2)}×; ${n(o.seconds)} s`, tgt('organization page logins'));
+  }
   if (f.versusBuild) {
     const v = f.versusBuild;
     const versus = (fig, what, m, unit) => row(fig, `${what}: this build / ${v.other}`, `${n(m.ratio, 2)}×`, `${n(m.self, 1)} / ${n(m.other, 1)} ${unit} (medians); rounds ${m.runs.self.map((x, i) => n(x / m.runs.other[i], 2)).join(' ')}`, tgt(`versus other build: ${what}`));

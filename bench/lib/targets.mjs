@@ -41,6 +41,10 @@ export function targets(f) {
     const d = f.dbOtp;
     add('database OTP logins / passwordless logins', d.ratio, d.dbOtp.errors === 0 && d.passwordless.errors === 0, 'no errors (a figure, no ratio target)');
   }
+  if (f.organizations) {
+    const o = f.organizations;
+    add('organization page logins / plain page logins', o.ratio, o.ratio >= 0.85 && o.organizationLogins.errors === 0 && o.plainLogins.errors === 0, '≥ 0.85×, no errors');
+  }
   if (f.versusBuild) {
     for (const [what, v, higherIsBetter] of [['first token after spawn', f.versusBuild.firstTokenMs, false], ['token endpoint', f.versusBuild.tokensPerSecond, true], ['page logins', f.versusBuild.pageLoginsPerSecond, true]]) {
       add(`versus other build: ${what}`, v.ratio, higherIsBetter ? v.ratio >= 0.95 : v.ratio <= 1.05, higherIsBetter ? '≥ 0.95×' : '≤ 1.05×');
