@@ -186,10 +186,17 @@ export function createAuthorizationService(deps: {
       };
       // A client that requires an organization and prompts for it: the prompt comes before any session's answer.
       const promptsForOrganization = !organization && request.client.organizationUsage === 'require' && request.client.organizationRequireBehavior !== 'no_prompt';
-      if (session && !prompts.has('login') && !tooOld && !promptsForOrganization) {
+      const postLoginPrompt = promptsForOrganization && request.client.organizationRequireBehavior === 'post_login_prompt';
+      if (session && !prompts.has('login') && !tooOld && (!promptsForOrganization || postLoginPrompt)) {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
+          if (postLoginPrompt) {
+            // The session proved the user: the login goes straight to resume, which asks which organization.
+            const proven: Transaction = { ...transaction, connection: user.connection, authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id } };
+            await store.createTransaction(proven);
+            return { kind: 'login', transaction: proven, plan, location: screenUrl('resume', proven) };
+          }
           const answered = await answer(record, user, session, browser, { http });
           return 'location' in answered ? { kind: 'second-factor', location: answered.location } : { kind: 'respond', result: answered };
         }

@@ -73,6 +73,12 @@ describe('the organizations prompt', () => {
     const callback = new URL(String((await browser.get(String(picked.headers.location))).headers.location));
     expect(await orgIdOf(callback, first.verifier)).toBe(globex);
 
+    // A second login in the same browser: the session proves the user, so the picker comes at once.
+    const again = await loginWithoutOrganization(browser, 'two@harbor.example');
+    expect(again.location).toMatch(/^\/authorize\/resume\?state=/);
+    const pickerAgain = await browser.get(again.location);
+    expect(String(pickerAgain.headers.location)).toMatch(/^\/u\/organization-picker\?state=/);
+
     const other = new Browser(t.app);
     const single = await loginWithoutOrganization(other, 'one@harbor.example');
     const done = await other.get(await codeStep(other, single.location, single.state, 'one@harbor.example'));
