@@ -64,7 +64,7 @@ export function createAuthorizationResponder(deps: {
   random: Random;
   tokens: TokenIssuer;
   finishLogin: LoginFinisher;
-  organizations: Pick<OrganizationsService, 'admit' | 'acceptInvitation'>;
+  organizations: Pick<OrganizationsService, 'admit'>;
 }): AuthorizationResponder {
   const { tenant, store, clock, random, tokens, finishLogin, organizations } = deps;
   const finish = async (request: ResponseRequest, user: User, session: LoginSession, options: Pick<RespondOptions, 'http'> = {}): Promise<FinishedLogin> => {
@@ -74,12 +74,8 @@ export function createAuthorizationResponder(deps: {
     // An organization's login admits its members (or makes one), before the post-login Actions.
     let organization: Organization | undefined;
     if (request.organization) {
-      // An invitation makes the invitee a member (with its roles) first, once.
-      if (request.invitation) {
-        const accepted = await organizations.acceptInvitation(request.invitation, request.organization.id, user);
-        if (!accepted.ok) return { ok: false, error: 'access_denied', description: accepted.description };
-      }
-      const admitted = await organizations.admit(request.organization.id, user);
+      // An invitation makes the invitee a member (with its roles), once.
+      const admitted = await organizations.admit(request.organization.id, user, request.invitation);
       if (!admitted.ok) return { ok: false, error: 'access_denied', description: admitted.description };
       organization = admitted.organization;
     }

@@ -32,21 +32,33 @@ export interface OrganizationsService {
   resolve(value: string): Promise<Resolution>;
   /**
    * Whether `user` may finish a login to the organization: through one of its connections, as a
-   * member, or made one now by a connection with assign_membership_on_login. Checked before the
-   * post-login Actions, as Auth0 checks it.
+   * member, made one by the login's invitation (`invitation`, its ticket), or made one now by a
+   * connection with assign_membership_on_login. Checked before the post-login Actions, as Auth0 checks
+   * it; an invitation is spent only once the connection is known good.
    */
-  admit(organizationId: string, user: User): Promise<Admission>;
+  admit(organizationId: string, user: User, invitation?: string): Promise<Admission>;
   /** The invitation of this ticket while it may be used at /authorize (the organization's, unexpired). */
   openInvitation(ticket: string, organizationId: string): Promise<OrganizationInvitation | undefined>;
-  /**
-   * Accepts an invitation for the user who logged in: the invitee (by email) becomes a member with its
-   * roles and a verified email; the invitation is spent. Another account is refused, as Auth0 refuses it.
-   */
-  acceptInvitation(ticket: string, organizationId: string, user: User): Promise<{ ok: true } | { ok: false; description: string }>;
 }
 
 export function createOrganizationsService(deps: { store: OrganizationStore & UserStore & RoleStore; tenant: Tenant; clock: Clock }): OrganizationsService {
   const { store, tenant, clock } = deps;
+
+  /**
+   * Accepts an invitation for the user who logged in: the invitee (by email) becomes a member with its
+   * roles and a verified email; the invitation is spent. Another account is refused, as Auth0 refuses it.
+   */
+  async function acceptInvitation(ticket: string, organizationId: string, user: User): Promise<{ ok: true } | { ok: false; description: string }> {
+    const invitation = await store.findInvitationByTicket(ticket);
+    if (!invitation || invitation.organization_id !== organizationId || Date.parse(invitation.expires_at) <= clock.now()) return { ok: false, description: INVITATION_GONE };
+    if ((user.email ?? '').toLowerCase() !== invitation.invitee.email.toLowerCase()) return { ok: false, description: 'the specified account is not allowed to accept the current invitation' };
+    // Of two logins with one ticket, one takes it.
+    if (!(await store.takeInvitation(ticket))) return { ok: false, description: INVITATION_GONE };
+    await store.addOrganizationMembers(organizationId, [user.user_id]);
+    if (invitation.roles?.length) await store.assignOrganizationMemberRoles(organizationId, user.user_id, invitation.roles);
+    if (user.email_verified !== true) await store.updateUser(user.user_id, { email_verified: true });
+    return { ok: true };
+  }
 
   return {
     async seed(seeded) {
@@ -94,23 +106,15 @@ export function createOrganizationsService(deps: { store: OrganizationStore & Us
       return invitation;
     },
 
-    async acceptInvitation(ticket, organizationId, user) {
-      const invitation = await store.findInvitationByTicket(ticket);
-      if (!invitation || invitation.organization_id !== organizationId || Date.parse(invitation.expires_at) <= clock.now()) return { ok: false, description: INVITATION_GONE };
-      if ((user.email ?? '').toLowerCase() !== invitation.invitee.email.toLowerCase()) return { ok: false, description: 'the specified account is not allowed to accept the current invitation' };
-      // Of two logins with one ticket, one takes it.
-      if (!(await store.takeInvitation(ticket))) return { ok: false, description: INVITATION_GONE };
-      await store.addOrganizationMembers(organizationId, [user.user_id]);
-      if (invitation.roles?.length) await store.assignOrganizationMemberRoles(organizationId, user.user_id, invitation.roles);
-      if (user.email_verified !== true) await store.updateUser(user.user_id, { email_verified: true });
-      return { ok: true };
-    },
-
-    async admit(organizationId, user) {
+    async admit(organizationId, user, invitation) {
       const organization = await store.getOrganization(organizationId);
       if (!organization) return { ok: false, description: `parameter organization is invalid: ${organizationId}` };
       const connection = organization.enabled_connections.find((c) => c.connection === user.connection);
       if (!connection) return { ok: false, description: `the connection ${user.connection} is not enabled for the ${organization.id} organization` };
+      if (invitation) {
+        const accepted = await acceptInvitation(invitation, organization.id, user);
+        if (!accepted.ok) return accepted;
+      }
       if (await store.getOrganizationMember(organization.id, user.user_id)) return { ok: true, organization };
       if (connection.assign_membership_on_login) {
         await store.addOrganizationMembers(organization.id, [user.user_id]);

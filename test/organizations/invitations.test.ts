@@ -96,4 +96,18 @@ describe('organization invitations', () => {
     expect((await invite({ client_id: 'nobody' })).created.json().message).toBe('The specified client_id does not exist.');
     expect((await invite({ connection_id: 'con_email' })).created.json().message).toBe('Passwordless connections are not supported.');
   });
+
+  it('a login through a connection the organization has not enabled is refused and leaves the invitation unspent', async () => {
+    t = await buildTestApp({
+      tenant: tenant({
+        connections: [{ name: 'email', strategy: 'email' }, { name: 'Username-Password-Authentication', strategy: 'auth0' }],
+        organizations: [{ name: 'acme', display_name: 'Acme', connections: [{ name: 'Username-Password-Authentication' }] }],
+      }),
+    });
+    const { org, created } = await invite({ send_invitation_email: false });
+    const invitation = created.json() as Record<string, string>;
+    const { callback } = await passwordlessLogin(t.app, { identifier: 'new.hire@acme.example', clientId: SPA, params: { organization: org, invitation: invitation.ticket_id!, connection: 'email' } });
+    expect(Object.fromEntries(callback.searchParams)).toMatchObject({ error: 'access_denied', error_description: `the connection email is not enabled for the ${org} organization` });
+    expect(((await api('GET', `/api/v2/organizations/${org}/invitations`)).json() as { id: string }[]).map((i) => i.id)).toEqual([invitation.id]);
+  });
 });

@@ -9,7 +9,7 @@ import { ORGANIZATION_LUA } from './organization-scripts.js';
  * sorted sets in insertion order. Every step that checks first runs as a script
  * (./organization-scripts.ts).
  */
-export function redisOrganizations({ redis, k, run }: RedisContext): OrganizationStore {
+export function redisOrganizations({ redis, k, run, exec }: RedisContext): OrganizationStore {
   const read = (json: string | null): Organization | undefined => (json === null ? undefined : (JSON.parse(json) as Organization));
   const invitationsOf = async (organizationId: string): Promise<OrganizationInvitation[]> => {
     const tickets = await redis.zrevrange(k.organizationInvitations(organizationId), '0', '-1');
@@ -79,7 +79,7 @@ export function redisOrganizations({ redis, k, run }: RedisContext): Organizatio
     listOrganizationMemberRoles: rolesOf,
     async saveInvitation(invitation) {
       const seq = await redis.incr(k.seq);
-      await redis.multi().set(k.invitation(invitation.ticket_id), JSON.stringify(invitation)).zadd(k.organizationInvitations(invitation.organization_id), seq, invitation.ticket_id).exec();
+      await exec(redis.multi().set(k.invitation(invitation.ticket_id), JSON.stringify(invitation)).zadd(k.organizationInvitations(invitation.organization_id), seq, invitation.ticket_id));
     },
     getInvitation: async (organizationId, id) => (await invitationsOf(organizationId)).find((i) => i.id === id),
     findInvitationByTicket: byTicket,
