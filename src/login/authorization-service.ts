@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
-import { accessDenied, invalidRequest, loginRequired, OAuthError, type ErrorRedirect } from '../errors.js';
+import { accessDenied, interactionRequired, invalidRequest, loginRequired, OAuthError, type ErrorRedirect } from '../errors.js';
 import type { AuthorizationRequestRecord, OrganizationRef, Session, Transaction, TransactionMfa, User } from '../store/records.js';
 import { INVITATION_GONE, type OrganizationsService } from '../organizations/organizations-service.js';
 import type { OrganizationStore, TransactionStore, UserStore } from '../store/types.js';
@@ -191,6 +191,13 @@ export function createAuthorizationService(deps: {
         const user = await store.getUser(session.userId);
         if (user && !user.blocked && sessionServes(tenant, request.client, request.connection, user.connection)) {
           await sessions.touch(session, request.client.clientId);
+          if (postLoginPrompt && prompts.has('none')) {
+            // No screen may be shown: a user in one organization is answered in it, the rest must choose (OIDC's interaction_required).
+            const chosen = await organizationForPicker(transaction, user.user_id);
+            if (chosen.kind !== 'one') throw interactionRequired('The user must choose an organization', { redirect });
+            const answered = await answer({ ...record, organization: chosen.organization }, user, session, browser, { http });
+            return 'location' in answered ? { kind: 'second-factor', location: answered.location } : { kind: 'respond', result: answered };
+          }
           if (postLoginPrompt) {
             // The session proved the user: the login goes straight to resume, which asks which organization.
             const proven: Transaction = { ...transaction, connection: user.connection, authenticated: { userId: user.user_id, connection: user.connection, authTime: session.authTime, sessionId: session.id } };

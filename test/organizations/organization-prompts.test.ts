@@ -78,12 +78,20 @@ describe('the organizations prompt', () => {
     expect(again.location).toMatch(/^\/authorize\/resume\?state=/);
     const pickerAgain = await browser.get(again.location);
     expect(String(pickerAgain.headers.location)).toMatch(/^\/u\/organization-picker\?state=/);
+    // prompt=none cannot show the picker: interaction_required for a user in two organizations.
+    const { challenge } = pkcePair();
+    const silent = await browser.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', prompt: 'none' }));
+    expect(new URL(String(silent.headers.location)).searchParams.get('error')).toBe('interaction_required');
 
     const other = new Browser(t.app);
     const single = await loginWithoutOrganization(other, 'one@harbor.example');
     const done = await other.get(await codeStep(other, single.location, single.state, 'one@harbor.example'));
     const acme = new URL(String(done.headers.location));
     expect(await orgIdOf(acme, single.verifier)).toMatch(/^org_/);
+    // With prompt=none, the single organization's user is answered in it.
+    const quiet = pkcePair();
+    const silentOne = await other.get(authorizeUrl({ client_id: SPA, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid', code_challenge: quiet.challenge, code_challenge_method: 'S256', prompt: 'none' }));
+    expect(await orgIdOf(new URL(String(silentOne.headers.location)), quiet.verifier)).toMatch(/^org_/);
 
     const nobody = new Browser(t.app);
     const none = await loginWithoutOrganization(nobody, 'none@harbor.example');
