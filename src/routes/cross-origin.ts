@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../http/app-deps.js';
 import * as Type from 'typebox';
 import { AnyObject, fieldsOf, paramsOf } from '../http/route-schemas.js';
+import { CREDENTIALED_CORS } from '../http/cors.js';
 import { accessDenied, notFound } from '../errors.js';
 import { authenticateCrossOrigin, OriginNotAllowedError } from '../passwordless/cross-origin.js';
 import { checkPasswordlessCode } from '../passwordless/verify.js';
@@ -27,7 +28,10 @@ const VERIFICATION_TIMEOUT_MS = 10_000;
 export async function crossOriginAuthenticateRoutes(scope: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const { cookies, random } = deps;
-  app.post('/co/authenticate', { schema: { body: fieldsOf(['client_id', 'credential_type', 'username', 'otp', 'realm']), response: { 200: AnyObject, 403: Type.Unknown() } } }, async (request, reply) => {
+  // Called withCredentials by auth0.js, so that its answer may set the session cookie: its preflight
+  // (this OPTIONS route's, answered by @fastify/cors) and its answer allow credentials.
+  app.options('/co/authenticate', { config: CREDENTIALED_CORS }, async (_request, reply) => reply.status(204).send());
+  app.post('/co/authenticate', { config: CREDENTIALED_CORS, schema: { body: fieldsOf(['client_id', 'credential_type', 'username', 'otp', 'realm']), response: { 200: AnyObject, 403: Type.Unknown() } } }, async (request, reply) => {
     const deviceId = cookies.deviceId(request, () => random.token(18));
     let outcome: Awaited<ReturnType<typeof authenticateCrossOrigin>>;
     try {

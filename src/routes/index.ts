@@ -49,7 +49,7 @@ export async function registerRoutes(
   await app.register(async (scope) => logoutRoutes(scope, deps));
   // The endpoints browsers call with fetch share one CORS policy; embedded login's /co/authenticate is called with credentials.
   await app.register(async (scope) => {
-    await registerApiCors(scope, tenant, { credentialed: ['/co/authenticate'] });
+    await registerApiCors(scope, tenant);
     await tokenRoutes(scope, deps);
     await userinfoRoutes(scope, deps);
     await passwordlessStartRoutes(scope, deps);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildTestApp } from '../support/app.js';
+import { TEST_ISSUER, buildTestApp } from '../support/app.js';
 import { CALLBACK, WEB, WEB_SECRET, exchangeCode, pkcePair } from '../support/flows.js';
 import { token } from '../support/api.js';
 import { postChallenge, reachChallenge, startLogin } from '../support/screens.js';
@@ -159,5 +159,15 @@ describe('request URLs in the log', () => {
     expect(maskRecipient('jane.doe@example.com')).toBe('j***@example.com');
     expect(maskRecipient('+15551234567')).toBe('+15*******67');
     expect(maskRecipient('+1555')).toBe('***');
+  });
+
+  it("names the API a machine token is for in its info line, and the response carries only Auth0's fields", async () => {
+    const { app, lines } = await debugApp(true);
+    const audience = `${TEST_ISSUER}api/v2/`;
+    const issued = await app.inject({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'client_credentials', client_id: 'understudy-m2m', client_secret: 'understudy-m2m-secret', audience } });
+    expect(issued.statusCode, issued.body).toBe(200);
+    expect(Object.keys(issued.json() as object).sort()).toEqual(['access_token', 'expires_in', 'scope', 'token_type']);
+    expect(lines.filter((l) => l.level === 30).map((l) => l.msg)).toContain(`token issued: client_credentials to understudy-m2m for ${audience}`);
+    await app.close();
   });
 });

@@ -125,6 +125,16 @@ describe('POST /co/authenticate', () => {
     expect(String(response.headers['access-control-allow-headers'])).toMatch(/Auth0-Client/);
   });
 
+  it('allows credentials on /co/authenticate only: /oauth/token\'s preflight and answer do not', async () => {
+    const preflight = await t.app.inject({ method: 'OPTIONS', url: '/oauth/token', headers: { origin: APP, 'access-control-request-method': 'POST' } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe(APP);
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+    const answer = await t.app.inject({ method: 'POST', url: '/oauth/token', headers: { origin: APP }, payload: { grant_type: 'client_credentials' } });
+    expect(answer.headers['access-control-allow-origin']).toBe(APP);
+    expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
+  });
+
   it('refuses an origin the client did not register with a bare 403, without CORS headers', async () => {
     const code = await sendCode({ email: 'evil@example.com' });
     const response = await coAuthenticate(new Browser(t.app), otpBody('evil@example.com', code), 'http://evil.example');

@@ -4,7 +4,7 @@ import { findResourceServer, requestedAudience, type ResourceServer, type Tenant
 import { isManagementGrantAudience, managementAudience } from '../../tenant/management-api.js';
 import { normalizeScope } from '../authorize-request.js';
 import { stringField } from '../client-auth.js';
-import type { GrantHandler } from './types.js';
+import { ISSUED_FOR, type GrantHandler } from './types.js';
 
 /**
  * Machine-to-machine tokens (RFC 6749 §4.4) for a confidential client and an API. The scopes come
@@ -33,7 +33,7 @@ export const clientCredentialsGrant: GrantHandler = async (params, caller, ctx, 
     throw oauthError(actions.refusal.error, actions.refusal.description, actions.refusal.error === 'server_error' ? { status: 500 } : {});
   }
   const issued = await ctx.tokens.machineAccessToken(caller.client, api.identifier, scope, actions.accessTokenClaims, organization && { id: organization.id, name: organization.name });
-  return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.scope };
+  return { access_token: issued.accessToken, token_type: 'Bearer', expires_in: issued.expiresIn, scope: issued.scope, [ISSUED_FOR]: api.identifier };
 };
 
 /**

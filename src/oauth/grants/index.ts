@@ -7,7 +7,7 @@ import { PASSWORD_GRANT, PASSWORD_REALM_GRANT, passwordGrant, passwordRealmGrant
 import { refreshTokenGrant } from './refresh-token.js';
 import { MFA_OOB_GRANT, MFA_OTP_GRANT, MFA_RECOVERY_CODE_GRANT, mfaOobGrant, mfaOtpGrant, mfaRecoveryCodeGrant } from './mfa.js';
 import { PASSWORDLESS_OTP_GRANT } from '../../tenant/model.js';
-import type { GrantContext, GrantHandler, TokenResponse } from './types.js';
+import { ISSUED_FOR, type GrantContext, type GrantHandler, type TokenResponse } from './types.js';
 import type { RequestFacts } from '../../actions/action-events.js';
 
 /** POST /oauth/token: authenticate the client, then hand over to the handler of its grant_type. */
@@ -56,19 +56,6 @@ export async function exchangeToken(
   if (!handler) throw unsupportedGrantType(grantType);
   if (!caller.client.grantTypes.includes(grantType)) throw unauthorizedClient.grantNotAllowed(grantType);
   const response = await handler(body, caller, ctx, exchange.request);
-  exchange.issued?.({ grantType, clientId: caller.client.clientId, audience: audienceOf(response.access_token) });
+  exchange.issued?.({ grantType, clientId: caller.client.clientId, audience: response[ISSUED_FOR] });
   return response;
-}
-
-/** The first `aud` of a signed access token (an API's, before /userinfo's); an opaque one has none to read. */
-function audienceOf(accessToken: string): string | undefined {
-  const parts = accessToken.split('.');
-  if (parts.length !== 3) return undefined;
-  try {
-    const { aud } = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { aud?: unknown };
-    const first: unknown = Array.isArray(aud) ? aud[0] : aud;
-    return typeof first === 'string' ? first : undefined;
-  } catch {
-    return undefined;
-  }
 }

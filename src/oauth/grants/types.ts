@@ -14,8 +14,15 @@ import type { RequestFacts } from '../../actions/action-events.js';
 import type { BruteForceGuard } from '../../users/brute-force.js';
 import type { MfaApi } from '../mfa-api.js';
 
+/**
+ * The API a response's access token is for, kept on the response for the token log line. A symbol
+ * key: no serialiser writes it, and the log need not parse the token back to read its `aud`.
+ */
+export const ISSUED_FOR: unique symbol = Symbol('issued for');
+
 /** The token endpoint's answer (RFC 6749 §5.1), serialised as is. */
 export interface TokenResponse {
+  [ISSUED_FOR]?: string | undefined;
   access_token: string;
   id_token?: string;
   refresh_token?: string;

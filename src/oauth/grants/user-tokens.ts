@@ -1,7 +1,8 @@
 import type { Organization, OrganizationRef, User } from '../../store/records.js';
 import type { Client } from '../../tenant/model.js';
 import { scopeSet } from '../authorize-request.js';
-import type { GrantContext, TokenResponse } from './types.js';
+import { ISSUED_FOR, type GrantContext, type TokenResponse } from './types.js';
+import { findResourceServer } from '../../tenant/model.js';
 import { grantTransaction, type TokenChanges } from '../finish-login.js';
 import type { Authentication } from '../tokens.js';
 import type { RequestFacts } from '../../actions/action-events.js';
@@ -39,7 +40,7 @@ export async function userTokenResponse(
 ): Promise<TokenResponse> {
   const grant = { client: args.client, user: args.user, scope: args.scope, audience: args.audience, sessionId: args.sessionId, changes: args.changes, authentication: args.authentication, organization: args.organization };
   const access = await ctx.tokens.accessToken(grant);
-  const response: TokenResponse = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope };
+  const response: TokenResponse = { access_token: access.accessToken, token_type: 'Bearer', expires_in: access.expiresIn, scope: access.scope, [ISSUED_FOR]: findResourceServer(ctx.tenant, args.audience)?.identifier };
   const scopes = scopeSet(access.scope);
   if (scopes.has('openid')) response.id_token = await ctx.tokens.idToken(grant, { nonce: args.nonce, authTime: args.authTime });
 
