@@ -23,3 +23,10 @@ export const cryptoRandom: Random = {
   // bytes' worth of characters carries the same entropy in the same form.
   token: (bytes = 24) => nanoid(Math.ceil((bytes * 8) / 6)),
 };
+
+/** `length` random letters and digits (Auth0's ids: `rol_`, `org_`, `uinv_` and their tickets), drawn from `random`. */
+export function randomAlphanumerics(random: Random, length: number): string {
+  let out = '';
+  while (out.length < length) out += random.token(24).replace(/[^A-Za-z0-9]/g, '');
+  return out.slice(0, length);
+}

@@ -9,6 +9,8 @@ export function table(results) {
   const rows = [];
   const row = (fig, subject, value, detail = '', target = '') => rows.push([fig, subject, value, detail, target]);
   const n = (x, d = 0) => (x === undefined ? '–' : Number(x).toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  /** A login flow's latency, CPU and errors: figures 10, 11 and 12 show both sides of their ratio this way. */
+  const loginDetail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
   const tgt = (name) => {
     const t = results.targets.find((x) => x.name.startsWith(name));
     return t ? `${t.goal} ${t.met === null ? '(n/a)' : t.met ? 'met' : 'MISSED'}` : '';
@@ -91,23 +93,20 @@ export function table(results) {
   }
   if (f.mfa) {
     const m = f.mfa;
-    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
-    row(`10 MFA page logins (${m.concurrency} users)`, 'pages + otp challenge (amr checked)', `${n(m.withMfa.perSecond)} logins/s`, detail(m.withMfa));
-    row('', 'pages, same users, no guardian keys', `${n(m.withoutMfa.perSecond)} logins/s`, detail(m.withoutMfa));
+    row(`10 MFA page logins (${m.concurrency} users)`, 'pages + otp challenge (amr checked)', `${n(m.withMfa.perSecond)} logins/s`, loginDetail(m.withMfa));
+    row('', 'pages, same users, no guardian keys', `${n(m.withoutMfa.perSecond)} logins/s`, loginDetail(m.withoutMfa));
     row('', 'with / without', `${n(m.ratio, 2)}×`, `rounds: ${m.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login with / without ${n(m.cpuCostRatio, 2)}× (${m.cpuCostRatioRuns.map((x) => n(x, 2)).join(' ')}); ${n(m.seededUsers)} seeded users each (seed ${n(m.withMfa.seedMs / 1000, 1)} s), ${n(m.usersLoggedIn.with)} / ${n(m.usersLoggedIn.without)} logged in${m.cappedRuns.length ? `, ${m.cappedRuns.length} runs capped` : ''}; ${n(m.seconds)} s`, tgt('page login with an otp'));
   }
   if (f.dbOtp) {
     const d = f.dbOtp;
-    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
-    row(`11 database OTP logins (${d.concurrency} users)`, '/otp/challenge + otp grant (auth_session)', `${n(d.dbOtp.perSecond)} logins/s`, detail(d.dbOtp));
-    row('', '/passwordless/start + otp grant (realm)', `${n(d.passwordless.perSecond)} logins/s`, detail(d.passwordless));
+    row(`11 database OTP logins (${d.concurrency} users)`, '/otp/challenge + otp grant (auth_session)', `${n(d.dbOtp.perSecond)} logins/s`, loginDetail(d.dbOtp));
+    row('', '/passwordless/start + otp grant (realm)', `${n(d.passwordless.perSecond)} logins/s`, loginDetail(d.passwordless));
     row('', 'database / passwordless', `${n(d.ratio, 2)}×`, `rounds: ${d.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(d.cpuCostRatio, 2)}×; ${n(d.seconds)} s`, tgt('database OTP logins'));
   }
   if (f.organizations) {
     const o = f.organizations;
-    const detail = (v) => `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuMsPerLogin, 2)} ms CPU/login${v.errors ? `, ${v.errors} errors` : ''}`;
-    row(`12 organization page logins (${o.concurrency} users)`, 'pages with organization (branding, membership, org_id)', `${n(o.organizationLogins.perSecond)} logins/s`, detail(o.organizationLogins));
-    row('', 'the same pages without organization', `${n(o.plainLogins.perSecond)} logins/s`, detail(o.plainLogins));
+    row(`12 organization page logins (${o.concurrency} users)`, 'pages with organization (branding, membership, org_id)', `${n(o.organizationLogins.perSecond)} logins/s`, loginDetail(o.organizationLogins));
+    row('', 'the same pages without organization', `${n(o.plainLogins.perSecond)} logins/s`, loginDetail(o.plainLogins));
     row('', 'with / without', `${n(o.ratio, 2)}×`, `rounds: ${o.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(o.cpuCostRatio, 2)}×; ${n(o.seconds)} s`, tgt('organization page logins'));
   }
   if (f.versusBuild) {

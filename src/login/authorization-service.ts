@@ -133,7 +133,7 @@ export function createAuthorizationService(deps: {
   }
 
   /** The user's organizations for the picker: none, exactly one (chosen without asking), or several (ask). */
-  async function organizationForPicker(transaction: Transaction, userId: string): Promise<{ kind: 'none' } | { kind: 'ask' } | { kind: 'one'; organization: OrganizationRef }> {
+  async function organizationForPicker(userId: string): Promise<{ kind: 'none' } | { kind: 'ask' } | { kind: 'one'; organization: OrganizationRef }> {
     const ids = await store.listUserOrganizations(userId);
     if (!ids.length) return { kind: 'none' };
     if (ids.length > 1) return { kind: 'ask' };
@@ -193,7 +193,7 @@ export function createAuthorizationService(deps: {
           await sessions.touch(session, request.client.clientId);
           if (postLoginPrompt && prompts.has('none')) {
             // No screen may be shown: a user in one organization is answered in it, the rest must choose (OIDC's interaction_required).
-            const chosen = await organizationForPicker(transaction, user.user_id);
+            const chosen = await organizationForPicker(user.user_id);
             if (chosen.kind !== 'one') throw interactionRequired('The user must choose an organization', { redirect });
             const answered = await answer({ ...record, organization: chosen.organization }, user, session, browser, { http });
             return 'location' in answered ? { kind: 'second-factor', location: answered.location } : { kind: 'respond', result: answered };
@@ -265,7 +265,7 @@ export function createAuthorizationService(deps: {
       // post_login_prompt: a client that requires an organization asks the user which one, now they are known.
       const client = findClient(tenant, transaction.clientId);
       if (!transaction.organization && client?.organizationUsage === 'require' && client.organizationRequireBehavior === 'post_login_prompt') {
-        const chosen = await organizationForPicker(transaction, user.user_id);
+        const chosen = await organizationForPicker(user.user_id);
         if (chosen.kind === 'ask') return { location: screenUrl('organization-picker', transaction) };
         if (chosen.kind === 'none') {
           await store.finishTransaction(transaction.id);

@@ -1,4 +1,4 @@
-import type { Random } from '../random.js';
+import { randomAlphanumerics as alphanumerics, type Random } from '../random.js';
 
 /** Organization ids as Auth0 makes them: `org_` and 16 letters or digits. */
 const ID_LENGTH = 16;
@@ -15,8 +15,3 @@ export function randomInvitationTicket(random: Random): string {
   return alphanumerics(random, 32);
 }
 
-function alphanumerics(random: Random, length: number): string {
-  let out = '';
-  while (out.length < length) out += random.token(24).replace(/[^A-Za-z0-9]/g, '');
-  return out.slice(0, length);
-}

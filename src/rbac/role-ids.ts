@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Random } from '../random.js';
+import { randomAlphanumerics, type Random } from '../random.js';
 
 /**
  * Role ids as Auth0 makes them: `rol_` and 16 letters or digits. A role of the tenant file gets one
@@ -15,7 +15,5 @@ export function tenantRoleId(name: string, secretSeed: string): string {
 }
 
 export function randomRoleId(random: Random): string {
-  let id = '';
-  while (id.length < ID_LENGTH) id += alphanumerics(random.token(24));
-  return `rol_${id.slice(0, ID_LENGTH)}`;
+  return `rol_${randomAlphanumerics(random, ID_LENGTH)}`;
 }
