@@ -5,7 +5,7 @@ import type { OtpStore, UserStore } from '../store/types.js';
 import { findClient, type Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
 import { composeAccountEmail } from '../otp/email-templates.js';
-import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
+import { createTickets, ticketLink, type TicketRefusal } from '../oauth/sealed-tickets.js';
 
 /**
  * Email verification for database users, as Auth0 does it: a verify_email message with a link (sent
@@ -48,7 +48,7 @@ export function createEmailVerification(deps: { tenant: Tenant; store: UserStore
     const includeEmail = options.includeEmailInRedirect ?? settings.includeEmailInRedirect;
     const claims = { sub: user.user_id, ...(options.clientId ? { cid: options.clientId } : {}), ...(resultUrl ? { res: resultUrl } : {}), ...(includeEmail ? { iem: true } : {}) };
     const ticket = await tickets.issue(claims, options.ttlSeconds ?? settings.lifetimeSeconds);
-    return `${issuer.replace(/\/$/, '')}${VERIFY_PATH}?ticket=${encodeURIComponent(ticket)}#`;
+    return ticketLink(issuer, VERIFY_PATH, ticket);
   }
 
   /** welcome_email, once the email is verified: the tenant's template, or Understudy's words. */

@@ -5,7 +5,7 @@ import type { OtpStore, SessionStore, UserStore } from '../store/types.js';
 import { findClient, findConnection, type Connection, type Tenant } from '../tenant/model.js';
 import type { Outbox } from '../otp/outbox.js';
 import { composeAccountEmail } from '../otp/email-templates.js';
-import { createTickets, type TicketRefusal } from '../oauth/sealed-tickets.js';
+import { createTickets, ticketLink, type TicketRefusal } from '../oauth/sealed-tickets.js';
 import type { BruteForceGuard } from '../users/brute-force.js';
 import { normalizeEmail } from '../users/normalize.js';
 import { checkPassword, type PasswordCheck } from '../users/password-policy.js';
@@ -72,7 +72,7 @@ export function createPasswordReset(deps: {
 
   async function ticketUrl(user: User, connection: Connection, lifetime: number, clientId?: string): Promise<string> {
     const ticket = await tickets.issue({ sub: user.user_id, con: connection.name, ...(clientId ? { cid: clientId } : {}) }, lifetime);
-    return `${issuer.replace(/\/$/, '')}${RESET_PATH}?ticket=${encodeURIComponent(ticket)}#`;
+    return ticketLink(issuer, RESET_PATH, ticket);
   }
 
   return {

@@ -58,3 +58,8 @@ export function createTickets(purpose: string, deps: { store: OtpStore; clock: C
     use: (id) => store.consumeOtpChallenge(recordKey(id), id),
   };
 }
+
+/** A ticket's link on the tenant's domain, in the form Auth0's email links take (`<path>?ticket=…#`). */
+export function ticketLink(issuer: string, path: string, ticket: string): string {
+  return `${issuer.replace(/\/$/, '')}${path}?ticket=${encodeURIComponent(ticket)}#`;
+}
