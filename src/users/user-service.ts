@@ -140,16 +140,18 @@ export function createUserService(deps: {
         ...rest,
         ...(rest.phone_number !== undefined ? { phone_verified: rest.phone_verified ?? false } : {}),
         ...(rest.email !== undefined ? { email_verified: rest.email_verified ?? false } : {}),
-        ...(password ? { password_hash: hashPassword(password) } : {}),
+        ...(password ? { password_hash: await hashPassword(password) } : {}),
       });
-      return store.insertUser(user, identifier, aliasesOf(connection, rest));
+      const stored = await store.insertUser(user, identifier, aliasesOf(connection, rest));
+      // Another create for the same identifier got in while the password was hashing: it exists.
+      return stored.user_id === user.user_id ? stored : undefined;
     },
 
     async register(connection, fields, password) {
       const email = fields.email ?? '';
       const aliases = aliasesOf(connection, fields);
       for (const key of [email, ...aliases]) if (key && (await store.findUser(connection.name, key))) return undefined;
-      const user = build(connection, random.hex(12), { ...fields, email_verified: false, password_hash: hashPassword(password) });
+      const user = build(connection, random.hex(12), { ...fields, email_verified: false, password_hash: await hashPassword(password) });
       const stored = await store.insertUser(user, email, aliases);
       // Another sign-up for the same email got in first: the store kept that user.
       return stored.user_id === user.user_id ? signedUp(connection)(stored) : undefined;
@@ -169,7 +171,7 @@ export function createUserService(deps: {
       if (app_metadata) next.app_metadata = mergeMetadata(user.app_metadata, app_metadata);
       if (user_metadata) next.user_metadata = mergeMetadata(user.user_metadata, user_metadata);
       if (password) {
-        next.password_hash = hashPassword(password);
+        next.password_hash = await hashPassword(password);
         if (user.password_hash) next.password_history = [user.password_hash, ...(user.password_history ?? [])].slice(0, MAX_PASSWORD_HISTORY - 1);
       }
       return store.updateUser(userId, next);
@@ -182,7 +184,7 @@ export function createUserService(deps: {
         const identifier = (connection.strategy === 'sms' ? seed.phoneNumber : seed.email) as string;
         // Without an id in the file, derive one, so a seeded user keeps its user_id across resets and restarts.
         const id = seed.userId ?? createHash('sha256').update(`seed:${connection.name}:${identifier}`).digest('hex').slice(0, 24);
-        const fields = seededFields(connection, seed);
+        const fields = await seededFields(connection, seed);
         await store.insertUser(build(connection, id, fields), identifier, aliasesOf(connection, fields));
       }
     },
@@ -198,7 +200,7 @@ function mergeMetadata(current: Record<string, unknown>, patch: Record<string, u
   return merged;
 }
 
-function seededFields(connection: Connection, seed: SeedUser): Partial<User> {
+async function seededFields(connection: Connection, seed: SeedUser): Promise<Partial<User>> {
   const fields: Partial<User> = { app_metadata: seed.appMetadata, user_metadata: seed.userMetadata, blocked: seed.blocked };
   if (seed.email) {
     fields.email = seed.email;
@@ -214,7 +216,7 @@ function seededFields(connection: Connection, seed: SeedUser): Partial<User> {
   if (seed.givenName) fields.given_name = seed.givenName;
   if (seed.familyName) fields.family_name = seed.familyName;
   if (seed.picture) fields.picture = seed.picture;
-  if (seed.password) fields.password_hash = hashPassword(seed.password);
+  if (seed.password) fields.password_hash = await hashPassword(seed.password);
   return fields;
 }
 

@@ -215,6 +215,15 @@ describe('Management API v2 (/api/v2)', () => {
       expect(r.json()).toMatchObject({ statusCode: 409, error: 'Conflict', message: 'The user already exists.' });
     });
 
+    it('creates one of several concurrent database users with the same email, and answers the others 409', async () => {
+      // The password hash runs on the thread pool, so the creates overlap while they hash.
+      const responses = await Promise.all(Array.from({ length: 4 }, (_, i) => api('POST', 'users', { connection: DB, email: 'twice@example.com', password: `Concurrent-Passw0rd-${i}!` })));
+      expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409]);
+      const listed = await api('GET', 'users-by-email?email=twice%40example.com');
+      expect(listed.json()).toHaveLength(1);
+      expect(listed.json()[0].user_id).toBe(responses.find((r) => r.statusCode === 201)?.json().user_id);
+    });
+
     it.each([
       ['no connection', { email: 'x@example.com' }],
       ['an unknown connection', { connection: 'nope', email: 'x@example.com' }],
