@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench` (full, under 10 minutes on 2 cores) and `npm run bench -- --quick` (under 60 s).
 // Understudy (compiled dist/, never tsx) side by side with oidc-provider, oauth2-mock-server, a bare
-// Fastify + jose route (the ceiling for a signing endpoint) and, for the page-login figure, AuthHero
-// 0.162.0. Prints one table and writes bench/results/latest.json (README.md, "Performance").
+// Fastify + jose route (the ceiling for a signing endpoint) and, for the page-login and Management API
+// write figures, AuthHero 0.162.0. Prints one table and writes bench/results/latest.json (README.md,
+// "Performance").
 // Each figure is a module of figures/; what they share is in lib/.
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { logins } from './figures/logins.mjs';
 import { memory } from './figures/memory.mjs';
 import { mfa } from './figures/mfa.mjs';
 import { dbOtp } from './figures/db-otp.mjs';
+import { mgmtWrites } from './figures/mgmt-writes.mjs';
 import { organizations } from './figures/organizations.mjs';
 import { npmStart } from './figures/npm-start.mjs';
 import { passwordGrant } from './figures/password-grant.mjs';
@@ -36,13 +38,13 @@ import { tokenEndpoint } from './figures/token-endpoint.mjs';
 import { versusBuild } from './figures/versus-build.mjs';
 
 // In the order they run, which is also the order of their results in the JSON.
-const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, dbOtp, organizations, versusBuild];
+const FIGURES = [signingLimit, coldStart, npmStart, tokenEndpoint, passwordGrant, logins, memory, authorizeFlood, stores, scale, actions, actionsSoak, mfa, dbOtp, organizations, mgmtWrites, versusBuild];
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help')) {
   console.log(`node bench/run.mjs [--quick] [--no-authhero] [--only=<figure>,…]   (npm run bench -- <flags> builds first)
   --quick        one round of each figure, shorter runs, fewer users; writes bench/results/quick.json
-  --no-authhero  the page-login figure without AuthHero
+  --no-authhero  the page-login and Management API write figures without AuthHero
   --only=…       some figures, of: ${FIGURES.map((figure) => figure.name).join(', ')}; writes bench/results/partial.json
   --versus=<dir> adds figure 9: this build against the built checkout in <dir> (start-up, token endpoint, page logins)
 Without flags every figure runs (about 10 minutes on 2 cores) and the results go to bench/results/latest.json.`);
@@ -81,8 +83,9 @@ async function main() {
   log(`${QUICK ? 'quick' : 'full'} run; ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${process.version}, load average ${results.machine.loadAverageAtStart.join(' ')}`);
   const fx = fixtures(work);
   const kinds = serverKinds(fx, work);
-  const authhero = NO_AUTHHERO || !wanted('logins') ? { ok: false, reason: 'not run: --no-authhero' } : await ensureAuthHero(BENCH, { allowInstall: !QUICK, log });
-  if (!authhero.ok && wanted('logins')) log(`AuthHero column: ${authhero.reason}`);
+  const authheroWanted = wanted('logins') || wanted('mgmtWrites');
+  const authhero = NO_AUTHHERO || !authheroWanted ? { ok: false, reason: 'not run: --no-authhero' } : await ensureAuthHero(BENCH, { allowInstall: !QUICK, log });
+  if (!authhero.ok && authheroWanted) log(`AuthHero column: ${authhero.reason}`);
   let actionsExports;
   const context = {
     P, work, fx, kinds, authhero, versus: VERSUS,

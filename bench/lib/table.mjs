@@ -109,6 +109,25 @@ export function table(results) {
     row('', 'the same pages without organization', `${n(o.plainLogins.perSecond)} logins/s`, loginDetail(o.plainLogins));
     row('', 'with / without', `${n(o.ratio, 2)}×`, `rounds: ${o.ratioRuns.map((x) => n(x, 2)).join(' ')}; CPU per login ${n(o.cpuCostRatio, 2)}×; ${n(o.seconds)} s`, tgt('organization page logins'));
   }
+  if (f.mgmtWrites) {
+    const w = f.mgmtWrites;
+    const users = (v) => `${n(v.perSecond)} users/s`;
+    const detail = (v) => loginDetail(v).replace('CPU/login', 'CPU/user');
+    const vsPeer = (u) => (u.vsAuthHero ? `; Understudy = ${n(u.vsAuthHero.ratio, 2)}× AuthHero (rounds ${u.vsAuthHero.ratioRuns.map((x) => n(x, 2)).join(' ')}; ${n(1 / u.vsAuthHero.cpuCostRatio, 1)}× less CPU)` : '');
+    let first = true;
+    for (const key of ['memory', 'sqlite']) {
+      const u = w[key];
+      row(first ? `13 Management API writes (c=${w.concurrency})` : '', `${u.label}: email + password (scrypt)`, users(u.password), `${detail(u.password)}; the hash: ${n(u.passwordOverNoPassword.cpuCostRatio)}× the CPU per user of no password, ${n(1 / u.passwordOverNoPassword.ratio)}× fewer users/s`, first ? tgt('Management API write burst') : '');
+      row('', `${u.label}: email connection, no password`, users(u.noPassword), `${detail(u.noPassword)}${vsPeer(u)}`);
+      first = false;
+    }
+    const a = w.authhero;
+    if (a.skipped) row('', a.label, a.skipped);
+    else {
+      row('', `${a.label}: email connection, no password`, users(a.noPassword), `${detail(a.noPassword)}${a.refusesForgedToken ? '' : `; answered ${a.forgedTokenStatus} to a forged token (no token check)`}`);
+      row('', 'AuthHero 0.162.0: email + password', 'no variant', a.password.skipped);
+    }
+  }
   if (f.versusBuild) {
     const v = f.versusBuild;
     const versus = (fig, what, m, unit) => row(fig, `${what}: this build / ${v.other}`, `${n(m.ratio, 2)}×`, `${n(m.self, 1)} / ${n(m.other, 1)} ${unit} (medians); rounds ${m.runs.self.map((x, i) => n(x / m.runs.other[i], 2)).join(' ')}`, tgt(`versus other build: ${what}`));

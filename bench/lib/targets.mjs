@@ -45,6 +45,12 @@ export function targets(f) {
     const o = f.organizations;
     add('organization page logins / plain page logins', o.ratio, o.ratio >= 0.85 && o.organizationLogins.errors === 0 && o.plainLogins.errors === 0, '≥ 0.85×, no errors');
   }
+  if (f.mgmtWrites) {
+    const w = f.mgmtWrites;
+    const errors = [w.memory.password, w.memory.noPassword, w.sqlite.password, w.sqlite.noPassword, w.authhero.noPassword].reduce((sum, v) => sum + (v?.errors ?? 0), 0);
+    const checked = w.memory.readBack && w.sqlite.readBack && w.memory.refusesForgedToken && w.sqlite.refusesForgedToken && Boolean(w.authhero.skipped || w.authhero.readBack);
+    add('Management API write burst: Understudy (memory) users/s with a password', w.memory.password.perSecond, errors === 0 && checked, 'a figure, no errors');
+  }
   if (f.versusBuild) {
     for (const [what, v, higherIsBetter] of [['first token after spawn', f.versusBuild.firstTokenMs, false], ['token endpoint', f.versusBuild.tokensPerSecond, true], ['page logins', f.versusBuild.pageLoginsPerSecond, true]]) {
       add(`versus other build: ${what}`, v.ratio, higherIsBetter ? v.ratio >= 0.95 : v.ratio <= 1.05, higherIsBetter ? '≥ 0.95×' : '≤ 1.05×');
