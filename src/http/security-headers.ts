@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { cryptoRandom } from '../random.js';
 
 /**
  * Security headers for the HTML pages (@fastify/helmet), chosen when a page is rendered, because one
@@ -81,7 +81,7 @@ function directivesFor(kind: PageKind, nonce: PageNonce, frameSrc: string | unde
  */
 export function securePage(reply: FastifyReply, kind: PageKind, frameSrc?: string): PageNonce {
   // Drawn here, for pages only, once per reply.
-  const nonce: PageNonce = reply.cspNonce ?? { script: randomBytes(16).toString('hex'), style: randomBytes(16).toString('hex') };
+  const nonce: PageNonce = reply.cspNonce ?? { script: cryptoRandom.hex(16), style: cryptoRandom.hex(16) };
   reply.cspNonce = nonce;
   const directives = directivesFor(kind, nonce, frameSrc);
   const frameable = kind === 'web-message';

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { LONGEST_LONG_POLL_MS } from '../otp/outbox.js';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,10 +41,13 @@ export async function devMailboxRoutes(scope: FastifyInstance, deps: AppDeps): P
     return Math.min(wait, MAX_WAIT_MS);
   }
 
-  // Long polls end early when the client goes away, so they hold nothing open for nobody.
-  const abortOnClose = (raw: NodeJS.EventEmitter): AbortSignal => {
+  // Long polls end early when the client goes away, so they hold nothing open for nobody. A reply
+  // that was sent closes too, and aborting then would only build a DOMException for nothing.
+  const abortOnClose = (response: ServerResponse): AbortSignal => {
     const controller = new AbortController();
-    raw.once('close', () => controller.abort());
+    response.once('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
     return controller.signal;
   };
 
@@ -51,14 +55,15 @@ export async function devMailboxRoutes(scope: FastifyInstance, deps: AppDeps): P
     const query = request.query;
     const filter = filterOf(query);
     const wait = waitOf(query);
-    const messages = wait > 0 ? await outbox.waitForNew(filter, wait, abortOnClose(request.raw)) : await outbox.list(filter);
+    const messages = wait > 0 ? await outbox.waitForNew(filter, wait, abortOnClose(reply.raw)) : await outbox.list(filter);
     return reply.header('Cache-Control', 'no-store').send({ messages });
   });
 
   app.get('/_dev/api/messages/latest', { schema: { querystring: MessagesQuery, response: { 200: AnyObject } } }, async (request, reply) => {
     const query = request.query;
     const filter = filterOf(query);
-    const message = await outbox.waitForLatest(filter, waitOf(query), abortOnClose(request.raw));
+    const wait = waitOf(query);
+    const message = await outbox.waitForLatest(filter, wait, wait > 0 ? abortOnClose(reply.raw) : undefined);
     if (!message) {
       const who = filter.to ? ` for ${filter.to}` : '';
       throw notFound(`No message${who}${filter.after ? ` newer than ${filter.after}` : ''}`);

@@ -1,13 +1,13 @@
 import type { Message } from '../records.js';
 import type { MessageStore } from '../types.js';
-import type { MemoryContext } from './tables.js';
+import { clone, type MemoryContext } from './tables.js';
 
 /** The memory store's mailbox: an array, oldest first, keeping the newest `maxMessages`. */
 export function memoryMessages({ tables }: MemoryContext, maxMessages: number): MessageStore {
   const { messages } = tables;
   return {
     async appendMessage(message) {
-      messages.push(structuredClone(message));
+      messages.push(clone(message));
       if (messages.length > maxMessages) messages.splice(0, messages.length - maxMessages);
     },
     async listMessages(filter) {
@@ -23,7 +23,7 @@ export function memoryMessages({ tables }: MemoryContext, maxMessages: number): 
         const m = messages[i] as Message;
         if (filter.to && m.to !== filter.to) continue;
         if (filter.channel && m.channel !== filter.channel) continue;
-        out.push(structuredClone(m));
+        out.push(clone(m));
       }
       return out;
     },

@@ -1,5 +1,5 @@
 import type { MfaEnrolmentStore } from '../types.js';
-import { copy, type MemoryContext } from './tables.js';
+import { clone, copy, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's MFA enrolments, by id, in enrolment order, indexed by user, and each user's
@@ -10,7 +10,7 @@ export function memoryMfaEnrolments({ tables }: MemoryContext): MfaEnrolmentStor
   return {
     async saveEnrolment(enrolment) {
       if (mfaEnrolments.has(enrolment.id)) return false;
-      mfaEnrolments.set(enrolment.id, structuredClone(enrolment));
+      mfaEnrolments.set(enrolment.id, clone(enrolment));
       const ids = userMfaEnrolments.get(enrolment.userId) ?? new Set<string>();
       userMfaEnrolments.set(enrolment.userId, ids.add(enrolment.id));
       return true;
@@ -19,13 +19,13 @@ export function memoryMfaEnrolments({ tables }: MemoryContext): MfaEnrolmentStor
       return copy(mfaEnrolments.get(id));
     },
     async listEnrolments(userId) {
-      if (userId === undefined) return [...mfaEnrolments.values()].map((e) => structuredClone(e));
-      return [...(userMfaEnrolments.get(userId) ?? [])].map((id) => structuredClone(mfaEnrolments.get(id)!));
+      if (userId === undefined) return [...mfaEnrolments.values()].map((e) => clone(e));
+      return [...(userMfaEnrolments.get(userId) ?? [])].map((id) => clone(mfaEnrolments.get(id)!));
     },
     async updateEnrolment(enrolment) {
       const stored = mfaEnrolments.get(enrolment.id);
       if (!stored || stored.userId !== enrolment.userId) return false;
-      mfaEnrolments.set(enrolment.id, structuredClone(enrolment));
+      mfaEnrolments.set(enrolment.id, clone(enrolment));
       return true;
     },
     async deleteEnrolment(id) {

@@ -1,5 +1,5 @@
 import type { OrganizationStore } from '../types.js';
-import { copy, type MemoryContext } from './tables.js';
+import { clone, copy, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's organizations: records by id (Map order is creation order), each organization's
@@ -20,8 +20,8 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
   return {
     async createOrganization(organization) {
       if (organizations.has(organization.id) || byName(organization.name)) return 'name_taken';
-      organizations.set(organization.id, structuredClone(organization));
-      return structuredClone(organization);
+      organizations.set(organization.id, clone(organization));
+      return clone(organization);
     },
     async getOrganization(id) {
       return copy(organizations.get(id));
@@ -30,14 +30,14 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
       return copy(byName(name));
     },
     async listOrganizations() {
-      return [...organizations.values()].map((o) => structuredClone(o));
+      return [...organizations.values()].map((o) => clone(o));
     },
     async updateOrganization(organization) {
       if (!organizations.has(organization.id)) return undefined;
       const holder = byName(organization.name);
       if (holder && holder.id !== organization.id) return 'name_taken';
-      organizations.set(organization.id, structuredClone(organization));
-      return structuredClone(organization);
+      organizations.set(organization.id, clone(organization));
+      return clone(organization);
     },
     async deleteOrganization(id) {
       if (!organizations.delete(id)) return false;
@@ -83,7 +83,7 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
       return [...(organizationMemberRoles.get(memberKey(organizationId, userId)) ?? [])];
     },
     async saveInvitation(invitation) {
-      invitations.set(invitation.ticket_id, structuredClone(invitation));
+      invitations.set(invitation.ticket_id, clone(invitation));
     },
     async getInvitation(organizationId, id) {
       return copy(invitationOf(organizationId, id));
@@ -92,7 +92,7 @@ export function memoryOrganizations({ tables }: MemoryContext): OrganizationStor
       return copy(invitations.get(ticketId));
     },
     async listInvitations(organizationId) {
-      return [...invitations.values()].filter((i) => i.organization_id === organizationId).reverse().map((i) => structuredClone(i));
+      return [...invitations.values()].filter((i) => i.organization_id === organizationId).reverse().map((i) => clone(i));
     },
     async deleteInvitation(organizationId, id) {
       const invitation = invitationOf(organizationId, id);

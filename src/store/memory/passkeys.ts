@@ -1,5 +1,5 @@
 import type { PasskeyStore } from '../types.js';
-import { copy, type MemoryContext } from './tables.js';
+import { clone, copy, type MemoryContext } from './tables.js';
 
 /** The memory store's passkeys, by credential id, in registration order. */
 export function memoryPasskeys({ tables }: MemoryContext): PasskeyStore {
@@ -7,14 +7,14 @@ export function memoryPasskeys({ tables }: MemoryContext): PasskeyStore {
   return {
     async savePasskey(passkey) {
       if (passkeys.has(passkey.id)) return false;
-      passkeys.set(passkey.id, structuredClone(passkey));
+      passkeys.set(passkey.id, clone(passkey));
       return true;
     },
     async findPasskey(id) {
       return copy(passkeys.get(id));
     },
     async listPasskeys(userId) {
-      return [...passkeys.values()].filter((p) => userId === undefined || p.userId === userId).map((p) => structuredClone(p));
+      return [...passkeys.values()].filter((p) => userId === undefined || p.userId === userId).map((p) => clone(p));
     },
     async updatePasskeyCounter(id, counter, lastUsedAt) {
       const passkey = passkeys.get(id);

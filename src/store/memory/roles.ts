@@ -1,7 +1,7 @@
 import type { Permission } from '../records.js';
 import type { RoleStore } from '../types.js';
 import { byRoleName, permissionFromKey, permissionKey } from '../rbac-records.js';
-import { copy, type MemoryContext } from './tables.js';
+import { clone, copy, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's RBAC: roles by id, each role's permissions and members, each user's roles and
@@ -21,15 +21,15 @@ export function memoryRoles({ tables }: MemoryContext): RoleStore {
   return {
     async createRole(role) {
       const existing = [...roles.values()].find((r) => r.name === role.name) ?? roles.get(role.id);
-      if (existing) return { role: structuredClone(existing), created: false };
-      roles.set(role.id, structuredClone(role));
-      return { role: structuredClone(role), created: true };
+      if (existing) return { role: clone(existing), created: false };
+      roles.set(role.id, clone(role));
+      return { role: clone(role), created: true };
     },
     async getRole(id) {
       return copy(roles.get(id));
     },
     async listRoles() {
-      return [...roles.values()].sort(byRoleName).map((r) => structuredClone(r));
+      return [...roles.values()].sort(byRoleName).map((r) => clone(r));
     },
     async updateRole(id, patch) {
       const role = roles.get(id);
@@ -37,7 +37,7 @@ export function memoryRoles({ tables }: MemoryContext): RoleStore {
       if (patch.name !== undefined && [...roles.values()].some((r) => r.name === patch.name && r.id !== id)) return 'name_taken';
       if (patch.name !== undefined) role.name = patch.name;
       if (patch.description !== undefined) role.description = patch.description;
-      return structuredClone(role);
+      return clone(role);
     },
     async deleteRole(id) {
       if (!roles.delete(id)) return false;

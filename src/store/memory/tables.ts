@@ -1,3 +1,4 @@
+import rfdc from 'rfdc';
 import type { Clock } from '../../clock.js';
 import { refreshTokenEnd } from '../expiry.js';
 import type { AuthorizationCode, LoginTicket, Message, MfaEnrolment, Organization, OrganizationInvitation, OtpChallenge, Passkey, Role, Session, Transaction, User } from '../records.js';
@@ -102,7 +103,13 @@ export function sweepExpired(tables: MemoryTables, now: number): void {
 export const liveAt = <T extends { expiresAt: number }>(clock: Clock, item: T | undefined): T | undefined =>
   item && item.expiresAt > clock.now() ? item : undefined;
 
-/** Records go in and come out as copies, so no caller holds a reference into the store. */
-export const copy = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : structuredClone(value));
+/**
+ * Records go in and come out as copies, so no caller holds a reference into the store. rfdc (Fastify's
+ * own deep copy) instead of structuredClone: records are plain data, and for a user record it is
+ * about six times faster (structuredClone's copies were 4 % of a page login's CPU). It also shares
+ * strings instead of copying them, which are immutable anyway.
+ */
+export const clone: <T>(value: T) => T = rfdc({ proto: false, circles: false });
+export const copy = <T>(value: T | undefined): T | undefined => (value === undefined ? undefined : clone(value));
 
 export const indexKey = (connection: string, identifier: string): string => `${connection}\u0000${identifier}`;

@@ -1,5 +1,5 @@
 import type { TransactionStore } from '../types.js';
-import { copy, liveAt, type MemoryContext } from './tables.js';
+import { clone, copy, liveAt, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's logins in progress, bounded: past `maxTransactions`, the oldest login nobody
@@ -25,7 +25,7 @@ export function memoryTransactions({ tables, clock }: MemoryContext, maxTransact
 
   return {
     async createTransaction(txn) {
-      const stored = structuredClone(txn);
+      const stored = clone(txn);
       if (transactions.size >= maxTransactions) makeRoom();
       transactions.set(txn.id, stored);
     },
@@ -35,7 +35,7 @@ export function memoryTransactions({ tables, clock }: MemoryContext, maxTransact
     async updateTransaction(id, patch) {
       const txn = liveAt(clock, transactions.get(id));
       if (!txn) return undefined;
-      Object.assign(txn, structuredClone(patch));
+      Object.assign(txn, clone(patch));
       return copy(txn);
     },
     async finishTransaction(id) {

@@ -1,6 +1,6 @@
 import type { User } from '../records.js';
 import type { UserStore } from '../types.js';
-import { copy, indexKey, type MemoryContext } from './tables.js';
+import { clone, copy, indexKey, type MemoryContext } from './tables.js';
 
 /**
  * The memory store's users and their identifier index (connection + email or phone number → user
@@ -21,16 +21,16 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
       const key = indexKey(user.connection, identifier);
       const existing = userIndex.get(key);
       if (existing) return copy(users.get(existing)) as User;
-      users.set(user.user_id, structuredClone(user));
+      users.set(user.user_id, clone(user));
       userIndex.set(key, user.user_id);
       for (const alias of aliases) if (!userIndex.has(indexKey(user.connection, alias))) userIndex.set(indexKey(user.connection, alias), user.user_id);
-      return structuredClone(user);
+      return clone(user);
     },
     async updateUser(userId, patch) {
       const user = users.get(userId);
       if (!user) return undefined;
       // Copied first: a patch that cannot be stored throws here, before anything has changed.
-      const changes = structuredClone(patch);
+      const changes = clone(patch);
       // A changed email or phone number that was the user's identifier moves its index entry along.
       for (const field of ['email', 'phone_number'] as const) {
         const before = user[field];
@@ -40,10 +40,10 @@ export function memoryUsers({ tables }: MemoryContext): UserStore {
         userIndex.set(indexKey(user.connection, after), userId);
       }
       Object.assign(user, changes);
-      return structuredClone(user);
+      return clone(user);
     },
     async listUsers() {
-      return [...users.values()].map((u) => structuredClone(u));
+      return [...users.values()].map((u) => clone(u));
     },
     async deleteUser(userId) {
       if (!users.delete(userId)) return false;
