@@ -11,7 +11,7 @@
 import { cpSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../lib/log.mjs';
-import { ROOT } from '../lib/paths.mjs';
+import { ROOT, UNDERSTUDY_NODE_FLAGS } from '../lib/paths.mjs';
 import { freePort, rssMB, spawnNode, waitFor200 } from '../lib/procs.mjs';
 import { median, round } from '../lib/stats.mjs';
 
@@ -46,7 +46,7 @@ export const npmStart = {
         env.NODE_COMPILE_CACHE = join(copy, `compile-cache-${++builds}`);
       }
       const spawnedAt = performance.now();
-      const handle = spawnNode(start.label, [join(copy, start.script)], { cwd: copy, env, ownProcessGroup: true });
+      const handle = spawnNode(start.label, [...UNDERSTUDY_NODE_FLAGS, join(copy, start.script)], { cwd: copy, env, ownProcessGroup: true });
       try {
         const { at } = await waitFor200(`http://127.0.0.1:${port}/healthz`, handle, { timeoutMs: 120_000 });
         return { ms: at - spawnedAt, rssMB: rssMB(handle.pid) };

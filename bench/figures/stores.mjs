@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log } from '../lib/log.mjs';
 import { understudyApiLogin, understudyPageLogin } from '../lib/logins.mjs';
-import { UNDERSTUDY_BIN } from '../lib/paths.mjs';
+import { UNDERSTUDY_BIN, UNDERSTUDY_NODE_FLAGS } from '../lib/paths.mjs';
 import { freePort, rssMB, spawnNode, waitFor200 } from '../lib/procs.mjs';
 import { findRedisServer, redisVersion, startRedis } from '../lib/redis.mjs';
 import { round } from '../lib/stats.mjs';
@@ -40,7 +40,7 @@ export const stores = {
         for (const file of ['signing-key.json', 'master-secret']) writeFileSync(join(dataDir, file), readFileSync(join(fx.dataDir, file)));
         const store = item.setting === 'redis' ? redis.url : item.setting;
         const port = await freePort();
-        const handle = spawnNode(`understudy (${item.key})`, [UNDERSTUDY_BIN], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
+        const handle = spawnNode(`understudy (${item.key})`, [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: { ...kinds.understudy.env(port, dataDir), UNDERSTUDY_STORE: store } });
         try {
           await waitFor200(`http://127.0.0.1:${port}/.well-known/openid-configuration`, handle);
           servers[item.key] = { handle, url: `http://127.0.0.1:${port}` };

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { hammer, warmUp } from '../lib/load.mjs';
 import { log } from '../lib/log.mjs';
 import { understudyPageLogin } from '../lib/logins.mjs';
+import { UNDERSTUDY_NODE_FLAGS } from '../lib/paths.mjs';
 import { freePort, spawnNode, waitFor200 } from '../lib/procs.mjs';
 import { oneToken, startServer } from '../lib/servers.mjs';
 import { median, round } from '../lib/stats.mjs';
@@ -17,7 +18,7 @@ function otherBuild(kinds, fx, dir) {
   const bin = join(dir, 'dist/understudy.js');
   if (!existsSync(bin)) throw new Error(`--versus=${dir}: ${bin} is missing (run npm run build there first)`);
   const { understudy } = kinds;
-  return { ...understudy, label: `Understudy at ${dir}`, start: (port) => spawnNode('understudy (other build)', [bin], { env: understudy.env(port, fx.dataDir) }) };
+  return { ...understudy, label: `Understudy at ${dir}`, start: (port) => spawnNode('understudy (other build)', [...UNDERSTUDY_NODE_FLAGS, bin], { env: understudy.env(port, fx.dataDir) }) };
 }
 
 /** Runs `measure(kind)` for both builds `rounds` times, alternating which goes first. */

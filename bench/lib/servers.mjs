@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { API, M2M } from './fixtures.mjs';
 import { BENCH_DEV_TOKEN } from './logins.mjs';
-import { BENCH, UNDERSTUDY_BIN } from './paths.mjs';
+import { BENCH, UNDERSTUDY_BIN, UNDERSTUDY_NODE_FLAGS } from './paths.mjs';
 import { freePort, rssMB, spawnNode, waitFor200 } from './procs.mjs';
 
 const DISCOVERY = '/.well-known/openid-configuration';
@@ -25,19 +25,19 @@ export function serverKinds(fx, work) {
     understudy: {
       label: 'Understudy',
       env: understudyEnv,
-      start: (port) => spawnNode('understudy', [UNDERSTUDY_BIN], { env: understudyEnv(port, fx.dataDir) }),
+      start: (port) => spawnNode('understudy', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: understudyEnv(port, fx.dataDir) }),
       discovery: DISCOVERY, tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
     'understudy-no-cache': {
       label: 'Understudy, compile cache off',
-      start: (port) => spawnNode('understudy (no compile cache)', [UNDERSTUDY_BIN], { env: { ...understudyEnv(port, fx.dataDir), NODE_DISABLE_COMPILE_CACHE: '1' } }),
+      start: (port) => spawnNode('understudy (no compile cache)', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: { ...understudyEnv(port, fx.dataDir), NODE_DISABLE_COMPILE_CACHE: '1' } }),
       discovery: DISCOVERY, tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
     'understudy-first': {
       label: 'Understudy, first start (key generated)',
       start: (port) => {
         const dir = join(work, `first-${port}-${randomBytes(3).toString('hex')}`);
-        return spawnNode('understudy (first start)', [UNDERSTUDY_BIN], { env: understudyEnv(port, dir) });
+        return spawnNode('understudy (first start)', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: understudyEnv(port, dir) });
       },
       discovery: DISCOVERY, tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
@@ -78,7 +78,7 @@ export async function startServer(kind, name) {
  */
 export async function startUnderstudy(name, env, { nodeArgs = [] } = {}) {
   const port = await freePort();
-  const handle = spawnNode(name, [...nodeArgs, UNDERSTUDY_BIN], { env: env(port) });
+  const handle = spawnNode(name, [...UNDERSTUDY_NODE_FLAGS, ...nodeArgs, UNDERSTUDY_BIN], { env: env(port) });
   await waitFor200(`http://127.0.0.1:${port}${DISCOVERY}`, handle);
   return { handle, port, url: `http://127.0.0.1:${port}`, name };
 }
@@ -91,7 +91,7 @@ export async function startUnderstudy(name, env, { nodeArgs = [] } = {}) {
 export async function startSeeded(name, { fx, work, tenantFile = fx.tenantFile, users, env = {} }) {
   const port = await freePort();
   const readyFile = join(work, `ready-${port}.json`);
-  const handle = spawnNode(name, ['--expose-gc', join(BENCH, 'peers/understudy-seeded.mjs')], {
+  const handle = spawnNode(name, [...UNDERSTUDY_NODE_FLAGS, '--expose-gc', join(BENCH, 'peers/understudy-seeded.mjs')], {
     env: { PORT: String(port), UNDERSTUDY_DATA_DIR: fx.dataDir, UNDERSTUDY_CONFIG: tenantFile, SEED_USERS: String(users), READY_FILE: readyFile, UNDERSTUDY_RATE_LIMITS: 'off', ...env },
   });
   await waitFor200(`http://127.0.0.1:${port}${DISCOVERY}`, handle, { timeoutMs: 180_000 });

@@ -33,11 +33,13 @@ export function table(results) {
   }
   if (f.memory) {
     row('3 memory', 'Understudy idle (after start)', `${n(f.memory.rssAfterStartMB, 1)} MB`, '', tgt('idle RSS'));
-    row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors`, tgt('RSS after'));
+    const heap = f.memory.heapAfterLoginsMB === undefined ? '' : `; heap after GC ${n(f.memory.heapAfterStartMB, 1)} → ${n(f.memory.heapAfterLoginsMB, 1)} MB`;
+    row('', `Understudy after ${n(f.memory.logins)} API logins (new users)`, `${n(f.memory.rssAfterLoginsMB, 1)} MB`, `${n(f.memory.perSecond)} logins/s, ${f.memory.errors} errors${heap}`, tgt('RSS after'));
     const soak = f.memory.soak;
     if (soak) {
       const series = soak.samples.map((x) => n(x.rssMB, 0)).join(' ');
       row('', `soak: ${n(soak.logins)} more logins by ${n(soak.users)} returning users`, `${n(soak.rssFirstMB, 1)} → ${n(soak.rssLastMB, 1)} MB`, `RSS every ${n(soak.samples[1]?.logins)} logins: ${series}; ${n(soak.perSecond)} logins/s${soak.errors ? `, ${soak.errors} errors` : ''}`, tgt('soak'));
+      if (soak.settledHeapRangeMB !== undefined) row('', 'soak: heap after a full GC', `${n(soak.samples[1]?.heapAfterGcMB, 1)} → ${n(soak.samples.at(-1).heapAfterGcMB, 1)} MB`, `every ${n(soak.samples[1]?.logins)} logins: ${soak.samples.map((x) => n(x.heapAfterGcMB, 1)).join(' ')}`, tgt('soak: heap'));
     }
     if (f.token) for (const [k, v] of Object.entries(f.token)) if (k !== 'understudy') row('', `${v.label}: start / after token load`, `${n(v.rssAfterStartMB, 1)} / ${n(v.rssAfterLoadMB, 1)} MB`, `${n(v.requests)} tokens`);
   }
@@ -62,6 +64,10 @@ export function table(results) {
     row('', 'Understudy pages: authorize → … → token', `${n(l.understudyPages.perSecond)} logins/s`, `p50 ${n(l.understudyPages.p50, 1)} ms, p99 ${n(l.understudyPages.p99, 1)} ms, ${n(l.understudyPages.cpuMsPerLogin, 1)} ms CPU/login${l.understudyPages.errors ? `, ${l.understudyPages.errors} errors` : ''}`);
     if (l.authhero.skipped) row('', 'AuthHero 0.162.0 pages', l.authhero.skipped, '', tgt('page login'));
     else row('', 'AuthHero 0.162.0 pages (same flow)', `${n(l.authhero.perSecond, 1)} logins/s`, `p50 ${n(l.authhero.p50)} ms, p99 ${n(l.authhero.p99)} ms, ${n(l.authhero.cpuMsPerLogin, 1)} ms CPU/login; Understudy = ${n(l.authhero.ratioUnderstudyPages, 1)}× (${n(l.authhero.cpuRatio, 1)}× less CPU)${l.authhero.errors ? `, ${l.authhero.errors} errors` : ''}`, tgt('page login'));
+    // Results from before AuthHero 8.22.1 joined the figure have no `authhero8`.
+    const a8 = l.authhero8 ?? { skipped: 'not in this run' };
+    if (a8.skipped) row('', 'AuthHero 8.22.1 pages', a8.skipped, '', tgt('page login vs AuthHero 8'));
+    else row('', 'AuthHero 8.22.1 pages (same flow, code at /u/login/email-otp-challenge)', `${n(a8.perSecond, 1)} logins/s`, `p50 ${n(a8.p50)} ms, p99 ${n(a8.p99)} ms, ${n(a8.cpuMsPerLogin, 1)} ms CPU/login; Understudy = ${n(a8.ratioUnderstudyPages, 1)}× (rounds ${a8.ratioRuns.map((x) => n(x, 1)).join(' ')}; ${n(a8.cpuRatio, 1)}× less CPU)${a8.errors ? `, ${a8.errors} errors` : ''}`, tgt('page login vs AuthHero 8'));
   }
   if (f.scale) {
     const s = f.scale;

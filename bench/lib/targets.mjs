@@ -11,12 +11,17 @@ export function targets(f) {
   }
   if (f.logins?.authhero && !f.logins.authhero.skipped) add('page login vs AuthHero 0.162', f.logins.authhero.ratioUnderstudyPages, f.logins.authhero.ratioUnderstudyPages >= 10, '≥ 10×');
   else if (f.logins) t.push({ name: 'page login vs AuthHero 0.162', value: undefined, goal: '≥ 10×', met: null, note: f.logins.authhero?.skipped });
+  // AuthHero 8.22.1: a stated ratio, no target value; met when its logins all succeeded.
+  const a8 = f.logins?.authhero8;
+  if (a8 && !a8.skipped) add('page login vs AuthHero 8.22.1', a8.ratioUnderstudyPages, a8.errors === 0, 'stated ratio (no target), no errors');
+  else if (f.logins) t.push({ name: 'page login vs AuthHero 8.22.1', value: undefined, goal: 'stated ratio (no target), no errors', met: null, note: a8?.skipped });
   if (f.coldStart) add('first token after spawn, key on disk (ms)', f.coldStart.understudy.firstTokenMs, f.coldStart.understudy.firstTokenMs <= 200, '≤ 200 ms');
   if (f.memory) {
     add('idle RSS (MB)', f.memory.rssAfterStartMB, f.memory.rssAfterStartMB <= 70, '≤ 70 MB');
     add(`RSS after ${f.memory.logins} logins (MB)`, f.memory.rssAfterLoginsMB, f.memory.rssAfterLoginsMB <= 100, '≤ 100 MB');
     const soak = f.memory.soak;
     if (soak) add(`soak: RSS range from ${soak.settledFromLogins?.toLocaleString('en')} to ${soak.logins.toLocaleString('en')} logins (MB)`, soak.settledRangeMB, soak.settledRangeMB <= 10 && soak.errors === 0, '≤ 10 MB, no errors');
+    if (soak?.settledHeapRangeMB !== undefined) add(`soak: heap-after-GC range from ${soak.settledFromLogins?.toLocaleString('en')} to ${soak.logins.toLocaleString('en')} logins (MB)`, soak.settledHeapRangeMB, soak.settledHeapRangeMB <= 5 && soak.errors === 0, '≤ 5 MB, no errors');
   }
   if (f.authorizeFlood) {
     const fl = f.authorizeFlood;
