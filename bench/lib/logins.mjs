@@ -176,6 +176,20 @@ export const AUTHHERO_CLIENT = { clientId: 'benchclient', clientSecret: 'benchcl
  * was handed), POST it → code at the callback → token.
  */
 export async function authheroPageLogin(pool, email, n) {
+  return authheroPages(pool, email, n, '/u/enter-code');
+}
+
+/**
+ * AuthHero 8.22.1's server-rendered Universal Login (/u, which 8.x calls deprecated in favour of the /u2
+ * widget pages, but still serves to clients without `universal_login_version: "2"`): the same flow and
+ * the same number of requests as 0.162.0's; only the code screen moved, to /u/login/email-otp-challenge.
+ * It too redirects straight to the callback (no /authorize/resume hop).
+ */
+export async function authhero8PageLogin(pool, email, n) {
+  return authheroPages(pool, email, n, '/u/login/email-otp-challenge');
+}
+
+async function authheroPages(pool, email, n, codeScreen) {
   const c = AUTHHERO_CLIENT;
   const jar = new CookieJar();
   const state = `s${n}`;
@@ -186,7 +200,7 @@ export async function authheroPageLogin(pool, email, n) {
   await send(pool, { path: identifier, jar, expect: 200 });
   res = await send(pool, { method: 'POST', path: identifier, headers: FORM, body: form({ username: email }), jar, expect: 302 });
   const enterCode = locationPath(res.headers).path;
-  if (!enterCode.startsWith('/u/enter-code')) throw new FlowError(`identifier went to ${enterCode}`);
+  if (!enterCode.startsWith(`${codeScreen}?`)) throw new FlowError(`identifier went to ${enterCode}`);
   await send(pool, { path: enterCode, jar, expect: 200 });
   const read = await send(pool, { path: `/_bench/code?to=${encodeURIComponent(email)}`, expect: 200 });
   res = await send(pool, { method: 'POST', path: enterCode, headers: FORM, body: form({ code: read.text }), jar, expect: 302 });
