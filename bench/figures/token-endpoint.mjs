@@ -10,7 +10,7 @@ export const tokenEndpoint = {
   name: 'token',
   resultKey: 'token',
   async measure({ P, kinds }) {
-    const order = ['understudy', 'bare-fastify', 'oidc-provider', 'oauth2-mock-server'];
+    const order = ['understudy', 'understudy-warn', 'bare-fastify', 'oidc-provider', 'oauth2-mock-server'];
     log(`(4) token endpoint: ${order.length} servers × ${P.tokenReps} rounds × ${P.tokenS} s at ${P.tokenConnections} connections (after ${P.tokenWarm} warm-up tokens each)`);
     const servers = Object.fromEntries(await Promise.all(order.map(async (key) => [key, await startServer(kinds[key], key)])));
     const out = {};
@@ -20,6 +20,7 @@ export const tokenEndpoint = {
       await warmUp({ url: `${servers[key].url}${kinds[key].tokenPath}`, body: kinds[key].tokenBody, connections: P.tokenConnections, count: P.tokenWarm });
     }
     const ratios = { 'bare-fastify': [], 'oidc-provider': [], 'oauth2-mock-server': [] };
+    const warnToBare = [];
     for (let r = 0; r < P.tokenReps; r++) {
       const round_ = {};
       const rotated = order.slice(r % order.length).concat(order.slice(0, r % order.length));
@@ -32,6 +33,7 @@ export const tokenEndpoint = {
         if (res.non2xx || res.errors) log(`  ${key}: ${res.non2xx} non-2xx, ${res.errors} errors in round ${r + 1}`);
       }
       for (const peer of Object.keys(ratios)) ratios[peer].push(round_.understudy / round_[peer]);
+      warnToBare.push(round_['understudy-warn'] / round_['bare-fastify']);
       log(`  round ${r + 1}: ${order.map((k) => `${k} ${round(round_[k])}/s`).join(', ')}`);
     }
     for (const key of order) {
@@ -49,6 +51,8 @@ export const tokenEndpoint = {
     }
     out.understudy.ratioTo = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(median(v), 3)]));
     out.understudy.ratioRuns = Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v.map((x) => round(x, 3))]));
+    out['understudy-warn'].ratioToBare = round(median(warnToBare), 3);
+    out['understudy-warn'].ratioToBareRuns = warnToBare.map((x) => round(x, 3));
     for (const key of order) await servers[key].handle.stop();
     return out;
   },

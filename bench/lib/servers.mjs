@@ -28,6 +28,13 @@ export function serverKinds(fx, work) {
       start: (port) => spawnNode('understudy', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: understudyEnv(port, fx.dataDir) }),
       discovery: DISCOVERY, tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
     },
+    // The same server with LOG_LEVEL=warn: no info line per token (what a CI run that reads no logs can
+    // choose), to show what that line costs.
+    'understudy-warn': {
+      label: 'Understudy, LOG_LEVEL=warn',
+      start: (port) => spawnNode('understudy (LOG_LEVEL=warn)', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: { ...understudyEnv(port, fx.dataDir), LOG_LEVEL: 'warn' } }),
+      discovery: DISCOVERY, tokenPath: '/oauth/token', tokenBody: ccBody({ audience: API }),
+    },
     'understudy-no-cache': {
       label: 'Understudy, compile cache off',
       start: (port) => spawnNode('understudy (no compile cache)', [...UNDERSTUDY_NODE_FLAGS, UNDERSTUDY_BIN], { env: { ...understudyEnv(port, fx.dataDir), NODE_DISABLE_COMPILE_CACHE: '1' } }),

@@ -50,7 +50,7 @@ export function table(results) {
   if (f.token) {
     const u = f.token.understudy;
     for (const [k, v] of Object.entries(f.token)) {
-      const ratio = k === 'understudy' ? '' : `Understudy = ${n(u.ratioTo[k], 2)}×`;
+      const ratio = k === 'understudy' ? '' : k === 'understudy-warn' ? `${n(v.ratioToBare, 2)}× the bare route (rounds ${v.ratioToBareRuns.map((x) => n(x, 2)).join(' ')})` : `Understudy = ${n(u.ratioTo[k], 2)}× (rounds ${u.ratioRuns[k].map((x) => n(x, 2)).join(' ')})`;
       row(k === 'understudy' ? `4 token endpoint (c=${P.tokenConnections})` : '', v.label, `${n(v.perSecond)} tokens/s`, `p50 ${n(v.p50, 1)} ms, p99 ${n(v.p99, 1)} ms, ${n(v.cpuUsPerToken)} µs CPU/token${v.failed ? `, ${v.failed} failed` : ''}${ratio ? `; ${ratio}` : ''}`, k === 'bare-fastify' ? tgt('token endpoint vs') : k === 'understudy' ? tgt('token endpoint p99') : '');
     }
   }
