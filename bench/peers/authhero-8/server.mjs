@@ -20,6 +20,7 @@
 // serves init().app with @hono/node-server on 127.0.0.1:PORT. The email service keeps the codes it is
 // handed in memory; GET /_bench/code?to=<email> reads them.
 import { serve } from '@hono/node-server';
+import { serveWithBenchCodes } from '../../peers/authhero-serve.mjs';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import createAdapters, { migrateToLatest } from '@authhero/kysely-adapter';
@@ -99,15 +100,4 @@ if ((await data.keys.list()).signingKeys.length === 0) {
 
 const env = { ISSUER: issuer, AUTH_URL: issuer, data, JWKS_CACHE_TIMEOUT_IN_SECONDS: 3600, ORGANIZATION_NAME: 'bench' };
 
-serve({
-  port,
-  hostname: '127.0.0.1',
-  fetch: (request) => {
-    const url = new URL(request.url);
-    if (url.pathname === '/_bench/code') {
-      const code = codes.get(url.searchParams.get('to') ?? '');
-      return code ? new Response(code) : new Response('no code', { status: 404 });
-    }
-    return app.fetch(request, env);
-  },
-});
+serveWithBenchCodes(serve, { app, env, codes, port });

@@ -5,6 +5,7 @@
 // provider is handed are kept in memory and read with GET /_bench/code?to=<email> (the bench's
 // stand-in for a mailbox, as Understudy's dev API is for Understudy).
 import { serve } from '@hono/node-server';
+import { serveWithBenchCodes } from '../../peers/authhero-serve.mjs';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import createAdapters, { migrateToLatest } from '@authhero/kysely-adapter';
@@ -54,15 +55,4 @@ const env = {
   },
 };
 
-serve({
-  port,
-  hostname: '127.0.0.1',
-  fetch: (request) => {
-    const url = new URL(request.url);
-    if (url.pathname === '/_bench/code') {
-      const code = codes.get(url.searchParams.get('to') ?? '');
-      return code ? new Response(code) : new Response('no code', { status: 404 });
-    }
-    return app.fetch(request, env);
-  },
-});
+serveWithBenchCodes(serve, { app, env, codes, port });
