@@ -27,7 +27,7 @@ import { flowSummary, timedFlow } from '../lib/timed-flows.mjs';
 const DB = 'Username-Password-Authentication';
 const PASSWORD = 'Bench-Passw0rd!42';
 /** What Understudy's hashPassword runs for each password (src/users/passwords.ts). */
-const HASH = 'scrypt (node:crypto defaults: N = 16,384, r = 8, p = 1; 16-byte salt, 32-byte key), computed with scryptSync on the event loop';
+const HASH = 'scrypt (node:crypto defaults: N = 16,384, r = 8, p = 1; 16-byte salt, 32-byte key), on the thread pool';
 // AuthHero 0.162.0's POST /api/v2/users drops `password` (its schema has none); a password is set by a
 // PATCH afterwards (its bundled bcryptjs, cost 10), which on Node throws in its salt generation (the
 // bundle's `crypto` is an empty stub, so bcryptjs looks for `self.crypto`): the peer has no password
