@@ -77,11 +77,19 @@ await build({
 // the bundle is loaded, hence a file of its own. The cache lives in Node's default place (a folder under
 // the OS temp dir, or NODE_COMPILE_CACHE), is keyed by Node version and file contents, and
 // NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache and starts as before.
+// It also sizes libuv's thread pool, which signs every token (WebCrypto) and hashes passwords: libuv's
+// default of 4 threads on a 2-core machine makes them compete with the event loop for the cores (the
+// token endpoint answered 8 % more tokens a second with 2 threads there; docs/performance.md). libuv
+// reads UV_THREADPOOL_SIZE when the pool first runs. On Node 22 and later that is after this line; Node
+// 20's module loader has already run it by then, so there only the environment sets it.
 writeFileSync(
   `${DIST}/understudy.js`,
   `#!/usr/bin/env node
-// Starts Understudy (dist/understudy-server.js) with Node's module compile cache on, where Node has one.
+// Starts Understudy (dist/understudy-server.js) with libuv's thread pool sized to the machine's cores (2
+// to 4; UV_THREADPOOL_SIZE, when set, wins) and Node's module compile cache on, where Node has one.
 import module from 'node:module';
+import { availableParallelism } from 'node:os';
+process.env.UV_THREADPOOL_SIZE ??= String(Math.min(4, Math.max(2, availableParallelism())));
 module.enableCompileCache?.();
 await import('./understudy-server.js');
 `,

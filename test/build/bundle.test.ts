@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -64,6 +64,23 @@ describe('dist/understudy.js, the bundled server', () => {
     expect(login.sub).toMatch(/^email\|/);
   });
 
+
+  // libuv names its pool's threads from Node 22 on, and only there does the launcher's setting come
+  // before the pool first runs (Node 20's module loader has already started it).
+  const libuvWorkers = (pid: number): number =>
+    readdirSync(`/proc/${pid}/task`).filter((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === 'libuv-worker').length;
+  it.runIf(process.platform === 'linux' && Number(process.versions.node.split('.')[0]) >= 22)(
+    "sizes libuv's thread pool to the machine's cores (2 to 4), and UV_THREADPOOL_SIZE wins",
+    async () => {
+      // Tokens are signed on the pool, so the pool exists once a login has ended with them.
+      const sized = await start({});
+      expect((await httpLogin('pool@example.com', sized.base)).sub).toMatch(/^email\|/);
+      expect(libuvWorkers(sized.child.pid!)).toBe(Math.min(4, Math.max(2, availableParallelism())));
+      const chosen = await start({ UV_THREADPOOL_SIZE: '3' });
+      expect((await httpLogin('pool@example.com', chosen.base)).sub).toMatch(/^email\|/);
+      expect(libuvWorkers(chosen.child.pid!)).toBe(3);
+    },
+  );
 
   it('checks requests with the route schemas the build compiled ahead of time, and answers as the sources do', async () => {
     const compiled = readdirSync(join(ROOT, 'dist/http/compiled-schemas'));
