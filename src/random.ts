@@ -26,12 +26,7 @@ export const cryptoRandom: Random = {
 
 // nanoid's pool again: ids and page nonces were a system call each (4 % of a page login's CPU). With
 // 16 symbols every random byte's low four bits pick one, so each character is uniform, as in hex.
-const hexGenerators = new Map<number, () => string>();
-function hexOfLength(length: number): string {
-  let generate = hexGenerators.get(length);
-  if (!generate) hexGenerators.set(length, (generate = customAlphabet('0123456789abcdef', length)));
-  return generate();
-}
+const hexOfLength = customAlphabet('0123456789abcdef');
 
 /** `length` random letters and digits (Auth0's ids: `rol_`, `org_`, `uinv_` and their tickets), drawn from `random`. */
 export function randomAlphanumerics(random: Random, length: number): string {

@@ -13,13 +13,14 @@ export async function hashPassword(password: string): Promise<string> {
   return `scrypt$${salt.toString('base64url')}$${(await scryptAsync(password, salt, 32)).toString('base64url')}`;
 }
 
-export function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
   const [scheme, salt, hash] = (stored ?? '').split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return Promise.resolve(false);
+  if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  return new Promise((resolve) => {
-    scrypt(password, Buffer.from(salt, 'base64url'), expected.length, (err, derived) => {
-      resolve(!err && derived.length === expected.length && timingSafeEqual(derived, expected));
-    });
-  });
+  try {
+    const derived = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length);
+    return derived.length === expected.length && timingSafeEqual(derived, expected);
+  } catch {
+    return false;
+  }
 }
