@@ -79,7 +79,7 @@ const results = {
 };
 
 async function main() {
-  if (!existsSync(UNDERSTUDY_BIN)) throw new Error('dist/understudy.js is missing: run `npm run build` first (npm run bench does)');
+  if (!existsSync(UNDERSTUDY_BIN)) throw new Error('dist/understudy.cjs is missing: run `npm run build` first (npm run bench does)');
   log(`${QUICK ? 'quick' : 'full'} run; ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${process.version}, load average ${results.machine.loadAverageAtStart.join(' ')}`);
   const fx = fixtures(work);
   const kinds = serverKinds(fx, work);

@@ -1,6 +1,6 @@
 // Build step (after tsc): bundles the server (dist/server.js and everything it imports at start-up,
 // Fastify and the other packages included) into dist/understudy-server.js, started by
-// dist/understudy.js, the file `npm start`, the `bin` and the container run. Node spends most of Understudy's start-up resolving, reading and compiling
+// dist/understudy.cjs, the file `npm start`, the `bin` and the container run. Node spends most of Understudy's start-up resolving, reading and compiling
 // a few hundred small modules; one file cuts that by about a third.
 //
 // What start-up does not need stays out of the way, as in the unbundled build:
@@ -72,26 +72,31 @@ await build({
   logLevel: 'warning',
 });
 
-// The launcher. Node 22.1+ can keep the bytecode it compiles on disk (module.enableCompileCache), so a
-// second start skips compiling the bundle's megabytes of JavaScript. It has to be switched on before
-// the bundle is loaded, hence a file of its own. The cache lives in Node's default place (a folder under
-// the OS temp dir, or NODE_COMPILE_CACHE), is keyed by Node version and file contents, and
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node 20 has no compile cache and starts as before.
+// The launcher, dist/understudy.cjs: what the bin, the image and `npm start` run. Node 22.1+ can keep the
+// bytecode it compiles on disk (module.enableCompileCache), so a second start skips compiling the
+// bundle's megabytes of JavaScript. It has to be switched on before the bundle is loaded, hence a file
+// of its own. The cache lives in Node's default place (a folder under the OS temp dir, or
+// NODE_COMPILE_CACHE), is keyed by Node version and file contents, and NODE_DISABLE_COMPILE_CACHE=1
+// turns it off. Node 20 has no compile cache and starts as before.
 // It also sizes libuv's thread pool, which signs every token (WebCrypto) and hashes passwords: libuv's
 // default of 4 threads on a 2-core machine makes them compete with the event loop for the cores (the
-// token endpoint answered 8 % more tokens a second with 2 threads there; docs/performance.md). libuv
-// reads UV_THREADPOOL_SIZE when the pool first runs. On Node 22 and later that is after this line; Node
-// 20's module loader has already run it by then, so there only the environment sets it.
+// token endpoint answered 5–8 % more tokens a second with 2 threads there; docs/performance.md). libuv
+// reads UV_THREADPOOL_SIZE when the pool first runs, and an ES module entry has already run it on Node 20
+// (its module loader reads files on the pool), so the launcher is CommonJS, which reads synchronously.
 writeFileSync(
-  `${DIST}/understudy.js`,
+  `${DIST}/understudy.cjs`,
   `#!/usr/bin/env node
+'use strict';
 // Starts Understudy (dist/understudy-server.js) with libuv's thread pool sized to the machine's cores (2
 // to 4; UV_THREADPOOL_SIZE, when set, wins) and Node's module compile cache on, where Node has one.
-import module from 'node:module';
-import { availableParallelism } from 'node:os';
-process.env.UV_THREADPOOL_SIZE ??= String(Math.min(4, Math.max(2, availableParallelism())));
-module.enableCompileCache?.();
-await import('./understudy-server.js');
+// CommonJS, so that this runs before anything has started the pool.
+process.env.UV_THREADPOOL_SIZE ??= String(Math.min(4, Math.max(2, require('node:os').availableParallelism())));
+require('node:module').enableCompileCache?.();
+import('./understudy-server.js');
 `,
 );
+chmodSync(`${DIST}/understudy.cjs`, 0o755);
+// dist/understudy.js, the launcher's name before it was CommonJS: the same start (on Node 20 with the
+// pool already at libuv's default).
+writeFileSync(`${DIST}/understudy.js`, "#!/usr/bin/env node\n// The same as dist/understudy.cjs, the launcher to run: on Node 20 only that one sizes the thread pool.\nimport './understudy.cjs';\n");
 chmodSync(`${DIST}/understudy.js`, 0o755);

@@ -1,4 +1,4 @@
-// `npm start`: serves from dist/, building it first only when the sources changed since the last
+// `npm start` (through start.cjs): serves from dist/, building it first only when the sources changed since the last
 // start. That build transpiles with esbuild (about a second) instead of running tsc (several seconds on
 // two cores): type-checking is `npm test`'s and `npm run typecheck`'s job, and `npm run build` (what
 // packing runs) still uses tsc, for the declaration files. Then the server starts in this same process,
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.start-stamp');
 /** What the build reads: a change to any of them means dist/ is out of date. */
-const INPUTS = ['src', 'package.json', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/emit-route-schemas.mjs', 'scripts/bundle.mjs'];
+const INPUTS = ['src', 'package.json', 'scripts/start.cjs', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/emit-route-schemas.mjs', 'scripts/bundle.mjs'];
 
 function files(path) {
   const full = join(ROOT, path);
@@ -42,9 +42,9 @@ async function build() {
 }
 
 const current = fingerprint();
-const built = existsSync(STAMP) && existsSync(join(ROOT, 'dist', 'understudy.js')) ? readFileSync(STAMP, 'utf8') : '';
+const built = existsSync(STAMP) && existsSync(join(ROOT, 'dist', 'understudy.cjs')) ? readFileSync(STAMP, 'utf8') : '';
 if (built !== current) {
   await build();
   writeFileSync(STAMP, current);
 }
-await import('../dist/understudy.js');
+await import('../dist/understudy.cjs');

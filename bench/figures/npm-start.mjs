@@ -1,12 +1,12 @@
-// (2b) npm start → /healthz: what a developer waits for after `npm start`. scripts/start.mjs
+// (2b) npm start → /healthz: what a developer waits for after `npm start`. scripts/start.cjs (then start.mjs)
 // fingerprints the build's inputs, rebuilds dist/ with esbuild when they changed, then serves the
-// default tenant in the same process. Each start is timed from the spawn of `node scripts/start.mjs`
+// default tenant in the same process. Each start is timed from the spawn of `node scripts/start.cjs`
 // (what npm start runs, without npm's own start-up) to the first 200 from /healthz.
 //
 // The starts run in a throwaway copy of the checkout with node_modules linked, so their builds never
 // replace the dist/ the other figures measure, and edits to src/ during the run change nothing. Three
 // ways to start, in interleaved rounds: npm start with dist/ up to date; npm start after a source
-// change (the build first); and node dist/understudy.js from the same copy, the baseline each
+// change (the build first); and node dist/understudy.cjs from the same copy, the baseline each
 // round's ratio is taken against.
 import { cpSync, rmSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,13 +15,13 @@ import { ROOT, UNDERSTUDY_NODE_FLAGS } from '../lib/paths.mjs';
 import { freePort, rssMB, spawnNode, waitFor200 } from '../lib/procs.mjs';
 import { median, round } from '../lib/stats.mjs';
 
-/** What start.mjs builds from and serves; tsconfig.json is how esbuild reads the TypeScript. */
+/** What npm start builds from and serves; tsconfig.json is how esbuild reads the TypeScript. */
 const CHECKOUT = ['package.json', 'tsconfig.json', 'scripts', 'src', 'dist'];
 
 const STARTS = {
-  'npm-start': { label: 'npm start (scripts/start.mjs), dist/ up to date', script: 'scripts/start.mjs' },
-  'npm-start-build': { label: 'npm start after a source change (esbuild build first)', script: 'scripts/start.mjs', sourceChanged: true },
-  direct: { label: 'node dist/understudy.js (same copy, same settings)', script: 'dist/understudy.js' },
+  'npm-start': { label: 'npm start (scripts/start.cjs), dist/ up to date', script: 'scripts/start.cjs' },
+  'npm-start-build': { label: 'npm start after a source change (esbuild build first)', script: 'scripts/start.cjs', sourceChanged: true },
+  direct: { label: 'node dist/understudy.cjs (same copy, same settings)', script: 'dist/understudy.cjs' },
 };
 
 export const npmStart = {

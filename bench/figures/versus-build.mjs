@@ -15,7 +15,8 @@ import { timedFlow } from '../lib/timed-flows.mjs';
 
 /** The other build as a server kind: its own launcher with this run's tenant and settings. */
 function otherBuild(kinds, fx, dir) {
-  const bin = join(dir, 'dist/understudy.js');
+  // Its launcher: dist/understudy.cjs, or dist/understudy.js in builds from before the launcher was CommonJS.
+  const bin = ['dist/understudy.cjs', 'dist/understudy.js'].map((file) => join(dir, file)).find((file) => existsSync(file)) ?? join(dir, 'dist/understudy.cjs');
   if (!existsSync(bin)) throw new Error(`--versus=${dir}: ${bin} is missing (run npm run build there first)`);
   const { understudy } = kinds;
   return { ...understudy, label: `Understudy at ${dir}`, start: (port) => spawnNode('understudy (other build)', [...UNDERSTUDY_NODE_FLAGS, bin], { env: understudy.env(port, fx.dataDir) }) };

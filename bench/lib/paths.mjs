@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const BENCH = fileURLToPath(new URL('..', import.meta.url));
 export const ROOT = join(BENCH, '..');
 /** The compiled launcher: what `npm start`, the `bin` and the image run (never tsx). */
-export const UNDERSTUDY_BIN = join(ROOT, 'dist/understudy.js');
+export const UNDERSTUDY_BIN = join(ROOT, 'dist/understudy.cjs');
 
 /**
  * The Node flags `npm start` runs the server with (package.json's start script, which the Dockerfile's

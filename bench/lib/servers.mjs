@@ -80,7 +80,7 @@ export async function startServer(kind, name) {
 }
 
 /**
- * Starts dist/understudy.js with the environment `env(port)` returns (a figure's own tenant, data
+ * Starts dist/understudy.cjs with the environment `env(port)` returns (a figure's own tenant, data
  * folder or store) and `nodeArgs` before the script; resolves once its discovery answers 200.
  */
 export async function startUnderstudy(name, env, { nodeArgs = [] } = {}) {

@@ -27,7 +27,7 @@ export function table(results) {
   }
   if (f.npmStart) {
     for (const [k, v] of Object.entries(f.npmStart)) {
-      const vsDirect = v.ratioToDirect === undefined ? '' : `${n(v.ratioToDirect, 2)}× node dist/understudy.js (${v.overDirectMs < 0 ? '' : '+'}${n(v.overDirectMs)} ms), `;
+      const vsDirect = v.ratioToDirect === undefined ? '' : `${n(v.ratioToDirect, 2)}× node dist/understudy.cjs (${v.overDirectMs < 0 ? '' : '+'}${n(v.overDirectMs)} ms), `;
       row(k === 'npm-start' ? '2b npm start → healthz' : '', v.label, `${n(v.healthzMs)} ms`, `${vsDirect}RSS ${n(v.rssAtHealthzMB, 1)} MB`);
     }
   }

@@ -10,7 +10,7 @@ import { HttpBrowser, httpLogin, startServer, type ServerProcess } from '../supp
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 /**
- * The file users run — `npm start`, the package's bin and the container all start dist/understudy.js,
+ * The file users run — `npm start`, the package's bin and the container all start dist/understudy.cjs,
  * the bundle scripts/bundle.mjs makes after tsc — built here by `npm run build` and driven over HTTP.
  * The rest of the suite runs the TypeScript sources; this proves the bundle behaves as they do where
  * bundling could change things: templates and the compiled tenant check found on disk, lazily loaded
@@ -18,7 +18,7 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
  * chunks (a bad setting still ends start-up with exit code 2 and a message naming it).
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = ['dist/understudy.js'];
+const BUNDLE = ['dist/understudy.cjs'];
 const dir = mkdtempSync(join(tmpdir(), 'understudy-bundle-'));
 const running: ServerProcess[] = [];
 let redis: RedisServer | undefined;
@@ -39,15 +39,16 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('dist/understudy.js, the bundled server', () => {
+describe('dist/understudy.cjs, the bundled server', () => {
   it('is one entry file with its lazily loaded chunks beside it, and the bin and npm start point at it', async () => {
-    expect(existsSync(join(ROOT, 'dist/understudy.js'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist/understudy.cjs'))).toBe(true);
     expect(readdirSync(join(ROOT, 'dist')).filter((f) => /^understudy-[A-Z0-9]+\.js$/.test(f)).length).toBeGreaterThan(0);
     const pkg = (await import('../../package.json', { with: { type: 'json' } })).default as { bin: Record<string, string>; scripts: Record<string, string> };
-    expect(pkg.bin.understudy).toBe('dist/understudy.js');
-    // npm start builds dist/ when the sources changed (test/build/start.test.ts), then starts dist/understudy.js.
-    expect(pkg.scripts.start).toMatch(/^node (--[a-z-]+=\S+ )*scripts\/start\.mjs$/);
-    expect(readFileSync(join(ROOT, 'scripts/start.mjs'), 'utf8')).toContain("await import('../dist/understudy.js')");
+    expect(pkg.bin.understudy).toBe('dist/understudy.cjs');
+    // npm start (start.cjs, then start.mjs) builds dist/ when the sources changed (test/build/start.test.ts), then starts dist/understudy.cjs.
+    expect(pkg.scripts.start).toMatch(/^node (--[a-z-]+=\S+ )*scripts\/start\.cjs$/);
+    expect(readFileSync(join(ROOT, 'scripts/start.cjs'), 'utf8')).toContain("import('./start.mjs')");
+    expect(readFileSync(join(ROOT, 'scripts/start.mjs'), 'utf8')).toContain("await import('../dist/understudy.cjs')");
   });
 
   it('serves the embedded default tenant: the screens render from dist/views and a login ends with tokens', async () => {
@@ -65,22 +66,27 @@ describe('dist/understudy.js, the bundled server', () => {
   });
 
 
-  // libuv names its pool's threads from Node 22 on, and only there does the launcher's setting come
-  // before the pool first runs (Node 20's module loader has already started it).
-  const libuvWorkers = (pid: number): number =>
-    readdirSync(`/proc/${pid}/task`).filter((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim() === 'libuv-worker').length;
-  it.runIf(process.platform === 'linux' && Number(process.versions.node.split('.')[0]) >= 22)(
-    "sizes libuv's thread pool to the machine's cores (2 to 4), and UV_THREADPOOL_SIZE wins",
-    async () => {
-      // Tokens are signed on the pool, so the pool exists once a login has ended with them.
-      const sized = await start({});
-      expect((await httpLogin('pool@example.com', sized.base)).sub).toMatch(/^email\|/);
-      expect(libuvWorkers(sized.child.pid!)).toBe(Math.min(4, Math.max(2, availableParallelism())));
-      const chosen = await start({ UV_THREADPOOL_SIZE: '3' });
-      expect((await httpLogin('pool@example.com', chosen.base)).sub).toMatch(/^email\|/);
-      expect(libuvWorkers(chosen.child.pid!)).toBe(3);
-    },
-  );
+  // The pool's threads, counted as the difference from the same server with a 1-thread pool: Node 20
+  // gives them no name of their own (Node 22 and later call them libuv-worker), and every other thread
+  // (V8's workers, the signal and inspector threads) is the same in both.
+  const threads = (pid: number): number => readdirSync(`/proc/${pid}/task`).length;
+  const poolThreadsOf = async (env: Record<string, string>): Promise<number> => {
+    // Tokens are signed on the pool, so the pool exists once a login has ended with them.
+    const server = await start(env);
+    expect((await httpLogin('pool@example.com', server.base)).sub).toMatch(/^email\|/);
+    return threads(server.child.pid!);
+  };
+  it.runIf(process.platform === 'linux')("sizes libuv's thread pool to the machine's cores (2 to 4) on every Node, and UV_THREADPOOL_SIZE wins", async () => {
+    const single = await poolThreadsOf({ UV_THREADPOOL_SIZE: '1' });
+    expect((await poolThreadsOf({})) - single).toBe(Math.min(4, Math.max(2, availableParallelism())) - 1);
+    expect((await poolThreadsOf({ UV_THREADPOOL_SIZE: '5' })) - single).toBe(4);
+  });
+
+  it('dist/understudy.js, the launcher\'s earlier name, starts the same server', async () => {
+    const server = await startServer({ UNDERSTUDY_DATA_DIR: join(dir, 'data-js') }, [], 60_000, ['dist/understudy.js']);
+    running.push(server);
+    expect((await httpLogin('old-name@example.com', server.base)).sub).toMatch(/^email\|/);
+  });
 
   it('checks requests with the route schemas the build compiled ahead of time, and answers as the sources do', async () => {
     const compiled = readdirSync(join(ROOT, 'dist/http/compiled-schemas'));

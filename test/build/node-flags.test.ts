@@ -16,7 +16,7 @@ describe('Node flags', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(`${ROOT}Dockerfile`, 'utf8'))?.[1];
     expect(cmd, 'the Dockerfile has an exec-form CMD').toBeDefined();
     const startFlags = flagsOf(start.split(/\s+/));
-    expect(startFlags).toContain('--max-semi-space-size=16');
+    expect(startFlags).toEqual(expect.arrayContaining(['--max-semi-space-size=16', '--heap-growing-percent=50']));
     expect(flagsOf(JSON.parse(cmd!) as string[])).toEqual(startFlags);
   });
 });

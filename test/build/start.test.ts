@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../support/http-login.js';
 
 /**
- * `npm start` (scripts/start.mjs) builds dist/ only when the sources changed since it last did, with
+ * `npm start` (scripts/start.cjs, then start.mjs) builds dist/ only when the sources changed since it last did, with
  * esbuild rather than tsc, then serves it. It runs on a copy of the sources, so it never touches the
  * dist/ other tests start servers from.
  */
@@ -21,7 +21,7 @@ beforeAll(() => {
 afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
 async function startOnce(): Promise<number> {
-  const server = await startServer({ UNDERSTUDY_DATA_DIR: join(copy, 'data') }, [], 120_000, [join(copy, 'scripts/start.mjs')]);
+  const server = await startServer({ UNDERSTUDY_DATA_DIR: join(copy, 'data') }, [], 120_000, [join(copy, 'scripts/start.cjs')]);
   try {
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
     return statSync(join(copy, 'dist/understudy-server.js')).mtimeMs;

@@ -107,6 +107,7 @@ describe('the packed tarball in a scratch project', () => {
     for (const needed of [
       'package.json',
       'README.md',
+      'dist/understudy.cjs',
       'dist/understudy.js',
       'dist/understudy-server.js',
       'dist/app.js',

@@ -24,7 +24,7 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** How the sources run; the build test passes ['dist/understudy.js'], the file users run. */
+/** How the sources run; the build test passes ['dist/understudy.cjs'], the file users run. */
 export const FROM_SOURCES = ['--import', 'tsx', 'src/server.ts'];
 
 /** Starts src/server.ts (or `entry`) with only the given environment (plus PATH/HOME); resolves once it listens. */
