@@ -52,7 +52,6 @@ import { createFixedCodes } from './dev/fixed-codes.js';
 import { createDeliveryFaults } from './dev/delivery-faults.js';
 import { importSnapshot, type Snapshot } from './dev/snapshot.js';
 import { registerRateLimits } from './http/rate-limits.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
 import { installJsonBodyParser, treatMissingBodyAsEmpty } from './http/json-body.js';
 import { registerRequestLog } from './http/request-log.js';
 import type { TrustProxy } from './config/runtime.js';
@@ -219,7 +218,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     await app.register(formbody);
     await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
     await app.register(view, { engine: { eta }, root: viewsDir, production: true });
-    await registerSecurityHeaders(app);
     const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
 
     const deps: AppDeps = {

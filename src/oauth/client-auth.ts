@@ -57,10 +57,9 @@ function parseBasic(encoded: string): [string, string] {
   }
 }
 
-/** Compares SHA-256 digests, always 32 bytes: the time taken says nothing about the secret, its length included. */
 /**
- * Compared as SHA-256 digests, so the comparison takes the same time whatever the presented secret's
- * length. A client's own digest is computed once per secret, not on every request.
+ * Compares SHA-256 digests, always 32 bytes: the time taken says nothing about the secret, its length
+ * included. A client's own digest is computed once per secret, not on every request.
  */
 const secretDigests = new WeakMap<Client, { secret: string; digest: Buffer }>();
 const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');

@@ -8,7 +8,7 @@ import { loginToResume, reachChallenge, startLogin } from '../support/screens.js
 import { launchChromium } from '../support/chromium.js';
 
 /**
- * Security headers on the HTML pages (@fastify/helmet): a CSP whose only script and style sources are
+ * Security headers on the HTML pages (helmet): a CSP whose only script and style sources are
  * the per-request nonces the page's own <script>/<style> carry; login screens, the error page and the
  * form_post page refuse framing; the web_message page stays frameable for auth0-spa-js's hidden iframe;
  * JSON answers carry no CSP. Then the same pages in Chromium, with no CSP violation reported.
