@@ -41,7 +41,7 @@ import { createAuthorizationService } from './login/authorization-service.js';
 import { createLoginService } from './login/login-service.js';
 import { createBruteForceGuard } from './users/brute-force.js';
 import { createPasskeyService } from './login/passkeys.js';
-import { createCookieJar } from './http/cookies.js';
+import { createCookieJar, rememberingSigner } from './http/cookies.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { sendApiError } from './http/error-responses.js';
 import type { AppDeps } from './http/app-deps.js';
@@ -216,7 +216,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // is away, on the last one known; the request's store calls then answer 503).
     if (store.shared) app.addHook('onRequest', async () => clock.sync().catch(() => undefined));
     await app.register(formbody);
-    await app.register(cookie, { secret: deriveKey(master, 'cookie-signing').toString('base64url') });
+    await app.register(cookie, { secret: rememberingSigner(deriveKey(master, 'cookie-signing').toString('base64url')) });
     await app.register(view, { engine: { eta }, root: viewsDir, production: true });
     const limits = await registerRateLimits(app, tenant.rateLimits, options.rateLimits ?? true);
 
