@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { unauthorized } from '../errors.js';
 import { bearerToken } from '../oauth/userinfo.js';
@@ -29,4 +29,4 @@ function pageToken(request: FastifyRequest): string | undefined {
 }
 
 // Equal-length digests, so the comparison takes the same time whatever was sent.
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+const digest = (value: string): Buffer => hash('sha256', value, 'buffer');
