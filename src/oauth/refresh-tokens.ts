@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Random } from '../random.js';
 import { invalidGrant } from '../errors.js';
@@ -36,7 +36,7 @@ export interface RefreshTokenService {
   revoke(client: Client, token: string): Promise<void>;
 }
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
+export const hashToken = (token: string): string => hash('sha256', token, 'base64url');
 
 /**
  * The refresh-token family an authorization code starts, named after the code, so that a second
