@@ -11,7 +11,7 @@
 // - `import.meta.url` keeps its unbundled value in every module, so paths resolved from it (the views
 //   folder, the compiled tenant check next to tenant-file.js) point where tsc put them.
 import { build } from 'esbuild';
-import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 
@@ -78,20 +78,17 @@ await build({
 // of its own. The cache lives in Node's default place (a folder under the OS temp dir, or
 // NODE_COMPILE_CACHE), is keyed by Node version and file contents, and NODE_DISABLE_COMPILE_CACHE=1
 // turns it off. Node 20 has no compile cache and starts as before.
-// It also sizes libuv's thread pool, which signs every token (WebCrypto) and hashes passwords: libuv's
-// default of 4 threads on a 2-core machine makes them compete with the event loop for the cores (the
-// token endpoint answered 5–8 % more tokens a second with 2 threads there; docs/performance.md). libuv
-// reads UV_THREADPOOL_SIZE when the pool first runs, and an ES module entry has already run it on Node 20
-// (its module loader reads files on the pool), so the launcher is CommonJS, which reads synchronously.
+// It also sizes libuv's thread pool first, with scripts/thread-pool.cjs written in (what npm start
+// requires), which is why the launcher is CommonJS: on Node 20 an ES module entry has started the pool
+// before its first line runs.
+const threadPool = readFileSync('scripts/thread-pool.cjs', 'utf8').replace(/^'use strict';\n/, '');
 writeFileSync(
   `${DIST}/understudy.cjs`,
   `#!/usr/bin/env node
 'use strict';
-// Starts Understudy (dist/understudy-server.js) with libuv's thread pool sized to the machine's cores (2
-// to 4; UV_THREADPOOL_SIZE, when set, wins) and Node's module compile cache on, where Node has one.
-// CommonJS, so that this runs before anything has started the pool.
-process.env.UV_THREADPOOL_SIZE ??= String(Math.min(4, Math.max(2, require('node:os').availableParallelism())));
-require('node:module').enableCompileCache?.();
+// Starts Understudy (dist/understudy-server.js) with libuv's thread pool sized to the machine's cores and
+// Node's module compile cache on, where Node has one.
+${threadPool}require('node:module').enableCompileCache?.();
 import('./understudy-server.js');
 `,
 );

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STAMP = join(ROOT, 'dist', '.start-stamp');
 /** What the build reads: a change to any of them means dist/ is out of date. */
-const INPUTS = ['src', 'package.json', 'scripts/start.cjs', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/emit-route-schemas.mjs', 'scripts/bundle.mjs'];
+const INPUTS = ['src', 'package.json', 'scripts/start.cjs', 'scripts/thread-pool.cjs', 'scripts/start.mjs', 'scripts/copy-assets.mjs', 'scripts/emit-tenant-check.mjs', 'scripts/emit-route-schemas.mjs', 'scripts/bundle.mjs'];
 
 function files(path) {
   const full = join(ROOT, path);

@@ -26,7 +26,8 @@ import { cryptoRandom } from '../random.js';
  * auth0-spa-js's loginWithPopup needs window.opener across origins. No HSTS: it would pin HTTPS on
  * localhost for every other development server too.
  */
-export type PageKind = 'screen' | 'form-post' | 'web-message' | 'mailbox' | 'co-verify';
+const PAGE_KINDS = ['screen', 'form-post', 'web-message', 'mailbox', 'co-verify'] as const;
+export type PageKind = (typeof PAGE_KINDS)[number];
 
 export interface PageNonce {
   script: string;
@@ -90,7 +91,6 @@ function pageHeaders(kind: PageKind): ReturnType<typeof helmet> {
   });
 }
 
-const PAGE_KINDS: PageKind[] = ['screen', 'form-post', 'web-message', 'mailbox', 'co-verify'];
 const HEADERS = Object.fromEntries(PAGE_KINDS.map((kind) => [kind, pageHeaders(kind)])) as Record<PageKind, ReturnType<typeof helmet>>;
 
 /** Helmet 8 throws its own errors; its callback only continues. */

@@ -37,7 +37,7 @@ export function authenticateClient(
 function checkSecret(tenant: Tenant, clientId: string, secret: string): Client {
   const client = findClient(tenant, clientId);
   if (!client) throw invalidClient.unknown(clientId);
-  if (!client.clientSecret || !secretMatches(client, client.clientSecret, secret)) {
+  if (!client.clientSecret || !safeEqual(secret, client.clientSecret)) {
     throw invalidClient('Client authentication failed', { headers: { 'WWW-Authenticate': 'Basic realm="understudy"' } });
   }
   return client;
@@ -57,17 +57,11 @@ function parseBasic(encoded: string): [string, string] {
   }
 }
 
-/**
- * Compares SHA-256 digests, always 32 bytes: the time taken says nothing about the secret, its length
- * included. A client's own digest is computed once per secret, not on every request.
- */
-const secretDigests = new WeakMap<Client, { secret: string; digest: Buffer }>();
 const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');
 
-function secretMatches(client: Client, secret: string, presented: string): boolean {
-  let expected = secretDigests.get(client);
-  if (expected?.secret !== secret) secretDigests.set(client, (expected = { secret, digest: sha256(secret) }));
-  return timingSafeEqual(sha256(presented), expected.digest);
+/** Compares SHA-256 digests, always 32 bytes: the time taken says nothing about the secret, its length included. */
+function safeEqual(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
 }
 
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {
